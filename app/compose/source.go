@@ -1,0 +1,173 @@
+package compose
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Position is a 1-based place in a repository file.
+type Position struct {
+	File   string
+	Line   int
+	Column int
+}
+
+// Source is one parsed YAML file. Aliases are kept as alias nodes, so even an
+// alias bomb costs only its own size here.
+type Source struct {
+	Path    string
+	Content []byte
+	Docs    []*yaml.Node // the top-level mapping of each document
+}
+
+// ParseSource parses every document of a YAML file into nodes. A syntax
+// error comes back with the line yaml.v3 reports.
+func ParseSource(p string, content []byte) (*Source, error) {
+	s := &Source{Path: p, Content: content}
+	dec := yaml.NewDecoder(bytes.NewReader(content))
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if err != nil {
+			if err.Error() == "EOF" {
+				return s, nil
+			}
+			return s, err
+		}
+		if len(doc.Content) == 1 {
+			s.Docs = append(s.Docs, doc.Content[0])
+		}
+	}
+}
+
+// Line returns line n (1-based) of the file without its end of line.
+func (s *Source) Line(n int) string {
+	if n < 1 {
+		return ""
+	}
+	rest := s.Content
+	for i := 1; i < n; i++ {
+		j := bytes.IndexByte(rest, '\n')
+		if j < 0 {
+			return ""
+		}
+		rest = rest[j+1:]
+	}
+	if j := bytes.IndexByte(rest, '\n'); j >= 0 {
+		rest = rest[:j]
+	}
+	return strings.TrimSuffix(string(rest), "\r")
+}
+
+func (s *Source) pos(n *yaml.Node) Position {
+	return Position{File: s.Path, Line: n.Line, Column: n.Column}
+}
+
+// resolve follows an alias to its anchor.
+func resolve(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 32; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+// lookup finds key in a mapping, then in the mappings its `<<` merge keys
+// bring in (first wins, as in YAML). It returns the key and value nodes.
+func lookup(m *yaml.Node, key string) (k, v *yaml.Node) {
+	return lookupDepth(m, key, 0)
+}
+
+func lookupDepth(m *yaml.Node, key string, depth int) (k, v *yaml.Node) {
+	m = resolve(m)
+	if m == nil || m.Kind != yaml.MappingNode || depth > 16 {
+		return nil, nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key && m.Content[i].Tag != "!!merge" {
+			return m.Content[i], m.Content[i+1]
+		}
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Tag != "!!merge" && m.Content[i].Value != "<<" {
+			continue
+		}
+		merged := resolve(m.Content[i+1])
+		if merged == nil {
+			continue
+		}
+		sources := []*yaml.Node{merged}
+		if merged.Kind == yaml.SequenceNode {
+			sources = merged.Content
+		}
+		for _, src := range sources {
+			if k, v := lookupDepth(src, key, depth+1); k != nil {
+				return k, v
+			}
+		}
+	}
+	return nil, nil
+}
+
+// child steps one key into a mapping, or one index into a sequence.
+func child(n *yaml.Node, key string) (k, v *yaml.Node) {
+	n = resolve(n)
+	if n == nil {
+		return nil, nil
+	}
+	if n.Kind == yaml.SequenceNode {
+		i, err := strconv.Atoi(key)
+		if err != nil || i < 0 || i >= len(n.Content) {
+			return nil, nil
+		}
+		return n.Content[i], n.Content[i]
+	}
+	return lookup(n, key)
+}
+
+// Mapping iterates a mapping's key and value nodes, merge keys included
+// (keys written in the mapping itself win over merged ones).
+func Mapping(m *yaml.Node, fn func(k, v *yaml.Node)) {
+	seen := map[string]bool{}
+	var walk func(m *yaml.Node, depth int)
+	walk = func(m *yaml.Node, depth int) {
+		m = resolve(m)
+		if m == nil || m.Kind != yaml.MappingNode || depth > 16 {
+			return
+		}
+		var merges []*yaml.Node
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			k := m.Content[i]
+			if k.Tag == "!!merge" || k.Value == "<<" {
+				merges = append(merges, m.Content[i+1])
+				continue
+			}
+			if !seen[k.Value] {
+				seen[k.Value] = true
+				fn(k, m.Content[i+1])
+			}
+		}
+		for _, mv := range merges {
+			mv = resolve(mv)
+			if mv != nil && mv.Kind == yaml.SequenceNode {
+				for _, s := range mv.Content {
+					walk(s, depth+1)
+				}
+			} else {
+				walk(mv, depth+1)
+			}
+		}
+	}
+	walk(m, 0)
+}
+
+// findService returns the key and mapping of services.<name> in document d.
+func findService(d *yaml.Node, name string) (k, v *yaml.Node) {
+	_, services := lookup(d, "services")
+	if services == nil {
+		return nil, nil
+	}
+	return lookup(services, name)
+}

@@ -1,0 +1,101 @@
+package checks
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/composeguard/composeguard/app/compose"
+)
+
+// load loads files (path → content) as the snapshot of a repository and
+// returns its single project; the first path is the main compose file.
+func load(t *testing.T, files map[string]string) *compose.Project {
+	t.Helper()
+	snap := compose.MapSnapshot{}
+	var composeFiles []string
+	for p, c := range files {
+		snap[p] = []byte(c)
+		if strings.Contains(p, "compose") {
+			composeFiles = append(composeFiles, p)
+		}
+	}
+	groups := compose.Group(composeFiles)
+	if len(groups) == 0 {
+		t.Fatalf("no compose file among %v", composeFiles)
+	}
+	p := compose.Load(context.Background(), snap, groups[0])
+	if p.Model == nil {
+		t.Fatalf("project did not load: %+v", p.Problems)
+	}
+	return p
+}
+
+// runRule runs one rule with default options on a compose.yaml.
+func runRule(t *testing.T, id, yaml string) []Finding {
+	t.Helper()
+	return runRuleFiles(t, id, DefaultOptions(), map[string]string{"compose.yaml": yaml})
+}
+
+func runRuleFiles(t *testing.T, id string, opts Options, files map[string]string) []Finding {
+	t.Helper()
+	r := Get(id)
+	if r == nil {
+		t.Fatalf("no rule %s", id)
+	}
+	c := &Context{Project: load(t, files), Options: opts, rule: r}
+	r.Run(c)
+	out := merge(c.out)
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Pos.File != out[j].Pos.File {
+			return out[i].Pos.File < out[j].Pos.File
+		}
+		return out[i].Pos.Line < out[j].Pos.Line
+	})
+	return out
+}
+
+// ruleCase is one table row: a compose file and the findings expected of it,
+// each written "service@line severity" ("web@3 critical"), in line order.
+type ruleCase struct {
+	name string
+	yaml string
+	want []string
+}
+
+func runCases(t *testing.T, id string, cases []ruleCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := summarize(runRule(t, id, tc.yaml))
+			if strings.Join(got, ", ") != strings.Join(tc.want, ", ") {
+				t.Errorf("findings = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func summarize(fs []Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.Service+"@"+itoa(f.Pos.Line)+" "+f.Severity.String())
+	}
+	return out
+}
+
+func itoa(n int) string {
+	return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(n))
+}
+
+func fmtInt(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for n > 0 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+		n /= 10
+	}
+	return string(b)
+}

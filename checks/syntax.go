@@ -1,0 +1,149 @@
+package checks
+
+import (
+	"strconv"
+	"strings"
+)
+
+// parseBool reads a boolean as compose-go casts it: true/false and, with a
+// deprecation warning, y/yes/on and n/no/off, in any case.
+func parseBool(s string) (value, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "y", "yes", "on":
+		return true, true
+	case "false", "n", "no", "off":
+		return false, true
+	}
+	return false, false
+}
+
+// securityOpt is one security_opt entry split the way the daemon splits it.
+type securityOpt struct {
+	Raw   string
+	Key   string
+	Value string
+	Sep   string // "=", ":" or "" for bare no-new-privileges
+}
+
+// splitSecurityOpt follows moby's parseSecurityOpt: bare no-new-privileges
+// stands alone; any other entry is cut at the first "=" if it has one,
+// otherwise at the first ":" (the deprecated spelling).
+func splitSecurityOpt(raw string) securityOpt {
+	o := securityOpt{Raw: raw}
+	if raw == "no-new-privileges" {
+		o.Key, o.Value = raw, "true"
+		return o
+	}
+	if i := strings.Index(raw, "="); i >= 0 {
+		o.Key, o.Value, o.Sep = raw[:i], raw[i+1:], "="
+	} else if i := strings.Index(raw, ":"); i >= 0 {
+		o.Key, o.Value, o.Sep = raw[:i], raw[i+1:], ":"
+	} else {
+		o.Key = raw
+	}
+	return o
+}
+
+// securityOpts splits every entry.
+func securityOpts(entries []string) []securityOpt {
+	out := make([]securityOpt, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, splitSecurityOpt(e))
+	}
+	return out
+}
+
+// noNewPrivileges reports whether the entries turn no-new-privileges on: the
+// last entry that sets it wins, its value read by strconv.ParseBool.
+func noNewPrivileges(entries []string) bool {
+	on := false
+	for _, o := range securityOpts(entries) {
+		if o.Key != "no-new-privileges" {
+			continue
+		}
+		v, err := strconv.ParseBool(o.Value)
+		on = err == nil && v
+	}
+	return on
+}
+
+// capability normalises a capability name as the daemon does: upper case,
+// with the CAP_ prefix, except the wildcard ALL.
+func capability(name string) string {
+	c := strings.ToUpper(strings.TrimSpace(name))
+	if c == "ALL" {
+		return c
+	}
+	if !strings.HasPrefix(c, "CAP_") {
+		c = "CAP_" + c
+	}
+	return c
+}
+
+// defaultCapabilities are the capabilities Docker grants a container.
+var defaultCapabilities = map[string]bool{
+	"CAP_CHOWN": true, "CAP_DAC_OVERRIDE": true, "CAP_FOWNER": true, "CAP_FSETID": true,
+	"CAP_KILL": true, "CAP_MKNOD": true, "CAP_NET_BIND_SERVICE": true, "CAP_NET_RAW": true,
+	"CAP_SETFCAP": true, "CAP_SETGID": true, "CAP_SETPCAP": true, "CAP_SETUID": true,
+	"CAP_SYS_CHROOT": true, "CAP_AUDIT_WRITE": true,
+}
+
+// isLoopback reports whether a host IP only listens on this machine.
+func isLoopback(ip string) bool {
+	ip = strings.Trim(ip, "[]")
+	return strings.HasPrefix(ip, "127.") || ip == "::1" || ip == "localhost"
+}
+
+// isWildcard reports whether a host IP listens on every interface.
+func isWildcard(ip string) bool {
+	ip = strings.Trim(ip, "[]")
+	return ip == "" || ip == "0.0.0.0" || ip == "::"
+}
+
+// isHostPath reports whether a volume source is a host path rather than a
+// named volume: Compose treats sources starting with /, ., ~ or a Windows
+// drive as paths.
+func isHostPath(src string) bool {
+	if src == "" {
+		return false
+	}
+	if src[0] == '/' || src[0] == '.' || src[0] == '~' {
+		return true
+	}
+	return len(src) > 2 && src[1] == ':' && (src[2] == '\\' || src[2] == '/')
+}
+
+// underPath reports whether p is dir or below it, by whole path segments
+// (/var does not contain /variable).
+func underPath(p, dir string) bool {
+	p = strings.TrimRight(p, "/")
+	dir = strings.TrimRight(dir, "/")
+	if dir == "" {
+		return true
+	}
+	return p == dir || strings.HasPrefix(p, dir+"/")
+}
+
+// secretWords are the name parts that mark a variable as holding a secret.
+var secretWords = []string{"PASSWORD", "PASSWD", "PASS", "SECRET", "TOKEN", "APIKEY", "API_KEY",
+	"PRIVATE_KEY", "PRIVATEKEY", "ACCESS_KEY", "ACCESSKEY", "CREDENTIAL", "CREDENTIALS", "AUTH"}
+
+// secretName reports whether a variable name looks like it holds a secret:
+// one of secretWords as a whole part of the name (DB_PASSWORD, APIKEY), not
+// inside another word (PASSAGE, AUTHOR), and not a *_FILE path.
+func secretName(name string) bool {
+	n := strings.ToUpper(name)
+	if strings.HasSuffix(n, "_FILE") || strings.HasSuffix(n, "_PATH") {
+		return false
+	}
+	parts := strings.FieldsFunc(n, func(r rune) bool { return r == '_' || r == '-' || r == '.' })
+	for i := range parts {
+		for _, w := range secretWords {
+			wp := strings.Split(w, "_")
+			if i+len(wp) <= len(parts) && strings.Join(parts[i:i+len(wp)], "_") == w {
+				return true
+			}
+		}
+	}
+	return false
+}
