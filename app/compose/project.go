@@ -256,4 +256,3 @@ func (p *Project) lookup(name string) (string, bool) {
 	v, ok := p.Env[name]
 	return v, ok
 }
-
