@@ -17,6 +17,8 @@ type Options struct {
 	// TmpfsEveryService asks for tmpfs on /tmp and /run in every service,
 	// not only in those with a read-only root.
 	TmpfsEveryService bool `yaml:"tmpfs_every_service"`
+	// RequireDigest asks for every image to be pinned by digest.
+	RequireDigest bool `yaml:"require_digest"`
 	// DaemonNoNewPrivileges and DaemonLogRotation tell composeguard that the
 	// Docker daemon enforces these host-wide (daemon.json), which a compose
 	// file cannot show.

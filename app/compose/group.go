@@ -50,3 +50,15 @@ func Group(files []string) [][]string {
 	sort.SliceStable(groups, func(i, j int) bool { return groups[i][0] < groups[j][0] })
 	return groups
 }
+
+// isOverride reports whether a file is named like an override file.
+func isOverride(f string) bool {
+	for _, names := range overrideOf {
+		for _, n := range names {
+			if path.Base(f) == n {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -40,7 +40,7 @@ const virtualRoot = "/nonexistent/composeguard-snapshot"
 // overrides, all repository-relative. It never fails: what cannot be loaded
 // becomes a Problem, and Model stays nil.
 func Load(ctx context.Context, snap Snapshot, files []string) *Project {
-	p := &Project{Dir: path.Dir(files[0]), Files: files, Sources: map[string]*Source{}, Env: map[string]string{}}
+	p := &Project{Dir: path.Dir(files[0]), Files: files, Sources: map[string]*Source{}, Env: map[string]string{}, Snapshot: snap}
 	p.readEnv(snap)
 	for _, f := range files {
 		if src := p.parse(snap, f, Position{File: f, Line: 1, Column: 1}); src == nil {
@@ -341,21 +341,35 @@ func (p *Project) runLoader(ctx context.Context, snap Snapshot, l *refScanner) (
 			model = nil
 		}
 	}()
-	model, err := loader.LoadWithContext(ctx, details, func(o *loader.Options) {
+	model, err := p.compose(ctx, details, l, root)
+	if err != nil {
+		// Unknown variables are empty for Compose, which may reject the
+		// file only because the deployment's values are missing here.
+		if stand := p.placeholders(); len(stand) > 0 {
+			details.Environment = types.Mapping(p.Env).Clone().Merge(stand)
+			if retry, rerr := p.compose(ctx, details, l, root); rerr == nil {
+				return retry
+			}
+		}
+		p.invalid(p.errorPos(err, root), "Compose rejects this project: %s", cleanMessage(err.Error(), root))
+		return nil
+	}
+	return model
+}
+
+func (p *Project) compose(ctx context.Context, details types.ConfigDetails, l *refScanner, root string) (*types.Project, error) {
+	return loader.LoadWithContext(ctx, details, func(o *loader.Options) {
 		o.SetProjectName(projectName(p.Dir), true)
 		o.SkipResolveEnvironment = true
 		o.SkipResolveLabels = true
 		o.ResolvePaths = false
 		o.SkipInclude = !l.needFS
+		// A lone override file (no main file beside it) is a fragment.
+		o.SkipConsistencyCheck = isOverride(p.Files[0])
 		o.Profiles = []string{"*"}
 		o.Interpolate.Substitute = substitute
 		o.ResourceLoaders = []loader.ResourceLoader{guardLoader{root: root}}
 	})
-	if err != nil {
-		p.invalid(p.errorPos(err, root), "Compose rejects this project: %s", cleanMessage(err.Error(), root))
-		return nil
-	}
-	return model
 }
 
 // materialize writes the parsed sources and the env files includes need into

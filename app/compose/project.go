@@ -23,8 +23,11 @@ type Project struct {
 	// Model is compose-go's view of the project, nil when it failed to load.
 	Model *types.Project
 	// Env holds the project .env; variables not in it are unknown.
-	Env      map[string]string
-	Sources  map[string]*Source
+	Env     map[string]string
+	Sources map[string]*Source
+	// Snapshot is the repository the project was loaded from, for rules that
+	// look at files beside it (.env, .env.example).
+	Snapshot Snapshot
 	Problems []Problem
 	// layers lists the files whose services merge into the model, the
 	// weakest first: included files, then Files in order.

@@ -1,0 +1,297 @@
+// Package policy reads .composeguard.yml: which files are compose files,
+// rule severities, rule options, the fail threshold and exceptions.
+package policy
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/composeguard/composeguard/app/compose"
+	"github.com/composeguard/composeguard/checks"
+	"go.yaml.in/yaml/v3"
+)
+
+// FileName is where a repository keeps its policy, at its root.
+const FileName = ".composeguard.yml"
+
+// DefaultPattern is Renovate's docker-compose file pattern.
+const DefaultPattern = `(^|/)(docker-)?compose[^/]*\.ya?ml$`
+
+// Off is the severity that turns a rule off.
+const Off checks.Severity = -1
+
+// Policy is a repository's settings. The zero value is not useful: start
+// from Default or Parse.
+type Policy struct {
+	Include  []string // extra globs of compose files
+	Exclude  []string // globs never audited
+	FailOn   checks.Severity
+	Severity map[string]checks.Severity // per rule, Off to disable
+	Options  checks.Options
+	// Exceptions come from the policy file; inline ones are added per file.
+	Exceptions []Exception
+	// Problems found in the policy file itself, as findings.
+	Problems []checks.Finding
+
+	pattern *regexp.Regexp
+	include []*regexp.Regexp
+	exclude []*regexp.Regexp
+}
+
+// FailNever is a threshold above every severity.
+const FailNever checks.Severity = checks.Critical + 1
+
+// Exception waives one rule for matching services until a date.
+type Exception struct {
+	Rule    string
+	Service string // glob
+	File    string // optional, repository-relative
+	Reason  string
+	Expires time.Time // zero when missing
+	Pos     compose.Position
+	Inline  bool
+}
+
+// Default is the policy of a repository without a policy file.
+func Default() *Policy {
+	return &Policy{
+		FailOn:   checks.High,
+		Severity: map[string]checks.Severity{},
+		Options:  checks.DefaultOptions(),
+		pattern:  regexp.MustCompile(DefaultPattern),
+	}
+}
+
+// Selects reports whether a repository path is a compose file to audit.
+func (p *Policy) Selects(path string) bool {
+	for _, re := range p.exclude {
+		if re.MatchString(path) {
+			return false
+		}
+	}
+	if p.pattern.MatchString(path) {
+		return true
+	}
+	for _, re := range p.include {
+		if re.MatchString(path) {
+			return true
+		}
+	}
+	return false
+}
+
+// Parse reads a policy file. It never fails: unknown keys and bad values
+// become high findings at their line, and the defaults apply in their place.
+func Parse(file string, content []byte) *Policy {
+	p := Default()
+	var doc yaml.Node
+	if err := yaml.Unmarshal(content, &doc); err != nil {
+		p.problem(compose.Position{File: file, Line: 1, Column: 1}, "the policy file is not valid YAML: %v; the defaults apply", err)
+		return p
+	}
+	if len(doc.Content) == 0 {
+		return p
+	}
+	root := doc.Content[0]
+	r := reader{p: p, file: file}
+	if root.Kind != yaml.MappingNode {
+		r.bad(root, "the policy file must be a mapping; the defaults apply")
+		return p
+	}
+	r.fields(root, map[string]func(v *yaml.Node){
+		"files":      r.files,
+		"fail_on":    r.failOn,
+		"rules":      r.rules,
+		"options":    r.options,
+		"exceptions": r.exceptions,
+		// bump settings belong to image version updates.
+		"bump": func(*yaml.Node) {},
+	})
+	return p
+}
+
+func (p *Policy) problem(pos compose.Position, format string, args ...any) {
+	p.Problems = append(p.Problems, meta(RuleInvalid, pos, "", format, args...))
+}
+
+var sprintf = fmt.Sprintf
+
+const (
+	RuleInvalid          = "policy-invalid"
+	RuleExceptionInvalid = "exception-invalid"
+	RuleExpired          = "exception-expired"
+	RuleExpiring         = "exception-expiring"
+)
+
+type reader struct {
+	p    *Policy
+	file string
+}
+
+func (r reader) pos(n *yaml.Node) compose.Position {
+	return compose.Position{File: r.file, Line: n.Line, Column: n.Column}
+}
+
+func (r reader) bad(n *yaml.Node, format string, args ...any) {
+	r.p.problem(r.pos(n), format, args...)
+}
+
+// fields dispatches a mapping's keys, reporting the unknown ones.
+func (r reader) fields(m *yaml.Node, known map[string]func(v *yaml.Node)) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		fn, ok := known[k.Value]
+		if !ok {
+			r.bad(k, "unknown key %q; it is ignored", k.Value)
+			continue
+		}
+		fn(v)
+	}
+}
+
+func (r reader) strings(n *yaml.Node) ([]string, bool) {
+	if n.Kind != yaml.SequenceNode {
+		r.bad(n, "expected a list of strings")
+		return nil, false
+	}
+	var out []string
+	for _, c := range n.Content {
+		if c.Kind != yaml.ScalarNode {
+			r.bad(c, "expected a string")
+			return nil, false
+		}
+		out = append(out, c.Value)
+	}
+	return out, true
+}
+
+func (r reader) files(n *yaml.Node) {
+	if n.Kind != yaml.MappingNode {
+		r.bad(n, "files must be a mapping with include and exclude lists")
+		return
+	}
+	globs := func(target *[]string, res *[]*regexp.Regexp) func(v *yaml.Node) {
+		return func(v *yaml.Node) {
+			list, ok := r.strings(v)
+			if !ok {
+				return
+			}
+			*target = list
+			for _, g := range list {
+				*res = append(*res, Glob(g))
+			}
+		}
+	}
+	r.fields(n, map[string]func(v *yaml.Node){
+		"include": globs(&r.p.Include, &r.p.include),
+		"exclude": globs(&r.p.Exclude, &r.p.exclude),
+	})
+}
+
+func (r reader) failOn(n *yaml.Node) {
+	if n.Value == "never" {
+		r.p.FailOn = FailNever
+		return
+	}
+	s, err := checks.ParseSeverity(n.Value)
+	if err != nil {
+		r.bad(n, "fail_on: %v; the default (high) applies", err)
+		return
+	}
+	r.p.FailOn = s
+}
+
+func (r reader) rules(n *yaml.Node) {
+	if n.Kind != yaml.MappingNode {
+		r.bad(n, "rules must map rule ids to a severity or off")
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if checks.Get(k.Value) == nil {
+			r.bad(k, "unknown rule %q", k.Value)
+			continue
+		}
+		if v.Kind == yaml.MappingNode {
+			if _, sev := find(v, "severity"); sev != nil {
+				v = sev
+			}
+		}
+		if v.Value == "off" || v.Value == "false" {
+			r.p.Severity[k.Value] = Off
+			continue
+		}
+		s, err := checks.ParseSeverity(v.Value)
+		if err != nil {
+			r.bad(v, "%s: %v, or off", k.Value, err)
+			continue
+		}
+		r.p.Severity[k.Value] = s
+	}
+}
+
+func (r reader) options(n *yaml.Node) {
+	if n.Kind != yaml.MappingNode {
+		r.bad(n, "options must be a mapping")
+		return
+	}
+	// Decode key by key so one bad value keeps the others and its default.
+	known := map[string]bool{}
+	for _, name := range optionNames() {
+		known[name] = true
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if !known[k.Value] {
+			r.bad(k, "unknown option %q; it is ignored", k.Value)
+			continue
+		}
+		single := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{k, v}}
+		opts := r.p.Options
+		if err := single.Decode(&opts); err != nil {
+			r.bad(v, "option %s: %v; the default applies", k.Value, cleanYAMLError(err))
+			continue
+		}
+		r.p.Options = opts
+	}
+}
+
+func find(m *yaml.Node, key string) (k, v *yaml.Node) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i], m.Content[i+1]
+		}
+	}
+	return nil, nil
+}
+
+func cleanYAMLError(err error) string {
+	return strings.TrimPrefix(strings.TrimPrefix(err.Error(), "yaml: unmarshal errors:\n"), "  ")
+}
+
+// Glob compiles a path glob: * and ? stay inside one path segment, **
+// crosses segments.
+func Glob(g string) *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString("^")
+	for i := 0; i < len(g); i++ {
+		switch {
+		case strings.HasPrefix(g[i:], "**/"):
+			b.WriteString("(?:.*/)?")
+			i += 2
+		case strings.HasPrefix(g[i:], "**"):
+			b.WriteString(".*")
+			i++
+		case g[i] == '*':
+			b.WriteString("[^/]*")
+		case g[i] == '?':
+			b.WriteString("[^/]")
+		default:
+			b.WriteString(regexp.QuoteMeta(g[i : i+1]))
+		}
+	}
+	b.WriteString("$")
+	return regexp.MustCompile(b.String())
+}

@@ -1,0 +1,240 @@
+// Package review audits one revision of a repository and scores it.
+package review
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"encoding/hex"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/composeguard/composeguard/app/compose"
+	"github.com/composeguard/composeguard/app/policy"
+	"github.com/composeguard/composeguard/checks"
+)
+
+// Finding is a check's finding with its stable fingerprint.
+type Finding struct {
+	checks.Finding
+	Fingerprint string
+	// Exception is the exception that waives the finding, nil when it counts.
+	Exception *policy.Exception
+	project   string // main file of the project the finding was made in
+}
+
+// Report is the audit of one revision.
+type Report struct {
+	FilesAudited int
+	Findings     []Finding // the findings that count, sorted by file and line
+	Waived       []Finding // findings an exception covers
+	Score        Score
+	units        []unit
+}
+
+// Audit checks every compose file the policy selects in a snapshot.
+// now decides which exceptions have expired.
+func Audit(ctx context.Context, snap compose.Snapshot, pol *policy.Policy, now time.Time) *Report {
+	var files []string
+	for _, p := range snap.Paths() {
+		if pol.Selects(p) {
+			files = append(files, p)
+		}
+	}
+	groups := compose.Group(files)
+	results := make([]projectResult, len(groups))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				results[i] = auditProject(ctx, snap, groups[i], pol)
+			}
+		}()
+	}
+	for i := range groups {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+
+	r := &Report{FilesAudited: len(files)}
+	var raw []Finding
+	var inline []policy.Exception
+	seenSource := map[string]bool{}
+	serviceLines := map[string]int{}
+	sources := map[string]*compose.Source{}
+	for _, res := range results {
+		raw = append(raw, res.findings...)
+		r.units = append(r.units, res.units...)
+		for f, src := range res.sources {
+			sources[f] = src
+			if !seenSource[f] {
+				seenSource[f] = true
+				inline = append(inline, pol.Inline(src)...)
+			}
+		}
+		for k, v := range res.serviceLines {
+			serviceLines[k] = v
+		}
+	}
+	for _, f := range pol.Problems {
+		raw = append(raw, Finding{Finding: f, Fingerprint: Fingerprint(f)})
+	}
+	r.classify(dedupe(raw), pol, inline, sources, serviceLines, now)
+	r.Score = score(r.Findings, r.units)
+	return r
+}
+
+type projectResult struct {
+	findings     []Finding
+	units        []unit
+	sources      map[string]*compose.Source
+	serviceLines map[string]int // file + "\x00" + service → line of the service key
+}
+
+func auditProject(ctx context.Context, snap compose.Snapshot, files []string, pol *policy.Policy) projectResult {
+	p := compose.Load(ctx, snap, files)
+	res := projectResult{sources: p.Sources, serviceLines: map[string]int{}}
+	var found []checks.Finding
+	for _, pr := range p.Problems {
+		rule := checks.Get(pr.Rule)
+		found = append(found, checks.Finding{Rule: rule.ID, Severity: rule.Severity, Category: rule.Category,
+			Pos: pr.Pos, Message: pr.Message, Fix: rule.Fix})
+	}
+	switch {
+	case p.Model == nil:
+		// Nothing in it can be trusted: one unit that scores zero, so a
+		// broken file cannot raise the score.
+		res.units = []unit{{project: files[0], broken: true}}
+	case len(p.Model.Services) == 0:
+		res.units = []unit{{project: files[0]}}
+	default:
+		for name := range p.Model.Services {
+			res.units = append(res.units, unit{project: files[0], service: name})
+			pos := p.ServicePos(name)
+			res.serviceLines[pos.File+"\x00"+name] = pos.Line
+		}
+		found = append(found, checks.Run(p, pol.Options)...)
+	}
+	for _, f := range found {
+		res.findings = append(res.findings, Finding{Finding: f, Fingerprint: Fingerprint(f), project: files[0]})
+	}
+	return res
+}
+
+// Fingerprint identifies a finding across commits: rule, file, services,
+// key and message, but no line numbers.
+func Fingerprint(f checks.Finding) string {
+	services := f.Services
+	if len(services) == 0 && f.Service != "" {
+		services = []string{f.Service}
+	}
+	sorted := append([]string(nil), services...)
+	sort.Strings(sorted)
+	h := sha256.Sum256([]byte(strings.Join([]string{f.Rule, f.Pos.File, strings.Join(sorted, ","), f.KeyPath, f.Message}, "\x00")))
+	return hex.EncodeToString(h[:8])
+}
+
+// dedupe drops findings reported twice, as when a file is audited on its own
+// and as part of a project that includes it.
+func dedupe(in []Finding) []Finding {
+	seen := map[string]bool{}
+	out := make([]Finding, 0, len(in))
+	for _, f := range in {
+		if seen[f.Fingerprint] {
+			continue
+		}
+		seen[f.Fingerprint] = true
+		out = append(out, f)
+	}
+	return out
+}
+
+// classify applies severities and exceptions, and adds the findings about
+// exceptions themselves.
+func (r *Report) classify(all []Finding, pol *policy.Policy, inline []policy.Exception,
+	sources map[string]*compose.Source, serviceLines map[string]int, now time.Time) {
+	exceptions := append(append([]policy.Exception(nil), pol.Exceptions...), inline...)
+	today := now.Truncate(24 * time.Hour)
+	for _, f := range all {
+		if sev, ok := pol.Severity[f.Rule]; ok {
+			if sev == policy.Off {
+				continue
+			}
+			f.Severity = sev
+		}
+		waived := false
+		for i := range exceptions {
+			e := &exceptions[i]
+			if !e.Matches(f.Finding) {
+				continue
+			}
+			if e.Inline && !e.CoversLine(sources[e.File], f.Pos.Line, serviceLines[f.Pos.File+"\x00"+f.Service]) {
+				continue
+			}
+			if !today.After(e.Expires) {
+				f.Exception = e
+				waived = true
+				break
+			}
+		}
+		if waived {
+			r.Waived = append(r.Waived, f)
+		} else {
+			r.Findings = append(r.Findings, f)
+		}
+	}
+	for _, e := range exceptions {
+		var extra checks.Finding
+		switch {
+		case today.After(e.Expires):
+			extra = exceptionFinding(policy.RuleExpired, e, "exception for %s expired on %s: the finding counts again", e.Rule, e.Expires.Format("2006-01-02"))
+		case e.Expires.Sub(today) <= policy.ExpiryWarning:
+			extra = exceptionFinding(policy.RuleExpiring, e, "exception for %s expires on %s", e.Rule, e.Expires.Format("2006-01-02"))
+		default:
+			continue
+		}
+		r.Findings = append(r.Findings, Finding{Finding: extra, Fingerprint: Fingerprint(extra)})
+	}
+	sortFindings(r.Findings)
+	sortFindings(r.Waived)
+}
+
+func exceptionFinding(id string, e policy.Exception, format string, args ...any) checks.Finding {
+	rule := checks.Get(id)
+	return checks.Finding{Rule: id, Severity: rule.Severity, Category: rule.Category, Pos: e.Pos,
+		KeyPath: "exceptions." + e.Rule + "." + e.Service, Message: fmt.Sprintf(format, args...), Fix: rule.Fix}
+}
+
+func sortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i].Pos, fs[j].Pos
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		return fs[i].Rule < fs[j].Rule
+	})
+}
+
+// Failing returns the findings at or above the threshold.
+func (r *Report) Failing(threshold checks.Severity) []Finding {
+	var out []Finding
+	for _, f := range r.Findings {
+		if f.Severity >= threshold {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -1,0 +1,11 @@
+package checks
+
+// composeInvalid describes files Compose would refuse; the loader finds them.
+var composeInvalid = register(&Rule{
+	ID:       "compose-invalid",
+	Category: Operability,
+	Severity: High,
+	Title:    "Compose cannot load this file",
+	Why:      "Docker Compose refuses the file, so the stack does not start and nothing else in it can be trusted.",
+	Fix:      "Correct the file at the line shown; `docker compose config` shows the same error.",
+})

@@ -1,0 +1,10 @@
+package checks
+
+var exceptionExpired = register(&Rule{
+	ID:       "exception-expired",
+	Category: Policy,
+	Severity: High,
+	Title:    "Exception has expired",
+	Why:      "The date the team agreed to fix the problem by has passed; the finding it waived counts again.",
+	Fix:      "Fix the finding, or renew the exception with a new date and an updated reason.",
+})

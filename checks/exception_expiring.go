@@ -1,0 +1,10 @@
+package checks
+
+var exceptionExpiring = register(&Rule{
+	ID:       "exception-expiring",
+	Category: Policy,
+	Severity: Info,
+	Title:    "Exception expires soon",
+	Why:      "Within two weeks the waived finding will fail again.",
+	Fix:      "Plan the fix, or renew the exception with a reason.",
+})

@@ -1,0 +1,12 @@
+package checks
+
+// pathOutsideRepository describes include, extends and env_file paths that
+// leave the repository; the loader refuses to read them.
+var pathOutsideRepository = register(&Rule{
+	ID:       "path-outside-repository",
+	Category: HostIsolation,
+	Severity: High,
+	Title:    "File reference leaves the repository",
+	Why:      "An absolute path, a path past the repository root or a URL makes the stack depend on files nobody reviews, and could read the deploying host's files.",
+	Fix:      "Keep included, extended and env files inside the repository and refer to them by relative path.",
+})

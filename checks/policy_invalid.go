@@ -1,0 +1,10 @@
+package checks
+
+var policyInvalid = register(&Rule{
+	ID:       "policy-invalid",
+	Category: Policy,
+	Severity: High,
+	Title:    "Policy file has an error",
+	Why:      "A mistyped key or value in .composeguard.yml is ignored, so the policy is not the one the team meant.",
+	Fix:      "Correct the key or value at the line shown; the README lists every setting.",
+})
