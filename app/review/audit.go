@@ -238,3 +238,32 @@ func (r *Report) Failing(threshold checks.Severity) []Finding {
 	}
 	return out
 }
+
+// MapPaths rewrites a report's file paths, as when several folders are
+// audited together and each keeps the path the user typed.
+func (r *Report) MapPaths(to func(string) string) {
+	for _, list := range [][]Finding{r.Findings, r.Waived} {
+		for i := range list {
+			list[i].Pos.File = to(list[i].Pos.File)
+			list[i].project = to(list[i].project)
+		}
+	}
+	for i := range r.units {
+		r.units[i].project = to(r.units[i].project)
+	}
+}
+
+// Combine joins audits of several folders into one, scored as a whole.
+func Combine(reports ...*Report) *Report {
+	out := &Report{}
+	for _, r := range reports {
+		out.FilesAudited += r.FilesAudited
+		out.Findings = append(out.Findings, r.Findings...)
+		out.Waived = append(out.Waived, r.Waived...)
+		out.units = append(out.units, r.units...)
+	}
+	sortFindings(out.Findings)
+	sortFindings(out.Waived)
+	out.Score = score(out.Findings, out.units)
+	return out
+}

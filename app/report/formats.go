@@ -1,0 +1,107 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/composeguard/composeguard/app/review"
+	"github.com/composeguard/composeguard/checks"
+	"github.com/composeguard/composeguard/templates"
+)
+
+// Formats lists the output formats by name.
+var Formats = []string{"text", "json", "sarif", "markdown"}
+
+// Write writes a report in a format; colour applies to text only.
+func Write(w io.Writer, format string, r *review.Report, colour bool) error {
+	switch format {
+	case "text":
+		return Text(w, r, colour)
+	case "json":
+		return JSON(w, r)
+	case "sarif":
+		return SARIF(w, r)
+	case "markdown":
+		return Markdown(w, r)
+	}
+	return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats, ", "))
+}
+
+// JSON writes the stable JSON document described in the README.
+func JSON(w io.Writer, r *review.Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(view(r))
+}
+
+// Markdown renders the audit template.
+func Markdown(w io.Writer, r *review.Report) error {
+	a := view(r)
+	type score struct {
+		Name  review.Group
+		Value float64
+	}
+	data := struct {
+		Audit
+		Scores  []score
+		Overall float64
+	}{Audit: a, Overall: r.Score.Overall}
+	for _, g := range review.Groups {
+		data.Scores = append(data.Scores, score{g, r.Score.Of(g)})
+	}
+	out, err := templates.Render("audit.md.tmpl", data)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, out)
+	return err
+}
+
+var severityColour = map[checks.Severity]string{
+	checks.Critical: "\x1b[1;31m", checks.High: "\x1b[31m", checks.Medium: "\x1b[33m", checks.Low: "\x1b[36m", checks.Info: "\x1b[2m",
+}
+
+// Text writes findings grouped by file, each as
+// `file:line:col  severity  rule-id  message` with its fix below, then the
+// score table.
+func Text(w io.Writer, r *review.Report, colour bool) error {
+	paint := func(code, s string) string {
+		if !colour {
+			return s
+		}
+		return code + s + "\x1b[0m"
+	}
+	var b strings.Builder
+	last := ""
+	for _, f := range r.Findings {
+		if f.Pos.File != last && last != "" {
+			b.WriteString("\n")
+		}
+		last = f.Pos.File
+		who := ""
+		if len(f.Services) > 0 {
+			who = "[" + strings.Join(f.Services, ", ") + "] "
+		}
+		fmt.Fprintf(&b, "%s:%d:%d  %s  %s  %s%s\n", f.Pos.File, f.Pos.Line, f.Pos.Column,
+			paint(severityColour[f.Severity], fmt.Sprintf("%-8s", f.Severity)), f.Rule, who, f.Message)
+		if f.Fix != "" {
+			fmt.Fprintf(&b, "    %s %s\n", paint("\x1b[2m", "fix:"), f.Fix)
+		}
+	}
+	if len(r.Findings) > 0 {
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "%d files audited, %d findings", r.FilesAudited, len(r.Findings))
+	if len(r.Waived) > 0 {
+		fmt.Fprintf(&b, ", %d waived by exceptions", len(r.Waived))
+	}
+	b.WriteString("\n\n")
+	for _, g := range review.Groups {
+		fmt.Fprintf(&b, "  %-20s %4.1f / 10\n", g, r.Score.Of(g))
+	}
+	fmt.Fprintf(&b, "  %-20s %4.1f / 10\n", "Overall", r.Score.Overall)
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/composeguard/composeguard/app/compose"
+	"github.com/composeguard/composeguard/app/policy"
+	"github.com/composeguard/composeguard/app/report"
+	"github.com/composeguard/composeguard/app/review"
+	"github.com/composeguard/composeguard/checks"
+)
+
+var version = "dev"
+
+// stdinName is how findings name a file read from standard input.
+const stdinName = "<stdin>"
+
+func audit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("audit", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	format := fl.String("format", "text", "output format: "+strings.Join(report.Formats, ", "))
+	failOn := fl.String("fail-on", "", "exit 1 when a finding is at or above this severity: critical, high, medium, low, info or never (default: the policy's, high)")
+	policyFile := fl.String("policy", "", "policy file to use instead of each folder's .composeguard.yml")
+	colour := fl.String("color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR), always, never")
+	fl.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: composeguard audit [flags] [PATH…|-]\n\nAudits the compose files under each PATH (default .), or a compose file read from standard input (-).")
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if !contains(report.Formats, *format) {
+		fmt.Fprintf(stderr, "composeguard: unknown format %q (want %s)\n", *format, strings.Join(report.Formats, ", "))
+		return 2
+	}
+	threshold := checks.Severity(0)
+	if *failOn != "" {
+		var err error
+		if threshold, err = parseThreshold(*failOn); err != nil {
+			fmt.Fprintln(stderr, "composeguard:", err)
+			return 2
+		}
+	}
+	var override *policy.Policy
+	if *policyFile != "" {
+		b, err := os.ReadFile(*policyFile)
+		if err != nil {
+			fmt.Fprintln(stderr, "composeguard:", err)
+			return 2
+		}
+		override = policy.Parse(filepath.Base(*policyFile), b)
+	}
+	paths := fl.Args()
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	now := time.Now().UTC()
+	var reports []*review.Report
+	failing := false
+	for _, arg := range paths {
+		snap, pol, prefix, err := open(arg, stdin, override)
+		if err != nil {
+			fmt.Fprintln(stderr, "composeguard:", err)
+			return 2
+		}
+		r := review.Audit(context.Background(), snap, pol, now)
+		limit := pol.FailOn
+		if threshold != 0 {
+			limit = threshold
+		}
+		failing = failing || len(r.Failing(limit)) > 0
+		r.MapPaths(prefix)
+		reports = append(reports, r)
+	}
+	combined := review.Combine(reports...)
+	if err := report.Write(stdout, *format, combined, useColour(*colour, stdout)); err != nil {
+		fmt.Fprintln(stderr, "composeguard:", err)
+		return 2
+	}
+	if failing {
+		return 1
+	}
+	return 0
+}
+
+// open builds the snapshot and policy for one PATH argument, and the mapping
+// that shows its paths as the user typed them.
+func open(arg string, stdin io.Reader, override *policy.Policy) (compose.Snapshot, *policy.Policy, func(string) string, error) {
+	if arg == "-" {
+		b, err := io.ReadAll(io.LimitReader(stdin, compose.MaxFileSize+1))
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		const name = "compose.yaml"
+		rename := func(p string) string {
+			if p == name {
+				return stdinName
+			}
+			return p
+		}
+		return compose.MapSnapshot{name: b}, pick(override, nil), rename, nil
+	}
+	info, err := os.Stat(arg)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	dir := arg
+	if !info.IsDir() {
+		dir = filepath.Dir(arg)
+	}
+	snap, err := compose.NewDirSnapshot(dir)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	under := func(p string) string { return filepath.ToSlash(filepath.Join(dir, p)) }
+	if !info.IsDir() {
+		return only{snap, filepath.Base(arg)}, pick(override, snap), under, nil
+	}
+	return snap, pick(override, snap), under, nil
+}
+
+// pick returns the override policy, else the snapshot's own, else defaults.
+func pick(override *policy.Policy, snap compose.Snapshot) *policy.Policy {
+	if override != nil {
+		return override
+	}
+	if snap != nil {
+		b, err := snap.ReadFile(policy.FileName)
+		if err == nil {
+			return policy.Parse(policy.FileName, b)
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			p := policy.Default()
+			p.Problems = policy.Parse(policy.FileName, nil).Problems
+			return p
+		}
+	}
+	return policy.Default()
+}
+
+// only narrows a folder's snapshot to one named compose file; the rest of the
+// folder stays readable for its .env and includes.
+type only struct {
+	compose.Snapshot
+	file string
+}
+
+func (o only) Paths() []string { return []string{o.file} }
+
+func parseThreshold(s string) (checks.Severity, error) {
+	if s == "never" {
+		return policy.FailNever, nil
+	}
+	return checks.ParseSeverity(s)
+}
+
+func useColour(mode string, w io.Writer) bool {
+	switch mode {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok || os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,48 @@
+// Command composeguard audits Docker Compose files, reviews pull requests
+// that change them and keeps their image versions current.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+const usage = `composeguard guards Docker Compose files.
+
+Usage:
+  composeguard audit [--format text|json|sarif|markdown] [--fail-on SEVERITY|never] [--policy FILE] [PATH…|-]
+  composeguard serve     review pull requests (not built yet)
+  composeguard bump      propose image version updates (not built yet)
+  composeguard version
+
+Run 'composeguard audit --help' for the audit flags.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run dispatches a subcommand and returns the exit code: 0 clean, 1 findings
+// at or above the threshold, 2 usage or I/O errors.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "audit":
+		return audit(args[1:], stdin, stdout, stderr)
+	case "serve", "bump":
+		fmt.Fprintf(stderr, "composeguard %s is not built yet; see the README for what works today\n", args[0])
+		return 2
+	case "version", "--version":
+		fmt.Fprintln(stdout, "composeguard", version)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "composeguard: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}

@@ -1,0 +1,45 @@
+// Package templates holds every Markdown text composeguard writes (audit
+// reports, review comments, check runs, pull request bodies) as embedded
+// text/template files, so they can be read and golden-tested as text.
+package templates
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"strings"
+	"text/template"
+)
+
+//go:embed *.tmpl
+var files embed.FS
+
+var all = template.Must(template.New("").Funcs(template.FuncMap{
+	"score":  func(x float64) string { return fmt.Sprintf("%.1f", x) },
+	"cell":   cell,
+	"join":   strings.Join,
+	"plural": plural,
+}).ParseFS(files, "*.tmpl"))
+
+// Render executes the named template (its file name).
+func Render(name string, data any) (string, error) {
+	var b bytes.Buffer
+	if err := all.ExecuteTemplate(&b, name, data); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+// cell makes text safe inside a Markdown table cell.
+func cell(s string) string {
+	s = strings.ReplaceAll(s, "|", `\|`)
+	return strings.ReplaceAll(s, "\n", " ")
+}
+
+// plural picks "problem" or "problems" for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
