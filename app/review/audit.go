@@ -4,8 +4,8 @@ package review
 import (
 	"context"
 	"crypto/sha256"
-	"fmt"
 	"encoding/hex"
+	"fmt"
 	"runtime"
 	"sort"
 	"strings"
