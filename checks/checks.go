@@ -10,6 +10,7 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/composeguard/composeguard/app/compose"
+	"go.yaml.in/yaml/v3"
 )
 
 // Severity orders findings; the zero value means "the rule's default".
@@ -208,11 +209,15 @@ func (c *Context) ReportUnknown(service string, pos compose.Position, keyPath st
 }
 
 // Unknown lists the unknown variables used by the value at a service's key
-// path, in every file that writes it.
+// path: for a scalar only the value Compose keeps (the strongest file's),
+// for a sequence every file's items, since Compose appends them.
 func (c *Context) Unknown(service string, keys ...string) []string {
 	var out []string
 	for _, l := range c.Project.LocateAll(service, keys...) {
 		out = append(out, c.Project.Unknown(l.Value)...)
+		if l.Value.Kind != yaml.SequenceNode {
+			break
+		}
 	}
 	return out
 }

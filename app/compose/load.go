@@ -359,7 +359,9 @@ func (p *Project) runLoader(ctx context.Context, snap Snapshot, l *refScanner) (
 
 func (p *Project) compose(ctx context.Context, details types.ConfigDetails, l *refScanner, root string) (*types.Project, error) {
 	return loader.LoadWithContext(ctx, details, func(o *loader.Options) {
-		o.SetProjectName(projectName(p.Dir), true)
+		// The directory names the project unless the file sets name: or
+		// .env sets COMPOSE_PROJECT_NAME, as in Compose.
+		o.SetProjectName(projectName(p.Dir), false)
 		o.SkipResolveEnvironment = true
 		o.SkipResolveLabels = true
 		o.ResolvePaths = false

@@ -98,9 +98,9 @@ var inlineRe = regexp.MustCompile(`#\s*composeguard:ignore\s+([a-z0-9-]+)(.*)$`)
 var inlineArgRe = regexp.MustCompile(`(\w+)=("[^"]*"|\S+)`)
 
 // Inline finds `# composeguard:ignore <rule> expires=YYYY-MM-DD reason="…"`
-// comments in a compose file. An exception on a service's line (or the line
-// above it) covers the service; elsewhere it covers findings on its line or
-// the line below a comment-only line.
+// comments in a compose file. One on a service's line, or on a comment line
+// just above it or first in its block, covers the service; elsewhere it
+// covers findings on its own line, or on the next one when it stands alone.
 func (p *Policy) Inline(src *compose.Source) []Exception {
 	var out []Exception
 	lines := strings.Split(string(src.Content), "\n")
@@ -141,12 +141,15 @@ func (p *Policy) Inline(src *compose.Source) []Exception {
 func (e Exception) CoversLine(src *compose.Source, line, serviceLine int) bool {
 	at := e.Pos.Line
 	standalone := strings.HasPrefix(strings.TrimSpace(src.Line(at)), "#")
-	for _, target := range []int{line, serviceLine} {
-		if at == target || (standalone && at == target-1) {
-			return true
-		}
+	switch {
+	case at == line || at == serviceLine:
+		return true
+	case !standalone:
+		return false
 	}
-	return false
+	// A comment line just above the finding, or just above or first inside
+	// the service.
+	return at == line-1 || (serviceLine > 0 && (at == serviceLine-1 || at == serviceLine+1))
 }
 
 // meta builds a finding of one of the policy rules.
