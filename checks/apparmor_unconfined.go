@@ -1,0 +1,18 @@
+package checks
+
+var apparmorUnconfined = register(&Rule{
+	ID:       "apparmor-unconfined",
+	Category: Hardening,
+	Severity: High,
+	Title:    "AppArmor profile disabled",
+	Why:      "apparmor=unconfined removes the profile that stops mounts and writes to /proc and /sys on AppArmor hosts.",
+	Fix:      "Remove `apparmor=unconfined`, or load a profile for the service and name it.",
+	Run: func(c *Context) {
+		reportSecOpt(c, "apparmor", func(o securityOpt) (string, Severity) {
+			if o.Value == "unconfined" {
+				return "apparmor=unconfined: no AppArmor profile", 0
+			}
+			return "", 0
+		})
+	},
+})

@@ -1,0 +1,17 @@
+package checks
+
+import "github.com/compose-spec/compose-go/v2/types"
+
+var hostNetworkMode = register(&Rule{
+	ID:       "host-network-mode",
+	Category: HostIsolation,
+	Severity: High,
+	Title:    "Container shares the host's network",
+	Why:      "A host-network container binds every host interface directly: `ports:` no longer limits what is exposed and firewall assumptions break.",
+	Fix:      "Remove `network_mode: host` and publish only the ports the service needs, on a user-defined network.",
+	Run: func(c *Context) {
+		checkHostNamespace(c, namespace{key: "network_mode", name: "network", joinable: true,
+			harm: "it binds every host interface and ports: no longer limits what is exposed",
+			mode: func(s types.ServiceConfig) string { return s.NetworkMode }})
+	},
+})

@@ -1,0 +1,20 @@
+package checks
+
+var procMasksDisabled = register(&Rule{
+	ID:       "proc-masks-disabled",
+	Category: Hardening,
+	Severity: High,
+	Title:    "/proc and /sys masks disabled",
+	Why:      "systempaths=unconfined unmasks /proc/kcore, /proc/keys, /sys/firmware and makes /proc/sys and sysrq-trigger writable.",
+	Fix:      "Remove `systempaths=unconfined`.",
+	Run: func(c *Context) {
+		reportSecOpt(c, "systempaths", func(o securityOpt) (string, Severity) {
+			// Compose honours only this exact spelling; security-opt-invalid
+			// covers the others, which the daemon rejects.
+			if o.Raw == "systempaths=unconfined" {
+				return "systempaths=unconfined: /proc and /sys are unmasked", 0
+			}
+			return "", 0
+		})
+	},
+})

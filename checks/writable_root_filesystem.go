@@ -1,0 +1,33 @@
+package checks
+
+var writableRootFilesystem = register(&Rule{
+	ID:       "writable-root-filesystem",
+	Category: Hardening,
+	Severity: Medium,
+	Title:    "Root filesystem is writable",
+	Why:      "An intruder can drop and run payloads anywhere in the image filesystem, and changes survive restarts of the container.",
+	Fix:      "Set `read_only: true` and give the service tmpfs or volumes for the paths it writes.",
+	Run: func(c *Context) {
+		for _, s := range c.Services() {
+			if s.ReadOnly {
+				continue
+			}
+			if vars := c.Unknown(s.Name, "read_only"); len(vars) > 0 {
+				c.ReportUnknown(s.Name, c.Project.Where(s.Name, "read_only"), "read_only", vars)
+				continue
+			}
+			l, ok := c.Project.Locate(s.Name, "read_only")
+			if !ok {
+				c.Report(Finding{Service: s.Name, Pos: c.Project.Where(s.Name, "read_only"), KeyPath: "read_only",
+					Message: "read_only is not set: the root filesystem is writable", Suggestion: c.InsertSuggestion(s.Name, "read_only: true")})
+				continue
+			}
+			f := Finding{Service: s.Name, Pos: l.Pos, KeyPath: "read_only",
+				Message: "read_only is false: the root filesystem is writable", Suggestion: replaceScalar(c, l.Pos, l.Value, "true")}
+			if l.Reset() {
+				f.Message = "read_only is reset by an override: the root filesystem is writable"
+			}
+			c.Report(f)
+		}
+	},
+})
