@@ -66,9 +66,15 @@ type ruleCase struct {
 
 func runCases(t *testing.T, id string, cases []ruleCase) {
 	t.Helper()
+	runCasesWith(t, id, DefaultOptions(), cases)
+}
+
+// runCasesWith runs table rows with non-default rule options.
+func runCasesWith(t *testing.T, id string, opts Options, cases []ruleCase) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := summarize(runRule(t, id, tc.yaml))
+			got := summarize(runRuleFiles(t, id, opts, map[string]string{"compose.yaml": tc.yaml}))
 			if strings.Join(got, ", ") != strings.Join(tc.want, ", ") {
 				t.Errorf("findings = %v, want %v", got, tc.want)
 			}

@@ -17,6 +17,9 @@ type Options struct {
 	// TmpfsEveryService asks for tmpfs on /tmp and /run in every service,
 	// not only in those with a read-only root.
 	TmpfsEveryService bool `yaml:"tmpfs_every_service"`
+	// PrivilegedContainerPorts also flags container-side ports below 1024,
+	// as KICS does.
+	PrivilegedContainerPorts bool `yaml:"privileged_container_ports"`
 	// RequireDigest asks for every image to be pinned by digest.
 	RequireDigest bool `yaml:"require_digest"`
 	// DaemonNoNewPrivileges and DaemonLogRotation tell composeguard that the
