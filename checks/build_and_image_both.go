@@ -1,0 +1,27 @@
+package checks
+
+var buildAndImageBoth = register(&Rule{
+	ID:       "build-and-image-both",
+	Category: Image,
+	Severity: Low,
+	Title:    "Service has both build and image",
+	Why:      "Compose pulls the image first and builds only if the pull fails, so what runs depends on the registry.",
+	Fix:      "Set pull_policy (build to always build locally, missing or always to prefer the registry), or drop one of the keys.",
+	Run: func(c *Context) {
+		for _, s := range c.Services() {
+			if s.Build == nil || s.PullPolicy != "" {
+				continue
+			}
+			if s.Image == "" {
+				if vars := c.Unknown(s.Name, "image"); len(vars) > 0 {
+					c.ReportUnknown(s.Name, c.Project.Where(s.Name, "image"), "image", vars)
+				}
+				continue
+			}
+			// pull_policy is absent: an empty value fails Compose's schema.
+			c.Report(Finding{Service: s.Name, Pos: c.Project.ServicePos(s.Name), KeyPath: "pull_policy",
+				Message:    "has build and image but no pull_policy: Compose pulls and builds only if the pull fails",
+				Suggestion: c.InsertSuggestion(s.Name, "pull_policy: build")})
+		}
+	},
+})

@@ -1,0 +1,20 @@
+package checks
+
+import "testing"
+
+func TestDuplicateContainerName(t *testing.T) {
+	runCases(t, "duplicate-container-name", []ruleCase{
+		{"shared name", "services:\n  a:\n    image: x\n    container_name: app\n  b:\n    image: x\n    container_name: app\n", []string{"b@7 high"}},
+		{"quoted", "services:\n  a:\n    image: x\n    container_name: \"app\"\n  b:\n    image: x\n    container_name: 'app'\n", []string{"b@7 high"}},
+		{"leading slash is the same name", "services:\n  a:\n    image: x\n    container_name: app\n  b:\n    image: x\n    container_name: /app\n", []string{"b@7 high"}},
+		{"different names", "services:\n  a:\n    image: x\n    container_name: app\n  b:\n    image: x\n    container_name: app2\n", nil},
+		{"names differ by case", "services:\n  a:\n    image: x\n    container_name: app\n  b:\n    image: x\n    container_name: App\n", nil},
+		{"no container_name", "services:\n  a:\n    image: x\n  b:\n    image: x\n", nil},
+		{"interpolated", "services:\n  a:\n    image: x\n    container_name: ${NAME:-app}\n  b:\n    image: x\n    container_name: app\n", []string{"b@7 high"}},
+		{"from anchor names the alias user", "x-n: &n\n  container_name: app\nservices:\n  a:\n    <<: *n\n    image: x\n  b:\n    <<: *n\n    image: x\n", []string{"b@2 high"}},
+		{"three services", "services:\n  a:\n    image: x\n    container_name: app\n  b:\n    image: x\n    container_name: app\n  c:\n    image: x\n    container_name: app\n", []string{"b@7 high", "c@10 high"}},
+		{"disjoint profiles", "services:\n  a:\n    image: x\n    profiles: [dev]\n    container_name: app\n  b:\n    image: x\n    profiles: [prod]\n    container_name: app\n", nil},
+		{"profiled beside always-on", "services:\n  a:\n    image: x\n    container_name: app\n  b:\n    image: x\n    profiles: [dev]\n    container_name: app\n", []string{"b@8 high"}},
+		{"unknown prefix", "services:\n  a:\n    image: x\n    container_name: ${PREFIX}app\n  b:\n    image: x\n    container_name: app\n", []string{"a@4 info"}},
+	})
+}

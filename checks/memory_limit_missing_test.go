@@ -1,0 +1,70 @@
+package checks
+
+import "testing"
+
+func TestMemoryLimitMissing(t *testing.T) {
+	runCases(t, "memory-limit-missing", []ruleCase{
+		{"absent", "services:\n  web:\n    image: nginx:1.27\n", []string{"web@2 medium"}},
+		{"mem_limit lower-case unit", "services:\n  web:\n    image: nginx:1.27\n    mem_limit: 512m\n", nil},
+		{"mem_limit integer bytes", "services:\n  web:\n    image: nginx:1.27\n    mem_limit: 536870912\n", nil},
+		{"deploy limit upper-case unit", "services:\n  web:\n    image: nginx:1.27\n    deploy:\n      resources:\n        limits:\n          memory: 256M\n", nil},
+		{"deploy limit g", "services:\n  web:\n    image: nginx:1.27\n    deploy:\n      resources:\n        limits:\n          memory: 1g\n", nil},
+		{"both agree", "services:\n  web:\n    image: nginx:1.27\n    mem_limit: 256m\n    deploy:\n      resources:\n        limits:\n          memory: 256M\n", nil},
+		{"no version gating", "version: \"2.4\"\nservices:\n  web:\n    image: nginx:1.27\n    deploy:\n      resources:\n        limits:\n          memory: 1g\n", nil},
+		{"interpolated default", "services:\n  web:\n    image: nginx:1.27\n    mem_limit: ${MEM:-512m}\n", nil},
+		{"mem_limit 0 is no limit", "services:\n  web:\n    image: nginx:1.27\n    mem_limit: 0\n", []string{"web@4 medium"}},
+		{"deploy limit 0", "services:\n  web:\n    image: nginx:1.27\n    deploy:\n      resources:\n        limits:\n          memory: \"0\"\n", []string{"web@7 medium"}},
+		{"reservation is not a limit", "services:\n  web:\n    image: nginx:1.27\n    deploy:\n      resources:\n        reservations:\n          memory: 256M\n", []string{"web@2 medium"}},
+		{"oom_kill_disable without limit", "services:\n  web:\n    image: nginx:1.27\n    oom_kill_disable: true\n", []string{"web@4 medium"}},
+		{"oom_kill_disable string with limit", "services:\n  web:\n    image: nginx:1.27\n    oom_kill_disable: \"yes\"\n    mem_limit: 1g\n", nil},
+		{"from anchor", "x-res: &res\n  resources:\n    limits:\n      memory: 512M\nservices:\n  a:\n    image: nginx:1.27\n    deploy: *res\n  b:\n    image: nginx:1.27\n    deploy:\n      <<: *res\n", nil},
+		{"zero in anchor names both", "x-lim: &lim\n  mem_limit: 0\nservices:\n  a:\n    <<: *lim\n    image: nginx:1.27\n  b:\n    <<: *lim\n    image: nginx:1.27\n", []string{"a@2 medium"}},
+		{"extends base", "services:\n  base:\n    image: nginx:1.27\n    mem_limit: 1g\n  web:\n    extends: base\n", nil},
+		{"unknown variable", "services:\n  web:\n    image: nginx:1.27\n    mem_limit: ${MEM}\n", []string{"web@4 info"}},
+		{"unknown oom_kill_disable", "services:\n  web:\n    image: nginx:1.27\n    oom_kill_disable: ${OOM}\n", []string{"web@2 medium"}},
+	})
+}
+
+func TestMemoryLimitMissingOverride(t *testing.T) {
+	got := summarize(runRuleFiles(t, "memory-limit-missing", DefaultOptions(), map[string]string{
+		"compose.yaml":          "services:\n  web:\n    image: nginx:1.27\n",
+		"compose.override.yaml": "services:\n  web:\n    mem_limit: 1g\n",
+	}))
+	if len(got) != 0 {
+		t.Errorf("findings = %v, want none", got)
+	}
+}
+
+func TestResourceLimitSuggestions(t *testing.T) {
+	cases := []struct {
+		name, id, yaml, want string
+	}{
+		{"memory: deploy block into a bare service", "memory-limit-missing", "services:\n  web:\n    image: nginx:1.27\n",
+			"  web:\n    deploy:\n      resources:\n        limits:\n          memory: 512M"},
+		{"memory: mem_limit beside a deploy key without limits", "memory-limit-missing",
+			"services:\n  web:\n    image: nginx:1.27\n    deploy:\n      restart_policy:\n        condition: any\n",
+			"  web:\n    mem_limit: 512M"},
+		{"memory: mem_limit beside a service-level pids_limit", "memory-limit-missing",
+			"services:\n  web:\n    image: nginx:1.27\n    pids_limit: 100\n", "  web:\n    mem_limit: 512M"},
+		{"memory: none when deploy limits exist", "memory-limit-missing",
+			"services:\n  web:\n    image: nginx:1.27\n    deploy:\n      resources:\n        limits:\n          pids: 100\n", ""},
+		{"cpu: deploy block into a bare service", "cpu-limit-missing", "services:\n  web:\n    image: nginx:1.27\n",
+			"  web:\n    deploy:\n      resources:\n        limits:\n          cpus: \"1.0\""},
+		{"pids: pids_limit into a bare service", "pids-limit-missing", "services:\n  web:\n    image: nginx:1.27\n",
+			"  web:\n    pids_limit: 200"},
+		{"pids: none when deploy limits exist", "pids-limit-missing",
+			"services:\n  web:\n    image: nginx:1.27\n    deploy:\n      resources:\n        limits:\n          memory: 1g\n", ""},
+		{"flow-style service gets none", "pids-limit-missing", "services:\n  web: {image: nginx:1.27}\n", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := runRule(t, tc.id, tc.yaml)
+			if len(fs) != 1 {
+				t.Fatalf("findings = %v, want one", summarize(fs))
+			}
+			if fs[0].Suggestion != tc.want {
+				t.Errorf("suggestion = %q, want %q", fs[0].Suggestion, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,26 @@
+package checks
+
+var pidsLimitMissing = register(&Rule{
+	ID:       "pids-limit-missing",
+	Category: Operability,
+	Severity: Medium,
+	Title:    "No PID limit",
+	Why:      "Without a PID limit a fork bomb or a thread leak in one container exhausts the host's process table.",
+	Fix:      "Set `pids_limit` (or `deploy.resources.limits.pids`) to a positive number, e.g. `200`; `0` and `-1` mean unlimited.",
+	Run: func(c *Context) {
+		limit := resourceLimit{
+			what:       "PID",
+			keys:       []string{"pids_limit", "deploy.resources.limits.pids"},
+			missing:    "no PID limit: a fork bomb can exhaust the host's process table",
+			serviceKey: "pids_limit",
+			value:      "200",
+		}
+		for _, s := range c.Services() {
+			// compose-go refuses the file when both keys are set and differ.
+			if limit.unknown(c, s) || s.PidsLimit > 0 || (deployLimits(s) != nil && deployLimits(s).Pids > 0) {
+				continue
+			}
+			limit.reportMissing(c, s)
+		}
+	},
+})

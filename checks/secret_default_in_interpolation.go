@@ -1,0 +1,49 @@
+package checks
+
+import (
+	"strings"
+
+	"github.com/composeguard/composeguard/app/compose"
+	"go.yaml.in/yaml/v3"
+)
+
+var secretDefaultInInterpolation = register(&Rule{
+	ID:       "secret-default-in-interpolation",
+	Category: Secrets,
+	Severity: Medium,
+	Title:    "Secret variable falls back to a literal value",
+	Why:      "The fallback ships as the real password whenever .env misses the key, and it is in git for anyone to read.",
+	Fix:      "Require the variable instead: ${DB_PASSWORD:?set DB_PASSWORD in .env}.",
+	Run: func(c *Context) {
+		for _, s := range c.Services() {
+			seen := map[*yaml.Node]bool{}
+			for _, l := range c.Project.LocateAll(s.Name) {
+				walkValues(l.Value, "", seen, func(n *yaml.Node, keyPath string) {
+					secretDefaults(c, s.Name, keyPath, nodePos(l.Src, n), n.Value)
+				})
+			}
+		}
+	},
+})
+
+func secretDefaults(c *Context, service, keyPath string, pos compose.Position, raw string) {
+	done := map[string]bool{}
+	for _, ref := range compose.Variables(raw) {
+		if ref.Op == "" || ref.Op == ":?" || ref.Op == "?" || !secretKey(ref.Name) || !literalSecret(ref.Arg) || done[ref.Name] {
+			continue
+		}
+		done[ref.Name] = true
+		f := Finding{Service: service, Pos: pos, KeyPath: keyPath,
+			Message: "${" + ref.Name + "} falls back to a literal value when it is not set"}
+		if ref.HasDefault() {
+			// ${X:-v} and ${X-v}: require the variable instead.
+			written := "${" + ref.Name + ref.Op + ref.Arg + "}"
+			if line := c.Project.Line(pos); strings.Count(line, written) == 1 {
+				f.Suggestion = strings.Replace(line, written, "${"+ref.Name+":?set "+ref.Name+" in .env}", 1)
+			}
+		} else {
+			f.Message = "${" + ref.Name + ref.Op + "…} puts a literal value in place of " + ref.Name
+		}
+		c.Report(f)
+	}
+}
