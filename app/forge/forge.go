@@ -1,0 +1,167 @@
+// Package forge holds the neutral models of pull requests, checks and
+// comments, and the small interfaces the review and bump flows need from a
+// forge. forge/github implements them; GitLab will too.
+package forge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/composeguard/composeguard/app/compose"
+)
+
+// Repo identifies a repository.
+type Repo struct {
+	Owner string
+	Name  string
+	// InstallationID is the GitHub App installation that grants access;
+	// 0 when the server uses a plain token.
+	InstallationID int64
+}
+
+func (r Repo) String() string { return r.Owner + "/" + r.Name }
+
+// PullRequest is the state of a pull request.
+type PullRequest struct {
+	Repo     Repo
+	Number   int
+	Title    string
+	HeadSHA  string
+	BaseSHA  string // the merge base side: the base branch commit the PR is compared with
+	BaseRef  string
+	Draft    bool
+	FromFork bool
+	Open     bool
+}
+
+// ChangedFile is a file a pull request changes.
+type ChangedFile struct {
+	Path         string
+	PreviousPath string // for renames
+	Status       string // added, modified, removed, renamed
+	// Lines are the new-side lines inside the diff's hunks: the only lines
+	// a review comment may be placed on. Added are those the PR adds.
+	Lines map[int]bool
+	Added map[int]bool
+}
+
+// Comment is a review comment (Path and Line set) or an issue comment.
+type Comment struct {
+	ID        int64
+	Path      string
+	Line      int
+	Body      string
+	Author    string
+	InReplyTo int64 // the thread's first comment, 0 for the first itself
+	// Outdated is true when the comment's line is no longer in the diff.
+	Outdated bool
+}
+
+// InlineComment is a new review comment on a line of the head commit.
+type InlineComment struct {
+	Path string
+	Line int
+	Body string
+}
+
+// Review is one review with all its inline comments, posted at once.
+type Review struct {
+	CommitSHA string
+	Body      string
+	Comments  []InlineComment
+}
+
+// Annotation is a check run annotation on a line.
+type Annotation struct {
+	Path      string
+	StartLine int
+	EndLine   int
+	Level     string // notice, warning or failure
+	Title     string
+	Message   string
+}
+
+// Check run states and conclusions.
+const (
+	StatusInProgress  = "in_progress"
+	StatusCompleted   = "completed"
+	ConclusionSuccess = "success"
+	ConclusionFailure = "failure"
+	ConclusionNeutral = "neutral"
+	// ConclusionCancelled ends a run whose head moved on.
+	ConclusionCancelled = "cancelled"
+)
+
+// CheckRun is the status a forge shows on a commit; on GitHub a check run.
+type CheckRun struct {
+	Name        string
+	HeadSHA     string
+	Status      string
+	Conclusion  string // set when Status is completed
+	Title       string
+	Summary     string
+	Text        string
+	ExternalID  string
+	Annotations []Annotation
+}
+
+// PullRequests reads pull requests.
+type PullRequests interface {
+	PullRequest(ctx context.Context, repo Repo, number int) (PullRequest, error)
+	// ChangedFiles lists every file the pull request changes, all pages.
+	ChangedFiles(ctx context.Context, repo Repo, number int) ([]ChangedFile, error)
+}
+
+// Contents reads a repository at a commit.
+type Contents interface {
+	// Snapshot lists the commit's files and fetches each one only when
+	// read, caching contents by blob so base and head share them.
+	Snapshot(ctx context.Context, repo Repo, sha string) (compose.Snapshot, error)
+}
+
+// Checks publishes the check run that can gate merging.
+type Checks interface {
+	CreateCheckRun(ctx context.Context, repo Repo, run CheckRun) (id int64, err error)
+	// UpdateCheckRun may be called with any number of annotations; the
+	// implementation sends them in the batches the forge allows.
+	UpdateCheckRun(ctx context.Context, repo Repo, id int64, run CheckRun) error
+}
+
+// Reviews publishes inline review comments.
+type Reviews interface {
+	ReviewComments(ctx context.Context, repo Repo, number int) ([]Comment, error)
+	CreateReview(ctx context.Context, repo Repo, number int, review Review) error
+	// Reply answers in a comment's thread.
+	Reply(ctx context.Context, repo Repo, number int, commentID int64, body string) error
+}
+
+// Summaries keeps the one summary comment of a pull request.
+type Summaries interface {
+	IssueComments(ctx context.Context, repo Repo, number int) ([]Comment, error)
+	CreateIssueComment(ctx context.Context, repo Repo, number int, body string) (int64, error)
+	EditIssueComment(ctx context.Context, repo Repo, commentID int64, body string) error
+}
+
+// RetryableError is a failure worth retrying later: a 5xx, a timeout or a
+// rate limit. After says when, zero when the forge gave no hint.
+type RetryableError struct {
+	After time.Duration
+	Err   error
+}
+
+func (e *RetryableError) Error() string {
+	if e.After > 0 {
+		return fmt.Sprintf("%v (retry after %s)", e.Err, e.After)
+	}
+	return e.Err.Error()
+}
+
+func (e *RetryableError) Unwrap() error { return e.Err }
+
+// ErrNotFound is returned for a missing pull request, file or comment.
+var ErrNotFound = errors.New("not found")
+
+// ErrUnprocessable is GitHub's 422: for a review, a comment outside the diff.
+var ErrUnprocessable = errors.New("unprocessable")
