@@ -56,6 +56,21 @@ func runRuleFiles(t *testing.T, id string, opts Options, files map[string]string
 	return out
 }
 
+// webService is a service "web" with only its image, for tests to extend.
+const webService = "services:\n  web:\n    image: nginx:1.27\n"
+
+// webYAML is a service "web" (nginx, line 2) with a block list under key
+// starting on line 5: the shape most rule tests need.
+func webYAML(key string, items ...string) string {
+	y := webService + "    " + key + ":\n"
+	for _, it := range items {
+		y += "      - " + it + "\n"
+	}
+	return y
+}
+
+func volumesYAML(items ...string) string { return webYAML("volumes", items...) }
+
 // ruleCase is one table row: a compose file and the findings expected of it,
 // each written "service@line severity" ("web@3 critical"), in line order.
 type ruleCase struct {

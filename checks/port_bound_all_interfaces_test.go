@@ -6,13 +6,7 @@ import (
 )
 
 // portsYAML is a service publishing items (one per line from line 5).
-func portsYAML(extra string, items ...string) string {
-	y := "services:\n  web:\n    image: nginx:1.27\n    ports:\n"
-	for _, it := range items {
-		y += "      - " + it + "\n"
-	}
-	return y + extra
-}
+func portsYAML(extra string, items ...string) string { return webYAML("ports", items...) + extra }
 
 func TestPortBoundAllInterfaces(t *testing.T) {
 	runCases(t, "port-bound-all-interfaces", []ruleCase{
