@@ -1,12 +1,14 @@
 package checks
 
 import (
+	"path"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/composeguard/composeguard/app/compose"
 )
 
 // proxyRoute says how the reverse proxy reaches a service ("Traefik labels",
@@ -75,12 +77,12 @@ func isReverseProxy(s types.ServiceConfig) bool {
 	})
 }
 
-// imageBaseName is the last path segment of an image reference, without
-// tag or digest: "traefik" for docker.io/library/traefik:v3.1@sha256:….
+// imageBaseName is the last path segment of an image's repository:
+// "traefik" for docker.io/library/traefik:v3.1, "" when it does not parse.
 func imageBaseName(ref string) string {
-	ref, _, _ = strings.Cut(ref, "@")
-	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
-		ref = ref[:i]
+	img, err := compose.ParseImage(ref)
+	if err != nil {
+		return ""
 	}
-	return strings.ToLower(ref[strings.LastIndex(ref, "/")+1:])
+	return path.Base(img.Repository)
 }
