@@ -58,10 +58,10 @@ func (r reader) exceptions(n *yaml.Node) {
 func (p *Policy) checkException(e Exception) bool {
 	var missing []string
 	if e.Reason == "" {
-		missing = append(missing, "a reason")
+		missing = append(missing, "reason")
 	}
 	if e.Expires.IsZero() {
-		missing = append(missing, "an expiry date")
+		missing = append(missing, "expiry date")
 	}
 	if len(missing) > 0 {
 		p.invalidException(e.Pos, "exception for %s has no %s, so it does not apply", e.Rule, strings.Join(missing, " and no "))
@@ -110,7 +110,9 @@ func (p *Policy) Inline(src *compose.Source) []Exception {
 			continue
 		}
 		pos := compose.Position{File: src.Path, Line: i + 1, Column: strings.Index(line, "#") + 1}
-		e := Exception{Rule: m[1], File: src.Path, Pos: pos, Inline: true}
+		// Every service: CoversLine narrows an inline exception to its place.
+		e := Exception{Rule: m[1], Service: "*", File: src.Path, Pos: pos, Inline: true}
+		badDate := false
 		for _, a := range inlineArgRe.FindAllStringSubmatch(m[2], -1) {
 			val := strings.Trim(a[2], `"`)
 			switch a[1] {
@@ -120,6 +122,7 @@ func (p *Policy) Inline(src *compose.Source) []Exception {
 				t, err := time.Parse(dateLayout, val)
 				if err != nil {
 					p.invalidException(pos, "expires must be a date as YYYY-MM-DD, not %q", val)
+					badDate = true
 					continue
 				}
 				e.Expires = t
@@ -129,7 +132,7 @@ func (p *Policy) Inline(src *compose.Source) []Exception {
 			p.Problems = append(p.Problems, meta(RuleInvalid, pos, "", "inline exception for unknown rule %q", e.Rule))
 			continue
 		}
-		if p.checkException(e) {
+		if !badDate && p.checkException(e) {
 			out = append(out, e)
 		}
 	}

@@ -38,6 +38,7 @@ type Policy struct {
 	pattern *regexp.Regexp
 	include []*regexp.Regexp
 	exclude []*regexp.Regexp
+	named   []string // paths selected whatever the patterns say
 }
 
 // FailNever is a threshold above every severity.
@@ -66,6 +67,11 @@ func Default() *Policy {
 
 // Selects reports whether a repository path is a compose file to audit.
 func (p *Policy) Selects(path string) bool {
+	for _, n := range p.named {
+		if n == path {
+			return true
+		}
+	}
 	for _, re := range p.exclude {
 		if re.MatchString(path) {
 			return false
@@ -80,6 +86,22 @@ func (p *Policy) Selects(path string) bool {
 		}
 	}
 	return false
+}
+
+// Naming returns a copy of the policy that also selects path, whatever its
+// patterns say: a file named on the command line is audited.
+func (p *Policy) Naming(path string) *Policy {
+	cp := *p
+	cp.named = append(p.named[:len(p.named):len(p.named)], path)
+	return &cp
+}
+
+// Unreadable is the default policy with a finding that the policy file
+// exists but cannot be read.
+func Unreadable(file string, err error) *Policy {
+	p := Default()
+	p.problem(compose.Position{File: file, Line: 1, Column: 1}, "the policy file cannot be read: %v; the defaults apply", err)
+	return p
 }
 
 // Parse reads a policy file. It never fails: unknown keys and bad values

@@ -85,7 +85,7 @@ func Text(w io.Writer, r *review.Report, colour bool) error {
 			who = "[" + strings.Join(f.Services, ", ") + "] "
 		}
 		fmt.Fprintf(&b, "%s:%d:%d  %s  %s  %s%s\n", f.Pos.File, f.Pos.Line, f.Pos.Column,
-			paint(severityColour[f.Severity], fmt.Sprintf("%-8s", f.Severity)), f.Rule, who, f.Message)
+			paint(severityColour[f.Severity], fmt.Sprintf("%-8s", f.Severity)), f.Rule, who, oneLine(f.Message))
 		if f.Fix != "" {
 			fmt.Fprintf(&b, "    %s %s\n", paint("\x1b[2m", "fix:"), f.Fix)
 		}
@@ -93,7 +93,7 @@ func Text(w io.Writer, r *review.Report, colour bool) error {
 	if len(r.Findings) > 0 {
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "%d files audited, %d findings", r.FilesAudited, len(r.Findings))
+	fmt.Fprintf(&b, "%s audited, %s", count(r.FilesAudited, "file"), count(len(r.Findings), "finding"))
 	if len(r.Waived) > 0 {
 		fmt.Fprintf(&b, ", %d waived by exceptions", len(r.Waived))
 	}
@@ -104,4 +104,17 @@ func Text(w io.Writer, r *review.Report, colour bool) error {
 	fmt.Fprintf(&b, "  %-20s %4.1f / 10\n", "Overall", r.Score.Overall)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// oneLine keeps a finding on its line: a message may quote a multi-line value.
+func oneLine(s string) string { return lineBreaks.Replace(s) }
+
+var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
+
+// count writes "1 file", "2 files".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

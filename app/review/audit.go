@@ -38,6 +38,11 @@ type Report struct {
 // Audit checks every compose file the policy selects in a snapshot.
 // now decides which exceptions have expired.
 func Audit(ctx context.Context, snap compose.Snapshot, pol *policy.Policy, now time.Time) *Report {
+	// Inline exceptions add their problems to the policy: work on a copy, so
+	// the caller's policy serves the next audit unchanged.
+	cp := *pol
+	cp.Problems = append([]checks.Finding(nil), pol.Problems...)
+	pol = &cp
 	var files []string
 	for _, p := range snap.Paths() {
 		if pol.Selects(p) {
@@ -200,6 +205,12 @@ func (r *Report) classify(all []Finding, pol *policy.Policy, inline []policy.Exc
 		default:
 			continue
 		}
+		if sev, ok := pol.Severity[extra.Rule]; ok {
+			if sev == policy.Off {
+				continue
+			}
+			extra.Severity = sev
+		}
 		r.Findings = append(r.Findings, Finding{Finding: extra, Fingerprint: Fingerprint(extra)})
 	}
 	sortFindings(r.Findings)
@@ -253,13 +264,32 @@ func (r *Report) MapPaths(to func(string) string) {
 	}
 }
 
-// Combine joins audits of several folders into one, scored as a whole.
+// Combine joins audits of several folders into one, scored as a whole. A
+// finding at the same place with the same fingerprint in two audits (one
+// policy file shared by both) is kept once.
 func Combine(reports ...*Report) *Report {
 	out := &Report{}
+	type place struct {
+		fingerprint string
+		pos         compose.Position
+	}
+	seen := map[place]bool{}
+	once := func(list []Finding, f Finding) []Finding {
+		k := place{f.Fingerprint, f.Pos}
+		if seen[k] {
+			return list
+		}
+		seen[k] = true
+		return append(list, f)
+	}
 	for _, r := range reports {
 		out.FilesAudited += r.FilesAudited
-		out.Findings = append(out.Findings, r.Findings...)
-		out.Waived = append(out.Waived, r.Waived...)
+		for _, f := range r.Findings {
+			out.Findings = once(out.Findings, f)
+		}
+		for _, f := range r.Waived {
+			out.Waived = once(out.Waived, f)
+		}
 		out.units = append(out.units, r.units...)
 	}
 	sortFindings(out.Findings)

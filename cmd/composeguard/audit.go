@@ -53,14 +53,18 @@ func audit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	report.Version = version
 	var override *policy.Policy
+	policyName := ""
 	if *policyFile != "" {
 		b, err := os.ReadFile(*policyFile)
 		if err != nil {
 			fmt.Fprintln(stderr, "composeguard:", err)
 			return 2
 		}
-		override = policy.Parse(filepath.Base(*policyFile), b)
+		// Findings about the policy file name it as typed, in every folder.
+		policyName = filepath.ToSlash(*policyFile)
+		override = policy.Parse(policyName, b)
 	}
 	paths := fl.Args()
 	if len(paths) == 0 {
@@ -81,7 +85,12 @@ func audit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			limit = threshold
 		}
 		failing = failing || len(r.Failing(limit)) > 0
-		r.MapPaths(prefix)
+		r.MapPaths(func(p string) string {
+			if policyName != "" && p == policyName {
+				return p
+			}
+			return prefix(p)
+		})
 		reports = append(reports, r)
 	}
 	combined := review.Combine(reports...)
@@ -126,7 +135,10 @@ func open(arg string, stdin io.Reader, override *policy.Policy) (compose.Snapsho
 	}
 	under := func(p string) string { return filepath.ToSlash(filepath.Join(dir, p)) }
 	if !info.IsDir() {
-		return only{snap, filepath.Base(arg)}, pick(override, snap), under, nil
+		// A file named on the command line is audited even when its name
+		// is not one the policy's patterns select.
+		name := filepath.Base(arg)
+		return only{snap, name}, pick(override, snap).Naming(name), under, nil
 	}
 	return snap, pick(override, snap), under, nil
 }
@@ -142,9 +154,7 @@ func pick(override *policy.Policy, snap compose.Snapshot) *policy.Policy {
 			return policy.Parse(policy.FileName, b)
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
-			p := policy.Default()
-			p.Problems = policy.Parse(policy.FileName, nil).Problems
-			return p
+			return policy.Unreadable(policy.FileName, err)
 		}
 	}
 	return policy.Default()

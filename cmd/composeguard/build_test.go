@@ -1,0 +1,76 @@
+package main
+
+import (
+	"bytes"
+	"debug/elf"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// TestStaticBuild builds composeguard the way the Dockerfile does and runs
+// the binary: it must be static, so it runs in a scratch or distroless image.
+func TestStaticBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the composeguard binary as the Dockerfile does; skipped in -short mode")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skipf("no go command on PATH to build with: %v", err)
+	}
+	if runtime.GOOS != "linux" {
+		t.Skipf("the Dockerfile builds for Linux; this is %s", runtime.GOOS)
+	}
+	bin := filepath.Join(t.TempDir(), "composeguard")
+	build := exec.Command(goTool, "build", "-trimpath", "-ldflags", "-s -w -X main.version=test", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	f, err := elf.Open(bin)
+	if err != nil {
+		t.Fatalf("not an ELF binary: %v", err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			t.Error("the binary names a dynamic loader (PT_INTERP): it is not statically linked")
+		}
+		if p.Type == elf.PT_DYNAMIC {
+			t.Error("the binary has a dynamic segment (PT_DYNAMIC): it is not statically linked")
+		}
+	}
+	if s := f.Section(".dynamic"); s != nil {
+		t.Error("the binary has a .dynamic section: it is not statically linked")
+	}
+	if libs, err := f.ImportedLibraries(); err == nil && len(libs) > 0 {
+		t.Errorf("the binary needs shared libraries: %v", libs)
+	}
+
+	out, err := exec.Command(bin, "version").Output()
+	if err != nil || string(out) != "composeguard test\n" {
+		t.Errorf("version: %q, %v; want the version set by -ldflags", out, err)
+	}
+
+	dir := t.TempDir()
+	write(t, dir, map[string]string{"compose.yaml": privileged, ".composeguard.yml": onlyPolicy("", "privileged-container")})
+	cmd := exec.Command(bin, "audit", "--format", "json", dir)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	if code := cmd.ProcessState.ExitCode(); code != 1 {
+		t.Errorf("audit exit %d (%v), want 1\nstderr:\n%s", code, err, stderr.String())
+	}
+	if got := of(decode(t, stdout.String()), "privileged-container"); len(got) != 1 || !strings.HasSuffix(got[0], "compose.yaml:4 web") {
+		t.Errorf("audit findings %v", got)
+	}
+	clean := t.TempDir()
+	write(t, clean, map[string]string{"compose.yaml": "services:\n  web:\n    image: nginx:1.27\n"})
+	if err := exec.Command(bin, "audit", "--fail-on", "never", clean).Run(); err != nil {
+		t.Errorf("audit --fail-on never: %v", err)
+	}
+}

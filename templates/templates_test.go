@@ -1,0 +1,88 @@
+package templates
+
+import (
+	"io/fs"
+	"strings"
+	"testing"
+)
+
+func TestCell(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain":        "plain",
+		"a | b":        `a \| b`,
+		"two\nlines":   "two lines",
+		"x|y\n|z":      `x\|y \|z`,
+		"`code` stays": "`code` stays",
+	} {
+		if got := cell(in); got != want {
+			t.Errorf("cell(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestPlural(t *testing.T) {
+	for n, want := range map[int]string{0: "files", 1: "file", 2: "files"} {
+		if got := plural(n, "file", "files"); got != want {
+			t.Errorf("plural(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestEveryFileIsATemplate(t *testing.T) {
+	names, err := fs.Glob(files, "*.tmpl")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no templates embedded: %v", err)
+	}
+	for _, n := range names {
+		if all.Lookup(n) == nil {
+			t.Errorf("%s is embedded but not parsed", n)
+		}
+	}
+}
+
+func TestRenderUnknown(t *testing.T) {
+	if _, err := Render("nope.tmpl", nil); err == nil {
+		t.Error("rendering an unknown template must fail")
+	}
+}
+
+func TestRenderAudit(t *testing.T) {
+	type score struct {
+		Name  string
+		Value float64
+	}
+	type finding struct {
+		Severity, Rule, HelpURI, File, Message, Fix, Reason, Expires string
+		Line                                                         int
+		Services                                                     []string
+	}
+	data := struct {
+		FilesAudited int
+		Findings     []finding
+		Waived       []finding
+		Scores       []score
+		Overall      float64
+	}{
+		FilesAudited: 1,
+		Findings:     []finding{{Severity: "high", Rule: "r", HelpURI: "https://x/#r", File: "compose.yaml", Line: 3, Message: "m|n", Fix: "f."}},
+		Scores:       []score{{"Container Hardening", 7}},
+		Overall:      9.25,
+	}
+	out, err := Render("audit.md.tmpl", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{
+		"1 compose file audited · 1 finding\n",
+		"| Container Hardening | 7.0 / 10 |",
+		"| **Overall** | **9.2 / 10** |",
+		"| high | [`r`](https://x/#r) | `compose.yaml:3` | — | m\\|n. f. |",
+	} {
+		if !strings.Contains(out, s) {
+			t.Errorf("no %q in\n%s", s, out)
+		}
+	}
+	if strings.Contains(out, "Waived") || strings.Contains(out, "No findings") {
+		t.Errorf("unexpected section in\n%s", out)
+	}
+}
