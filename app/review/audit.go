@@ -146,17 +146,35 @@ func Fingerprint(f checks.Finding) string {
 	return hex.EncodeToString(h[:8])
 }
 
-// dedupe drops findings reported twice, as when a file is audited on its own
-// and as part of a project that includes it.
+// dedupe drops findings reported twice at the same place, as when a file is
+// audited on its own and as part of a project that includes it. Distinct
+// findings that share a fingerprint (same rule, file, services, key and
+// message at two places) get a position-ordered suffix so each stays
+// addressable.
 func dedupe(in []Finding) []Finding {
-	seen := map[string]bool{}
+	type place struct {
+		fp        string
+		file      string
+		line, col int
+	}
+	seen := map[place]bool{}
 	out := make([]Finding, 0, len(in))
 	for _, f := range in {
-		if seen[f.Fingerprint] {
+		k := place{f.Fingerprint, f.Pos.File, f.Pos.Line, f.Pos.Column}
+		if seen[k] {
 			continue
 		}
-		seen[f.Fingerprint] = true
+		seen[k] = true
 		out = append(out, f)
+	}
+	sortFindings(out)
+	count := map[string]int{}
+	for i := range out {
+		fp := out[i].Fingerprint
+		count[fp]++
+		if n := count[fp]; n > 1 {
+			out[i].Fingerprint = fmt.Sprintf("%s-%d", fp, n)
+		}
 	}
 	return out
 }

@@ -436,3 +436,20 @@ func TestMapPathsAndCombine(t *testing.T) {
 		t.Errorf("empty combine score = %+v", got)
 	}
 }
+
+func TestDedupeKeepsFindingsAtDistinctPlaces(t *testing.T) {
+	at := func(line int) Finding {
+		f := checks.Finding{Rule: "privileged-container", Service: "web", Message: "runs privileged",
+			Pos: compose.Position{File: "compose.yaml", Line: line, Column: 5}}
+		return Finding{Finding: f, Fingerprint: Fingerprint(f)}
+	}
+	got := dedupe([]Finding{at(9), at(4), at(4)})
+	if len(got) != 2 {
+		t.Fatalf("kept %d findings, want the two places once each", len(got))
+	}
+	if got[0].Pos.Line != 4 || got[1].Pos.Line != 9 || got[0].Fingerprint == got[1].Fingerprint ||
+		got[1].Fingerprint != got[0].Fingerprint+"-2" {
+		t.Errorf("fingerprints %q (line %d), %q (line %d): want the second place suffixed -2",
+			got[0].Fingerprint, got[0].Pos.Line, got[1].Fingerprint, got[1].Pos.Line)
+	}
+}

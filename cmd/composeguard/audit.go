@@ -17,6 +17,7 @@ import (
 	"github.com/composeguard/composeguard/app/report"
 	"github.com/composeguard/composeguard/app/review"
 	"github.com/composeguard/composeguard/checks"
+	"golang.org/x/term"
 )
 
 var version = "dev"
@@ -35,7 +36,8 @@ func audit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "Usage: composeguard audit [flags] [PATH…|-]\n\nAudits the compose files under each PATH (default .), or a compose file read from standard input (-).")
 		fl.PrintDefaults()
 	}
-	if err := fl.Parse(args); err != nil {
+	paths, err := parseArgs(fl, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
@@ -47,7 +49,6 @@ func audit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	threshold := checks.Severity(0)
 	if *failOn != "" {
-		var err error
 		if threshold, err = parseThreshold(*failOn); err != nil {
 			fmt.Fprintln(stderr, "composeguard:", err)
 			return 2
@@ -66,7 +67,6 @@ func audit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		policyName = filepath.ToSlash(*policyFile)
 		override = policy.Parse(policyName, b)
 	}
-	paths := fl.Args()
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
@@ -184,11 +184,7 @@ func useColour(mode string, w io.Writer) bool {
 		return false
 	}
 	f, ok := w.(*os.File)
-	if !ok || os.Getenv("NO_COLOR") != "" {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
+	return ok && os.Getenv("NO_COLOR") == "" && term.IsTerminal(int(f.Fd()))
 }
 
 func contains(list []string, s string) bool {

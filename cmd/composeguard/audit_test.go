@@ -358,3 +358,14 @@ func TestAuditExceptionsInFolderPolicy(t *testing.T) {
 		t.Errorf("a valid exception: exit %d, findings %+v, waived %+v", code, a.Findings, a.Waived)
 	}
 }
+
+func TestAuditFlagsAfterPaths(t *testing.T) {
+	dir := repo(t, privileged)
+	code, out, errOut := cli(t, "", "audit", dir, "--format", "json", "--fail-on", "never")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if a := decode(t, out); len(a.Findings) != 1 {
+		t.Errorf("flags after the path were not applied: %+v", a.Findings)
+	}
+}
