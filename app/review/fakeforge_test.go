@@ -1,0 +1,345 @@
+package review_test
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/composeguard/composeguard/app/compose"
+	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/review"
+)
+
+var _ review.Forge = (*fakeForge)(nil)
+
+// fakeForge is an in-memory forge holding one pull request. It records every
+// call, computes the diff from the commits' contents, and answers a review
+// with a comment outside the diff as GitHub does: unprocessable.
+type fakeForge struct {
+	mu      sync.Mutex
+	commits map[string]compose.MapSnapshot
+	pr      forge.PullRequest
+	// After this many reads of the pull request, its head becomes movedTo.
+	moveAfter int
+	movedTo   string
+	reads     int
+	// failOnce makes the named method fail once with the error.
+	failOnce map[string]error
+	// readErr, when set, fails every file read, as a forge timing out.
+	readErr error
+	// renames maps a head path to the base path it was renamed from.
+	renames map[string]string
+
+	calls          []string
+	checkRuns      []*forge.CheckRun // index = id - 1
+	reviews        []forge.Review
+	reviewComments []forge.Comment
+	issueComments  []forge.Comment
+	lastID         int64
+}
+
+const (
+	baseSHA = "b45e000000000000000000000000000000000000"
+	headSHA = "4ead111111111111111111111111111111111111"
+)
+
+var repo = forge.Repo{Owner: "acme", Name: "stack"}
+
+func newFake(base, head map[string]string) *fakeForge {
+	f := &fakeForge{commits: map[string]compose.MapSnapshot{}, failOnce: map[string]error{},
+		pr: forge.PullRequest{Repo: repo, Number: 7, BaseSHA: baseSHA, HeadSHA: headSHA, Open: true}}
+	f.commit(baseSHA, base)
+	f.commit(headSHA, head)
+	return f
+}
+
+func (f *fakeForge) commit(sha string, files map[string]string) {
+	snap := compose.MapSnapshot{}
+	for p, c := range files {
+		snap[p] = []byte(c)
+	}
+	f.commits[sha] = snap
+}
+
+// push makes files the pull request's new head.
+func (f *fakeForge) push(sha string, files map[string]string) {
+	f.commit(sha, files)
+	f.pr.HeadSHA = sha
+}
+
+func (f *fakeForge) call(name string) error {
+	f.calls = append(f.calls, name)
+	if err := f.failOnce[name]; err != nil {
+		delete(f.failOnce, name)
+		return err
+	}
+	return nil
+}
+
+func (f *fakeForge) PullRequest(_ context.Context, _ forge.Repo, _ int) (forge.PullRequest, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("PullRequest"); err != nil {
+		return forge.PullRequest{}, err
+	}
+	f.reads++
+	if f.moveAfter > 0 && f.reads > f.moveAfter {
+		f.pr.HeadSHA = f.movedTo
+	}
+	return f.pr, nil
+}
+
+func (f *fakeForge) ChangedFiles(_ context.Context, _ forge.Repo, _ int) ([]forge.ChangedFile, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("ChangedFiles"); err != nil {
+		return nil, err
+	}
+	return f.changed(), nil
+}
+
+func (f *fakeForge) changed() []forge.ChangedFile {
+	base, head := f.commits[f.pr.BaseSHA], f.commits[f.pr.HeadSHA]
+	paths := map[string]bool{}
+	for p := range base {
+		paths[p] = true
+	}
+	for p := range head {
+		paths[p] = true
+	}
+	for to, from := range f.renames {
+		delete(paths, from)
+		paths[to] = true
+	}
+	var out []forge.ChangedFile
+	for p := range paths {
+		from, renamed := f.renames[p]
+		if !renamed {
+			from = p
+		}
+		b, inBase := base[from]
+		h, inHead := head[p]
+		status := "modified"
+		switch {
+		case renamed:
+			status = "renamed"
+		case !inBase:
+			status = "added"
+		case !inHead:
+			status = "removed"
+		case string(b) == string(h):
+			continue
+		}
+		lines, added := lineDiff(string(b), string(h))
+		out = append(out, forge.ChangedFile{Path: p, PreviousPath: f.renames[p], Status: status, Lines: lines, Added: added})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+func (f *fakeForge) Snapshot(_ context.Context, _ forge.Repo, sha string) (compose.Snapshot, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("Snapshot"); err != nil {
+		return nil, err
+	}
+	snap, ok := f.commits[sha]
+	if !ok {
+		return nil, forge.ErrNotFound
+	}
+	if f.readErr != nil {
+		return unreadable{snap, f.readErr}, nil
+	}
+	return snap, nil
+}
+
+type unreadable struct {
+	compose.MapSnapshot
+	err error
+}
+
+func (u unreadable) ReadFile(string) ([]byte, error) { return nil, u.err }
+
+func (f *fakeForge) CreateCheckRun(_ context.Context, _ forge.Repo, run forge.CheckRun) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("CreateCheckRun"); err != nil {
+		return 0, err
+	}
+	f.checkRuns = append(f.checkRuns, &run)
+	return int64(len(f.checkRuns)), nil
+}
+
+func (f *fakeForge) UpdateCheckRun(_ context.Context, _ forge.Repo, id int64, run forge.CheckRun) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("UpdateCheckRun"); err != nil {
+		return err
+	}
+	if id < 1 || int(id) > len(f.checkRuns) {
+		return forge.ErrNotFound
+	}
+	// Annotations add up over updates, as on GitHub.
+	run.Annotations = append(f.checkRuns[id-1].Annotations, run.Annotations...)
+	*f.checkRuns[id-1] = run
+	return nil
+}
+
+func (f *fakeForge) ReviewComments(_ context.Context, _ forge.Repo, _ int) ([]forge.Comment, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("ReviewComments"); err != nil {
+		return nil, err
+	}
+	return append([]forge.Comment(nil), f.reviewComments...), nil
+}
+
+func (f *fakeForge) CreateReview(_ context.Context, _ forge.Repo, _ int, r forge.Review) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("CreateReview"); err != nil {
+		return err
+	}
+	files := map[string]forge.ChangedFile{}
+	for _, c := range f.changed() {
+		files[c.Path] = c
+	}
+	for _, c := range r.Comments {
+		if !files[c.Path].Lines[c.Line] {
+			return fmt.Errorf("%s:%d: pull request review thread line must be part of the diff: %w", c.Path, c.Line, forge.ErrUnprocessable)
+		}
+	}
+	f.reviews = append(f.reviews, r)
+	for _, c := range r.Comments {
+		f.reviewComments = append(f.reviewComments, forge.Comment{ID: f.newID(), Path: c.Path, Line: c.Line, Body: c.Body, Author: "composeguard[bot]"})
+	}
+	return nil
+}
+
+func (f *fakeForge) Reply(_ context.Context, _ forge.Repo, _ int, commentID int64, body string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("Reply"); err != nil {
+		return err
+	}
+	f.reviewComments = append(f.reviewComments, forge.Comment{ID: f.newID(), Body: body, InReplyTo: commentID, Author: "composeguard[bot]"})
+	return nil
+}
+
+func (f *fakeForge) IssueComments(_ context.Context, _ forge.Repo, _ int) ([]forge.Comment, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("IssueComments"); err != nil {
+		return nil, err
+	}
+	return append([]forge.Comment(nil), f.issueComments...), nil
+}
+
+func (f *fakeForge) CreateIssueComment(_ context.Context, _ forge.Repo, _ int, body string) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("CreateIssueComment"); err != nil {
+		return 0, err
+	}
+	id := f.newID()
+	f.issueComments = append(f.issueComments, forge.Comment{ID: id, Body: body, Author: "composeguard[bot]"})
+	return id, nil
+}
+
+func (f *fakeForge) EditIssueComment(_ context.Context, _ forge.Repo, commentID int64, body string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("EditIssueComment"); err != nil {
+		return err
+	}
+	for i := range f.issueComments {
+		if f.issueComments[i].ID == commentID {
+			f.issueComments[i].Body = body
+			return nil
+		}
+	}
+	return forge.ErrNotFound
+}
+
+func (f *fakeForge) newID() int64 {
+	f.lastID++
+	return f.lastID
+}
+
+// count tells how often a method was called.
+func (f *fakeForge) count(name string) int {
+	n := 0
+	for _, c := range f.calls {
+		if c == name {
+			n++
+		}
+	}
+	return n
+}
+
+// posted is every text the fake received for others to read.
+func (f *fakeForge) posted() string {
+	var b strings.Builder
+	for _, r := range f.checkRuns {
+		fmt.Fprintln(&b, r.Title, r.Summary, r.Text, r.ExternalID)
+		for _, a := range r.Annotations {
+			fmt.Fprintln(&b, a.Title, a.Message)
+		}
+	}
+	for _, r := range f.reviews {
+		fmt.Fprintln(&b, r.Body)
+	}
+	for _, c := range append(f.reviewComments, f.issueComments...) {
+		fmt.Fprintln(&b, c.Body)
+	}
+	return b.String()
+}
+
+// lineDiff is a small LCS line diff: the head lines a change adds, and those
+// inside its hunks (three lines of context around each change, as git).
+func lineDiff(base, head string) (lines, added map[int]bool) {
+	a, b := splitLines(base), splitLines(head)
+	lcs := make([][]int, len(a)+1)
+	for i := range lcs {
+		lcs[i] = make([]int, len(b)+1)
+	}
+	for i := len(a) - 1; i >= 0; i-- {
+		for j := len(b) - 1; j >= 0; j-- {
+			if a[i] == b[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	added, lines = map[int]bool{}, map[int]bool{}
+	context := func(from, to int) { // git's three lines around a change
+		for l := max(from, 1); l <= min(to, len(b)); l++ {
+			lines[l] = true
+		}
+	}
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case i < len(a) && j < len(b) && a[i] == b[j]:
+			i, j = i+1, j+1
+		case j < len(b) && (i == len(a) || lcs[i][j+1] >= lcs[i+1][j]):
+			added[j+1] = true
+			context(j+1-3, j+1+3)
+			j++
+		default: // a deletion, between head lines j and j+1
+			context(j-2, j+3)
+			i++
+		}
+	}
+	return lines, added
+}
+
+func splitLines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}

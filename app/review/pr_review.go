@@ -1,0 +1,278 @@
+package review
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/policy"
+)
+
+// CheckName is the check run a repository can require before merging.
+const CheckName = "composeguard"
+
+// DefaultMaxInline caps the inline comments of one review, as reviewdog
+// does: more would bury the conversation; the rest go to the summary.
+const DefaultMaxInline = 30
+
+// PullRequestReview reviews pull request heads on a forge: a check run that
+// can gate merging, one review with inline comments on the lines a change
+// adds, replies when those findings are fixed, and one summary comment
+// edited in place. Every step looks at what is already posted first, so a
+// job that retries Run after a failure duplicates nothing.
+type PullRequestReview struct {
+	Forge Forge
+	Now   func() time.Time // decides which exceptions have expired
+	// MaxInline caps inline comments per review; 0 means DefaultMaxInline.
+	MaxInline int
+	// FailOnExisting also fails the check on findings the base already
+	// had, at or above the policy's threshold.
+	FailOnExisting bool
+
+	mu   sync.Mutex
+	runs map[string]int64 // check runs left in progress, by request
+}
+
+// Run reviews one pull request head. It posts nothing when the head is no
+// longer the pull request's, and returns the forge's errors for the job to
+// retry.
+func (r *PullRequestReview) Run(ctx context.Context, req Request) error {
+	pr, err := r.Forge.PullRequest(ctx, req.Repo, req.Number)
+	if err != nil {
+		return err
+	}
+	if !pr.Open || pr.HeadSHA != req.HeadSHA {
+		return nil
+	}
+	id, err := r.startCheck(ctx, req)
+	if err != nil {
+		return err
+	}
+	res, err := r.audit(ctx, req, pr)
+	if err != nil {
+		return err
+	}
+	if res.noCompose() {
+		run, err := res.checkRun()
+		if err != nil {
+			return err
+		}
+		return r.finishCheck(ctx, req, id, run)
+	}
+	if moved, err := r.superseded(ctx, req, id); moved || err != nil {
+		return err
+	}
+	run, err := res.checkRun()
+	if err != nil {
+		return err
+	}
+	if err := r.finishCheck(ctx, req, id, run); err != nil {
+		return err
+	}
+	posted, err := r.Forge.ReviewComments(ctx, req.Repo, req.Number)
+	if err != nil {
+		return err
+	}
+	notInline, err := r.postReview(ctx, req, res, posted)
+	if err != nil {
+		return err
+	}
+	if err := r.replyFixed(ctx, req, res, posted); err != nil {
+		return err
+	}
+	return r.postSummary(ctx, req, res, notInline)
+}
+
+// audit chooses the compose files a change affects and audits them at base
+// and head, both under the base commit's policy: a pull request cannot
+// weaken the policy that judges it.
+func (r *PullRequestReview) audit(ctx context.Context, req Request, pr forge.PullRequest) (*result, error) {
+	files, err := r.Forge.ChangedFiles(ctx, req.Repo, req.Number)
+	if err != nil {
+		return nil, err
+	}
+	base, err := r.snapshot(ctx, req.Repo, pr.BaseSHA)
+	if err != nil {
+		return nil, err
+	}
+	head, err := r.snapshot(ctx, req.Repo, req.HeadSHA)
+	if err != nil {
+		return nil, err
+	}
+	pol := readPolicy(base)
+	changed := changedPaths(files)
+	res := &result{req: req, baseSHA: pr.BaseSHA, pol: pol, failOnExisting: r.FailOnExisting, files: map[string]forge.ChangedFile{}}
+	for _, f := range files {
+		res.files[f.Path] = f
+	}
+	if changed[policy.FileName] {
+		c := ComparePolicies(pol, readPolicy(head))
+		res.policy = &c
+	}
+	affected := affectedFiles(ctx, head, pol, changed)
+	if len(affected) > 0 {
+		now := r.now()
+		res.base = Audit(ctx, scope(base, pol, affected), pol, now)
+		followRenames(res.base, files)
+		res.head = Audit(ctx, scope(head, pol, affected), pol, now)
+		res.cmp = Compare(res.base, res.head)
+	}
+	if err := errors.Join(base.Err(), head.Err(), ctx.Err()); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// followRenames moves base findings to the paths their files have at head,
+// so the findings of a renamed file are not taken for new ones.
+func followRenames(r *Report, files []forge.ChangedFile) {
+	renamed := map[string]string{}
+	for _, f := range files {
+		if f.PreviousPath != "" && f.PreviousPath != f.Path {
+			renamed[f.PreviousPath] = f.Path
+		}
+	}
+	if len(renamed) == 0 {
+		return
+	}
+	r.MapPaths(func(p string) string {
+		if to, ok := renamed[p]; ok {
+			return to
+		}
+		return p
+	})
+	for _, list := range [][]Finding{r.Findings, r.Waived} {
+		for i := range list {
+			list[i].Fingerprint = Fingerprint(list[i].Finding)
+		}
+	}
+}
+
+func (r *PullRequestReview) snapshot(ctx context.Context, repo forge.Repo, sha string) (*forgeSnapshot, error) {
+	snap, err := r.Forge.Snapshot(ctx, repo, sha)
+	if err != nil {
+		return nil, err
+	}
+	return &forgeSnapshot{Snapshot: snap}, nil
+}
+
+// superseded re-reads the pull request before anything is posted; when its
+// head moved on (or it was closed) the check run ends cancelled.
+func (r *PullRequestReview) superseded(ctx context.Context, req Request, id int64) (bool, error) {
+	pr, err := r.Forge.PullRequest(ctx, req.Repo, req.Number)
+	if err != nil {
+		return false, err
+	}
+	if pr.Open && pr.HeadSHA == req.HeadSHA {
+		return false, nil
+	}
+	run := forge.CheckRun{Conclusion: forge.ConclusionCancelled,
+		Title:   "Superseded by " + shortSHA(pr.HeadSHA),
+		Summary: fmt.Sprintf("The pull request moved on to `%s` during the review; composeguard reviews that commit instead.", shortSHA(pr.HeadSHA))}
+	if !pr.Open {
+		run.Title, run.Summary = "Pull request closed", "The pull request was closed during the review."
+	}
+	return true, r.finishCheck(ctx, req, id, run)
+}
+
+// startCheck shows the review in progress at once. A retry of the same
+// request in this process reuses the run it left in progress.
+func (r *PullRequestReview) startCheck(ctx context.Context, req Request) (int64, error) {
+	if id, ok := r.inProgress(req); ok {
+		return id, nil
+	}
+	id, err := r.Forge.CreateCheckRun(ctx, req.Repo, forge.CheckRun{Name: CheckName, HeadSHA: req.HeadSHA,
+		Status: forge.StatusInProgress, ExternalID: externalID(req), Title: "Reviewing…",
+		Summary: "composeguard is auditing the compose files this pull request affects."})
+	if err != nil {
+		return 0, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.runs == nil {
+		r.runs = map[string]int64{}
+	}
+	r.runs[externalID(req)] = id
+	return id, nil
+}
+
+func (r *PullRequestReview) inProgress(req Request) (int64, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	id, ok := r.runs[externalID(req)]
+	return id, ok
+}
+
+// finishCheck completes a check run with run's conclusion and output.
+func (r *PullRequestReview) finishCheck(ctx context.Context, req Request, id int64, run forge.CheckRun) error {
+	run.Name, run.HeadSHA, run.ExternalID, run.Status = CheckName, req.HeadSHA, externalID(req), forge.StatusCompleted
+	if err := r.Forge.UpdateCheckRun(ctx, req.Repo, id, run); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	delete(r.runs, externalID(req))
+	r.mu.Unlock()
+	return nil
+}
+
+// GiveUp ends the review of a request the job will not retry: the check run
+// it left in progress completes as failed, so it never stays in progress.
+// When this process holds none (it restarted), a new failed run is created:
+// the forge shows the latest run of a name.
+func (r *PullRequestReview) GiveUp(ctx context.Context, req Request, cause error) error {
+	run := forge.CheckRun{Conclusion: forge.ConclusionFailure, Title: "composeguard could not finish",
+		Summary: "composeguard could not finish: " + explain(cause) +
+			". Push a commit or re-run the check to try again."}
+	if id, ok := r.inProgress(req); ok {
+		return r.finishCheck(ctx, req, id, run)
+	}
+	run.Name, run.HeadSHA, run.ExternalID, run.Status = CheckName, req.HeadSHA, externalID(req), forge.StatusCompleted
+	_, err := r.Forge.CreateCheckRun(ctx, req.Repo, run)
+	return err
+}
+
+// explain names the kind of failure without its text, which may quote a
+// URL, a header or repository content.
+func explain(err error) string {
+	var retry *forge.RetryableError
+	switch {
+	case errors.As(err, &retry):
+		return "the forge kept failing or rate-limiting its requests"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "the review ran out of time"
+	case errors.Is(err, forge.ErrNotFound):
+		return "the pull request or one of its files could not be found"
+	case errors.Is(err, forge.ErrUnprocessable):
+		return "the forge refused one of its requests"
+	}
+	return "an unexpected error"
+}
+
+func (r *PullRequestReview) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+func (r *PullRequestReview) maxInline() int {
+	if r.MaxInline > 0 {
+		return r.MaxInline
+	}
+	return DefaultMaxInline
+}
+
+// externalID ties a check run to the request it reviews.
+func externalID(req Request) string {
+	return fmt.Sprintf("%s#%d@%s", req.Repo, req.Number, req.HeadSHA)
+}
+
+func shortSHA(sha string) string {
+	if len(sha) > 7 {
+		return sha[:7]
+	}
+	return sha
+}

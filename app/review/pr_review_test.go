@@ -1,0 +1,625 @@
+package review_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/review"
+)
+
+var today = time.Date(2030, 3, 10, 12, 0, 0, 0, time.UTC)
+
+// hardened is a service that passes every rule, so a test's findings come
+// from what it changes.
+func hardened(name string) string {
+	return `  ` + name + `:
+    image: ghcr.io/acme/` + name + `:1.4.2
+    user: "1000:1000"
+    read_only: true
+    tmpfs: [/tmp, /run]
+    cap_drop: [ALL]
+    security_opt: ["no-new-privileges:true"]
+    networks: [backend]
+    healthcheck:
+      test: ["CMD", "/app", "health"]
+    restart: unless-stopped
+    deploy:
+      resources:
+        limits: {cpus: "1.0", memory: 512M, pids: 200}
+    logging:
+      driver: json-file
+      options: {max-size: 10m, max-file: "3"}
+`
+}
+
+// insecure is a service with a critical and a medium problem on lines of
+// its own, and several missing settings reported on its name's line.
+func insecure(name, port string) string {
+	return `  ` + name + `:
+    image: nginx:1.27
+    privileged: true
+    ports:
+      - "` + port + `:80"
+`
+}
+
+func stack(services ...string) string {
+	return "services:\n" + strings.Join(services, "") + "networks:\n  backend: {}\n"
+}
+
+func reviewer(f *fakeForge) *review.PullRequestReview {
+	return &review.PullRequestReview{Forge: f, Now: func() time.Time { return today }}
+}
+
+func request(sha string) review.Request {
+	return review.Request{Repo: repo, Number: 7, HeadSHA: sha}
+}
+
+func run(t *testing.T, r *review.PullRequestReview, sha string) {
+	t.Helper()
+	if err := r.Run(context.Background(), request(sha)); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+}
+
+// lineOf is the 1-based line of the first line of content containing s
+// after the first line containing after.
+func lineOf(t *testing.T, content, after, s string) int {
+	t.Helper()
+	seen := after == ""
+	for i, l := range strings.Split(content, "\n") {
+		seen = seen || strings.Contains(l, after)
+		if seen && strings.Contains(l, s) {
+			return i + 1
+		}
+	}
+	t.Fatalf("no %q after %q", s, after)
+	return 0
+}
+
+func (f *fakeForge) lastCheck(t *testing.T) *forge.CheckRun {
+	t.Helper()
+	if len(f.checkRuns) == 0 {
+		t.Fatal("no check run")
+	}
+	return f.checkRuns[len(f.checkRuns)-1]
+}
+
+func (f *fakeForge) assertNoneInProgress(t *testing.T) {
+	t.Helper()
+	for i, r := range f.checkRuns {
+		if r.Status != forge.StatusCompleted {
+			t.Errorf("check run %d left %s", i+1, r.Status)
+		}
+	}
+}
+
+func (f *fakeForge) summary(t *testing.T) string {
+	t.Helper()
+	if len(f.issueComments) != 1 {
+		t.Fatalf("%d issue comments, want one summary", len(f.issueComments))
+	}
+	return f.issueComments[0].Body
+}
+
+func TestNewInsecureService(t *testing.T) {
+	head := stack(hardened("app"), insecure("web", "8080"))
+	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))}, map[string]string{"compose.yaml": head})
+	run(t, reviewer(f), headSHA)
+
+	check := f.lastCheck(t)
+	if check.Conclusion != forge.ConclusionFailure || !strings.Contains(check.Title, "new problems · score 10.0 → ") {
+		t.Errorf("check = %s %q, want a failure titled with the new problems and the score", check.Conclusion, check.Title)
+	}
+	f.assertNoneInProgress(t)
+	if len(f.reviews) != 1 {
+		t.Fatalf("%d reviews, want 1", len(f.reviews))
+	}
+	rv := f.reviews[0]
+	if rv.CommitSHA != headSHA {
+		t.Errorf("review at %s, want the head", rv.CommitSHA)
+	}
+	privileged := lineOf(t, head, "web:", "privileged: true")
+	port := lineOf(t, head, "web:", `"8080:80"`)
+	webStart, webEnd := lineOf(t, head, "", "web:"), port
+	want := map[string]int{"privileged-container": privileged, "port-bound-all-interfaces": port}
+	suggestions := 0
+	for _, c := range rv.Comments {
+		if c.Path != "compose.yaml" || c.Line < webStart || c.Line > webEnd {
+			t.Errorf("comment on %s:%d, outside the lines web adds (%d-%d)", c.Path, c.Line, webStart, webEnd)
+		}
+		if !strings.Contains(c.Body, "<!-- composeguard:fingerprint=") {
+			t.Errorf("comment without its marker:\n%s", c.Body)
+		}
+		if strings.Contains(c.Body, "```suggestion\n") {
+			suggestions++
+		}
+		for rule, line := range want {
+			if strings.Contains(c.Body, "`"+rule+"`") {
+				if c.Line != line {
+					t.Errorf("%s commented on line %d, want %d", rule, c.Line, line)
+				}
+				delete(want, rule)
+			}
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("no inline comment for %v", want)
+	}
+	if suggestions == 0 {
+		t.Error("no comment carries a suggestion block")
+	}
+	for _, a := range check.Annotations {
+		if a.StartLine < webStart || a.StartLine > webEnd+3 {
+			t.Errorf("annotation on line %d, outside the diff", a.StartLine)
+		}
+	}
+	if len(check.Annotations) < len(rv.Comments) {
+		t.Errorf("%d annotations for %d inline comments", len(check.Annotations), len(rv.Comments))
+	}
+	if s := f.summary(t); !strings.HasPrefix(s, "<!-- composeguard:summary -->") || !strings.Contains(s, "| **Overall** | **10.0** |") {
+		t.Errorf("summary lacks its marker or score:\n%s", s)
+	}
+}
+
+func TestFixingPushRepliesAndPasses(t *testing.T) {
+	base := map[string]string{"compose.yaml": stack(hardened("app"))}
+	f := newFake(base, map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"))})
+	r := reviewer(f)
+	run(t, r, headSHA)
+	commented := len(f.reviewComments)
+
+	const fixed = "f1xed22222222222222222222222222222222222"
+	f.push(fixed, map[string]string{"compose.yaml": stack(hardened("app"), hardened("web"))})
+	run(t, r, fixed)
+
+	if c := f.lastCheck(t); c.Conclusion != forge.ConclusionSuccess || !strings.HasPrefix(c.Title, "No new problems") {
+		t.Errorf("check after the fix = %s %q", c.Conclusion, c.Title)
+	}
+	if len(f.reviews) != 1 {
+		t.Errorf("%d reviews, want only the first", len(f.reviews))
+	}
+	replies := f.reviewComments[commented:]
+	if len(replies) != commented {
+		t.Fatalf("%d replies for %d fixed comments", len(replies), commented)
+	}
+	for _, c := range replies {
+		if !strings.HasPrefix(c.Body, "Fixed in f1xed22.") || !strings.Contains(c.Body, "<!-- composeguard:fixed=") || c.InReplyTo == 0 {
+			t.Errorf("reply %q to %d", c.Body, c.InReplyTo)
+		}
+	}
+	if s := f.summary(t); !strings.Contains(s, "**0 new**") || !strings.Contains(s, "at `f1xed22`") {
+		t.Errorf("summary not edited to the fixed state:\n%s", s)
+	}
+
+	run(t, r, fixed)
+	if n := len(f.reviewComments); n != 2*commented {
+		t.Errorf("a second run of the fixed head posted %d more replies", n-2*commented)
+	}
+}
+
+func TestSameHeadReviewedThreeTimes(t *testing.T) {
+	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))},
+		map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"))})
+	r := reviewer(f)
+	for range 3 {
+		run(t, r, headSHA)
+	}
+	// A fresh process, as after a restart, must not repeat anything either.
+	run(t, reviewer(f), headSHA)
+	if len(f.reviews) != 1 || f.count("CreateReview") != 1 {
+		t.Errorf("%d reviews from %d calls, want exactly one", len(f.reviews), f.count("CreateReview"))
+	}
+	f.summary(t)
+	if n := f.count("EditIssueComment"); n != 0 {
+		t.Errorf("an unchanged summary was edited %d times", n)
+	}
+	if n := f.count("Reply"); n != 0 {
+		t.Errorf("%d replies with nothing fixed", n)
+	}
+	f.assertNoneInProgress(t)
+}
+
+func TestSummaryEditedInPlace(t *testing.T) {
+	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))},
+		map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"))})
+	r := reviewer(f)
+	run(t, r, headSHA)
+	const next = "2e2e333333333333333333333333333333333333"
+	f.push(next, map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"), insecure("api", "9090"))})
+	run(t, r, next)
+	if s := f.summary(t); !strings.Contains(s, "at `2e2e333`") {
+		t.Errorf("summary still describes the old head:\n%s", s)
+	}
+	if f.count("EditIssueComment") != 1 || len(f.reviews) != 2 {
+		t.Errorf("%d edits and %d reviews, want 1 edit and a review per head with new findings", f.count("EditIssueComment"), len(f.reviews))
+	}
+	for _, c := range f.reviews[1].Comments {
+		if strings.Contains(c.Body, "`web`") {
+			t.Errorf("the second review repeats a comment about web:\n%s", c.Body)
+		}
+	}
+}
+
+func TestOneLineOfALargeInsecureFile(t *testing.T) {
+	var services []string
+	for i, name := range []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"} {
+		services = append(services, insecure(name, strconv.Itoa(8000+i)))
+	}
+	base := stack(services...)
+	head := strings.Replace(base, "  g:\n    image: nginx:1.27", "  g:\n    image: nginx:latest", 1)
+	f := newFake(map[string]string{"compose.yaml": base}, map[string]string{"compose.yaml": head})
+	run(t, reviewer(f), headSHA)
+
+	changed := lineOf(t, head, "", "nginx:latest")
+	if len(f.reviews) != 1 {
+		t.Fatalf("%d reviews, want 1", len(f.reviews))
+	}
+	for _, c := range f.reviews[0].Comments {
+		if c.Line != changed {
+			t.Errorf("comment on line %d, only line %d changed:\n%s", c.Line, changed, c.Body)
+		}
+	}
+	if !strings.Contains(f.reviews[0].Comments[0].Body, "image-tag-not-pinned") {
+		t.Errorf("the comment is not about the mutable tag:\n%s", f.reviews[0].Comments[0].Body)
+	}
+	check := f.lastCheck(t)
+	for _, a := range check.Annotations {
+		if a.StartLine < changed-3 || a.StartLine > changed+3 {
+			t.Errorf("annotation on line %d, outside the hunk around %d", a.StartLine, changed)
+		}
+	}
+	s := f.summary(t)
+	if strings.Count(s, "`compose.yaml:") < 12 || !strings.Contains(s, " existing ") {
+		t.Errorf("the summary does not list the existing findings:\n%s", s)
+	}
+}
+
+func TestPolicyChangeJudgedByBasePolicy(t *testing.T) {
+	base := map[string]string{
+		"compose.yaml":      stack(hardened("app")),
+		".composeguard.yml": "fail_on: high\n",
+	}
+	head := map[string]string{
+		"compose.yaml": stack(hardened("app"), insecure("web", "8080")),
+		".composeguard.yml": `fail_on: critical
+rules:
+  privileged-container: off
+  port-bound-all-interfaces: low
+exceptions:
+  - rule: memory-limit-missing
+    service: web
+    reason: sized by the orchestrator
+    expires: 2030-12-31
+`,
+	}
+	f := newFake(base, head)
+	run(t, reviewer(f), headSHA)
+
+	if c := f.lastCheck(t); c.Conclusion != forge.ConclusionFailure {
+		t.Errorf("check = %s: the head's policy judged the change", c.Conclusion)
+	}
+	found := false
+	for _, c := range f.reviews[0].Comments {
+		found = found || strings.Contains(c.Body, "`privileged-container`")
+	}
+	if !found {
+		t.Error("the rule the PR turns off was not applied")
+	}
+	s := f.summary(t)
+	for _, want := range []string{
+		"### This pull request changes `.composeguard.yml`",
+		"- turn off `privileged-container`",
+		"- lower `port-bound-all-interfaces` from medium to low",
+		"- raise `fail_on` from high to critical",
+		"- add an exception for `memory-limit-missing` on services `web` until 2030-12-31: “sized by the orchestrator”",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("summary lacks %q:\n%s", want, s)
+		}
+	}
+}
+
+func TestSecretsAndHostFilesNeverPosted(t *testing.T) {
+	const secret = "wh-secret-7f3a9c1e"
+	t.Setenv("GITHUB_WEBHOOK_SECRET", secret)
+	passwd, err := os.ReadFile("/etc/passwd")
+	if err != nil || len(passwd) == 0 {
+		t.Skip("no /etc/passwd to leak")
+	}
+	head := stack(hardened("app"), `  web:
+    image: nginx:1.27
+    env_file: /etc/passwd
+    environment:
+      HOOK: ${GITHUB_WEBHOOK_SECRET}
+      TOKEN: "${GITHUB_WEBHOOK_SECRET}"
+`)
+	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))}, map[string]string{"compose.yaml": head})
+	run(t, reviewer(f), headSHA)
+
+	all := f.posted()
+	if !strings.Contains(all, "path-outside-repository") {
+		t.Fatal("the env_file outside the repository was not reported: the test proves nothing")
+	}
+	if strings.Contains(all, secret) {
+		t.Error("the server's webhook secret was posted")
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(passwd)), "\n") {
+		if strings.Contains(all, line) {
+			t.Fatalf("a line of /etc/passwd was posted: %q", line)
+		}
+	}
+}
+
+func TestHeadMovedPostsNothing(t *testing.T) {
+	files := map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"))}
+	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))}, files)
+	run(t, reviewer(f), "0ld0000000000000000000000000000000000000")
+	f.pr.Open = false
+	run(t, reviewer(f), headSHA)
+	if strings.Join(f.calls, ",") != "PullRequest,PullRequest" {
+		t.Errorf("calls = %v, want only the reads of the pull request", f.calls)
+	}
+}
+
+func TestHeadMovedDuringReviewCancelsCheck(t *testing.T) {
+	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))},
+		map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"))})
+	f.moveAfter, f.movedTo = 1, "9e9e444444444444444444444444444444444444"
+	run(t, reviewer(f), headSHA)
+	c := f.lastCheck(t)
+	if c.Conclusion != forge.ConclusionCancelled || c.Title != "Superseded by 9e9e444" {
+		t.Errorf("check = %s %q, want cancelled as superseded", c.Conclusion, c.Title)
+	}
+	if len(f.reviews)+len(f.issueComments)+len(f.reviewComments) != 0 || f.count("ReviewComments") != 0 {
+		t.Error("a superseded review posted comments")
+	}
+}
+
+func TestNoComposeFileChanged(t *testing.T) {
+	compose := stack(hardened("app"), insecure("web", "8080"))
+	f := newFake(map[string]string{"compose.yaml": compose, "README.md": "old\n"},
+		map[string]string{"compose.yaml": compose, "README.md": "new\n"})
+	run(t, reviewer(f), headSHA)
+	c := f.lastCheck(t)
+	if c.Conclusion != forge.ConclusionSuccess || c.Title != "No compose files changed" {
+		t.Errorf("check = %s %q", c.Conclusion, c.Title)
+	}
+	if len(c.Annotations) != 0 || f.count("CreateReview")+f.count("IssueComments")+f.count("ReviewComments") != 0 {
+		t.Errorf("calls = %v, want nothing posted beyond the check", f.calls)
+	}
+}
+
+// TestDependenciesChooseTheirProject changes only a file a compose project
+// reads; the project must be reviewed, and only it.
+func TestDependenciesChooseTheirProject(t *testing.T) {
+	other := "other/compose.yaml"
+	for _, tc := range []struct {
+		name         string
+		base, change map[string]string
+	}{
+		{"the project .env",
+			map[string]string{"compose.yaml": stack(hardened("app"), "  web:\n    image: nginx:${TAG}\n"), ".env": "TAG=1.27\n"},
+			map[string]string{".env": "TAG=latest\n"}},
+		{"an env_file",
+			map[string]string{"compose.yaml": stack(hardened("app"), "  web:\n    image: nginx:1.27\n    env_file: [config/web.env]\n"), "config/web.env": "A=1\n"},
+			map[string]string{"config/web.env": "A=2\n"}},
+		{"an included file",
+			map[string]string{"compose.yaml": "include:\n  - parts/web.yml\n" + stack(hardened("app")), "parts/web.yml": "services:\n  web:\n    image: nginx:1.27\n"},
+			map[string]string{"parts/web.yml": "services:\n  web:\n    image: nginx:latest\n"}},
+		{"an extends base",
+			map[string]string{"compose.yaml": stack(hardened("app"), "  web:\n    extends: {file: base/web.yml, service: web}\n"), "base/web.yml": "services:\n  web:\n    image: nginx:1.27\n"},
+			map[string]string{"base/web.yml": "services:\n  web:\n    image: nginx:latest\n"}},
+		{"an override",
+			map[string]string{"compose.yaml": stack(hardened("app")), "compose.override.yaml": "services:\n  app:\n    restart: always\n"},
+			map[string]string{"compose.override.yaml": "services:\n  app:\n    privileged: true\n"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			base := map[string]string{other: stack(insecure("legacy", "8080"))}
+			for p, c := range tc.base {
+				base[p] = c
+			}
+			head := map[string]string{}
+			for p, c := range base {
+				head[p] = c
+			}
+			for p, c := range tc.change {
+				head[p] = c
+			}
+			f := newFake(base, head)
+			run(t, reviewer(f), headSHA)
+			c := f.lastCheck(t)
+			if c.Title == "No compose files changed" {
+				t.Errorf("check %q, summary:\n%s", c.Title, c.Summary)
+			}
+			if strings.Contains(f.summary(t), "legacy") {
+				t.Error("the unaffected project was audited")
+			}
+		})
+	}
+}
+
+func TestInlineCap(t *testing.T) {
+	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))},
+		map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"), insecure("api", "9090"))})
+	r := reviewer(f)
+	r.MaxInline = 2
+	run(t, r, headSHA)
+	if n := len(f.reviews[0].Comments); n != 2 {
+		t.Errorf("%d inline comments, want the cap of 2", n)
+	}
+	for _, c := range f.reviews[0].Comments {
+		if !strings.Contains(c.Body, "**critical**") {
+			t.Errorf("the cap kept a less severe finding:\n%s", c.Body)
+		}
+	}
+	s := f.summary(t)
+	if !strings.Contains(s, "### New findings not commented inline") || !strings.Contains(s, "_(over the limit of 2 inline comments)_") {
+		t.Errorf("the summary does not list what the cap left out:\n%s", s)
+	}
+}
+
+func TestRefusedReviewGoesToSummary(t *testing.T) {
+	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))},
+		map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"))})
+	f.failOnce["CreateReview"] = forge.ErrUnprocessable
+	run(t, reviewer(f), headSHA)
+	if len(f.reviews) != 0 {
+		t.Fatal("review posted")
+	}
+	if s := f.summary(t); !strings.Contains(s, "`privileged-container`") || !strings.Contains(s, "_(the forge refused to place it)_") {
+		t.Errorf("the refused comments are not in the summary:\n%s", s)
+	}
+}
+
+// TestRetryDuplicatesNothing fails each call once; the job's retry must
+// finish the review without repeating what the failed attempt posted.
+func TestRetryDuplicatesNothing(t *testing.T) {
+	for _, method := range []string{"ChangedFiles", "Snapshot", "UpdateCheckRun", "ReviewComments", "CreateReview", "Reply", "IssueComments", "CreateIssueComment"} {
+		t.Run(method, func(t *testing.T) {
+			base := map[string]string{"compose.yaml": stack(hardened("app"), insecure("old", "7070"))}
+			f := newFake(base, map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"))})
+			// A comment of an earlier push on a finding now gone, to answer.
+			f.reviewComments = []forge.Comment{{ID: 900, Path: "compose.yaml", Line: 3, Body: "old\n<!-- composeguard:fingerprint=00000000000000aa -->"}}
+			f.lastID = 900
+			f.failOnce[method] = &forge.RetryableError{Err: errors.New("502 bad gateway")}
+			r := reviewer(f)
+			if err := r.Run(context.Background(), request(headSHA)); err == nil {
+				t.Fatal("the failure was not returned for the job to retry")
+			}
+			run(t, r, headSHA)
+			if len(f.reviews) != 1 || len(f.issueComments) != 1 || f.count("Reply") != 1+btoi(method == "Reply") {
+				t.Errorf("%d reviews, %d summaries, %d replies after a retry", len(f.reviews), len(f.issueComments), f.count("Reply"))
+			}
+			f.assertNoneInProgress(t)
+			if method == "UpdateCheckRun" && len(f.checkRuns) != 1 {
+				t.Errorf("%d check runs: the retry did not reuse the one in progress", len(f.checkRuns))
+			}
+			if c := f.lastCheck(t); c.Conclusion != forge.ConclusionFailure {
+				t.Errorf("check = %s", c.Conclusion)
+			}
+		})
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// TestUnreadableFileIsRetriedNotReported: a file the forge fails to serve
+// is not a broken compose file.
+func TestUnreadableFileIsRetriedNotReported(t *testing.T) {
+	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))},
+		map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"))})
+	f.readErr = &forge.RetryableError{Err: errors.New("timeout")}
+	r := reviewer(f)
+	err := r.Run(context.Background(), request(headSHA))
+	var retry *forge.RetryableError
+	if !errors.As(err, &retry) {
+		t.Fatalf("Run = %v, want the forge's error", err)
+	}
+	if len(f.reviews)+len(f.issueComments) != 0 || f.lastCheck(t).Status != forge.StatusInProgress {
+		t.Error("a review built on unread files was posted")
+	}
+}
+
+func TestGiveUpCompletesTheCheck(t *testing.T) {
+	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))},
+		map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"))})
+	cause := &forge.RetryableError{Err: errors.New("GET https://x-access-token:ghs_s3cret@api.github.com: 503")}
+	f.failOnce["ChangedFiles"] = cause
+	r := reviewer(f)
+	if err := r.Run(context.Background(), request(headSHA)); err == nil {
+		t.Fatal("no error")
+	}
+	if err := r.GiveUp(context.Background(), request(headSHA), cause); err != nil {
+		t.Fatal(err)
+	}
+	// After a restart the process holds no run: it creates a failed one.
+	if err := reviewer(f).GiveUp(context.Background(), request(headSHA), context.DeadlineExceeded); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.checkRuns) != 2 {
+		t.Fatalf("%d check runs", len(f.checkRuns))
+	}
+	f.assertNoneInProgress(t)
+	for _, c := range f.checkRuns {
+		if c.Conclusion != forge.ConclusionFailure || !strings.HasPrefix(c.Summary, "composeguard could not finish: ") || c.HeadSHA != headSHA {
+			t.Errorf("check = %s %q at %s", c.Conclusion, c.Summary, c.HeadSHA)
+		}
+		if strings.Contains(c.Summary, "ghs_s3cret") {
+			t.Error("the error's text was posted")
+		}
+	}
+}
+
+func TestLongOutputsStayWithinTheForgeLimits(t *testing.T) {
+	services := []string{hardened("app")}
+	for i := range 150 {
+		services = append(services, insecure("s"+strconv.Itoa(i), strconv.Itoa(10000+i)))
+	}
+	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))}, map[string]string{"compose.yaml": stack(services...)})
+	run(t, reviewer(f), headSHA)
+
+	check := f.lastCheck(t)
+	total, _ := strconv.Atoi(strings.Fields(check.Title)[0])
+	for name, text := range map[string]string{"check summary": check.Summary, "check text": check.Text, "summary comment": f.summary(t)} {
+		limit := 65535
+		if name == "summary comment" {
+			limit = 65536
+		}
+		if len(text) > limit || !strings.Contains(text, "…and ") {
+			t.Errorf("%s: %d bytes, limit %d, with no honest cut", name, len(text), limit)
+		}
+	}
+	rows := strings.Count(check.Summary, "\n| **new** |")
+	var more int
+	if i := strings.Index(check.Summary, "…and "); i >= 0 {
+		more, _ = strconv.Atoi(strings.Fields(check.Summary[i+len("…and "):])[0])
+	}
+	if rows == 0 || rows+more != total {
+		t.Errorf("%d rows shown and %d said to be left out, of %d findings", rows, more, total)
+	}
+}
+
+func TestFailOnExisting(t *testing.T) {
+	// The base already runs a privileged service; the change adds a service
+	// whose only problem is low.
+	base := stack(hardened("app"), insecure("old", "7070"))
+	head := stack(hardened("app"), insecure("old", "7070"), strings.Split(hardened("cache"), "    logging:")[0])
+	for _, tc := range []struct {
+		failOnExisting bool
+		want           string
+	}{{false, forge.ConclusionSuccess}, {true, forge.ConclusionFailure}} {
+		f := newFake(map[string]string{"compose.yaml": base}, map[string]string{"compose.yaml": head})
+		r := reviewer(f)
+		r.FailOnExisting = tc.failOnExisting
+		run(t, r, headSHA)
+		if c := f.lastCheck(t); c.Conclusion != tc.want || !strings.HasPrefix(c.Title, "1 new problem ·") {
+			t.Errorf("FailOnExisting %v: check = %s %q, want %s", tc.failOnExisting, c.Conclusion, c.Title, tc.want)
+		}
+	}
+}
+
+func TestRenamedFileKeepsItsFindings(t *testing.T) {
+	compose := stack(hardened("app"), insecure("web", "8080"))
+	f := newFake(map[string]string{"compose.yaml": compose}, map[string]string{"stacks/web/compose.yaml": compose})
+	f.renames = map[string]string{"stacks/web/compose.yaml": "compose.yaml"}
+	run(t, reviewer(f), headSHA)
+	c := f.lastCheck(t)
+	if c.Conclusion != forge.ConclusionSuccess || !strings.HasPrefix(c.Title, "No new problems") || !strings.Contains(c.Summary, "**0 new** · 11 existing · 0 fixed") {
+		t.Errorf("check after a rename = %s %q:\n%s", c.Conclusion, c.Title, c.Summary)
+	}
+	if len(f.reviews) != 0 {
+		t.Error("a rename was reviewed as new problems")
+	}
+}
