@@ -1,0 +1,113 @@
+package github
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bradleyfalzon/ghinstallation/v2"
+	gh "github.com/google/go-github/v88/github"
+
+	"github.com/composeguard/composeguard/app/forge"
+)
+
+// defaultRateLimitWait is how long to wait after a rate limit that names no
+// time: "wait at least one minute"
+// (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit).
+const defaultRateLimitWait = time.Minute
+
+// fail describes a failed call and sorts it for the job: retryable (5xx,
+// timeouts, connection errors, rate limits), forge.ErrNotFound (404),
+// forge.ErrUnprocessable (422), or final. go-github's and ghinstallation's
+// messages name the method and URL, never a token or key.
+func fail(err error, format string, args ...any) error {
+	what := fmt.Sprintf(format, args...)
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	var limited *gh.RateLimitError
+	var abuse *gh.AbuseRateLimitError
+	var resp *gh.ErrorResponse
+	var token *ghinstallation.HTTPError
+	switch {
+	case errors.As(err, &limited):
+		// Rate holds x-ratelimit-reset, also when go-github refused locally.
+		return retry(err, what, rateLimitWait(limited.Response.Header, time.Until(limited.Rate.Reset.Time)))
+	case errors.As(err, &abuse):
+		return retry(err, what, rateLimitWait(abuse.Response.Header, abuse.GetRetryAfter()))
+	case errors.As(err, &resp) && resp.Response != nil:
+		return byStatus(err, what, resp.Response, resp.Message)
+	case errors.As(err, &token) && token.Response != nil:
+		// A failed installation token request; its body is never read.
+		defer token.Response.Body.Close()
+		return byStatus(err, what, token.Response, "")
+	case transient(err):
+		return retry(err, what, 0)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+func byStatus(err error, what string, r *http.Response, message string) error {
+	switch code := r.StatusCode; {
+	case code == http.StatusNotFound:
+		return fmt.Errorf("%s: %w: %w", what, forge.ErrNotFound, err)
+	case code == http.StatusUnprocessableEntity:
+		return fmt.Errorf("%s: %w: %w", what, forge.ErrUnprocessable, err)
+	case code == http.StatusTooManyRequests || code == http.StatusForbidden && rateLimited(r.Header, message):
+		return retry(err, what, rateLimitWait(r.Header, 0))
+	case code >= 500:
+		return retry(err, what, retryAfter(r.Header))
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// rateLimited tells a 403 rate limit from a 403 refusal ("Resource not
+// accessible by integration").
+func rateLimited(h http.Header, message string) bool {
+	m := strings.ToLower(message)
+	return h.Get("X-RateLimit-Remaining") == "0" || h.Get("Retry-After") != "" ||
+		strings.Contains(m, "rate limit") || strings.Contains(m, "abuse")
+}
+
+// rateLimitWait follows GitHub's order: retry-after, else x-ratelimit-reset,
+// else (known is zero or past) a minute.
+func rateLimitWait(h http.Header, known time.Duration) time.Duration {
+	if d := retryAfter(h); d > 0 {
+		return d
+	}
+	if reset, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64); err == nil {
+		if d := time.Until(time.Unix(reset, 0)); d > 0 {
+			return d.Truncate(time.Second) + time.Second
+		}
+	}
+	if known > 0 {
+		return known.Truncate(time.Second) + time.Second
+	}
+	return defaultRateLimitWait
+}
+
+func retryAfter(h http.Header) time.Duration {
+	if s, err := strconv.Atoi(h.Get("Retry-After")); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	return 0
+}
+
+func retry(err error, what string, after time.Duration) error {
+	return &forge.RetryableError{After: after, Err: fmt.Errorf("%s: %w", what, err)}
+}
+
+// transient reports a timeout or a connection that failed or broke off.
+func transient(err error) bool {
+	var netErr net.Error
+	var urlErr *url.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, io.EOF) || errors.As(err, &netErr) || errors.As(err, &urlErr)
+}

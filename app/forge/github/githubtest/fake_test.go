@@ -1,0 +1,146 @@
+package githubtest
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	jwt "github.com/golang-jwt/jwt/v4"
+)
+
+func do(t *testing.T, f *Fake, method, path, auth, body string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, f.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+func TestAppJWTRules(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := New(t)
+	f.SetApp(12, &key.PublicKey)
+	f.AddRepo("acme", "stack", 5)
+	now := time.Now()
+	sign := func(k *rsa.PrivateKey, iss string, iat, exp time.Time) string {
+		s, err := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.RegisteredClaims{Issuer: iss,
+			IssuedAt: jwt.NewNumericDate(iat), ExpiresAt: jwt.NewNumericDate(exp)}).SignedString(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "Bearer " + s
+	}
+	for name, tc := range map[string]struct {
+		auth, path string
+		status     int
+	}{
+		"good":              {sign(key, "12", now.Add(-30*time.Second), now.Add(time.Minute)), "/app/installations/5/access_tokens", 201},
+		"other key":         {sign(other, "12", now, now.Add(time.Minute)), "/app/installations/5/access_tokens", 401},
+		"other app":         {sign(key, "13", now, now.Add(time.Minute)), "/app/installations/5/access_tokens", 401},
+		"expired":           {sign(key, "12", now.Add(-5*time.Minute), now.Add(-time.Minute)), "/app/installations/5/access_tokens", 401},
+		"lives too long":    {sign(key, "12", now, now.Add(11*time.Minute)), "/app/installations/5/access_tokens", 401},
+		"no such install":   {sign(key, "12", now, now.Add(time.Minute)), "/app/installations/6/access_tokens", 404},
+		"JWT on a repo API": {sign(key, "12", now, now.Add(time.Minute)), "/repos/acme/stack/pulls/1", 401},
+	} {
+		method := http.MethodPost
+		if strings.HasPrefix(tc.path, "/repos") {
+			method = http.MethodGet
+		}
+		if resp, body := do(t, f, method, tc.path, tc.auth, ""); resp.StatusCode != tc.status {
+			t.Errorf("%s: %d %s, want %d", name, resp.StatusCode, body, tc.status)
+		}
+	}
+	if n := f.TokensIssued(5); n != 1 {
+		t.Errorf("%d tokens issued, want 1", n)
+	}
+}
+
+func TestAnnotationLimit(t *testing.T) {
+	f := New(t)
+	f.AllowToken("t")
+	r := f.AddRepo("acme", "stack", 0)
+	sha := r.Commit(nil)
+	annotations := func(n int) string {
+		var a []string
+		for i := range n {
+			a = append(a, fmt.Sprintf(`{"path":"a","start_line":%d,"end_line":%d,"annotation_level":"warning","message":"m"}`, i+1, i+1))
+		}
+		return `{"name":"x","head_sha":"` + sha + `","output":{"title":"t","summary":"s","annotations":[` + strings.Join(a, ",") + `]}}`
+	}
+	if resp, body := do(t, f, "POST", "/repos/acme/stack/check-runs", "token t", annotations(51)); resp.StatusCode != 422 {
+		t.Errorf("51 annotations: %d %s, want 422", resp.StatusCode, body)
+	}
+	if resp, body := do(t, f, "POST", "/repos/acme/stack/check-runs", "token t", annotations(50)); resp.StatusCode != 201 {
+		t.Errorf("50 annotations: %d %s, want 201", resp.StatusCode, body)
+	}
+	if runs := r.CheckRuns(); len(runs) != 1 || len(runs[0].Annotations) != 50 {
+		t.Errorf("runs = %+v", runs)
+	}
+}
+
+func TestPaginationLinks(t *testing.T) {
+	f := New(t)
+	f.AllowToken("t")
+	r := f.AddRepo("acme", "stack", 0)
+	r.AddPull(Pull{Number: 1, Base: r.Commit(nil), Head: r.Commit(nil)})
+	for i := range 65 {
+		r.AddIssueComment(1, "alice", strconv.Itoa(i))
+	}
+	resp, _ := do(t, f, "GET", "/api/v3/repos/acme/stack/issues/1/comments?page=2", "token t", "")
+	link := resp.Header.Get("Link")
+	for _, want := range []string{`/api/v3/repos/acme/stack/issues/1/comments?page=3>; rel="next"`, `page=3>; rel="last"`, `page=1>; rel="first"`, `page=1>; rel="prev"`} {
+		if !strings.Contains(link, want) {
+			t.Errorf("Link %q lacks %q", link, want)
+		}
+	}
+	if resp, _ := do(t, f, "GET", "/repos/acme/stack/issues/1/comments?per_page=500", "token t", ""); resp.Header.Get("Link") != "" {
+		t.Errorf("per_page=500 is capped at 100, yet 65 items span pages: %s", resp.Header.Get("Link"))
+	}
+}
+
+// failures records a TB's errors instead of failing.
+type failures struct {
+	testing.TB
+	errors []string
+}
+
+func (r *failures) Helper() {}
+func (r *failures) Errorf(format string, args ...any) {
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+
+func TestCheckOperationsCatchesMadeUpCalls(t *testing.T) {
+	f := New(t)
+	f.AllowToken("t")
+	f.AddRepo("acme", "stack", 0)
+	do(t, f, "GET", "/repos/acme/stack/pulls/1/files", "token t", "")
+	do(t, f, "GET", "/repos/acme/stack/pulls/1/everything", "token t", "")
+	rec := &failures{TB: t}
+	f.CheckOperations(rec)
+	if len(rec.errors) != 1 || !strings.Contains(rec.errors[0], "/pulls/1/everything") {
+		t.Errorf("CheckOperations reported %q, want the made-up call alone", rec.errors)
+	}
+}

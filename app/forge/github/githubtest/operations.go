@@ -1,0 +1,82 @@
+package githubtest
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// CheckOperations fails t for every request received that is no real GitHub
+// REST operation: no (method, path template) of operations.tsv, found in
+// ../shared/github beside the module's root. It skips t when the file is
+// absent.
+func (f *Fake) CheckOperations(t testing.TB) {
+	t.Helper()
+	ops, err := loadOperations()
+	if errors.Is(err, os.ErrNotExist) {
+		t.Skipf("skipping the check against GitHub's operations: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range f.Requests() {
+		if !slices.ContainsFunc(ops[r.Method], func(tmpl []string) bool { return matches(tmpl, r.Path) }) {
+			t.Errorf("%s %s is no GitHub REST operation (operations.tsv)", r.Method, r.Path)
+		}
+	}
+}
+
+// loadOperations reads operations.tsv into path templates by method, each
+// split into segments.
+func loadOperations() (map[string][][]string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return nil, fmt.Errorf("no go.mod above the working directory: %w", os.ErrNotExist)
+		}
+		dir = parent
+	}
+	file, err := os.Open(filepath.Join(dir, "..", "shared", "github", "operations.tsv"))
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	ops := map[string][][]string{}
+	s := bufio.NewScanner(file)
+	for s.Scan() {
+		method, rest, ok := strings.Cut(s.Text(), "\t")
+		if !ok || strings.HasPrefix(method, "#") {
+			continue
+		}
+		tmpl, _, _ := strings.Cut(rest, "\t")
+		ops[method] = append(ops[method], strings.Split(tmpl, "/"))
+	}
+	return ops, s.Err()
+}
+
+// matches reports whether path fits a template, each {name} standing for one
+// segment.
+func matches(tmpl []string, path string) bool {
+	segs := strings.Split(path, "/")
+	if len(segs) != len(tmpl) {
+		return false
+	}
+	for i, t := range tmpl {
+		if segs[i] != t && !(strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") && segs[i] != "") {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,65 @@
+package github
+
+import (
+	"context"
+
+	gh "github.com/google/go-github/v88/github"
+
+	"github.com/composeguard/composeguard/app/forge"
+)
+
+// maxChangedFiles is the most files GitHub lists for a pull request
+// (https://docs.github.com/en/rest/pulls/pulls#list-pull-requests-files).
+const maxChangedFiles = 3000
+
+// PullRequest reads a pull request's head, base and state.
+func (c *Client) PullRequest(ctx context.Context, repo forge.Repo, number int) (forge.PullRequest, error) {
+	api, err := c.api(repo)
+	if err != nil {
+		return forge.PullRequest{}, err
+	}
+	pr, _, err := api.PullRequests.Get(ctx, repo.Owner, repo.Name, number)
+	if err != nil {
+		return forge.PullRequest{}, fail(err, "read pull request %s#%d", repo, number)
+	}
+	return forge.PullRequest{
+		Repo:    repo,
+		Number:  pr.GetNumber(),
+		Title:   pr.GetTitle(),
+		HeadSHA: pr.GetHead().GetSHA(),
+		BaseSHA: pr.GetBase().GetSHA(),
+		BaseRef: pr.GetBase().GetRef(),
+		Draft:   pr.GetDraft(),
+		// A deleted fork leaves no head repository: still a fork.
+		FromFork: pr.GetHead().GetRepo().GetID() != pr.GetBase().GetRepo().GetID(),
+		Open:     pr.GetState() == "open",
+	}, nil
+}
+
+// ChangedFiles lists every file the pull request changes (GitHub stops at
+// 3,000), with the lines of each file's diff. A file GitHub gives no patch
+// for (too large, binary) has no lines: nothing can be commented on it.
+func (c *Client) ChangedFiles(ctx context.Context, repo forge.Repo, number int) ([]forge.ChangedFile, error) {
+	api, err := c.api(repo)
+	if err != nil {
+		return nil, err
+	}
+	files, err := listAll(maxChangedFiles, func(opts gh.ListOptions) ([]*gh.CommitFile, *gh.Response, error) {
+		return api.PullRequests.ListFiles(ctx, repo.Owner, repo.Name, number, &opts)
+	})
+	if err != nil {
+		return nil, fail(err, "list the files of pull request %s#%d", repo, number)
+	}
+	out := make([]forge.ChangedFile, 0, len(files))
+	for _, f := range files {
+		lines, added := parsePatch(f.GetPatch())
+		out = append(out, forge.ChangedFile{
+			Path:         f.GetFilename(),
+			PreviousPath: f.GetPreviousFilename(),
+			Status:       f.GetStatus(),
+			Lines:        lines,
+			Added:        added,
+		})
+	}
+	return out, nil
+}

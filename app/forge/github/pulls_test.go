@@ -1,0 +1,129 @@
+package github
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/composeguard/composeguard/app/forge/github/githubtest"
+)
+
+func TestChangedFilesReadsEveryPage(t *testing.T) {
+	e := newEnv(t)
+	head := map[string]string{}
+	for i := range 250 {
+		head[fmt.Sprintf("stacks/s%03d/compose.yaml", i)] = "services: {}\n"
+	}
+	e.pull(nil, head)
+
+	files, err := e.client.ChangedFiles(t.Context(), e.target, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 250 {
+		t.Errorf("%d files, want 250", len(files))
+	}
+	var pages []string
+	for _, r := range e.fake.Requests() {
+		if r.Pattern == opListFiles {
+			pages = append(pages, r.Query.Get("per_page")+"/"+r.Query.Get("page"))
+		}
+	}
+	if want := []string{"100/", "100/2", "100/3"}; !slices.Equal(pages, want) {
+		t.Errorf("pages requested (per_page/page) = %v, want %v", pages, want)
+	}
+	if got := e.client.Calls().API[opListFiles]; got != 3 {
+		t.Errorf("Calls() counts %d file list calls, want 3", got)
+	}
+}
+
+func TestChangedFilesLines(t *testing.T) {
+	e := newEnv(t)
+	var before, after []string
+	for i := 1; i <= 20; i++ {
+		before = append(before, fmt.Sprintf("line %d", i))
+	}
+	after = slices.Clone(before)
+	after[9] = "line 10 changed" // line 10
+	after = slices.Insert(after, 15, "new line 16")
+	text := func(lines []string) string { return strings.Join(lines, "\n") + "\n" }
+	e.pull(map[string]string{"compose.yaml": text(before), "gone.yaml": "a\nb\n", "same.env": "X=1\n"},
+		map[string]string{"compose.yaml": text(after), "new.yaml": "a\nb", "same.env": "X=1\n"})
+
+	files, err := e.client.ChangedFiles(t.Context(), e.target, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range files {
+		got[f.Path] = fmt.Sprintf("%s lines %v added %v", f.Status, sorted(f.Lines), sorted(f.Added))
+	}
+	want := map[string]string{
+		// Two changes 6 lines apart share a hunk: 7..19 with context.
+		"compose.yaml": "modified lines [7 8 9 10 11 12 13 14 15 16 17 18 19] added [10 16]",
+		"new.yaml":     "added lines [1 2] added [1 2]",
+		"gone.yaml":    "removed lines [] added []",
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("changed files:\n got %v\nwant %v", got, want)
+	}
+}
+
+func TestChangedFileWithoutPatchHasNoLines(t *testing.T) {
+	e := newEnv(t)
+	e.fake.SetPatchLimit(10)
+	e.pull(map[string]string{"compose.yaml": "a\n"}, map[string]string{"compose.yaml": "a much longer line\n"})
+	files, err := e.client.ChangedFiles(t.Context(), e.target, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 1 || len(files[0].Lines) != 0 {
+		t.Errorf("files = %+v, want one file with no commentable line", files)
+	}
+}
+
+func TestPullRequest(t *testing.T) {
+	e := newEnv(t)
+	base, head := e.repo.Commit(map[string]string{"a": "1"}), e.repo.Commit(map[string]string{"a": "2"})
+	e.repo.AddPull(githubtest.Pull{Number: 4, Title: "mine", Base: base, Head: head, Draft: true})
+	e.repo.AddPull(githubtest.Pull{Number: 5, Title: "theirs", Base: base, Head: head, Fork: true, Closed: true})
+
+	mine, err := e.client.PullRequest(t.Context(), e.target, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mine.HeadSHA != head || mine.BaseSHA != base || mine.BaseRef != "main" || !mine.Draft || mine.FromFork || !mine.Open || mine.Title != "mine" {
+		t.Errorf("pull request 4 = %+v", mine)
+	}
+	theirs, err := e.client.PullRequest(t.Context(), e.target, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !theirs.FromFork || theirs.Open {
+		t.Errorf("pull request 5 = %+v, want a closed fork", theirs)
+	}
+}
+
+func TestParsePatch(t *testing.T) {
+	for _, tc := range []struct {
+		patch        string
+		lines, added []int
+	}{
+		{"@@ -1 +1 @@\n-a\n+b", []int{1}, []int{1}},
+		{"@@ -0,0 +1,2 @@\n+a\n+b\n\\ No newline at end of file", []int{1, 2}, []int{1, 2}},
+		{"@@ -1,2 +0,0 @@\n-a\n-b", nil, nil},
+		// Two hunks; a blank context line that lost its leading space.
+		{"@@ -2,3 +2,3 @@ services:\n a\n-b\n+B\n\n@@ -20,2 +20,3 @@\n x\n+y\n z", []int{2, 3, 4, 20, 21, 22}, []int{3, 21}},
+	} {
+		lines, added := parsePatch(tc.patch)
+		if !slices.Equal(sorted(lines), tc.lines) || !slices.Equal(sorted(added), tc.added) {
+			t.Errorf("parsePatch(%q) = %v, %v; want %v, %v", tc.patch, sorted(lines), sorted(added), tc.lines, tc.added)
+		}
+	}
+}
+
+func sorted(set map[int]bool) []int {
+	return slices.Sorted(maps.Keys(set))
+}
