@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -10,20 +11,57 @@ import (
 // it is used under, so that a project whose .env is not committed (values
 // come from the deployment) still loads and can be checked. Rules never
 // judge a value built from a placeholder: they ask Project.Unknown first.
+//
+// The nearest key that has a stand-in decides (deploy.resources.limits.memory
+// is a number, a long-form volume's target is a path), in every section, not
+// only services (networks.x.external is a boolean).
 func (p *Project) placeholders() map[string]string {
 	out := map[string]string{}
-	for _, src := range p.Sources {
-		for _, d := range src.Docs {
-			_, services := lookup(d, "services")
-			Mapping(services, func(_, sv *yaml.Node) {
-				Mapping(sv, func(k, v *yaml.Node) {
-					for _, name := range p.Unknown(v) {
-						if _, done := out[name]; !done {
-							out[name] = placeholderFor(k.Value, name)
-						}
-					}
-				})
+	// A node is read once, under the first key that reaches it: aliases
+	// cost nothing more.
+	visited := map[*yaml.Node]bool{}
+	var keys []string
+	var visit func(n *yaml.Node)
+	visit = func(n *yaml.Node) {
+		n = resolve(n)
+		if n == nil || len(keys) > 32 || visited[n] {
+			return
+		}
+		switch n.Kind {
+		case yaml.MappingNode:
+			visited[n] = true
+			Mapping(n, func(k, v *yaml.Node) {
+				keys = append(keys, k.Value)
+				visit(v)
+				keys = keys[:len(keys)-1]
 			})
+		case yaml.SequenceNode:
+			visited[n] = true
+			for _, c := range n.Content {
+				visit(c)
+			}
+		default:
+			p.unknownIn(n, visited, func(name string) {
+				// The first key that needs a stand-in wins: PORT used in
+				// environment and in ports must still make a valid port.
+				if out[name] != "" {
+					return
+				}
+				out[name] = ""
+				for i := len(keys) - 1; i >= 0 && out[name] == ""; i-- {
+					out[name] = placeholderFor(keys[i], name)
+				}
+			})
+		}
+	}
+	names := make([]string, 0, len(p.Sources))
+	for f := range p.Sources {
+		names = append(names, f)
+	}
+	sort.Strings(names) // the same stand-ins on every run
+	for _, f := range names {
+		for _, d := range p.Sources[f].Docs {
+			visit(d)
 		}
 	}
 	return out
@@ -31,10 +69,15 @@ func (p *Project) placeholders() map[string]string {
 
 var (
 	boolKeys = map[string]bool{"privileged": true, "read_only": true, "init": true, "tty": true,
-		"stdin_open": true, "oom_kill_disable": true, "use_api_socket": true}
+		"stdin_open": true, "oom_kill_disable": true, "use_api_socket": true, "disable": true,
+		"external": true, "internal": true, "attachable": true, "enable_ipv6": true, "required": true,
+		"create_host_path": true, "nocopy": true}
 	numberKeys = map[string]bool{"cpus": true, "mem_limit": true, "memswap_limit": true, "mem_reservation": true,
 		"pids_limit": true, "cpu_shares": true, "cpu_quota": true, "cpu_period": true, "shm_size": true,
-		"scale": true, "cpu_count": true, "cpu_percent": true, "oom_score_adj": true, "stop_grace_period": true}
+		"scale": true, "cpu_count": true, "cpu_percent": true, "oom_score_adj": true,
+		"memory": true, "pids": true, "replicas": true, "retries": true, "size": true}
+	durationKeys = map[string]bool{"stop_grace_period": true, "interval": true, "timeout": true,
+		"start_period": true, "start_interval": true}
 )
 
 func placeholderFor(key, name string) string {
@@ -44,6 +87,10 @@ func placeholderFor(key, name string) string {
 		return "false"
 	case numberKeys[key]:
 		return "1"
+	case durationKeys[key]:
+		return "1s"
+	case key == "host_ip":
+		return "127.0.0.1"
 	case key == "ports" || key == "expose":
 		if strings.Contains(upper, "IP") || strings.Contains(upper, "ADDR") || strings.Contains(upper, "BIND") || strings.Contains(upper, "HOST") {
 			return "127.0.0.1"

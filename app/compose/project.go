@@ -84,12 +84,16 @@ func (p *Project) Where(service string, keys ...string) Position {
 // LocateAll returns every place that writes the key path for the service,
 // strongest first. Sequences such as ports or security_opt are appended
 // across overrides, so a rule may need all of them.
+// A !reset or !override ends the list: weaker files no longer contribute.
 func (p *Project) LocateAll(service string, keys ...string) []Located {
 	var out []Located
 	for i := len(p.layers) - 1; i >= 0; i-- {
 		src := p.Sources[p.layers[i]]
 		for d := len(src.Docs) - 1; d >= 0; d-- {
 			out = p.locateIn(out, src, src.Docs[d], service, keys, 0)
+			if n := len(out); n > 0 && (out[n-1].Reset() || out[n-1].Value.Tag == "!override") {
+				return out
+			}
 		}
 	}
 	return out
@@ -140,10 +144,18 @@ func (p *Project) locateIn(out []Located, src *Source, doc *yaml.Node, service s
 func walk(src *Source, n *yaml.Node, keys []string) (Located, bool) {
 	var k, v *yaml.Node
 	v = n
-	for _, key := range keys {
+	for i, key := range keys {
 		k, v = child(v, key)
 		if v == nil {
 			return Located{}, false
+		}
+		// `deploy: !reset {}` removes deploy.resources.limits too.
+		if r := resolve(v); i < len(keys)-1 && r != nil && r.Tag == "!reset" {
+			pos := src.pos(r)
+			if k != nil && k != v {
+				pos = src.pos(k)
+			}
+			return Located{Pos: pos, Key: k, Value: r, Src: src}, true
 		}
 	}
 	l := Located{Key: k, Value: resolve(v), Src: src}
@@ -218,18 +230,27 @@ func (p *Project) Line(pos Position) string {
 // cannot tell.
 func (p *Project) Unknown(n *yaml.Node) []string {
 	var out []string
+	p.unknownIn(n, map[*yaml.Node]bool{}, func(name string) { out = append(out, name) })
+	return out
+}
+
+// unknownIn calls fn once for each unknown variable under n. An anchor is
+// read once however many aliases point at it, so an alias bomb is never
+// expanded; callers share visited across nodes to read each anchor once.
+func (p *Project) unknownIn(n *yaml.Node, visited map[*yaml.Node]bool, fn func(name string)) {
 	seen := map[string]bool{}
 	var visit func(n *yaml.Node, depth int)
 	visit = func(n *yaml.Node, depth int) {
 		n = resolve(n)
-		if n == nil || depth > 32 {
+		if n == nil || depth > 32 || visited[n] {
 			return
 		}
+		visited[n] = true
 		if n.Kind == yaml.ScalarNode {
 			for _, ref := range Variables(n.Value) {
 				if _, ok := p.Env[ref.Name]; !ok && !ref.HasDefault() && !seen[ref.Name] {
 					seen[ref.Name] = true
-					out = append(out, ref.Name)
+					fn(ref.Name)
 				}
 			}
 			return
@@ -239,7 +260,6 @@ func (p *Project) Unknown(n *yaml.Node) []string {
 		}
 	}
 	visit(n, 0)
-	return out
 }
 
 // Interpolate substitutes the project's variables in s; unknown ones become

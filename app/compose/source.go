@@ -76,22 +76,26 @@ func resolve(n *yaml.Node) *yaml.Node {
 
 // lookup finds key in a mapping, then in the mappings its `<<` merge keys
 // bring in (first wins, as in YAML). It returns the key and value nodes.
+// A key written as an alias (*k: …) counts under the anchor's text, as it
+// does for Compose, and each mapping is searched once however often merges
+// reach it, so a merge bomb costs only its own size.
 func lookup(m *yaml.Node, key string) (k, v *yaml.Node) {
-	return lookupDepth(m, key, 0)
+	return lookupDepth(m, key, 0, map[*yaml.Node]bool{})
 }
 
-func lookupDepth(m *yaml.Node, key string, depth int) (k, v *yaml.Node) {
+func lookupDepth(m *yaml.Node, key string, depth int, visited map[*yaml.Node]bool) (k, v *yaml.Node) {
 	m = resolve(m)
-	if m == nil || m.Kind != yaml.MappingNode || depth > 16 {
+	if m == nil || m.Kind != yaml.MappingNode || depth > 16 || visited[m] {
 		return nil, nil
 	}
+	visited[m] = true
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key && m.Content[i].Tag != "!!merge" {
+		if kn := resolve(m.Content[i]); kn != nil && kn.Value == key && !isMergeKey(m.Content[i]) {
 			return m.Content[i], m.Content[i+1]
 		}
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Tag != "!!merge" && m.Content[i].Value != "<<" {
+		if !isMergeKey(m.Content[i]) {
 			continue
 		}
 		merged := resolve(m.Content[i+1])
@@ -103,12 +107,21 @@ func lookupDepth(m *yaml.Node, key string, depth int) (k, v *yaml.Node) {
 			sources = merged.Content
 		}
 		for _, src := range sources {
-			if k, v := lookupDepth(src, key, depth+1); k != nil {
+			if k, v := lookupDepth(src, key, depth+1, visited); k != nil {
 				return k, v
 			}
 		}
 	}
 	return nil, nil
+}
+
+// isMergeKey reports whether a mapping key is `<<`, written plainly, tagged
+// !!merge or through an alias.
+func isMergeKey(k *yaml.Node) bool {
+	if k = resolve(k); k == nil || k.Kind != yaml.ScalarNode {
+		return false
+	}
+	return k.Tag == "!!merge" || k.Value == "<<"
 }
 
 // child steps one key into a mapping, or one index into a sequence.
@@ -128,23 +141,26 @@ func child(n *yaml.Node, key string) (k, v *yaml.Node) {
 }
 
 // Mapping iterates a mapping's key and value nodes, merge keys included
-// (keys written in the mapping itself win over merged ones).
+// (keys written in the mapping itself win over merged ones). Keys written as
+// aliases are passed as the anchor's node; each mapping is walked once.
 func Mapping(m *yaml.Node, fn func(k, v *yaml.Node)) {
 	seen := map[string]bool{}
+	visited := map[*yaml.Node]bool{}
 	var walk func(m *yaml.Node, depth int)
 	walk = func(m *yaml.Node, depth int) {
 		m = resolve(m)
-		if m == nil || m.Kind != yaml.MappingNode || depth > 16 {
+		if m == nil || m.Kind != yaml.MappingNode || depth > 16 || visited[m] {
 			return
 		}
+		visited[m] = true
 		var merges []*yaml.Node
 		for i := 0; i+1 < len(m.Content); i += 2 {
-			k := m.Content[i]
-			if k.Tag == "!!merge" || k.Value == "<<" {
+			if isMergeKey(m.Content[i]) {
 				merges = append(merges, m.Content[i+1])
 				continue
 			}
-			if !seen[k.Value] {
+			k := resolve(m.Content[i])
+			if k != nil && !seen[k.Value] {
 				seen[k.Value] = true
 				fn(k, m.Content[i+1])
 			}

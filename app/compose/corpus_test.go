@@ -1,0 +1,126 @@
+package compose
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+var composeFileRe = regexp.MustCompile(`(^|/)(docker-)?compose[^/]*\.ya?ml$`)
+
+// corpusDir is ../shared/corpus from the repository root; tests run in the
+// package directory, app/compose.
+func corpusDir(t *testing.T) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(wd, "..", "..", "..", "shared", "corpus")
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		t.Skipf("no compose corpus at %s (../shared/corpus from the repository root); skipping", dir)
+	}
+	return dir
+}
+
+// TestCorpus loads every compose file of the shared corpus, each top-level
+// directory as one repository: no panic, and every project has a model or
+// says why not.
+func TestCorpus(t *testing.T) {
+	root := corpusDir(t)
+	t.Setenv(secretVar, secretValue)
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	var projects, models, invalid, outside int
+	reasons := map[string]int{}
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		snap, err := NewDirSnapshot(filepath.Join(root, e.Name()))
+		if err != nil {
+			t.Fatalf("%s: %v", e.Name(), err)
+		}
+		var files []string
+		for _, p := range snap.Paths() {
+			if composeFileRe.MatchString(p) {
+				files = append(files, p)
+			}
+		}
+		for _, group := range Group(files) {
+			projects++
+			name := e.Name() + "/" + group[0]
+			p := loadRecovering(t, snap, group, name)
+			if p == nil {
+				continue
+			}
+			if p.Model != nil {
+				models++
+			} else {
+				inv := problemsWith(p, RuleInvalid)
+				if len(inv) == 0 {
+					t.Errorf("%s: no model and no compose-invalid problem: %+v", name, p.Problems)
+					continue
+				}
+				invalid++
+				reasons[reason(inv[0].Message)]++
+			}
+			if len(problemsWith(p, RuleOutside)) > 0 {
+				outside++
+			}
+			for _, pr := range p.Problems {
+				if pr.Pos.Line < 1 || pr.Pos.File == "" {
+					t.Errorf("%s: problem without a place: %+v", name, pr)
+				}
+				if strings.Contains(pr.Message, secretValue) {
+					t.Errorf("%s: the process environment reached a message", name)
+				}
+			}
+			if b, _ := json.Marshal(p.Model); strings.Contains(string(b), secretValue) {
+				t.Errorf("%s: the process environment reached the model", name)
+			}
+		}
+	}
+	var top []string
+	for r, n := range reasons {
+		top = append(top, fmt.Sprintf("%4d %s", n, r))
+	}
+	sort.Sort(sort.Reverse(sort.StringSlice(top)))
+	t.Logf("%d projects in %v: %d loaded, %d compose-invalid, %d with references outside the repository\n%s",
+		projects, time.Since(start).Round(time.Millisecond), models, invalid, outside, strings.Join(top, "\n"))
+	if projects == 0 {
+		t.Error("the corpus holds no compose file")
+	}
+}
+
+func loadRecovering(t *testing.T, snap Snapshot, files []string, name string) (p *Project) {
+	defer func() {
+		if r := recover(); r != nil {
+			t.Errorf("%s: Load panicked: %v", name, r)
+			p = nil
+		}
+	}()
+	return Load(context.Background(), snap, files)
+}
+
+// reason shortens a message to its kind, for the summary.
+func reason(msg string) string {
+	msg = strings.TrimPrefix(msg, "Compose rejects this project: ")
+	if i := strings.IndexAny(msg, "\n"); i > 0 {
+		msg = msg[:i]
+	}
+	if len(msg) > 90 {
+		msg = msg[:90]
+	}
+	return msg
+}
