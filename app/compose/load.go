@@ -53,11 +53,35 @@ func Load(ctx context.Context, snap Snapshot, files []string) *Project {
 		l.scan(p.Sources[f], scanCtx{wd: p.Dir, env: p.Env}, Position{File: f, Line: 1, Column: 1})
 	}
 	p.layers = append(l.included, files...)
+	p.checkServiceCount()
 	if len(p.Problems) > 0 && p.hasInvalid() {
 		return p
 	}
 	p.Model = p.runLoader(ctx, snap, l)
 	return p
+}
+
+// MaxServices bounds a project: compose-go needs about half a millisecond
+// per service, so a generated file of ten thousand would hold a server for
+// seconds. Real stacks have tens.
+const MaxServices = 1000
+
+func (p *Project) checkServiceCount() {
+	names := map[string]bool{}
+	var at Position
+	for _, f := range p.layers {
+		src := p.Sources[f]
+		for _, d := range src.Docs {
+			k, services := lookup(d, "services")
+			Mapping(services, func(name, _ *yaml.Node) { names[name.Value] = true })
+			if k != nil && at.File == "" {
+				at = src.pos(k)
+			}
+		}
+	}
+	if len(names) > MaxServices {
+		p.invalid(at, "%d services: composeguard audits up to %d services in one project", len(names), MaxServices)
+	}
 }
 
 func (p *Project) hasInvalid() bool {
