@@ -77,8 +77,8 @@ func (o SelectOptions) Allows(t UpdateType) bool {
 // current tag that is not a version (latest, stable, bookworm) gets only an
 // UpdateDigest choice for the same tag. Nil means nothing is due.
 func ChooseUpdates(current string, available []TagVersion, opts SelectOptions) []Choice {
-	cur, ok := ParseTag(current)
-	if !ok || cur.Prefix != "" && !opts.AllowWordPrefix {
+	cur, ok := opts.version(current)
+	if !ok {
 		if opts.Allows(UpdateDigest) {
 			return []Choice{{Tag: current, Type: UpdateDigest}}
 		}
@@ -108,6 +108,13 @@ func ChooseUpdates(current string, available []TagVersion, opts SelectOptions) [
 		}
 	}
 	return choices
+}
+
+// version reads a current tag as a version, unless it has a word prefix and
+// the options leave such tags alone. The TagVersion is returned either way.
+func (o SelectOptions) version(tag string) (TagVersion, bool) {
+	v, ok := ParseTag(tag)
+	return v, ok && (v.Prefix == "" || o.AllowWordPrefix)
 }
 
 // eligible applies bump.md §4.4 steps 4 to 7 and 11, this package's guards

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/composeguard/composeguard/app/bump"
 	"github.com/composeguard/composeguard/app/compose"
 	"github.com/composeguard/composeguard/checks"
 	"go.yaml.in/yaml/v3"
@@ -34,6 +35,8 @@ type Policy struct {
 	Exceptions []Exception
 	// Problems found in the policy file itself, as findings.
 	Problems []checks.Finding
+	// Bump configures image version updates (bump.go).
+	Bump bump.Config
 
 	pattern *regexp.Regexp
 	include []*regexp.Regexp
@@ -128,8 +131,7 @@ func Parse(file string, content []byte) *Policy {
 		"rules":      r.rules,
 		"options":    r.options,
 		"exceptions": r.exceptions,
-		// bump settings belong to image version updates.
-		"bump": func(*yaml.Node) {},
+		"bump":       r.bump,
 	})
 	return p
 }

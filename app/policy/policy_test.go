@@ -69,7 +69,7 @@ options:
   proxy_networks: [edge]
   tmpfs_every_service: true
 bump:
-  anything: goes
+  rules: [{images: [postgres], update_types: [patch, minor]}]
 exceptions:
   - rule: privileged-container
     service: "db-*"

@@ -12,8 +12,8 @@ const usage = `composeguard guards Docker Compose files.
 
 Usage:
   composeguard audit [--format text|json|sarif|markdown] [--fail-on SEVERITY|never] [--policy FILE] [PATH…|-]
-  composeguard serve     review pull requests (not built yet)
-  composeguard bump      propose image version updates (not built yet)
+  composeguard serve [--listen ADDR] [--database-url URL] [--review-drafts=false]   (GitHub settings: serve --help)
+  composeguard bump [--dry-run] [--format text|json] [--policy FILE] [PATH…]
   composeguard version
 
 Run 'composeguard audit --help' for the audit flags.
@@ -33,9 +33,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "audit":
 		return audit(args[1:], stdin, stdout, stderr)
-	case "serve", "bump":
-		fmt.Fprintf(stderr, "composeguard %s is not built yet; see the README for what works today\n", args[0])
-		return 2
+	case "bump":
+		return bumpImages(args[1:], stdout, stderr)
+	case "serve":
+		return serve(args[1:], stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "composeguard", version)
 		return 0

@@ -122,8 +122,8 @@ func TestRun(t *testing.T) {
 		{[]string{"--help"}, 0, "Usage:", ""},
 		{[]string{"version"}, 0, "composeguard dev\n", ""},
 		{[]string{"--version"}, 0, "composeguard dev\n", ""},
-		{[]string{"serve"}, 2, "", "not built yet"},
-		{[]string{"bump"}, 2, "", "not built yet"},
+		{[]string{"serve", "--listen", "nowhere"}, 2, "", "COMPOSEGUARD_LISTEN"},
+		{[]string{"bump", "--help"}, 0, "", "Usage: composeguard bump"},
 	}
 	for _, tc := range cases {
 		code, out, errOut := cli(t, "", tc.args...)

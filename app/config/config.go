@@ -1,0 +1,90 @@
+// Package config reads the settings of `composeguard serve` from the
+// environment and from flags, a flag winning over its variable. A missing or
+// malformed setting is an error naming it; secrets never appear in errors,
+// String or logs.
+package config
+
+import (
+	"log/slog"
+	"net/url"
+	"strconv"
+)
+
+// Config is everything serve needs to start.
+type Config struct {
+	Listen   string
+	Database Database
+	// GitHubAPIURL ends with a slash, as go-github requires of a base URL.
+	GitHubAPIURL *url.URL
+
+	// A GitHub App (AppID and PrivateKey) or a Token, never both.
+	AppID          int64
+	PrivateKeyFile string // where PrivateKey came from, when it came from a file
+	PrivateKey     Secret // PEM of an RSA key
+	Token          Secret
+
+	WebhookSecret Secret
+	ReviewDrafts  bool
+}
+
+// UsesApp reports whether the server authenticates as a GitHub App rather
+// than with a token.
+func (c Config) UsesApp() bool { return c.AppID != 0 }
+
+// LogValue shows every setting but the secrets.
+func (c Config) LogValue() slog.Value {
+	auth := slog.String("auth", "token")
+	if c.UsesApp() {
+		auth = slog.Group("app",
+			slog.Int64("id", c.AppID),
+			slog.String("private_key_file", c.PrivateKeyFile),
+			slog.Any("private_key", c.PrivateKey))
+	}
+	apiURL := ""
+	if c.GitHubAPIURL != nil {
+		apiURL = c.GitHubAPIURL.String()
+	}
+	return slog.GroupValue(
+		slog.String("listen", c.Listen),
+		slog.String("database", c.Database.String()),
+		slog.String("github_api_url", apiURL),
+		auth,
+		slog.Any("token", c.Token),
+		slog.Any("webhook_secret", c.WebhookSecret),
+		slog.Bool("review_drafts", c.ReviewDrafts),
+	)
+}
+
+func (c Config) String() string { return c.LogValue().String() }
+
+// Database is where jobs and deliveries are kept.
+type Database struct {
+	// Path is the SQLite file, absolute.
+	Path string
+}
+
+func (d Database) String() string { return "sqlite://" + d.Path }
+
+// Secret is a value that must never be printed: every way of formatting or
+// logging it shows a placeholder. Reveal gives the value to the code that
+// needs it.
+type Secret string
+
+const redacted = "[redacted]"
+
+// Reveal returns the secret itself.
+func (s Secret) Reveal() string { return string(s) }
+
+// String shows whether the secret is set, never what it is.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return redacted
+}
+
+// GoString keeps %#v from printing the value.
+func (s Secret) GoString() string { return strconv.Quote(s.String()) }
+
+// LogValue keeps slog from printing the value.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }

@@ -1,0 +1,217 @@
+package config
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const (
+	webhookSecret = "whsec-do-not-print"
+	token         = "ghp_do-not-print"
+)
+
+var rsaPEM, ecPEM = testKeys()
+
+func testKeys() (rsaPEM, ecPEM string) {
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		panic(err)
+	}
+	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	ecDER, err := x509.MarshalPKCS8PrivateKey(ecKey)
+	if err != nil {
+		panic(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(rsaKey)})),
+		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: ecDER}))
+}
+
+func envOf(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func tokenEnv() map[string]string {
+	return map[string]string{"GITHUB_WEBHOOK_SECRET": webhookSecret, "GITHUB_TOKEN": token}
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(nil, envOf(tokenEnv()), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wd, _ := os.Getwd()
+	if c.Listen != ":8080" || c.Database.Path != filepath.Join(wd, "composeguard.db") ||
+		c.GitHubAPIURL.String() != "https://api.github.com/" || !c.ReviewDrafts || c.UsesApp() {
+		t.Errorf("defaults: %+v", c)
+	}
+	if c.Token.Reveal() != token || c.WebhookSecret.Reveal() != webhookSecret {
+		t.Error("secrets not kept")
+	}
+}
+
+func TestFlagWinsOverEnvironment(t *testing.T) {
+	env := tokenEnv()
+	env["COMPOSEGUARD_LISTEN"] = ":9000"
+	env["COMPOSEGUARD_REVIEW_DRAFTS"] = "true"
+	env["GITHUB_API_URL"] = "https://ghe.example.com/api/v3"
+	c, err := Load([]string{"--listen", "127.0.0.1:7000", "--review-drafts=false",
+		"--database-url", "sqlite:///var/lib/cg.db"}, envOf(env), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "127.0.0.1:7000" || c.ReviewDrafts || c.Database.Path != "/var/lib/cg.db" {
+		t.Errorf("flags should win: %+v", c)
+	}
+	if got := c.GitHubAPIURL.String(); got != "https://ghe.example.com/api/v3/" {
+		t.Errorf("API URL from env with the slash go-github needs: %s", got)
+	}
+}
+
+func TestApp(t *testing.T) {
+	keyFile := filepath.Join(t.TempDir(), "app.pem")
+	if err := os.WriteFile(keyFile, []byte(rsaPEM), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, env := range map[string]map[string]string{
+		"key file":        {"GITHUB_APP_PRIVATE_KEY_FILE": keyFile},
+		"key":             {"GITHUB_APP_PRIVATE_KEY": rsaPEM},
+		"escaped newline": {"GITHUB_APP_PRIVATE_KEY": strings.ReplaceAll(rsaPEM, "\n", `\n`)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			env["GITHUB_APP_ID"] = "12345"
+			env["GITHUB_WEBHOOK_SECRET"] = webhookSecret
+			c, err := Load(nil, envOf(env), io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !c.UsesApp() || c.AppID != 12345 || c.PrivateKey.Reveal() != rsaPEM {
+				t.Errorf("app settings: id %d, key kept %v", c.AppID, c.PrivateKey.Reveal() == rsaPEM)
+			}
+		})
+	}
+}
+
+func TestErrorsNameTheSetting(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing.pem")
+	tests := []struct {
+		name    string
+		env     map[string]string
+		args    []string
+		setting string
+		want    string
+	}{
+		{"no webhook secret", map[string]string{"GITHUB_TOKEN": token}, nil, "GITHUB_WEBHOOK_SECRET", "required"},
+		{"empty webhook secret flag", tokenEnv(), []string{"--github-webhook-secret="}, "GITHUB_WEBHOOK_SECRET", "required"},
+		{"no auth", map[string]string{"GITHUB_WEBHOOK_SECRET": webhookSecret}, nil, "GITHUB_APP_ID", "GITHUB_TOKEN"},
+		{"app and token", app(map[string]string{"GITHUB_TOKEN": token}), nil, "GITHUB_TOKEN", "choose one"},
+		{"app id not a number", app(map[string]string{"GITHUB_APP_ID": "my-app"}), nil, "GITHUB_APP_ID", "positive number"},
+		{"app id negative", app(map[string]string{"GITHUB_APP_ID": "-3"}), nil, "GITHUB_APP_ID", "positive number"},
+		{"key without app id", map[string]string{"GITHUB_WEBHOOK_SECRET": webhookSecret, "GITHUB_APP_PRIVATE_KEY": rsaPEM}, nil, "GITHUB_APP_ID", "required"},
+		{"app id without key", map[string]string{"GITHUB_WEBHOOK_SECRET": webhookSecret, "GITHUB_APP_ID": "1"}, nil, "GITHUB_APP_PRIVATE_KEY", "GITHUB_APP_PRIVATE_KEY_FILE"},
+		{"key and key file", app(map[string]string{"GITHUB_APP_PRIVATE_KEY_FILE": missing}), nil, "GITHUB_APP_PRIVATE_KEY", "choose one"},
+		{"key file missing", app(map[string]string{"GITHUB_APP_PRIVATE_KEY": "", "GITHUB_APP_PRIVATE_KEY_FILE": missing}), nil, "GITHUB_APP_PRIVATE_KEY_FILE", "cannot be read"},
+		{"key not PEM", app(map[string]string{"GITHUB_APP_PRIVATE_KEY": "not a key " + webhookSecret}), nil, "GITHUB_APP_PRIVATE_KEY", "not a PEM"},
+		{"key not RSA", app(map[string]string{"GITHUB_APP_PRIVATE_KEY": ecPEM}), nil, "GITHUB_APP_PRIVATE_KEY", "not an RSA key"},
+		{"key PEM of something else", app(map[string]string{"GITHUB_APP_PRIVATE_KEY": "-----BEGIN PRIVATE KEY-----\naGVsbG8=\n-----END PRIVATE KEY-----\n"}), nil, "GITHUB_APP_PRIVATE_KEY", "not a private key"},
+		{"listen without port", tokenEnv(), []string{"--listen", "localhost"}, "COMPOSEGUARD_LISTEN", "host:port"},
+		{"database postgres", withEnv(tokenEnv(), "COMPOSEGUARD_DATABASE_URL", "postgres://cg:hunter2@db/cg"), nil, "COMPOSEGUARD_DATABASE_URL", "PostgreSQL arrives with the scale-out work"},
+		{"database no scheme", withEnv(tokenEnv(), "COMPOSEGUARD_DATABASE_URL", "/var/lib/cg.db"), nil, "COMPOSEGUARD_DATABASE_URL", "sqlite:///abs/path.db"},
+		{"database other scheme", withEnv(tokenEnv(), "COMPOSEGUARD_DATABASE_URL", "mysql://db/cg"), nil, "COMPOSEGUARD_DATABASE_URL", "unknown scheme"},
+		{"database no file", withEnv(tokenEnv(), "COMPOSEGUARD_DATABASE_URL", "sqlite://"), nil, "COMPOSEGUARD_DATABASE_URL", "names no file"},
+		{"database query", withEnv(tokenEnv(), "COMPOSEGUARD_DATABASE_URL", "sqlite://cg.db?mode=memory"), nil, "COMPOSEGUARD_DATABASE_URL", "without ?"},
+		{"api url relative", withEnv(tokenEnv(), "GITHUB_API_URL", "api.github.com"), nil, "GITHUB_API_URL", "absolute http(s) URL"},
+		{"api url credentials", withEnv(tokenEnv(), "GITHUB_API_URL", "https://me:hunter2@ghe.example.com/api/v3/"), nil, "GITHUB_API_URL", "credentials"},
+		{"drafts not a boolean", withEnv(tokenEnv(), "COMPOSEGUARD_REVIEW_DRAFTS", "sometimes"), nil, "COMPOSEGUARD_REVIEW_DRAFTS", "true or false"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(tt.args, envOf(tt.env), io.Discard)
+			var cfgErr *Error
+			if !errors.As(err, &cfgErr) {
+				t.Fatalf("want a config error, got %v", err)
+			}
+			if cfgErr.Env != tt.setting || !strings.Contains(err.Error(), tt.setting) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q should name %s and say %q", err, tt.setting, tt.want)
+			}
+			for _, secret := range []string{webhookSecret, token, "hunter2", "BEGIN", "aGVsbG8"} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("error %q shows a secret", err)
+				}
+			}
+		})
+	}
+}
+
+func TestFlagErrors(t *testing.T) {
+	var out bytes.Buffer
+	if _, err := Load([]string{"-help"}, envOf(tokenEnv()), &out); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("help: %v", err)
+	}
+	for _, s := range allSettings {
+		if !strings.Contains(out.String(), "-"+s.flag) || !strings.Contains(out.String(), s.env) {
+			t.Errorf("help does not list %s", s.env)
+		}
+	}
+	if strings.Contains(out.String(), webhookSecret) || strings.Contains(out.String(), token) {
+		t.Error("help shows a secret from the environment")
+	}
+	if _, err := Load([]string{"--no-such-flag"}, envOf(tokenEnv()), io.Discard); err == nil {
+		t.Error("an unknown flag should stop start-up")
+	}
+	if _, err := Load([]string{"extra"}, envOf(tokenEnv()), io.Discard); err == nil {
+		t.Error("an argument should stop start-up")
+	}
+}
+
+func TestSecretsNeverPrinted(t *testing.T) {
+	env := app(nil)
+	env["GITHUB_APP_PRIVATE_KEY"] = rsaPEM
+	c, err := Load(nil, envOf(env), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("config", "config", c)
+	slog.New(slog.NewTextHandler(&logs, nil)).Info("config", "config", c, "secret", c.WebhookSecret)
+	printed := logs.String() + c.String() +
+		fmt.Sprintf("%v %+v %#v %s %q %x", c, c, c, c.WebhookSecret, c.WebhookSecret, c.PrivateKey)
+	for _, secret := range []string{webhookSecret, "BEGIN RSA", "PRIVATE KEY"} {
+		if strings.Contains(printed, secret) {
+			t.Errorf("printed config shows %q:\n%s", secret, printed)
+		}
+	}
+	if !strings.Contains(logs.String(), `"id":12345`) || !strings.Contains(logs.String(), redacted) {
+		t.Errorf("the log should still show the non-secret settings:\n%s", logs.String())
+	}
+}
+
+// app is a valid App configuration with overrides.
+func app(overrides map[string]string) map[string]string {
+	env := map[string]string{"GITHUB_WEBHOOK_SECRET": webhookSecret, "GITHUB_APP_ID": "12345", "GITHUB_APP_PRIVATE_KEY": rsaPEM}
+	for k, v := range overrides {
+		env[k] = v
+	}
+	return env
+}
+
+func withEnv(env map[string]string, key, value string) map[string]string {
+	env[key] = value
+	return env
+}

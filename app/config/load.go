@@ -1,0 +1,161 @@
+package config
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// setting is one variable and its flag.
+type setting struct {
+	env, flag, usage, fallback string
+}
+
+// The settings, in the order -help lists them.
+var (
+	listenSetting        = setting{"COMPOSEGUARD_LISTEN", "listen", "address to listen on", ":8080"}
+	databaseSetting      = setting{"COMPOSEGUARD_DATABASE_URL", "database-url", "sqlite:///abs/path.db or sqlite://relative.db", "sqlite://composeguard.db"}
+	apiURLSetting        = setting{"GITHUB_API_URL", "github-api-url", "GitHub API base URL (GitHub Enterprise Server: https://HOST/api/v3/)", "https://api.github.com/"}
+	appIDSetting         = setting{"GITHUB_APP_ID", "github-app-id", "GitHub App ID", ""}
+	keyFileSetting       = setting{"GITHUB_APP_PRIVATE_KEY_FILE", "github-app-private-key-file", "file holding the GitHub App's private key (PEM)", ""}
+	keySetting           = setting{"GITHUB_APP_PRIVATE_KEY", "github-app-private-key", "the GitHub App's private key (PEM); prefer the variable or the file", ""}
+	tokenSetting         = setting{"GITHUB_TOKEN", "github-token", "token for a single repository instead of an App; prefer the variable", ""}
+	webhookSecretSetting = setting{"GITHUB_WEBHOOK_SECRET", "github-webhook-secret", "secret GitHub signs webhook deliveries with (required); prefer the variable", ""}
+	draftsSetting        = setting{"COMPOSEGUARD_REVIEW_DRAFTS", "review-drafts", "review draft pull requests (true or false)", "true"}
+
+	allSettings = []setting{listenSetting, databaseSetting, apiURLSetting, appIDSetting, keyFileSetting,
+		keySetting, tokenSetting, webhookSecretSetting, draftsSetting}
+)
+
+// Error says which setting is wrong and why, without its value.
+type Error struct {
+	Env, Flag string
+	Problem   string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s (--%s) %s", e.Env, e.Flag, e.Problem)
+}
+
+func (s setting) errorf(format string, args ...any) error {
+	return &Error{Env: s.env, Flag: s.flag, Problem: fmt.Sprintf(format, args...)}
+}
+
+// Load reads the settings from args (serve's flags) and getenv. Usage and
+// flag errors are written to output; -help returns flag.ErrHelp.
+func Load(args []string, getenv func(string) string, output io.Writer) (Config, error) {
+	fs := flag.NewFlagSet("composeguard serve", flag.ContinueOnError)
+	fs.SetOutput(output)
+	flags := make(map[string]*string, len(allSettings))
+	for _, s := range allSettings {
+		usage := fmt.Sprintf("%s (env %s)", s.usage, s.env)
+		if s.fallback != "" {
+			usage += fmt.Sprintf(" (default %q)", s.fallback)
+		}
+		// The default shown by -help must never be a value from the
+		// environment: it may be a secret.
+		flags[s.flag] = fs.String(s.flag, "", usage)
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	set := make(map[string]bool)
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	value := func(s setting) string {
+		if set[s.flag] {
+			return *flags[s.flag]
+		}
+		if v := getenv(s.env); v != "" {
+			return v
+		}
+		return s.fallback
+	}
+	return resolve(value)
+}
+
+// resolve checks every setting and builds the Config.
+func resolve(value func(setting) string) (Config, error) {
+	var c Config
+	var err error
+
+	c.Listen = value(listenSetting)
+	if _, _, splitErr := net.SplitHostPort(c.Listen); splitErr != nil {
+		return Config{}, listenSetting.errorf("must be host:port or :port, got %q", c.Listen)
+	}
+	if c.Database, err = parseDatabaseURL(value(databaseSetting)); err != nil {
+		return Config{}, err
+	}
+	if c.GitHubAPIURL, err = parseAPIURL(value(apiURLSetting)); err != nil {
+		return Config{}, err
+	}
+	if err := resolveAuth(&c, value); err != nil {
+		return Config{}, err
+	}
+	c.WebhookSecret = Secret(value(webhookSecretSetting))
+	if c.WebhookSecret == "" {
+		return Config{}, webhookSecretSetting.errorf("is required: deliveries cannot be verified without it")
+	}
+	if c.ReviewDrafts, err = strconv.ParseBool(value(draftsSetting)); err != nil {
+		return Config{}, draftsSetting.errorf("must be true or false, got %q", value(draftsSetting))
+	}
+	return c, nil
+}
+
+// resolveAuth chooses between a GitHub App and a token.
+func resolveAuth(c *Config, value func(setting) string) error {
+	appID, keyFile, key := value(appIDSetting), value(keyFileSetting), value(keySetting)
+	c.Token = Secret(value(tokenSetting))
+	usesApp := appID != "" || keyFile != "" || key != ""
+	switch {
+	case usesApp && c.Token != "":
+		return tokenSetting.errorf("cannot be combined with a GitHub App (%s): choose one", appIDSetting.env)
+	case !usesApp && c.Token == "":
+		return appIDSetting.errorf("is required: set it with %s or %s, or set %s",
+			keyFileSetting.env, keySetting.env, tokenSetting.env)
+	case !usesApp:
+		return nil
+	}
+
+	id, err := strconv.ParseInt(appID, 10, 64)
+	if appID == "" {
+		return appIDSetting.errorf("is required with a private key")
+	}
+	if err != nil || id <= 0 {
+		return appIDSetting.errorf("must be a positive number, got %q", appID)
+	}
+	c.AppID = id
+
+	switch {
+	case keyFile != "" && key != "":
+		return keySetting.errorf("and %s are both set: choose one", keyFileSetting.env)
+	case keyFile != "":
+		pem, err := os.ReadFile(keyFile)
+		if err != nil {
+			return keyFileSetting.errorf("cannot be read: %v", err)
+		}
+		c.PrivateKeyFile, c.PrivateKey = keyFile, Secret(pem)
+		if err := checkRSAKey(pem); err != nil {
+			return keyFileSetting.errorf("%v", err)
+		}
+	case key != "":
+		// Platforms that take one-line variables get the PEM with its
+		// newlines escaped.
+		if !strings.Contains(key, "\n") {
+			key = strings.ReplaceAll(key, `\n`, "\n")
+		}
+		c.PrivateKey = Secret(key)
+		if err := checkRSAKey([]byte(key)); err != nil {
+			return keySetting.errorf("%v", err)
+		}
+	default:
+		return keySetting.errorf("or %s is required with %s", keyFileSetting.env, appIDSetting.env)
+	}
+	return nil
+}

@@ -1,0 +1,73 @@
+package config
+
+import (
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"net/url"
+	"path/filepath"
+	"strings"
+)
+
+// parseDatabaseURL accepts sqlite:///abs/path.db and sqlite://relative.db,
+// the latter resolved from the working directory.
+func parseDatabaseURL(raw string) (Database, error) {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	switch {
+	case !ok:
+		return Database{}, databaseSetting.errorf("must look like sqlite:///abs/path.db or sqlite://relative.db, got %q", raw)
+	case scheme == "postgres" || scheme == "postgresql":
+		// The URL may carry a password: never echo it.
+		return Database{}, databaseSetting.errorf("is a PostgreSQL URL: PostgreSQL arrives with the scale-out work; use sqlite:// for now")
+	case scheme != "sqlite":
+		return Database{}, databaseSetting.errorf("has the unknown scheme %q: use sqlite://", scheme)
+	case rest == "":
+		return Database{}, databaseSetting.errorf("names no file: use sqlite:///abs/path.db or sqlite://relative.db")
+	case strings.ContainsAny(rest, "?#"):
+		return Database{}, databaseSetting.errorf("must be a plain file path without ? or #, got %q", raw)
+	}
+	path, err := filepath.Abs(rest)
+	if err != nil {
+		return Database{}, databaseSetting.errorf("cannot be resolved: %v", err)
+	}
+	return Database{Path: path}, nil
+}
+
+// parseAPIURL accepts an absolute http(s) URL and makes sure it ends with a
+// slash.
+func parseAPIURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return nil, apiURLSetting.errorf("is not a URL")
+	case u.User != nil:
+		return nil, apiURLSetting.errorf("must not carry credentials")
+	case (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+		return nil, apiURLSetting.errorf("must be an absolute http(s) URL, got %q", raw)
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	return u, nil
+}
+
+// checkRSAKey makes sure a PEM holds an RSA private key, the kind GitHub
+// issues for Apps. Its messages never quote the key.
+func checkRSAKey(data []byte) error {
+	block, _ := pem.Decode(data)
+	if block == nil {
+		return errors.New("is not a PEM private key")
+	}
+	if _, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
+		return nil
+	}
+	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return errors.New("holds a PEM block that is not a private key")
+	}
+	if _, ok := key.(*rsa.PrivateKey); !ok {
+		return errors.New("is not an RSA key: GitHub Apps sign with RSA")
+	}
+	return nil
+}

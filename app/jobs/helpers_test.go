@@ -1,0 +1,113 @@
+package jobs
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/composeguard/composeguard/app/config"
+	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/review"
+)
+
+// fakeReviewer answers Run with run (nil: success) and records the calls.
+type fakeReviewer struct {
+	run func(ctx context.Context, attempt int) error
+
+	mu     sync.Mutex
+	runs   []review.Request
+	gaveUp []error
+}
+
+func (f *fakeReviewer) Run(ctx context.Context, req review.Request) error {
+	f.mu.Lock()
+	f.runs = append(f.runs, req)
+	attempt := len(f.runs)
+	f.mu.Unlock()
+	if f.run == nil {
+		return nil
+	}
+	return f.run(ctx, attempt)
+}
+
+func (f *fakeReviewer) GiveUp(_ context.Context, _ review.Request, cause error) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.gaveUp = append(f.gaveUp, cause)
+	return nil
+}
+
+func (f *fakeReviewer) counts() (runs, gaveUp int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.runs), len(f.gaveUp)
+}
+
+func testDatabase(t *testing.T) config.Database {
+	return config.Database{Path: filepath.Join(t.TempDir(), "composeguard.db")}
+}
+
+// openQueue opens a queue on db; with a reviewer it is started. Both are
+// stopped and closed at the end of the test.
+func openQueue(t *testing.T, db config.Database, reviewer Reviewer) *Queue {
+	t.Helper()
+	ctx := context.Background()
+	q, err := Open(ctx, db, Options{Reviewer: reviewer, pollInterval: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stopCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		q.Stop(stopCtx)
+		q.Close()
+	})
+	return q
+}
+
+var pr = review.Request{Repo: forge.Repo{Owner: "acme", Name: "stack", InstallationID: 7}, Number: 12, HeadSHA: "aaaa111"}
+
+func enqueue(t *testing.T, q *Queue, deliveryID string, req review.Request) Outcome {
+	t.Helper()
+	outcome, err := q.Enqueue(context.Background(), Delivery{Provider: "github", ID: deliveryID}, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return outcome
+}
+
+// jobStates lists the review jobs' states, oldest first.
+func jobStates(t *testing.T, q *Queue) []string {
+	t.Helper()
+	rows, err := q.db.Query(`SELECT state FROM river_job WHERE kind = 'review' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var states []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		states = append(states, s)
+	}
+	return states
+}
+
+// eventually waits for cond, long enough for a loaded machine.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -1,0 +1,59 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river"
+)
+
+const (
+	// GitHub.com lets an owner redeliver for 3 days, GitHub Enterprise
+	// Server for 7 (docs: "Redelivering webhooks"); a delivery is kept a
+	// day past that so its redelivery is still recognised.
+	deliveryRetention = 8 * 24 * time.Hour
+	// A head is looked up while its pull request is reviewed; a month is
+	// long past any re-run anyone makes.
+	headRetention = 30 * 24 * time.Hour
+	pruneInterval = time.Hour
+)
+
+// pruneArgs is the periodic job that forgets old deliveries and heads.
+type pruneArgs struct{}
+
+func (pruneArgs) Kind() string { return "prune" }
+
+type pruneWorker struct {
+	river.WorkerDefaults[pruneArgs]
+	db *sql.DB
+}
+
+func prunePeriodically() *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(pruneInterval),
+		func() (river.JobArgs, *river.InsertOpts) { return pruneArgs{}, nil },
+		&river.PeriodicJobOpts{RunOnStart: true})
+}
+
+func (w *pruneWorker) Work(ctx context.Context, _ *river.Job[pruneArgs]) error {
+	return prune(ctx, w.db, time.Now())
+}
+
+// prune deletes what is older than its retention at now.
+func prune(ctx context.Context, db *sql.DB, now time.Time) error {
+	for _, p := range []struct {
+		table, column string
+		retention     time.Duration
+	}{
+		{"deliveries", "received_at", deliveryRetention},
+		{"pull_heads", "recorded_at", headRetention},
+	} {
+		// CURRENT_TIMESTAMP stores UTC text in this layout, which sorts.
+		cutoff := now.Add(-p.retention).UTC().Format(time.DateTime)
+		if _, err := db.ExecContext(ctx, "DELETE FROM "+p.table+" WHERE "+p.column+" < ?", cutoff); err != nil {
+			return fmt.Errorf("prune %s: %w", p.table, err)
+		}
+	}
+	return nil
+}

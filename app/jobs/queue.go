@@ -1,0 +1,161 @@
+package jobs
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/composeguard/composeguard/app/config"
+)
+
+// Options configure a Queue. The zero value inserts jobs but runs none.
+type Options struct {
+	// Reviewer runs review jobs; nil makes a queue that only records
+	// deliveries and inserts jobs, for a later process to run.
+	Reviewer Reviewer
+	// Workers is how many reviews run at once (default 4).
+	Workers int
+	// JobTimeout bounds one attempt of a review (default 2 minutes). A job
+	// left running by a process that died is run again after it, plus a
+	// margin.
+	JobTimeout time.Duration
+	Logger     *slog.Logger
+	// Registerer receives the job metrics; nil keeps them unregistered.
+	Registerer prometheus.Registerer
+
+	// pollInterval overrides River's fetch poll interval in tests, where
+	// retries must be picked up at once.
+	pollInterval time.Duration
+}
+
+const (
+	defaultWorkers    = 4
+	defaultJobTimeout = 2 * time.Minute
+	// rescueMargin leaves a timed-out attempt the time to call GiveUp
+	// before River's rescuer may take the job back.
+	rescueMargin = giveUpTimeout + 30*time.Second
+)
+
+// Queue is the database and the River client on it.
+type Queue struct {
+	db       *sql.DB
+	client   *river.Client[*sql.Tx]
+	migrator *rivermigrate.Migrator[*sql.Tx]
+	works    bool
+}
+
+// Open opens the database, applies River's migrations and creates the
+// project's tables, and builds the River client. Call Start to run jobs.
+func Open(ctx context.Context, database config.Database, opts Options) (*Queue, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	db, err := openSQLite(ctx, database.Path)
+	if err != nil {
+		return nil, err
+	}
+	q, err := newQueue(ctx, db, opts)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return q, nil
+}
+
+func newQueue(ctx context.Context, db *sql.DB, opts Options) (*Queue, error) {
+	driver := riversqlite.New(db)
+	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: opts.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return nil, fmt.Errorf("apply migrations: %w", err)
+	}
+	if err := createSchema(ctx, db); err != nil {
+		return nil, err
+	}
+	m, err := newMetrics(opts.Registerer)
+	if err != nil {
+		return nil, fmt.Errorf("job metrics: %w", err)
+	}
+
+	riverConfig := &river.Config{Logger: opts.Logger}
+	if opts.Reviewer != nil {
+		timeout := cmp.Or(opts.JobTimeout, defaultJobTimeout)
+		workers := river.NewWorkers()
+		river.AddWorker(workers, &reviewWorker{reviewer: opts.Reviewer, metrics: m, logger: opts.Logger})
+		river.AddWorker(workers, &pruneWorker{db: db})
+		riverConfig.Workers = workers
+		riverConfig.Queues = map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: cmp.Or(opts.Workers, defaultWorkers)},
+		}
+		riverConfig.PeriodicJobs = []*river.PeriodicJob{prunePeriodically()}
+		riverConfig.JobTimeout = timeout
+		riverConfig.RescueStuckJobsAfter = timeout + rescueMargin
+		if opts.pollInterval > 0 {
+			riverConfig.FetchCooldown = opts.pollInterval
+			riverConfig.FetchPollInterval = opts.pollInterval
+		}
+	}
+	client, err := river.NewClient(driver, riverConfig)
+	if err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	return &Queue{db: db, client: client, migrator: migrator, works: opts.Reviewer != nil}, nil
+}
+
+// Start runs jobs until Stop. A queue without a Reviewer has nothing to
+// start.
+func (q *Queue) Start(ctx context.Context) error {
+	if !q.works {
+		return nil
+	}
+	return q.client.Start(ctx)
+}
+
+// Stop lets running reviews finish until ctx is done, then cancels them;
+// River puts a cancelled job back to run again after the next start.
+func (q *Queue) Stop(ctx context.Context) error {
+	if !q.works {
+		return nil
+	}
+	err := q.client.Stop(ctx)
+	if err == nil || ctx.Err() == nil {
+		return err
+	}
+	cancelCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	return q.client.StopAndCancel(cancelCtx)
+}
+
+// Close closes the database. Stop the queue first.
+func (q *Queue) Close() error { return q.db.Close() }
+
+// Ready reports whether the database answers and every migration has been
+// applied: what /readyz shows.
+func (q *Queue) Ready(ctx context.Context) error {
+	if err := q.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	res, err := q.migrator.Validate(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if !res.OK {
+		return fmt.Errorf("migrations: %v", res.Messages)
+	}
+	for _, table := range []string{"deliveries", "pull_heads"} {
+		if _, err := q.db.ExecContext(ctx, "SELECT 1 FROM "+table+" LIMIT 0"); err != nil {
+			return fmt.Errorf("table %s: %w", table, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,284 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/review"
+)
+
+func TestEnqueuedReviewRuns(t *testing.T) {
+	reviewer := &fakeReviewer{}
+	q := openQueue(t, testDatabase(t), reviewer)
+
+	if got := enqueue(t, q, "d-1", pr); got != Queued {
+		t.Fatalf("outcome %s, want queued", got)
+	}
+	eventually(t, "the review to complete", func() bool { return slices.Equal(jobStates(t, q), []string{"completed"}) })
+	if runs, gaveUp := reviewer.counts(); runs != 1 || gaveUp != 0 || reviewer.runs[0] != pr {
+		t.Errorf("reviewer got %v, gave up %d times", reviewer.runs, gaveUp)
+	}
+}
+
+func TestRedeliveryInsertsNothing(t *testing.T) {
+	q := openQueue(t, testDatabase(t), nil)
+	enqueue(t, q, "d-1", pr)
+	for range 3 {
+		if got := enqueue(t, q, "d-1", pr); got != Duplicate {
+			t.Errorf("redelivery: %s, want duplicate", got)
+		}
+	}
+	// The same delivery id from another forge is another delivery.
+	if got, err := q.Enqueue(context.Background(), Delivery{Provider: "gitlab", ID: "d-1"}, pr); err != nil || got != Coalesced {
+		t.Errorf("another provider's delivery: %s %v", got, err)
+	}
+	if states := jobStates(t, q); len(states) != 1 {
+		t.Errorf("%d jobs, want 1", len(states))
+	}
+}
+
+func TestSameHeadCoalesces(t *testing.T) {
+	q := openQueue(t, testDatabase(t), nil)
+	enqueue(t, q, "d-1", pr)
+	if got := enqueue(t, q, "d-2", pr); got != Coalesced {
+		t.Errorf("second delivery for the same head: %s, want coalesced", got)
+	}
+	moved := pr
+	moved.HeadSHA = "bbbb222"
+	if got := enqueue(t, q, "d-3", moved); got != Queued {
+		t.Errorf("a new head: %s, want queued", got)
+	}
+	other := pr
+	other.Number = 13
+	if got := enqueue(t, q, "d-4", other); got != Queued {
+		t.Errorf("another pull request: %s, want queued", got)
+	}
+	if states := jobStates(t, q); len(states) != 3 {
+		t.Errorf("%d jobs, want 3", len(states))
+	}
+}
+
+func TestRerunAfterReviewFinished(t *testing.T) {
+	reviewer := &fakeReviewer{}
+	q := openQueue(t, testDatabase(t), reviewer)
+	enqueue(t, q, "d-1", pr)
+	eventually(t, "the first review", func() bool { return slices.Equal(jobStates(t, q), []string{"completed"}) })
+
+	// The re-run button sends a new delivery for the same head.
+	if got := enqueue(t, q, "d-rerun", pr); got != Queued {
+		t.Fatalf("re-run: %s, want queued", got)
+	}
+	eventually(t, "the re-run", func() bool { runs, _ := reviewer.counts(); return runs == 2 })
+}
+
+func TestRetryableErrorThenSuccess(t *testing.T) {
+	reviewer := &fakeReviewer{run: func(_ context.Context, attempt int) error {
+		if attempt == 1 {
+			return &forge.RetryableError{After: 50 * time.Millisecond, Err: errors.New("GitHub answered 502")}
+		}
+		return nil
+	}}
+	q := openQueue(t, testDatabase(t), reviewer)
+	start := time.Now()
+	enqueue(t, q, "d-1", pr)
+	eventually(t, "the retry to succeed", func() bool { return slices.Equal(jobStates(t, q), []string{"completed"}) })
+	if runs, gaveUp := reviewer.counts(); runs != 2 || gaveUp != 0 {
+		t.Errorf("%d runs and %d give-ups, want 2 and 0", runs, gaveUp)
+	}
+	if elapsed := time.Since(start); elapsed < 50*time.Millisecond {
+		t.Errorf("retried after %s, before the RetryableError's After", elapsed)
+	}
+}
+
+func TestRetryWaitsForAfter(t *testing.T) {
+	reviewer := &fakeReviewer{run: func(context.Context, int) error {
+		return &forge.RetryableError{After: time.Hour, Err: errors.New("rate limited")}
+	}}
+	q := openQueue(t, testDatabase(t), reviewer)
+	enqueue(t, q, "d-1", pr)
+	eventually(t, "the job to wait", func() bool { return slices.Equal(jobStates(t, q), []string{"retryable"}) })
+
+	var scheduled time.Time
+	if err := q.db.QueryRow(`SELECT scheduled_at FROM river_job WHERE kind = 'review'`).Scan(&scheduled); err != nil {
+		t.Fatal(err)
+	}
+	if wait := time.Until(scheduled); wait < 59*time.Minute || wait > time.Hour {
+		t.Errorf("retry scheduled in %s, want the hour GitHub asked for", wait)
+	}
+}
+
+func TestFinalFailureGivesUpOnce(t *testing.T) {
+	outage := errors.New("GitHub answered 503")
+	reviewer := &fakeReviewer{run: func(context.Context, int) error {
+		return &forge.RetryableError{After: time.Millisecond, Err: outage}
+	}}
+	q := openQueue(t, testDatabase(t), reviewer)
+	enqueue(t, q, "d-1", pr)
+	eventually(t, "the job to be discarded", func() bool { return slices.Equal(jobStates(t, q), []string{"discarded"}) })
+
+	runs, gaveUp := reviewer.counts()
+	if runs != maxReviewAttempts || gaveUp != 1 {
+		t.Fatalf("%d runs and %d give-ups, want %d and 1", runs, gaveUp, maxReviewAttempts)
+	}
+	if !errors.Is(reviewer.gaveUp[0], outage) {
+		t.Errorf("GiveUp got %v, want the last error", reviewer.gaveUp[0])
+	}
+}
+
+func TestPermanentFailureGivesUpAtOnce(t *testing.T) {
+	for name, run := range map[string]func(context.Context, int) error{
+		"error": func(context.Context, int) error { return forge.ErrNotFound },
+		"panic": func(context.Context, int) error { panic("bug") },
+	} {
+		t.Run(name, func(t *testing.T) {
+			reviewer := &fakeReviewer{run: run}
+			q := openQueue(t, testDatabase(t), reviewer)
+			enqueue(t, q, "d-1", pr)
+			eventually(t, "the job to be cancelled", func() bool { return slices.Equal(jobStates(t, q), []string{"cancelled"}) })
+			if runs, gaveUp := reviewer.counts(); runs != 1 || gaveUp != 1 {
+				t.Errorf("%d runs and %d give-ups, want 1 and 1", runs, gaveUp)
+			}
+		})
+	}
+}
+
+func TestAcknowledgedDeliverySurvivesRestart(t *testing.T) {
+	db := testDatabase(t)
+	receiver := openQueue(t, db, nil)
+	enqueue(t, receiver, "d-1", pr)
+	receiver.Close()
+
+	reviewer := &fakeReviewer{}
+	q := openQueue(t, db, reviewer)
+	eventually(t, "the review after the restart", func() bool { runs, _ := reviewer.counts(); return runs == 1 })
+	if got := enqueue(t, q, "d-1", pr); got != Duplicate {
+		t.Errorf("a redelivery after the restart: %s, want duplicate", got)
+	}
+}
+
+func TestReviewInterruptedByStopRunsAfterRestart(t *testing.T) {
+	db := testDatabase(t)
+	started := make(chan struct{})
+	blocked := &fakeReviewer{run: func(ctx context.Context, _ int) error {
+		close(started)
+		<-ctx.Done()
+		return ctx.Err()
+	}}
+	first, err := Open(context.Background(), db, Options{Reviewer: blocked, pollInterval: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	enqueue(t, first, "d-1", pr)
+	<-started
+	stopCtx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	first.Stop(stopCtx) // the review is still running when the drain times out
+	first.Close()
+
+	reviewer := &fakeReviewer{}
+	q := openQueue(t, db, reviewer)
+	eventually(t, "the interrupted review to run again", func() bool { return slices.Equal(jobStates(t, q), []string{"completed"}) })
+	if _, gaveUp := blocked.counts(); gaveUp != 0 {
+		t.Error("a review interrupted by shutdown was given up")
+	}
+	if runs, _ := reviewer.counts(); runs != 1 {
+		t.Errorf("%d runs after the restart, want 1", runs)
+	}
+}
+
+func TestPullRequestForHead(t *testing.T) {
+	q := openQueue(t, testDatabase(t), nil)
+	enqueue(t, q, "d-1", pr)
+	ctx := context.Background()
+	if n, ok, err := q.PullRequestForHead(ctx, "github", pr.Repo, pr.HeadSHA); err != nil || !ok || n != pr.Number {
+		t.Errorf("known head: %d %v %v", n, ok, err)
+	}
+	if _, ok, err := q.PullRequestForHead(ctx, "github", pr.Repo, "cccc333"); err != nil || ok {
+		t.Errorf("unknown head: %v %v", ok, err)
+	}
+}
+
+func TestReady(t *testing.T) {
+	q := openQueue(t, testDatabase(t), nil)
+	ctx := context.Background()
+	if err := q.Ready(ctx); err != nil {
+		t.Fatalf("fresh database: %v", err)
+	}
+	if _, err := q.db.Exec(`DELETE FROM river_migration WHERE version = (SELECT MAX(version) FROM river_migration)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Ready(ctx); err == nil {
+		t.Error("ready with a migration missing")
+	}
+	q.Close()
+	if err := q.Ready(ctx); err == nil {
+		t.Error("ready with the database closed")
+	}
+}
+
+func TestPrune(t *testing.T) {
+	q := openQueue(t, testDatabase(t), nil)
+	now := time.Now()
+	for id, age := range map[string]time.Duration{"old": 9 * 24 * time.Hour, "recent": 2 * 24 * time.Hour} {
+		if _, err := q.db.Exec(`INSERT INTO deliveries (provider, delivery_id, received_at) VALUES ('github', ?, ?)`,
+			id, now.Add(-age).UTC().Format(time.DateTime)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := prune(context.Background(), q.db, now); err != nil {
+		t.Fatal(err)
+	}
+	// A delivery GitHub may still redeliver is remembered; an older one is not.
+	if got := enqueue(t, q, "recent", review.Request{}); got != Duplicate {
+		t.Errorf("recent delivery: %s, want duplicate", got)
+	}
+	if got := enqueue(t, q, "old", pr); got != Queued {
+		t.Errorf("pruned delivery: %s, want queued", got)
+	}
+}
+
+func TestJobMetrics(t *testing.T) {
+	registry := prometheus.NewRegistry()
+	reviewer := &fakeReviewer{run: func(_ context.Context, attempt int) error {
+		if attempt == 1 {
+			return &forge.RetryableError{After: time.Millisecond, Err: errors.New("GitHub answered 502")}
+		}
+		return nil
+	}}
+	q, err := Open(context.Background(), testDatabase(t), Options{Reviewer: reviewer, Registerer: registry, pollInterval: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	defer q.Stop(context.Background())
+	enqueue(t, q, "d-1", pr)
+	eventually(t, "the review", func() bool { return slices.Equal(jobStates(t, q), []string{"completed"}) })
+
+	families, err := registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			got[f.GetName()+"/"+m.GetLabel()[0].GetValue()] = m.GetCounter().GetValue()
+		}
+	}
+	want := map[string]float64{"composeguard_review_jobs_total/retried": 1, "composeguard_review_jobs_total/completed": 1}
+	if !maps.Equal(got, want) {
+		t.Errorf("metrics %v, want %v", got, want)
+	}
+}

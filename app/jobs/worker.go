@@ -1,0 +1,88 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/composeguard/composeguard/app/forge"
+)
+
+// giveUpTimeout bounds the call that completes a check run as failed; it
+// runs even when the job's own context has expired.
+const giveUpTimeout = 30 * time.Second
+
+// reviewWorker runs review jobs. A *forge.RetryableError is retried after
+// its After (River's backoff when it gives none) until the last attempt;
+// any other error is final at once. Either way a final failure calls
+// GiveUp exactly once.
+type reviewWorker struct {
+	river.WorkerDefaults[ReviewArgs]
+	reviewer Reviewer
+	metrics  *metrics
+	logger   *slog.Logger
+
+	// retryAt carries a RetryableError's After from Work to NextRetry,
+	// which River calls for the same job right after Work returns.
+	retryAt sync.Map // job ID → time.Time
+}
+
+func (w *reviewWorker) NextRetry(job *river.Job[ReviewArgs]) time.Time {
+	if at, ok := w.retryAt.LoadAndDelete(job.ID); ok {
+		return at.(time.Time)
+	}
+	return time.Time{}
+}
+
+func (w *reviewWorker) Work(ctx context.Context, job *river.Job[ReviewArgs]) error {
+	err := w.run(ctx, job)
+	if err == nil {
+		w.metrics.jobs.WithLabelValues("completed").Inc()
+		return nil
+	}
+	// The client is stopping or the job was cancelled: River puts the job
+	// back without counting the attempt, so this is not a failure.
+	if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		w.metrics.jobs.WithLabelValues("interrupted").Inc()
+		return err
+	}
+
+	var retryable *forge.RetryableError
+	canRetry := errors.As(err, &retryable) || errors.Is(err, context.DeadlineExceeded)
+	if canRetry && job.Attempt < job.MaxAttempts {
+		if retryable != nil && retryable.After > 0 {
+			w.retryAt.Store(job.ID, time.Now().Add(retryable.After))
+		}
+		w.metrics.jobs.WithLabelValues("retried").Inc()
+		return err
+	}
+
+	w.metrics.jobs.WithLabelValues("gave_up").Inc()
+	giveUpCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), giveUpTimeout)
+	defer cancel()
+	if giveUpErr := w.reviewer.GiveUp(giveUpCtx, job.Args.Request, err); giveUpErr != nil {
+		w.logger.Error("could not mark the review as failed", "job", job.ID,
+			"repo", job.Args.Repo.String(), "pr", job.Args.Number, "error", giveUpErr)
+		err = errors.Join(err, giveUpErr)
+	}
+	if canRetry {
+		return err // attempts exhausted: River discards the job
+	}
+	return river.JobCancel(err)
+}
+
+// run calls the reviewer, turning a panic into a final error so that
+// GiveUp still runs.
+func (w *reviewWorker) run(ctx context.Context, job *river.Job[ReviewArgs]) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("review panicked: %v", p)
+		}
+	}()
+	return w.reviewer.Run(ctx, job.Args.Request)
+}

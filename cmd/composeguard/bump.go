@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/composeguard/composeguard/app/bump"
+	"github.com/composeguard/composeguard/app/compose"
+	"github.com/composeguard/composeguard/app/policy"
+	"github.com/composeguard/composeguard/app/registry"
+)
+
+// Registry settings come from the environment of the person or server
+// running the command, never from the repository.
+const (
+	envMirrors  = "COMPOSEGUARD_REGISTRY_MIRRORS"   // docker.io=registry.internal:5000,…
+	envAuthFile = "COMPOSEGUARD_REGISTRY_AUTH_FILE" // a docker config.json with "auths"
+)
+
+var bumpFormats = []string{"text", "json"}
+
+// bumped is one PATH's plan, with the paths shown as the user typed them.
+type bumped struct {
+	plan    *bump.Plan
+	show    func(string) string
+	written []string
+}
+
+func bumpImages(args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("bump", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	dryRun := fl.Bool("dry-run", false, "print the updates without writing them; exit 1 when some are due")
+	format := fl.String("format", "text", "output format: text or json")
+	policyFile := fl.String("policy", "", "policy file to use instead of each folder's .composeguard.yml")
+	fl.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: composeguard bump [flags] [PATH…]\n\nMoves the image tags pinned in the compose files under each PATH (default .) to the newest\nversions their registries list, editing only the tag and digest bytes.\nRegistry settings: %s (registry=mirror,…) and %s (a docker config.json).\n", envMirrors, envAuthFile)
+		fl.PrintDefaults()
+	}
+	paths, err := parseArgs(fl, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if !contains(bumpFormats, *format) {
+		fmt.Fprintf(stderr, "composeguard: unknown format %q (want text or json)\n", *format)
+		return 2
+	}
+	var override *policy.Policy
+	if *policyFile != "" {
+		b, err := os.ReadFile(*policyFile)
+		if err != nil {
+			fmt.Fprintln(stderr, "composeguard:", err)
+			return 2
+		}
+		override = policy.Parse(filepath.ToSlash(*policyFile), b)
+	}
+	client, err := registryFromEnv()
+	if err != nil {
+		fmt.Fprintln(stderr, "composeguard:", err)
+		return 2
+	}
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	ctx := context.Background()
+	var results []bumped
+	for _, arg := range paths {
+		if arg == "-" {
+			fmt.Fprintln(stderr, "composeguard: bump rewrites files in place, so it needs a folder or a compose file, not -")
+			return 2
+		}
+		snap, pol, show, err := open(arg, nil, override)
+		if err != nil {
+			fmt.Fprintln(stderr, "composeguard:", err)
+			return 2
+		}
+		for _, p := range pol.Problems {
+			fmt.Fprintf(stderr, "composeguard: %s:%d: %s\n", p.Pos.File, p.Pos.Line, p.Message)
+		}
+		var files []string
+		for _, p := range snap.Paths() {
+			if pol.Selects(p) {
+				files = append(files, p)
+			}
+		}
+		r := bumped{plan: bump.PlanUpdates(ctx, client, bump.Extract(snap, files), pol.Bump), show: show}
+		if !*dryRun {
+			if r.written, err = applyInPlace(ctx, snap, files, r.plan, show); err != nil {
+				fmt.Fprintln(stderr, "composeguard:", err)
+				return 2
+			}
+		}
+		results = append(results, r)
+	}
+	if err := writeBumpReport(stdout, *format, results, *dryRun); err != nil {
+		fmt.Fprintln(stderr, "composeguard:", err)
+		return 2
+	}
+	due := false
+	for _, r := range results {
+		if r.plan.Unknown() {
+			fmt.Fprintln(stderr, "composeguard: some registries did not answer, so those images may have updates; see skipped")
+			return 2
+		}
+		due = due || len(r.plan.Updates) > 0
+	}
+	if due && *dryRun {
+		return 1
+	}
+	return 0
+}
+
+// registryFromEnv builds the registry client from the environment.
+func registryFromEnv() (*registry.Client, error) {
+	mirrors, err := registry.ParseMirrors(os.Getenv(envMirrors))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", envMirrors, err)
+	}
+	var config []byte
+	if f := os.Getenv(envAuthFile); f != "" {
+		if config, err = os.ReadFile(f); err != nil {
+			return nil, fmt.Errorf("%s: %w", envAuthFile, err)
+		}
+	}
+	return registry.New(registry.Options{Mirrors: mirrors, DockerConfig: config})
+}
+
+// applyInPlace writes the newest update of each image into the files and
+// returns the files written, as shown.
+func applyInPlace(ctx context.Context, snap compose.Snapshot, files []string, plan *bump.Plan, show func(string) string) ([]string, error) {
+	changed, err := bump.Apply(ctx, snap, files, plan.Newest())
+	if err != nil {
+		return nil, err
+	}
+	var written []string
+	for p, content := range changed {
+		if err := replaceFile(filepath.FromSlash(show(p)), content); err != nil {
+			return written, err
+		}
+		written = append(written, show(p))
+	}
+	sort.Strings(written)
+	return written, nil
+}
+
+// replaceFile writes content beside name and renames it over name, so a
+// reader sees the old file or the new one, never half of one; the mode stays.
+func replaceFile(name string, content []byte) error {
+	info, err := os.Stat(name)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".composeguard-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
+	if _, err := tmp.Write(content); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(info.Mode().Perm()); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
+}

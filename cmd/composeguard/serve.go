@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/composeguard/composeguard/app/config"
+	"github.com/composeguard/composeguard/app/jobs"
+	"github.com/composeguard/composeguard/handlers"
+)
+
+// errReviewFlowNotWired is the placeholder newReviewer's answer: serve still
+// starts, acknowledging and queueing deliveries that a later version reviews.
+var errReviewFlowNotWired = errors.New("review flow not wired yet")
+
+// newReviewer builds the review flow on the GitHub client.
+var newReviewer = func(config.Config) (jobs.Reviewer, error) {
+	return nil, errReviewFlowNotWired
+}
+
+const (
+	// httpDrainTimeout lets requests in flight finish on shutdown; they
+	// are acknowledgements, so they are quick.
+	httpDrainTimeout = 10 * time.Second
+	// jobDrainTimeout lets running reviews finish; the rest are cancelled
+	// and run again after the next start. Together they stay within the
+	// 30 s a container runtime usually waits before SIGKILL.
+	jobDrainTimeout = 15 * time.Second
+)
+
+// serve runs the server until SIGINT or SIGTERM.
+func serve(args []string, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runServer(ctx, args, os.Getenv, stderr)
+}
+
+// runServer runs the server until ctx is done: 0 after a clean shutdown, 1
+// when it fails, 2 for a bad setting. Logs are JSON on stderr.
+func runServer(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
+	cfg, err := config.Load(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "composeguard serve: %v\n", err)
+		return 2
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	if err := runWith(ctx, cfg, logger); err != nil {
+		logger.Error("composeguard serve stopped", "error", err)
+		return 1
+	}
+	return 0
+}
+
+func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
+	logger.Info("starting composeguard serve", "config", cfg)
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	reviewer, err := newReviewer(cfg)
+	if errors.Is(err, errReviewFlowNotWired) {
+		logger.Warn("deliveries are acknowledged and queued but not reviewed", "reason", err)
+	} else if err != nil {
+		return fmt.Errorf("review flow: %w", err)
+	}
+	queue, err := jobs.Open(ctx, cfg.Database, jobs.Options{Reviewer: reviewer, Logger: logger, Registerer: registry})
+	if err != nil {
+		return err
+	}
+	defer queue.Close()
+
+	routes, err := handlers.New(handlers.Options{
+		WebhookSecret: []byte(cfg.WebhookSecret.Reveal()),
+		AppID:         cfg.AppID,
+		ReviewDrafts:  cfg.ReviewDrafts,
+		Queue:         queue,
+		Registry:      registry,
+		Logger:        logger,
+	})
+	if err != nil {
+		return err
+	}
+	listener, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return err
+	}
+	server := &http.Server{
+		Handler:           routes,
+		ReadHeaderTimeout: 10 * time.Second,
+		// A 25 MB delivery on a slow link still fits.
+		ReadTimeout:  time.Minute,
+		WriteTimeout: time.Minute,
+		IdleTimeout:  2 * time.Minute,
+		ErrorLog:     slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+
+	// The queue stops when told, after the server, not when ctx ends.
+	if err := queue.Start(context.WithoutCancel(ctx)); err != nil {
+		listener.Close()
+		return fmt.Errorf("start jobs: %w", err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- server.Serve(listener) }()
+	logger.Info("listening", "addr", listener.Addr().String())
+
+	select {
+	case err = <-served:
+	case <-ctx.Done():
+		logger.Info("shutting down")
+	}
+	return errors.Join(err, shutdown(server, queue))
+}
+
+// shutdown stops taking deliveries, then drains the jobs.
+func shutdown(server *http.Server, queue *jobs.Queue) error {
+	httpCtx, cancel := context.WithTimeout(context.Background(), httpDrainTimeout)
+	defer cancel()
+	httpErr := server.Shutdown(httpCtx)
+	if errors.Is(httpErr, http.ErrServerClosed) {
+		httpErr = nil
+	}
+	jobCtx, cancel := context.WithTimeout(context.Background(), jobDrainTimeout)
+	defer cancel()
+	return errors.Join(httpErr, queue.Stop(jobCtx))
+}

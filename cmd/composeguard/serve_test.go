@@ -1,0 +1,240 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/composeguard/composeguard/app/config"
+	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/jobs"
+	"github.com/composeguard/composeguard/app/review"
+	"github.com/composeguard/composeguard/handlers"
+)
+
+const (
+	serveSecret = "serve-test-webhook-secret"
+	serveToken  = "ghp_serve-test-token"
+)
+
+var openedPR = []byte(`{"action":"opened","number":5,` +
+	`"pull_request":{"number":5,"draft":false,"head":{"sha":"0123abc"}},` +
+	`"repository":{"name":"stack","owner":{"login":"acme"}}}`)
+
+var openedRequest = review.Request{Repo: forge.Repo{Owner: "acme", Name: "stack"}, Number: 5, HeadSHA: "0123abc"}
+
+func serveEnv(t *testing.T) map[string]string {
+	return map[string]string{
+		"COMPOSEGUARD_LISTEN":       "127.0.0.1:0",
+		"COMPOSEGUARD_DATABASE_URL": "sqlite://" + filepath.Join(t.TempDir(), "cg.db"),
+		"GITHUB_WEBHOOK_SECRET":     serveSecret,
+		"GITHUB_TOKEN":              serveToken,
+	}
+}
+
+// logBuffer collects the server's log lines while it runs.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// address waits for the "listening" log line and returns its URL.
+func (b *logBuffer) address(t *testing.T) string {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		for line := range strings.Lines(b.String()) {
+			var entry struct{ Msg, Addr string }
+			if json.Unmarshal([]byte(line), &entry) == nil && entry.Msg == "listening" {
+				return "http://" + entry.Addr
+			}
+		}
+	}
+	t.Fatalf("the server did not start:\n%s", b.String())
+	return ""
+}
+
+// startServer runs the server until the test ends; stop ends it earlier
+// and returns its exit code.
+func startServer(t *testing.T, env map[string]string) (url string, logs *logBuffer, stop func() int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	logs = &logBuffer{}
+	exit := make(chan int, 1)
+	go func() { exit <- runServer(ctx, nil, func(k string) string { return env[k] }, logs) }()
+	var once sync.Once
+	code := 0
+	stop = func() int {
+		once.Do(func() { cancel(); code = <-exit })
+		return code
+	}
+	t.Cleanup(func() { stop() })
+	return logs.address(t), logs, stop
+}
+
+func deliver(t *testing.T, url, deliveryID string, body []byte) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url+"/webhooks/github", bytes.NewReader(body))
+	req.Header.Set("X-GitHub-Event", "pull_request")
+	req.Header.Set("X-GitHub-Delivery", deliveryID)
+	req.Header.Set("X-Hub-Signature-256", handlers.Sign([]byte(serveSecret), body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+func TestServeAcknowledgesBeforeTheReviewFlowIsWired(t *testing.T) {
+	url, logs, stop := startServer(t, serveEnv(t))
+
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if code, _ := get(t, url+path); code != http.StatusOK {
+			t.Errorf("%s: %d", path, code)
+		}
+	}
+	if code := deliver(t, url, "d-1", openedPR); code != http.StatusAccepted {
+		t.Errorf("signed delivery: %d, want 202", code)
+	}
+	if code := deliver(t, url, "d-1", openedPR); code != http.StatusOK {
+		t.Errorf("redelivery: %d, want 200", code)
+	}
+	_, metrics := get(t, url+"/metrics")
+	if !strings.Contains(metrics, `composeguard_webhook_deliveries_total{event="pull_request",outcome="queued"} 1`) ||
+		!strings.Contains(metrics, "go_goroutines") {
+		t.Errorf("/metrics:\n%s", metrics)
+	}
+
+	if code := stop(); code != 0 {
+		t.Errorf("exit %d after shutdown, want 0", code)
+	}
+	out := logs.String()
+	if !strings.Contains(out, "not reviewed") {
+		t.Errorf("the log should say deliveries are not reviewed yet:\n%s", out)
+	}
+	if strings.Contains(out, serveSecret) || strings.Contains(out, serveToken) {
+		t.Errorf("the log shows a secret:\n%s", out)
+	}
+}
+
+// recordingReviewer stands in for the review flow.
+type recordingReviewer struct {
+	delay time.Duration
+	mu    sync.Mutex
+	done  []review.Request
+}
+
+func (r *recordingReviewer) Run(ctx context.Context, req review.Request) error {
+	select {
+	case <-time.After(r.delay):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.done = append(r.done, req)
+	return nil
+}
+
+func (r *recordingReviewer) GiveUp(context.Context, review.Request, error) error { return nil }
+
+func (r *recordingReviewer) reviewed() []review.Request {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]review.Request(nil), r.done...)
+}
+
+func withReviewer(t *testing.T, r jobs.Reviewer, err error) {
+	saved := newReviewer
+	newReviewer = func(config.Config) (jobs.Reviewer, error) { return r, err }
+	t.Cleanup(func() { newReviewer = saved })
+}
+
+func TestServeReviewsAndDrainsOnShutdown(t *testing.T) {
+	reviewer := &recordingReviewer{delay: 300 * time.Millisecond}
+	withReviewer(t, reviewer, nil)
+	url, _, stop := startServer(t, serveEnv(t))
+
+	start := time.Now()
+	if code := deliver(t, url, "d-1", openedPR); code != http.StatusAccepted {
+		t.Fatalf("delivery: %d", code)
+	}
+	if took := time.Since(start); took > 200*time.Millisecond {
+		t.Errorf("acknowledged after %s: the review must not run before the answer", took)
+	}
+	time.Sleep(100 * time.Millisecond) // the review is running
+	if code := stop(); code != 0 {
+		t.Errorf("exit %d, want 0", code)
+	}
+	if got := reviewer.reviewed(); len(got) != 1 || got[0] != openedRequest {
+		t.Errorf("reviewed %v, want the running review finished before exit", got)
+	}
+}
+
+func TestServeFailsWhenTheReviewFlowCannotBeBuilt(t *testing.T) {
+	withReviewer(t, nil, errors.New("GitHub App key refused"))
+	env := serveEnv(t)
+	var logs logBuffer
+	if code := runServer(context.Background(), nil, func(k string) string { return env[k] }, &logs); code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if !strings.Contains(logs.String(), "GitHub App key refused") {
+		t.Errorf("the log should say why:\n%s", logs.String())
+	}
+}
+
+func TestServeStopsOnSIGTERM(t *testing.T) {
+	for k, v := range serveEnv(t) {
+		t.Setenv(k, v)
+	}
+	logs := &logBuffer{}
+	exit := make(chan int, 1)
+	go func() { exit <- serve(nil, logs) }()
+	url := logs.address(t)
+	if code, _ := get(t, url+"/healthz"); code != http.StatusOK {
+		t.Fatalf("healthz: %d", code)
+	}
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case code := <-exit:
+		if code != 0 {
+			t.Errorf("exit %d after SIGTERM, want 0", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("SIGTERM did not stop the server")
+	}
+}

@@ -1,0 +1,89 @@
+// Package handlers is the HTTP edge of `composeguard serve`: it verifies
+// and acknowledges webhook deliveries by queueing work, and answers health,
+// readiness and metrics requests. It never calls a forge.
+package handlers
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/jobs"
+	"github.com/composeguard/composeguard/app/review"
+)
+
+// Queue is what the handlers need of app/jobs.
+type Queue interface {
+	// Enqueue records a delivery and queues its review in one transaction.
+	Enqueue(ctx context.Context, d jobs.Delivery, req review.Request) (jobs.Outcome, error)
+	// PullRequestForHead finds the pull request a head belongs to.
+	PullRequestForHead(ctx context.Context, provider string, repo forge.Repo, headSHA string) (int, bool, error)
+	// Ready reports whether the queue can take work.
+	Ready(ctx context.Context) error
+}
+
+var _ Queue = (*jobs.Queue)(nil)
+
+// MaxWebhookBody is GitHub's payload cap: larger events are not delivered
+// at all (docs: "Webhook events and payloads", payload cap).
+const MaxWebhookBody = 25 << 20
+
+// Options configure the routes.
+type Options struct {
+	// WebhookSecret verifies X-Hub-Signature-256; it must not be empty.
+	WebhookSecret []byte
+	// AppID is the GitHub App whose check runs may be re-run; 0 when the
+	// server uses a token, and then runs named review.CheckName are.
+	AppID        int64
+	ReviewDrafts bool
+	Queue        Queue
+	// Registry holds the metrics /metrics shows; nil makes a new one.
+	Registry *prometheus.Registry
+	Logger   *slog.Logger
+	// MaxBody defaults to MaxWebhookBody.
+	MaxBody int64
+}
+
+// New builds the echo server with every route.
+func New(opts Options) (*echo.Echo, error) {
+	if len(opts.WebhookSecret) == 0 {
+		return nil, errors.New("an empty webhook secret would accept any delivery")
+	}
+	if opts.Queue == nil {
+		return nil, errors.New("no queue")
+	}
+	if opts.Registry == nil {
+		opts.Registry = prometheus.NewRegistry()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	m, err := newMetrics(opts.Registry)
+	if err != nil {
+		return nil, err
+	}
+	gh := &githubWebhook{
+		secret:       opts.WebhookSecret,
+		appID:        opts.AppID,
+		reviewDrafts: opts.ReviewDrafts,
+		maxBody:      cmp.Or(opts.MaxBody, MaxWebhookBody),
+		queue:        opts.Queue,
+		metrics:      m,
+		logger:       opts.Logger,
+	}
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.POST("/webhooks/github", gh.serve)
+	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
+	e.GET("/readyz", readiness(opts.Queue, opts.Logger))
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{})))
+	return e, nil
+}

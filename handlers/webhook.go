@@ -1,0 +1,108 @@
+package handlers
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/composeguard/composeguard/app/jobs"
+	"github.com/composeguard/composeguard/app/review"
+)
+
+// githubWebhook acknowledges GitHub deliveries: verify, record and queue,
+// answer. GitHub waits 10 seconds at most (docs: "Best practices for using
+// webhooks"), so nothing here calls GitHub.
+type githubWebhook struct {
+	secret       []byte
+	appID        int64
+	reviewDrafts bool
+	maxBody      int64
+	queue        Queue
+	metrics      *metrics
+	logger       *slog.Logger
+}
+
+// ack is the answer to one delivery and what to record about it.
+type ack struct {
+	status  int
+	event   string // "unverified" until the signature is checked
+	outcome string
+	req     review.Request
+	reason  string // why it was ignored or refused
+	err     error
+}
+
+func (h *githubWebhook) serve(c echo.Context) error {
+	start := time.Now()
+	a := h.receive(c)
+	h.metrics.observe(a.event, a.outcome, time.Since(start))
+
+	r := c.Request()
+	attrs := []any{"delivery", r.Header.Get("X-GitHub-Delivery"), "event", a.event, "outcome", a.outcome, "status", a.status}
+	if a.req.Number != 0 {
+		attrs = append(attrs, "repo", a.req.Repo.String(), "pr", a.req.Number, "head", a.req.HeadSHA)
+	}
+	if a.reason != "" {
+		attrs = append(attrs, "reason", a.reason)
+	}
+	switch {
+	case a.err != nil:
+		h.logger.Error("webhook delivery failed", append(attrs, "error", a.err)...)
+	case a.status >= 400:
+		h.logger.Warn("webhook delivery refused", append(attrs, "remote", c.RealIP())...)
+	default:
+		h.logger.Info("webhook delivery", attrs...)
+	}
+
+	if a.status == http.StatusNoContent {
+		return c.NoContent(a.status)
+	}
+	return c.JSON(a.status, map[string]string{"outcome": a.outcome})
+}
+
+func (h *githubWebhook) receive(c echo.Context) ack {
+	r := c.Request()
+	if r.ContentLength > h.maxBody {
+		return ack{status: http.StatusRequestEntityTooLarge, event: "unverified", outcome: "too_large"}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, h.maxBody))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return ack{status: http.StatusRequestEntityTooLarge, event: "unverified", outcome: "too_large"}
+	case err != nil:
+		return ack{status: http.StatusBadRequest, event: "unverified", outcome: "unreadable", reason: err.Error()}
+	}
+	// Nothing about the delivery is believed before this check.
+	if !validSignature(h.secret, body, r.Header.Get("X-Hub-Signature-256")) {
+		return ack{status: http.StatusUnauthorized, event: "unverified", outcome: "bad_signature", reason: "missing or wrong X-Hub-Signature-256"}
+	}
+
+	event, deliveryID := r.Header.Get("X-GitHub-Event"), r.Header.Get("X-GitHub-Delivery")
+	if event == "" || deliveryID == "" {
+		return ack{status: http.StatusBadRequest, event: "none", outcome: "invalid", reason: "missing X-GitHub-Event or X-GitHub-Delivery"}
+	}
+	req, ignored, err := h.reviewRequest(r.Context(), event, body)
+	switch {
+	case errors.Is(err, errBadPayload):
+		return ack{status: http.StatusBadRequest, event: event, outcome: "invalid", reason: err.Error()}
+	case err != nil:
+		return ack{status: http.StatusInternalServerError, event: event, outcome: "error", err: err}
+	case ignored != "":
+		return ack{status: http.StatusNoContent, event: event, outcome: "ignored", reason: ignored}
+	}
+
+	outcome, err := h.queue.Enqueue(r.Context(), jobs.Delivery{Provider: githubProvider, ID: deliveryID}, req)
+	switch {
+	case err != nil:
+		// GitHub records the failure; the owner can redeliver.
+		return ack{status: http.StatusInternalServerError, event: event, outcome: "error", req: req, err: err}
+	case outcome == jobs.Duplicate:
+		return ack{status: http.StatusOK, event: event, outcome: string(outcome), req: req}
+	}
+	return ack{status: http.StatusAccepted, event: event, outcome: string(outcome), req: req}
+}
