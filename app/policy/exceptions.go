@@ -111,7 +111,8 @@ func (p *Policy) Inline(src *compose.Source) []Exception {
 		}
 		pos := compose.Position{File: src.Path, Line: i + 1, Column: strings.Index(line, "#") + 1}
 		// Every service: CoversLine narrows an inline exception to its place.
-		e := Exception{Rule: m[1], Service: "*", File: src.Path, Pos: pos, Inline: true}
+		e := Exception{Rule: m[1], Service: "*", File: src.Path, Pos: pos, Inline: true,
+			Standalone: strings.HasPrefix(strings.TrimSpace(line), "#")}
 		badDate := false
 		for _, a := range inlineArgRe.FindAllStringSubmatch(m[2], -1) {
 			val := strings.Trim(a[2], `"`)
@@ -141,13 +142,12 @@ func (p *Policy) Inline(src *compose.Source) []Exception {
 
 // CoversLine reports whether an inline exception placed at its comment
 // applies to a finding at line, given the line of the finding's service.
-func (e Exception) CoversLine(src *compose.Source, line, serviceLine int) bool {
+func (e Exception) CoversLine(line, serviceLine int) bool {
 	at := e.Pos.Line
-	standalone := strings.HasPrefix(strings.TrimSpace(src.Line(at)), "#")
 	switch {
 	case at == line || at == serviceLine:
 		return true
-	case !standalone:
+	case !e.Standalone:
 		return false
 	}
 	// A comment line just above the finding, or just above or first inside

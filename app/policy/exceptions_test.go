@@ -169,11 +169,11 @@ func TestCoversLine(t *testing.T) {
 		{"service line of another service", onService, 9, 7, false},
 		{"standalone comment above the finding", above, 16, 13, true},
 		{"standalone comment two lines above", above, 17, 13, false},
-		{"comment first inside the service", Exception{Pos: compose.Position{Line: 8}}, 9, 7, true},
-		{"comment first inside another service", Exception{Pos: compose.Position{Line: 8}}, 12, 10, false},
+		{"comment first inside the service", Exception{Pos: compose.Position{Line: 8}, Standalone: true}, 9, 7, true},
+		{"comment first inside another service", Exception{Pos: compose.Position{Line: 8}, Standalone: true}, 12, 10, false},
 	}
 	for _, tc := range cases {
-		if got := tc.e.CoversLine(src, tc.line, tc.serviceLine); got != tc.want {
+		if got := tc.e.CoversLine(tc.line, tc.serviceLine); got != tc.want {
 			t.Errorf("%s: CoversLine(%d, %d) = %v, want %v", tc.name, tc.line, tc.serviceLine, got, tc.want)
 		}
 	}

@@ -56,6 +56,8 @@ type Exception struct {
 	Expires time.Time // zero when missing
 	Pos     compose.Position
 	Inline  bool
+	// Standalone is true for an inline exception on a line of its own.
+	Standalone bool
 }
 
 // Default is the policy of a repository without a policy file.

@@ -50,38 +50,42 @@ func Audit(ctx context.Context, snap compose.Snapshot, pol *policy.Policy, now t
 		}
 	}
 	groups := compose.Group(files)
-	results := make([]projectResult, len(groups))
-	work := make(chan int)
+	// Results stream back so that each project's parsed files are dropped
+	// as soon as its inline exceptions are read: a large tree never holds
+	// every file's YAML nodes at once.
+	results := make(chan projectResult)
+	work := make(chan []string)
 	var wg sync.WaitGroup
 	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range work {
-				results[i] = auditProject(ctx, snap, groups[i], pol)
+			for files := range work {
+				results <- auditProject(ctx, snap, files, pol)
 			}
 		}()
 	}
-	for i := range groups {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	go func() {
+		for _, g := range groups {
+			work <- g
+		}
+		close(work)
+		wg.Wait()
+		close(results)
+	}()
 
 	r := &Report{FilesAudited: len(files)}
 	var raw []Finding
 	var inline []policy.Exception
 	seenSource := map[string]bool{}
 	serviceLines := map[string]int{}
-	sources := map[string]*compose.Source{}
-	for _, res := range results {
+	for res := range results {
 		raw = append(raw, res.findings...)
 		r.units = append(r.units, res.units...)
-		for f, src := range res.sources {
-			sources[f] = src
+		for _, f := range sortedKeys(res.sources) {
 			if !seenSource[f] {
 				seenSource[f] = true
-				inline = append(inline, pol.Inline(src)...)
+				inline = append(inline, pol.Inline(res.sources[f])...)
 			}
 		}
 		for k, v := range res.serviceLines {
@@ -91,7 +95,7 @@ func Audit(ctx context.Context, snap compose.Snapshot, pol *policy.Policy, now t
 	for _, f := range pol.Problems {
 		raw = append(raw, Finding{Finding: f, Fingerprint: Fingerprint(f)})
 	}
-	r.classify(dedupe(raw), pol, inline, sources, serviceLines, now)
+	r.classify(dedupe(raw), pol, inline, serviceLines, now)
 	r.Score = score(r.Findings, r.units)
 	return r
 }
@@ -182,7 +186,7 @@ func dedupe(in []Finding) []Finding {
 // classify applies severities and exceptions, and adds the findings about
 // exceptions themselves.
 func (r *Report) classify(all []Finding, pol *policy.Policy, inline []policy.Exception,
-	sources map[string]*compose.Source, serviceLines map[string]int, now time.Time) {
+	serviceLines map[string]int, now time.Time) {
 	exceptions := append(append([]policy.Exception(nil), pol.Exceptions...), inline...)
 	today := now.Truncate(24 * time.Hour)
 	for _, f := range all {
@@ -198,7 +202,7 @@ func (r *Report) classify(all []Finding, pol *policy.Policy, inline []policy.Exc
 			if !e.Matches(f.Finding) {
 				continue
 			}
-			if e.Inline && !e.CoversLine(sources[e.File], f.Pos.Line, serviceLines[f.Pos.File+"\x00"+f.Service]) {
+			if e.Inline && !e.CoversLine(f.Pos.Line, serviceLines[f.Pos.File+"\x00"+f.Service]) {
 				continue
 			}
 			if !today.After(e.Expires) {
@@ -314,4 +318,13 @@ func Combine(reports ...*Report) *Report {
 	sortFindings(out.Waived)
 	out.Score = score(out.Findings, out.units)
 	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

