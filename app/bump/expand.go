@@ -3,6 +3,8 @@ package bump
 import (
 	"fmt"
 	"strings"
+
+	"github.com/composeguard/composeguard/app/compose"
 )
 
 // segment is a run of an interpolated value and where its bytes are written.
@@ -50,72 +52,46 @@ func expand(s string, o origin, env map[string]envValue) ([]segment, error) {
 			out = append(out, o.run(s[literal:end], literal))
 		}
 	}
-	for i := 0; i < len(s); i++ {
-		if s[i] != '$' || i+1 >= len(s) {
-			continue
-		}
-		switch c := s[i+1]; {
-		case c == '$':
-			flush(i)
+	refs, ok := compose.References(s)
+	if !ok {
+		return nil, fmt.Errorf("unclosed ${ in %q", s)
+	}
+	for _, r := range refs {
+		flush(r.Start)
+		switch {
+		case r.Escaped:
 			out = append(out, segment{text: "$"}) // two bytes written, one read
-			i++
-			literal = i + 1
-		case c == '{':
-			end := closingBrace(s, i+1)
-			if end < 0 {
-				return nil, fmt.Errorf("unclosed ${ in %q", s)
-			}
-			flush(i)
-			inner := o
-			inner.start += i + 2
-			value, err := expandBraced(s[i+2:end], inner, env)
+		case r.Braced:
+			value, err := expandBraced(s[r.Start:r.End], r, o, env)
 			if err != nil {
 				return nil, err
 			}
 			out = append(out, value...)
-			i = end
-			literal = i + 1
-		case isNameStart(c):
-			j := i + 1
-			for j < len(s) && isNameChar(s[j]) {
-				j++
-			}
-			flush(i)
-			v, ok := env[s[i+1:j]]
+		default:
+			v, ok := env[r.Name]
 			if !ok {
-				return nil, unknownVariableError{s[i+1 : j]}
+				return nil, unknownVariableError{r.Name}
 			}
 			out = append(out, v.segment())
-			i = j - 1
-			literal = j
 		}
+		literal = r.End
 	}
 	flush(len(s))
 	return out, nil
 }
 
-// expandBraced expands the body of ${…}; o is where body starts.
-func expandBraced(body string, o origin, env map[string]envValue) ([]segment, error) {
-	j := 0
-	for j < len(body) && isNameChar(body[j]) {
-		j++
+// expandBraced expands ${…}, written as text; o is where the string that
+// holds it starts.
+func expandBraced(text string, r compose.Reference, o origin, env map[string]envValue) ([]segment, error) {
+	if r.Invalid {
+		return nil, fmt.Errorf("invalid variable %s", text)
 	}
-	name, rest := body[:j], body[j:]
-	op := ""
-	for _, candidate := range []string{":-", ":?", ":+", "-", "?", "+"} {
-		if strings.HasPrefix(rest, candidate) {
-			op = candidate
-			break
-		}
-	}
-	if op == "" && rest != "" || name == "" {
-		return nil, fmt.Errorf("invalid variable ${%s}", body)
-	}
+	name, op := r.Name, r.Op
 	v, set := env[name]
 	nonEmpty := set && v.value != ""
 	arg := func() ([]segment, error) {
-		o.start += j + len(op)
-		return expand(rest[len(op):], o, env)
+		o.start += r.ArgStart()
+		return expand(r.Arg, o, env)
 	}
 	switch op {
 	case ":-":
@@ -147,28 +123,6 @@ func expandBraced(body string, o origin, env map[string]envValue) ([]segment, er
 func (v envValue) segment() segment {
 	return segment{text: v.value, at: v.at, verbatim: v.verbatim}
 }
-
-func closingBrace(s string, open int) int {
-	depth := 0
-	for i := open; i < len(s); i++ {
-		switch s[i] {
-		case '{':
-			depth++
-		case '}':
-			depth--
-			if depth == 0 {
-				return i
-			}
-		}
-	}
-	return -1
-}
-
-func isNameStart(c byte) bool {
-	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-}
-
-func isNameChar(c byte) bool { return isNameStart(c) || isDigit(c) }
 
 // locate maps output bytes [from, to) of an interpolation back to the file,
 // when they all come from one verbatim run.

@@ -19,32 +19,65 @@ type VarRef struct {
 // HasDefault reports whether the reference has a value when NAME is unset.
 func (r VarRef) HasDefault() bool { return r.Op == ":-" || r.Op == "-" }
 
-// Variables lists the variable references in s; `$$` is an escaped dollar.
-func Variables(s string) []VarRef {
-	var out []VarRef
+// Reference is one `$` construct of a string as Compose reads it: an
+// escaped dollar ($$), a braced reference (${…}) or a plain one ($NAME).
+type Reference struct {
+	Start, End int // byte range of the whole construct
+	Escaped    bool
+	Braced     bool
+	VarRef
+	// Invalid marks a braced body that is not NAME[op arg], which Compose
+	// rejects.
+	Invalid bool
+}
+
+// ArgStart is where a braced reference's Arg begins in the string.
+func (r Reference) ArgStart() int { return r.Start + 2 + len(r.Name) + len(r.Op) }
+
+// References lists the `$` constructs of s in order; ok is false when a ${
+// is never closed, and the rest of s is then not read.
+func References(s string) (refs []Reference, ok bool) {
 	for i := 0; i < len(s); i++ {
 		if s[i] != '$' || i+1 >= len(s) {
 			continue
 		}
 		switch c := s[i+1]; {
 		case c == '$':
+			refs = append(refs, Reference{Start: i, End: i + 2, Escaped: true})
 			i++
 		case c == '{':
 			end := closingBrace(s, i+1)
 			if end < 0 {
-				return out
+				return refs, false
 			}
-			out = append(out, parseBraced(s[i+2:end]))
-			// nested references inside a default count too
-			out = append(out, Variables(out[len(out)-1].Arg)...)
+			r := Reference{Start: i, End: end + 1, Braced: true, VarRef: parseBraced(s[i+2 : end])}
+			r.Invalid = r.Name == "" || (r.Op == "" && end > i+2+len(r.Name))
+			refs = append(refs, r)
 			i = end
 		case isNameStart(c):
 			j := i + 1
 			for j < len(s) && isNameChar(s[j]) {
 				j++
 			}
-			out = append(out, VarRef{Name: s[i+1 : j]})
+			refs = append(refs, Reference{Start: i, End: j, VarRef: VarRef{Name: s[i+1 : j]}})
 			i = j - 1
+		}
+	}
+	return refs, true
+}
+
+// Variables lists the variable references in s, those nested in a default
+// included; `$$` is an escaped dollar.
+func Variables(s string) []VarRef {
+	refs, _ := References(s)
+	var out []VarRef
+	for _, r := range refs {
+		if r.Escaped {
+			continue
+		}
+		out = append(out, r.VarRef)
+		if r.Braced {
+			out = append(out, Variables(r.Arg)...)
 		}
 	}
 	return out
@@ -102,19 +135,15 @@ func substitute(s string, lookup template.Mapping) (string, error) {
 
 // dropRequired rewrites ${X:?err} and ${X?err} to ${X}.
 func dropRequired(s string) string {
+	refs, _ := References(s)
 	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '$' && i+1 < len(s) && s[i+1] == '{' {
-			if end := closingBrace(s, i+1); end > 0 {
-				r := parseBraced(s[i+2 : end])
-				if r.Op == ":?" || r.Op == "?" {
-					b.WriteString("${" + r.Name + "}")
-					i = end
-					continue
-				}
-			}
+	last := 0
+	for _, r := range refs {
+		if r.Braced && (r.Op == ":?" || r.Op == "?") {
+			b.WriteString(s[last:r.Start] + "${" + r.Name + "}")
+			last = r.End
 		}
-		b.WriteByte(s[i])
 	}
+	b.WriteString(s[last:])
 	return b.String()
 }

@@ -182,3 +182,27 @@ func TestUnknownVariablesStillLoad(t *testing.T) {
 		wantInvalid(t, p, "compose.yaml", 0, "Compose rejects")
 	})
 }
+
+func TestReferencesGiveByteRanges(t *testing.T) {
+	s := "a$$b ${HOST:-${IP:-0.0.0.0}}:$PORT ${bad x}"
+	refs, ok := References(s)
+	if !ok || len(refs) != 4 {
+		t.Fatalf("References = %+v, %v", refs, ok)
+	}
+	if r := refs[0]; !r.Escaped || s[r.Start:r.End] != "$$" {
+		t.Errorf("escape: %+v", r)
+	}
+	if r := refs[1]; !r.Braced || r.Name != "HOST" || s[r.Start:r.End] != "${HOST:-${IP:-0.0.0.0}}" ||
+		s[r.ArgStart():r.ArgStart()+len(r.Arg)] != "${IP:-0.0.0.0}" {
+		t.Errorf("braced: %+v", r)
+	}
+	if r := refs[2]; r.Braced || r.Name != "PORT" || s[r.Start:r.End] != "$PORT" {
+		t.Errorf("plain: %+v", r)
+	}
+	if r := refs[3]; !r.Invalid {
+		t.Errorf("${bad x} must be invalid: %+v", r)
+	}
+	if _, ok := References("x ${OPEN"); ok {
+		t.Error("an unclosed ${ must be reported")
+	}
+}
