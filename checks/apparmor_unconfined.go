@@ -1,6 +1,6 @@
 package checks
 
-var apparmorUnconfined = register(&Rule{
+var _ = register(&Rule{
 	ID:       "apparmor-unconfined",
 	Category: Hardening,
 	Severity: High,

@@ -1,6 +1,6 @@
 package checks
 
-var buildAndImageBoth = register(&Rule{
+var _ = register(&Rule{
 	ID:       "build-and-image-both",
 	Category: Image,
 	Severity: Low,

@@ -2,7 +2,7 @@ package checks
 
 import "strings"
 
-var capabilitiesNotDropped = register(&Rule{
+var _ = register(&Rule{
 	ID:       "capabilities-not-dropped",
 	Category: Hardening,
 	Severity: Medium,

@@ -9,7 +9,7 @@ var escapeCapabilities = map[string]bool{
 	"CAP_DAC_READ_SEARCH": true, "CAP_BPF": true, "CAP_NET_ADMIN": true,
 }
 
-var capabilityAdded = register(&Rule{
+var _ = register(&Rule{
 	ID:       "capability-added",
 	Category: Hardening,
 	Severity: Medium,

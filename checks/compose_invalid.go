@@ -1,7 +1,7 @@
 package checks
 
 // composeInvalid describes files Compose would refuse; the loader finds them.
-var composeInvalid = register(&Rule{
+var _ = register(&Rule{
 	ID:       "compose-invalid",
 	Category: Operability,
 	Severity: High,

@@ -8,7 +8,7 @@ import (
 // validContainerName is the daemon's rule for container names.
 var validContainerName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
 
-var containerNameInvalid = register(&Rule{
+var _ = register(&Rule{
 	ID:       "container-name-invalid",
 	Category: Operability,
 	Severity: Medium,

@@ -1,6 +1,6 @@
 package checks
 
-var cpuLimitMissing = register(&Rule{
+var _ = register(&Rule{
 	ID:       "cpu-limit-missing",
 	Category: Operability,
 	Severity: Low,

@@ -2,7 +2,7 @@ package checks
 
 import "fmt"
 
-var customCgroupParent = register(&Rule{
+var _ = register(&Rule{
 	ID:       "custom-cgroup-parent",
 	Category: HostIsolation,
 	Severity: Low,

@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-var dockerSocketMount = register(&Rule{
+var _ = register(&Rule{
 	ID:       "docker-socket-mount",
 	Category: HostIsolation,
 	Severity: Critical,

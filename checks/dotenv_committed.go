@@ -13,7 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-var dotenvCommitted = register(&Rule{
+var _ = register(&Rule{
 	ID:       "dotenv-committed",
 	Category: Secrets,
 	Severity: High,

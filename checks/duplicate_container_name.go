@@ -6,7 +6,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
-var duplicateContainerName = register(&Rule{
+var _ = register(&Rule{
 	ID:       "duplicate-container-name",
 	Category: Operability,
 	Severity: High,

@@ -9,7 +9,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
-var duplicateHostPort = register(&Rule{
+var _ = register(&Rule{
 	ID:       "duplicate-host-port",
 	Category: Operability,
 	Severity: High,

@@ -14,7 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-var envExampleMissingVar = register(&Rule{
+var _ = register(&Rule{
 	ID:       "env-example-missing-var",
 	Category: Secrets,
 	Severity: Low,

@@ -1,6 +1,6 @@
 package checks
 
-var exceptionExpired = register(&Rule{
+var _ = register(&Rule{
 	ID:       "exception-expired",
 	Category: Policy,
 	Severity: High,

@@ -1,6 +1,6 @@
 package checks
 
-var exceptionExpiring = register(&Rule{
+var _ = register(&Rule{
 	ID:       "exception-expiring",
 	Category: Policy,
 	Severity: Info,

@@ -1,6 +1,6 @@
 package checks
 
-var exceptionInvalid = register(&Rule{
+var _ = register(&Rule{
 	ID:       "exception-invalid",
 	Category: Policy,
 	Severity: High,

@@ -8,7 +8,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-var hardcodedSecret = register(&Rule{
+var _ = register(&Rule{
 	ID:       "hardcoded-secret",
 	Category: Secrets,
 	Severity: High,

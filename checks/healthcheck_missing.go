@@ -1,6 +1,6 @@
 package checks
 
-var healthcheckMissing = register(&Rule{
+var _ = register(&Rule{
 	ID:       "healthcheck-missing",
 	Category: Operability,
 	Severity: Low,

@@ -2,7 +2,7 @@ package checks
 
 import "github.com/compose-spec/compose-go/v2/types"
 
-var hostCgroupNamespace = register(&Rule{
+var _ = register(&Rule{
 	ID:       "host-cgroup-namespace",
 	Category: HostIsolation,
 	Severity: Medium,

@@ -7,7 +7,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-var hostDeviceExposed = register(&Rule{
+var _ = register(&Rule{
 	ID:       "host-device-exposed",
 	Category: HostIsolation,
 	Severity: Medium,

@@ -2,7 +2,7 @@ package checks
 
 import "github.com/compose-spec/compose-go/v2/types"
 
-var hostNetworkMode = register(&Rule{
+var _ = register(&Rule{
 	ID:       "host-network-mode",
 	Category: HostIsolation,
 	Severity: High,

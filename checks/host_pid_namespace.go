@@ -2,7 +2,7 @@ package checks
 
 import "github.com/compose-spec/compose-go/v2/types"
 
-var hostPIDNamespace = register(&Rule{
+var _ = register(&Rule{
 	ID:       "host-pid-namespace",
 	Category: HostIsolation,
 	Severity: High,

@@ -2,7 +2,7 @@ package checks
 
 import "github.com/compose-spec/compose-go/v2/types"
 
-var hostUsernsMode = register(&Rule{
+var _ = register(&Rule{
 	ID:       "host-userns-mode",
 	Category: HostIsolation,
 	Severity: Medium,

@@ -2,7 +2,7 @@ package checks
 
 import "github.com/compose-spec/compose-go/v2/types"
 
-var hostUTSNamespace = register(&Rule{
+var _ = register(&Rule{
 	ID:       "host-uts-namespace",
 	Category: HostIsolation,
 	Severity: Low,

@@ -1,6 +1,6 @@
 package checks
 
-var imageDigestNotPinned = register(&Rule{
+var _ = register(&Rule{
 	ID:       "image-digest-not-pinned",
 	Category: Image,
 	Severity: Info,

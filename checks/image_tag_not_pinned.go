@@ -2,7 +2,7 @@ package checks
 
 import "strings"
 
-var imageTagNotPinned = register(&Rule{
+var _ = register(&Rule{
 	ID:       "image-tag-not-pinned",
 	Category: Image,
 	Severity: High,

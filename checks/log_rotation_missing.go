@@ -1,6 +1,6 @@
 package checks
 
-var logRotationMissing = register(&Rule{
+var _ = register(&Rule{
 	ID:       "log-rotation-missing",
 	Category: Operability,
 	Severity: Low,

@@ -1,6 +1,6 @@
 package checks
 
-var memoryLimitMissing = register(&Rule{
+var _ = register(&Rule{
 	ID:       "memory-limit-missing",
 	Category: Operability,
 	Severity: Medium,

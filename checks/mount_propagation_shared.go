@@ -5,7 +5,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-var mountPropagationShared = register(&Rule{
+var _ = register(&Rule{
 	ID:       "mount-propagation-shared",
 	Category: HostIsolation,
 	Severity: Medium,

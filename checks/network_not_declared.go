@@ -1,6 +1,6 @@
 package checks
 
-var networkNotDeclared = register(&Rule{
+var _ = register(&Rule{
 	ID:       "network-not-declared",
 	Category: Network,
 	Severity: Low,

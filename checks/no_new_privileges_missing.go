@@ -6,7 +6,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-var noNewPrivilegesMissing = register(&Rule{
+var _ = register(&Rule{
 	ID:       "no-new-privileges-missing",
 	Category: Hardening,
 	Severity: High,

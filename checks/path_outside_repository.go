@@ -2,7 +2,7 @@ package checks
 
 // pathOutsideRepository describes include, extends and env_file paths that
 // leave the repository; the loader refuses to read them.
-var pathOutsideRepository = register(&Rule{
+var _ = register(&Rule{
 	ID:       "path-outside-repository",
 	Category: HostIsolation,
 	Severity: High,

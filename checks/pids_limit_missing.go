@@ -1,6 +1,6 @@
 package checks
 
-var pidsLimitMissing = register(&Rule{
+var _ = register(&Rule{
 	ID:       "pids-limit-missing",
 	Category: Operability,
 	Severity: Medium,

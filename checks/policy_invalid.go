@@ -1,6 +1,6 @@
 package checks
 
-var policyInvalid = register(&Rule{
+var _ = register(&Rule{
 	ID:       "policy-invalid",
 	Category: Policy,
 	Severity: High,

@@ -2,7 +2,7 @@ package checks
 
 import "github.com/composeguard/composeguard/app/compose"
 
-var portBoundAllInterfaces = register(&Rule{
+var _ = register(&Rule{
 	ID:       "port-bound-all-interfaces",
 	Category: Network,
 	Severity: Medium,

@@ -2,7 +2,7 @@ package checks
 
 import "github.com/composeguard/composeguard/app/compose"
 
-var portBypassesReverseProxy = register(&Rule{
+var _ = register(&Rule{
 	ID:       "port-bypasses-reverse-proxy",
 	Category: Network,
 	Severity: High,

@@ -1,6 +1,6 @@
 package checks
 
-var privilegedContainer = register(&Rule{
+var _ = register(&Rule{
 	ID:       "privileged-container",
 	Category: HostIsolation,
 	Severity: Critical,

@@ -7,7 +7,7 @@ import (
 	"github.com/composeguard/composeguard/app/compose"
 )
 
-var privilegedPortPublished = register(&Rule{
+var _ = register(&Rule{
 	ID:       "privileged-port-published",
 	Category: Network,
 	Severity: Info,

@@ -1,6 +1,6 @@
 package checks
 
-var procMasksDisabled = register(&Rule{
+var _ = register(&Rule{
 	ID:       "proc-masks-disabled",
 	Category: Hardening,
 	Severity: High,

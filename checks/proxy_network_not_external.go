@@ -8,7 +8,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-var proxyNetworkNotExternal = register(&Rule{
+var _ = register(&Rule{
 	ID:       "proxy-network-not-external",
 	Category: Network,
 	Severity: Low,

@@ -9,7 +9,7 @@ import (
 // cisRetries is the on-failure retry count CIS 5.15 asks for.
 const cisRetries = 5
 
-var restartOnFailureRetries = register(&Rule{
+var _ = register(&Rule{
 	ID:       "restart-on-failure-retries",
 	Category: Operability,
 	Severity: Info,

@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-var runsAsRoot = register(&Rule{
+var _ = register(&Rule{
 	ID:       "runs-as-root",
 	Category: Hardening,
 	Severity: Medium,

@@ -2,7 +2,7 @@ package checks
 
 import "strings"
 
-var seccompUnconfined = register(&Rule{
+var _ = register(&Rule{
 	ID:       "seccomp-unconfined",
 	Category: Hardening,
 	Severity: High,

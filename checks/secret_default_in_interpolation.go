@@ -7,7 +7,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-var secretDefaultInInterpolation = register(&Rule{
+var _ = register(&Rule{
 	ID:       "secret-default-in-interpolation",
 	Category: Secrets,
 	Severity: Medium,

@@ -8,7 +8,7 @@ import (
 // labelTypes are the SELinux label options go-selinux accepts besides disable.
 var labelTypes = map[string]bool{"user": true, "role": true, "type": true, "level": true, "filetype": true}
 
-var securityOptInvalid = register(&Rule{
+var _ = register(&Rule{
 	ID:       "security-opt-invalid",
 	Category: Hardening,
 	Severity: Low,

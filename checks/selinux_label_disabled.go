@@ -1,6 +1,6 @@
 package checks
 
-var selinuxLabelDisabled = register(&Rule{
+var _ = register(&Rule{
 	ID:       "selinux-label-disabled",
 	Category: Hardening,
 	Severity: Medium,

@@ -12,7 +12,7 @@ import (
 var sensitiveDirs = []string{"/etc", "/proc", "/sys", "/dev", "/boot", "/root", "/lib", "/lib64", "/usr",
 	"/bin", "/sbin", "/var/lib/docker", "/var/lib/containerd", "/run", "/var/run"}
 
-var sensitiveHostMount = register(&Rule{
+var _ = register(&Rule{
 	ID:       "sensitive-host-mount",
 	Category: HostIsolation,
 	Severity: High,

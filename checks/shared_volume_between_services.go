@@ -7,7 +7,7 @@ import (
 	"github.com/composeguard/composeguard/app/compose"
 )
 
-var sharedVolumeBetweenServices = register(&Rule{
+var _ = register(&Rule{
 	ID:       "shared-volume-between-services",
 	Category: HostIsolation,
 	Severity: Info,

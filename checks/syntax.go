@@ -1,21 +1,8 @@
 package checks
 
 import (
-	"strconv"
 	"strings"
 )
-
-// parseBool reads a boolean as compose-go casts it: true/false and, with a
-// deprecation warning, y/yes/on and n/no/off, in any case.
-func parseBool(s string) (value, ok bool) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "true", "y", "yes", "on":
-		return true, true
-	case "false", "n", "no", "off":
-		return false, true
-	}
-	return false, false
-}
 
 // securityOpt is one security_opt entry split the way the daemon splits it.
 type securityOpt struct {
@@ -53,20 +40,6 @@ func securityOpts(entries []string) []securityOpt {
 	return out
 }
 
-// noNewPrivileges reports whether the entries turn no-new-privileges on: the
-// last entry that sets it wins, its value read by strconv.ParseBool.
-func noNewPrivileges(entries []string) bool {
-	on := false
-	for _, o := range securityOpts(entries) {
-		if o.Key != "no-new-privileges" {
-			continue
-		}
-		v, err := strconv.ParseBool(o.Value)
-		on = err == nil && v
-	}
-	return on
-}
-
 // capability normalises a capability name as the daemon does: upper case,
 // with the CAP_ prefix, except the wildcard ALL.
 func capability(name string) string {
@@ -98,19 +71,6 @@ func isLoopback(ip string) bool {
 func isWildcard(ip string) bool {
 	ip = strings.Trim(ip, "[]")
 	return ip == "" || ip == "0.0.0.0" || ip == "::"
-}
-
-// isHostPath reports whether a volume source is a host path rather than a
-// named volume: Compose treats sources starting with /, ., ~ or a Windows
-// drive as paths.
-func isHostPath(src string) bool {
-	if src == "" {
-		return false
-	}
-	if src[0] == '/' || src[0] == '.' || src[0] == '~' {
-		return true
-	}
-	return len(src) > 2 && src[1] == ':' && (src[2] == '\\' || src[2] == '/')
 }
 
 // underPath reports whether p is dir or below it, by whole path segments

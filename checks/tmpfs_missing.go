@@ -7,7 +7,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
-var tmpfsMissing = register(&Rule{
+var _ = register(&Rule{
 	ID:       "tmpfs-missing",
 	Category: Hardening,
 	Severity: Low,

@@ -6,7 +6,7 @@ import (
 	"github.com/composeguard/composeguard/app/compose"
 )
 
-var versionFieldObsolete = register(&Rule{
+var _ = register(&Rule{
 	ID:       "version-field-obsolete",
 	Category: Operability,
 	Severity: Info,

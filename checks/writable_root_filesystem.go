@@ -1,6 +1,6 @@
 package checks
 
-var writableRootFilesystem = register(&Rule{
+var _ = register(&Rule{
 	ID:       "writable-root-filesystem",
 	Category: Hardening,
 	Severity: Medium,
