@@ -1,6 +1,6 @@
 package checks
 
-// composeInvalid describes files Compose would refuse; the loader finds them.
+// compose-invalid describes files Compose would refuse; the loader finds them.
 var _ = register(&Rule{
 	ID:       "compose-invalid",
 	Category: Operability,

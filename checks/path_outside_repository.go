@@ -1,6 +1,6 @@
 package checks
 
-// pathOutsideRepository describes include, extends and env_file paths that
+// path-outside-repository describes include, extends and env_file paths that
 // leave the repository; the loader refuses to read them.
 var _ = register(&Rule{
 	ID:       "path-outside-repository",
