@@ -16,6 +16,26 @@ type Config struct {
 	// Rules apply in order to the images their globs match; a later rule's
 	// keys override an earlier one's, and ignored versions add up.
 	Rules []Rule
+	// Schedule, when set, narrows the scheduled runs that process the
+	// repository to those it fires within; the zero Schedule takes them all.
+	Schedule Schedule
+	// PRHourlyLimit and PRConcurrentLimit cap the pull requests opened per
+	// clock hour and open at once; nil means the default, 0 no limit.
+	PRHourlyLimit, PRConcurrentLimit *int
+}
+
+// Renovate's defaults for prHourlyLimit and prConcurrentLimit.
+const (
+	DefaultPRHourlyLimit     = 2
+	DefaultPRConcurrentLimit = 10
+)
+
+// Limits returns the pull request limits; 0 means none.
+func (c Config) Limits() (hourly, concurrent int) {
+	hourly, concurrent = DefaultPRHourlyLimit, DefaultPRConcurrentLimit
+	set(&hourly, c.PRHourlyLimit)
+	set(&concurrent, c.PRConcurrentLimit)
+	return hourly, concurrent
 }
 
 // Rule sets options for the images matching one of its globs. Nil fields

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strconv"
+	"time"
 )
 
 // Config is everything serve needs to start.
@@ -25,6 +26,11 @@ type Config struct {
 
 	WebhookSecret Secret
 	ReviewDrafts  bool
+	// JobTimeout bounds one attempt of a review; RescueAfter is how long
+	// after an attempt started a review a dead process left running is run
+	// again.
+	JobTimeout  time.Duration
+	RescueAfter time.Duration
 }
 
 // UsesApp reports whether the server authenticates as a GitHub App rather
@@ -52,6 +58,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Any("token", c.Token),
 		slog.Any("webhook_secret", c.WebhookSecret),
 		slog.Bool("review_drafts", c.ReviewDrafts),
+		slog.Duration("job_timeout", c.JobTimeout),
+		slog.Duration("rescue_after", c.RescueAfter),
 	)
 }
 

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 const (
@@ -58,7 +59,8 @@ func TestDefaults(t *testing.T) {
 	}
 	wd, _ := os.Getwd()
 	if c.Listen != ":8080" || c.Database.Path != filepath.Join(wd, "composeguard.db") ||
-		c.GitHubAPIURL.String() != "https://api.github.com/" || !c.ReviewDrafts || c.UsesApp() {
+		c.GitHubAPIURL.String() != "https://api.github.com/" || !c.ReviewDrafts || c.UsesApp() ||
+		c.JobTimeout != 2*time.Minute || c.RescueAfter != 3*time.Minute {
 		t.Errorf("defaults: %+v", c)
 	}
 	if c.Token.Reveal() != token || c.WebhookSecret.Reveal() != webhookSecret {
@@ -71,12 +73,15 @@ func TestFlagWinsOverEnvironment(t *testing.T) {
 	env["COMPOSEGUARD_LISTEN"] = ":9000"
 	env["COMPOSEGUARD_REVIEW_DRAFTS"] = "true"
 	env["GITHUB_API_URL"] = "https://ghe.example.com/api/v3"
+	env["COMPOSEGUARD_JOB_TIMEOUT"] = "10m"
+	env["COMPOSEGUARD_RESCUE_AFTER"] = "15m"
 	c, err := Load([]string{"--listen", "127.0.0.1:7000", "--review-drafts=false",
-		"--database-url", "sqlite:///var/lib/cg.db"}, envOf(env), io.Discard)
+		"--database-url", "sqlite:///var/lib/cg.db", "--job-timeout", "3s", "--rescue-after=4s"}, envOf(env), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Listen != "127.0.0.1:7000" || c.ReviewDrafts || c.Database.Path != "/var/lib/cg.db" {
+	if c.Listen != "127.0.0.1:7000" || c.ReviewDrafts || c.Database.Path != "/var/lib/cg.db" ||
+		c.JobTimeout != 3*time.Second || c.RescueAfter != 4*time.Second {
 		t.Errorf("flags should win: %+v", c)
 	}
 	if got := c.GitHubAPIURL.String(); got != "https://ghe.example.com/api/v3/" {
@@ -139,6 +144,9 @@ func TestErrorsNameTheSetting(t *testing.T) {
 		{"api url relative", withEnv(tokenEnv(), "GITHUB_API_URL", "api.github.com"), nil, "GITHUB_API_URL", "absolute http(s) URL"},
 		{"api url credentials", withEnv(tokenEnv(), "GITHUB_API_URL", "https://me:hunter2@ghe.example.com/api/v3/"), nil, "GITHUB_API_URL", "credentials"},
 		{"drafts not a boolean", withEnv(tokenEnv(), "COMPOSEGUARD_REVIEW_DRAFTS", "sometimes"), nil, "COMPOSEGUARD_REVIEW_DRAFTS", "true or false"},
+		{"job timeout not a duration", withEnv(tokenEnv(), "COMPOSEGUARD_JOB_TIMEOUT", "120"), nil, "COMPOSEGUARD_JOB_TIMEOUT", "positive duration"},
+		{"job timeout zero", tokenEnv(), []string{"--job-timeout", "0s"}, "COMPOSEGUARD_JOB_TIMEOUT", "positive duration"},
+		{"rescue before the timeout", withEnv(tokenEnv(), "COMPOSEGUARD_RESCUE_AFTER", "1m"), nil, "COMPOSEGUARD_RESCUE_AFTER", "longer than COMPOSEGUARD_JOB_TIMEOUT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -26,9 +26,11 @@ var (
 	tokenSetting         = setting{"GITHUB_TOKEN", "github-token", "token for a single repository instead of an App; prefer the variable", ""}
 	webhookSecretSetting = setting{"GITHUB_WEBHOOK_SECRET", "github-webhook-secret", "secret GitHub signs webhook deliveries with (required); prefer the variable", ""}
 	draftsSetting        = setting{"COMPOSEGUARD_REVIEW_DRAFTS", "review-drafts", "review draft pull requests (true or false)", "true"}
+	jobTimeoutSetting    = setting{"COMPOSEGUARD_JOB_TIMEOUT", "job-timeout", "longest one attempt of a review may run, like 90s or 2m", "2m"}
+	rescueAfterSetting   = setting{"COMPOSEGUARD_RESCUE_AFTER", "rescue-after", "how long after its attempt started a review left running by a process that died is run again; longer than the job timeout", "3m"}
 
 	allSettings = []setting{listenSetting, databaseSetting, apiURLSetting, appIDSetting, keyFileSetting,
-		keySetting, tokenSetting, webhookSecretSetting, draftsSetting}
+		keySetting, tokenSetting, webhookSecretSetting, draftsSetting, jobTimeoutSetting, rescueAfterSetting}
 )
 
 // Error says which setting is wrong and why, without its value.
@@ -104,6 +106,17 @@ func resolve(value func(setting) string) (Config, error) {
 	}
 	if c.ReviewDrafts, err = strconv.ParseBool(value(draftsSetting)); err != nil {
 		return Config{}, draftsSetting.errorf("must be true or false, got %q", value(draftsSetting))
+	}
+	if c.JobTimeout, err = parseDuration(jobTimeoutSetting, value(jobTimeoutSetting)); err != nil {
+		return Config{}, err
+	}
+	if c.RescueAfter, err = parseDuration(rescueAfterSetting, value(rescueAfterSetting)); err != nil {
+		return Config{}, err
+	}
+	// Otherwise River would take a review still within its time for one a
+	// dead process left running, and run it twice at once.
+	if c.RescueAfter <= c.JobTimeout {
+		return Config{}, rescueAfterSetting.errorf("must be longer than %s (%s), got %s", jobTimeoutSetting.env, c.JobTimeout, c.RescueAfter)
 	}
 	return c, nil
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // parseDatabaseURL accepts sqlite:///abs/path.db and sqlite://relative.db,
@@ -70,4 +71,13 @@ func checkRSAKey(data []byte) error {
 		return errors.New("is not an RSA key: GitHub Apps sign with RSA")
 	}
 	return nil
+}
+
+// parseDuration accepts a positive Go duration such as 90s or 2m.
+func parseDuration(s setting, raw string) (time.Duration, error) {
+	d, err := time.ParseDuration(raw)
+	if err != nil || d <= 0 {
+		return 0, s.errorf("must be a positive duration like 90s or 2m, got %q", raw)
+	}
+	return d, nil
 }

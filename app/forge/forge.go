@@ -96,6 +96,7 @@ const (
 
 // CheckRun is the status a forge shows on a commit; on GitHub a check run.
 type CheckRun struct {
+	ID          int64 // set on runs read back from the forge
 	Name        string
 	HeadSHA     string
 	Status      string
@@ -127,6 +128,11 @@ type Checks interface {
 	// UpdateCheckRun may be called with any number of annotations; the
 	// implementation sends them in the batches the forge allows.
 	UpdateCheckRun(ctx context.Context, repo Repo, id int64, run CheckRun) error
+	// CheckRuns lists the runs named name at headSHA that this client may
+	// update (with a GitHub App, those the App created), all pages, without
+	// their annotations. A run left in progress by a process that died is
+	// found here after the restart.
+	CheckRuns(ctx context.Context, repo Repo, headSHA, name string) ([]CheckRun, error)
 }
 
 // Reviews publishes inline review comments.

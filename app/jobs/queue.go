@@ -23,13 +23,17 @@ type Options struct {
 	Reviewer Reviewer
 	// Workers is how many reviews run at once (default 4).
 	Workers int
-	// JobTimeout bounds one attempt of a review (default 2 minutes). A job
-	// left running by a process that died is run again after it, plus a
-	// margin.
+	// JobTimeout bounds one attempt of a review (default 2 minutes).
 	JobTimeout time.Duration
-	Logger     *slog.Logger
+	// RescueAfter is how long after its attempt started a review left
+	// running by a process that died is run again (default JobTimeout plus
+	// a margin for giving up). It must exceed JobTimeout.
+	RescueAfter time.Duration
+	Logger      *slog.Logger
 	// Registerer receives the job metrics; nil keeps them unregistered.
 	Registerer prometheus.Registerer
+	// Bump schedules the image update pull requests (bump.go).
+	Bump BumpOptions
 
 	// pollInterval overrides River's fetch poll interval in tests, where
 	// retries must be picked up at once.
@@ -98,8 +102,11 @@ func newQueue(ctx context.Context, db *sql.DB, opts Options) (*Queue, error) {
 			river.QueueDefault: {MaxWorkers: cmp.Or(opts.Workers, defaultWorkers)},
 		}
 		riverConfig.PeriodicJobs = []*river.PeriodicJob{prunePeriodically()}
+		if err := opts.Bump.register(workers, riverConfig, opts.Logger); err != nil {
+			return nil, err
+		}
 		riverConfig.JobTimeout = timeout
-		riverConfig.RescueStuckJobsAfter = timeout + rescueMargin
+		riverConfig.RescueStuckJobsAfter = cmp.Or(opts.RescueAfter, timeout+rescueMargin)
 		if opts.pollInterval > 0 {
 			riverConfig.FetchCooldown = opts.pollInterval
 			riverConfig.FetchPollInterval = opts.pollInterval

@@ -27,8 +27,9 @@ type reviewWorker struct {
 	metrics  *metrics
 	logger   *slog.Logger
 
-	// retryAt carries a RetryableError's After from Work to NextRetry,
-	// which River calls for the same job right after Work returns.
+	// retryAt carries when to retry from Work to NextRetry, which River
+	// calls for the same job right after Work returns: a RetryableError's
+	// After, or zero for River's backoff.
 	retryAt sync.Map // job ID → time.Time
 }
 
@@ -36,7 +37,10 @@ func (w *reviewWorker) NextRetry(job *river.Job[ReviewArgs]) time.Time {
 	if at, ok := w.retryAt.LoadAndDelete(job.ID); ok {
 		return at.(time.Time)
 	}
-	return time.Time{}
+	// No attempt failed here: River's rescuer is taking back a job whose
+	// process died mid-review. That says nothing about the forge, so the
+	// review runs again at once rather than after a backoff.
+	return time.Now()
 }
 
 func (w *reviewWorker) Work(ctx context.Context, job *river.Job[ReviewArgs]) error {
@@ -55,9 +59,11 @@ func (w *reviewWorker) Work(ctx context.Context, job *river.Job[ReviewArgs]) err
 	var retryable *forge.RetryableError
 	canRetry := errors.As(err, &retryable) || errors.Is(err, context.DeadlineExceeded)
 	if canRetry && job.Attempt < job.MaxAttempts {
+		var at time.Time
 		if retryable != nil && retryable.After > 0 {
-			w.retryAt.Store(job.ID, time.Now().Add(retryable.After))
+			at = time.Now().Add(retryable.After)
 		}
+		w.retryAt.Store(job.ID, at)
 		w.metrics.jobs.WithLabelValues("retried").Inc()
 		return err
 	}

@@ -11,6 +11,9 @@ import (
 // scheduled update pull requests; `bump:` alone keeps every default.
 //
 //	bump:
+//	  schedule: "0 6 * * 1"               # cron, UTC: scheduled runs it fires within
+//	  pr_hourly_limit: 2                  # new pull requests per clock hour, 0: no limit
+//	  pr_concurrent_limit: 10             # open pull requests at most, 0: no limit
 //	  rules:
 //	    - images: [postgres, "ghcr.io/org/*"]
 //	      update_types: [patch, minor]    # patch, minor, major, digest
@@ -30,7 +33,37 @@ func (r reader) bump(n *yaml.Node) {
 		r.bad(n, "bump must be a mapping with a rules list")
 		return
 	}
-	r.fields(n, map[string]func(v *yaml.Node){"rules": r.bumpRules})
+	r.fields(n, map[string]func(v *yaml.Node){
+		"rules":               r.bumpRules,
+		"schedule":            r.bumpSchedule,
+		"pr_hourly_limit":     r.limit(&r.p.Bump.PRHourlyLimit),
+		"pr_concurrent_limit": r.limit(&r.p.Bump.PRConcurrentLimit),
+	})
+}
+
+func (r reader) bumpSchedule(n *yaml.Node) {
+	if n.Kind != yaml.ScalarNode {
+		r.bad(n, "schedule must be a cron expression such as \"0 6 * * 1\"")
+		return
+	}
+	s, err := bump.ParseSchedule(n.Value)
+	if err != nil {
+		r.bad(n, "%v; every scheduled run processes the repository", err)
+		return
+	}
+	r.p.Bump.Schedule = s
+}
+
+// limit reads a count of pull requests: 0 or more, 0 meaning no limit.
+func (r reader) limit(dst **int) func(v *yaml.Node) {
+	return func(v *yaml.Node) {
+		var n int
+		if v.Kind != yaml.ScalarNode || v.Tag != "!!int" || v.Decode(&n) != nil || n < 0 {
+			r.bad(v, "expected a whole number, 0 for no limit, not %q; the default applies", v.Value)
+			return
+		}
+		*dst = &n
+	}
 }
 
 func (r reader) bumpRules(n *yaml.Node) {

@@ -60,6 +60,25 @@ bump:
 	}
 }
 
+func TestParseBumpScheduleAndLimits(t *testing.T) {
+	p := Parse(FileName, []byte("bump:\n  schedule: \"0 6 * * 1\"\n  pr_hourly_limit: 0\n  pr_concurrent_limit: 3\n"))
+	if len(p.Problems) != 0 {
+		t.Fatalf("problems: %v", problems(p))
+	}
+	if p.Bump.Schedule.String() != "0 6 * * 1" {
+		t.Errorf("schedule = %q", p.Bump.Schedule)
+	}
+	if hourly, concurrent := p.Bump.Limits(); hourly != 0 || concurrent != 3 {
+		t.Errorf("limits = %d per hour, %d open; want 0 (no limit) and 3", hourly, concurrent)
+	}
+	if hourly, concurrent := Parse(FileName, []byte("bump:\n")).Bump.Limits(); hourly != bump.DefaultPRHourlyLimit || concurrent != bump.DefaultPRConcurrentLimit {
+		t.Errorf("default limits = %d, %d; want Renovate's 2 and 10", hourly, concurrent)
+	}
+	if !Parse(FileName, []byte("bump:\n")).Bump.Schedule.IsZero() {
+		t.Error("no schedule must mean every run")
+	}
+}
+
 func TestParseBumpProblems(t *testing.T) {
 	cases := []struct {
 		name, content string
@@ -77,6 +96,12 @@ func TestParseBumpProblems(t *testing.T) {
 		{"bad ignored version", "bump:\n  rules:\n    - images: [x]\n      ignore_versions: [\"[1\"]\n", []string{"policy-invalid@4"}, 1},
 		{"flag not a boolean", "bump:\n  rules:\n    - images: [x]\n      pin_digests: often\n", []string{"policy-invalid@4"}, 1},
 		{"empty group", "bump:\n  rules:\n    - images: [x]\n      group: \"\"\n", []string{"policy-invalid@4"}, 1},
+		{"bad schedule", "bump:\n  schedule: \"0 6 * *\"\n", []string{"policy-invalid@2"}, 0},
+		{"schedule never fires", "bump:\n  schedule: \"0 0 30 2 *\"\n", []string{"policy-invalid@2"}, 0},
+		{"schedule not a string", "bump:\n  schedule: [weekly]\n", []string{"policy-invalid@2"}, 0},
+		{"negative limit", "bump:\n  pr_hourly_limit: -1\n", []string{"policy-invalid@2"}, 0},
+		{"limit not a number", "bump:\n  pr_concurrent_limit: many\n", []string{"policy-invalid@2"}, 0},
+		{"fractional limit", "bump:\n  pr_concurrent_limit: 2.5\n", []string{"policy-invalid@2"}, 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -168,8 +168,24 @@ func (f *fakeForge) CreateCheckRun(_ context.Context, _ forge.Repo, run forge.Ch
 	if err := f.call("CreateCheckRun"); err != nil {
 		return 0, err
 	}
+	run.ID = int64(len(f.checkRuns) + 1)
 	f.checkRuns = append(f.checkRuns, &run)
-	return int64(len(f.checkRuns)), nil
+	return run.ID, nil
+}
+
+func (f *fakeForge) CheckRuns(_ context.Context, _ forge.Repo, headSHA, name string) ([]forge.CheckRun, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("CheckRuns"); err != nil {
+		return nil, err
+	}
+	var out []forge.CheckRun
+	for _, r := range f.checkRuns {
+		if r.HeadSHA == headSHA && r.Name == name {
+			out = append(out, *r)
+		}
+	}
+	return out, nil
 }
 
 func (f *fakeForge) UpdateCheckRun(_ context.Context, _ forge.Repo, id int64, run forge.CheckRun) error {
@@ -182,7 +198,7 @@ func (f *fakeForge) UpdateCheckRun(_ context.Context, _ forge.Repo, id int64, ru
 		return forge.ErrNotFound
 	}
 	// Annotations add up over updates, as on GitHub.
-	run.Annotations = append(f.checkRuns[id-1].Annotations, run.Annotations...)
+	run.ID, run.Annotations = id, append(f.checkRuns[id-1].Annotations, run.Annotations...)
 	*f.checkRuns[id-1] = run
 	return nil
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
+	"slices"
 	"time"
 
 	"github.com/composeguard/composeguard/app/forge"
@@ -31,9 +31,6 @@ type PullRequestReview struct {
 	// FailOnExisting also fails the check on findings the base already
 	// had, at or above the policy's threshold.
 	FailOnExisting bool
-
-	mu   sync.Mutex
-	runs map[string]int64 // check runs left in progress, by request
 }
 
 // Run reviews one pull request head. It posts nothing when the head is no
@@ -69,9 +66,6 @@ func (r *PullRequestReview) Run(ctx context.Context, req Request) error {
 	if err != nil {
 		return err
 	}
-	if err := r.finishCheck(ctx, req, id, run); err != nil {
-		return err
-	}
 	posted, err := r.Forge.ReviewComments(ctx, req.Repo, req.Number)
 	if err != nil {
 		return err
@@ -83,7 +77,12 @@ func (r *PullRequestReview) Run(ctx context.Context, req Request) error {
 	if err := r.replyFixed(ctx, req, res, posted); err != nil {
 		return err
 	}
-	return r.postSummary(ctx, req, res, notInline)
+	if err := r.postSummary(ctx, req, res, notInline); err != nil {
+		return err
+	}
+	// Completed last: until then a retry finds the run in progress and
+	// takes it up, so a review posted in several steps has one check run.
+	return r.finishCheck(ctx, req, id, run)
 }
 
 // audit chooses the compose files a change affects and audits them at base
@@ -178,59 +177,66 @@ func (r *PullRequestReview) superseded(ctx context.Context, req Request, id int6
 	return true, r.finishCheck(ctx, req, id, run)
 }
 
-// startCheck shows the review in progress at once. A retry of the same
-// request in this process reuses the run it left in progress.
+// startCheck shows the review in progress at once. A run an earlier
+// attempt left in progress (a retry, or a process that died) is taken up
+// again rather than doubled.
 func (r *PullRequestReview) startCheck(ctx context.Context, req Request) (int64, error) {
-	if id, ok := r.inProgress(req); ok {
-		return id, nil
-	}
-	id, err := r.Forge.CreateCheckRun(ctx, req.Repo, forge.CheckRun{Name: CheckName, HeadSHA: req.HeadSHA,
-		Status: forge.StatusInProgress, ExternalID: externalID(req), Title: "Reviewing…",
-		Summary: "composeguard is auditing the compose files this pull request affects."})
+	open, err := r.openRuns(ctx, req)
 	if err != nil {
 		return 0, err
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.runs == nil {
-		r.runs = map[string]int64{}
+	if len(open) > 0 {
+		return slices.Max(open), nil
 	}
-	r.runs[externalID(req)] = id
-	return id, nil
+	return r.Forge.CreateCheckRun(ctx, req.Repo, forge.CheckRun{Name: CheckName, HeadSHA: req.HeadSHA,
+		Status: forge.StatusInProgress, ExternalID: externalID(req), Title: "Reviewing…",
+		Summary: "composeguard is auditing the compose files this pull request affects."})
 }
 
-func (r *PullRequestReview) inProgress(req Request) (int64, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	id, ok := r.runs[externalID(req)]
-	return id, ok
+// openRuns lists the ids of the runs for req still in progress on the
+// forge, whichever attempt or process created them.
+func (r *PullRequestReview) openRuns(ctx context.Context, req Request) ([]int64, error) {
+	runs, err := r.Forge.CheckRuns(ctx, req.Repo, req.HeadSHA, CheckName)
+	if err != nil {
+		return nil, err
+	}
+	var open []int64
+	for _, run := range runs {
+		if run.Status == forge.StatusInProgress && run.ExternalID == externalID(req) {
+			open = append(open, run.ID)
+		}
+	}
+	return open, nil
 }
 
 // finishCheck completes a check run with run's conclusion and output.
 func (r *PullRequestReview) finishCheck(ctx context.Context, req Request, id int64, run forge.CheckRun) error {
 	run.Name, run.HeadSHA, run.ExternalID, run.Status = CheckName, req.HeadSHA, externalID(req), forge.StatusCompleted
-	if err := r.Forge.UpdateCheckRun(ctx, req.Repo, id, run); err != nil {
-		return err
-	}
-	r.mu.Lock()
-	delete(r.runs, externalID(req))
-	r.mu.Unlock()
-	return nil
+	return r.Forge.UpdateCheckRun(ctx, req.Repo, id, run)
 }
 
-// GiveUp ends the review of a request the job will not retry: the check run
-// it left in progress completes as failed, so it never stays in progress.
-// When this process holds none (it restarted), a new failed run is created:
-// the forge shows the latest run of a name.
+// GiveUp ends the review of a request the job will not retry: every run
+// left in progress for it completes as failed, so none stays in progress.
+// When there is none (the review failed before creating one) a failed run
+// is created, so the pull request shows why.
 func (r *PullRequestReview) GiveUp(ctx context.Context, req Request, cause error) error {
 	run := forge.CheckRun{Conclusion: forge.ConclusionFailure, Title: "composeguard could not finish",
 		Summary: "composeguard could not finish: " + explain(cause) +
 			". Push a commit or re-run the check to try again."}
-	if id, ok := r.inProgress(req); ok {
-		return r.finishCheck(ctx, req, id, run)
+	open, err := r.openRuns(ctx, req)
+	if err != nil {
+		return err
+	}
+	for _, id := range open {
+		if err := r.finishCheck(ctx, req, id, run); err != nil {
+			return err
+		}
+	}
+	if len(open) > 0 {
+		return nil
 	}
 	run.Name, run.HeadSHA, run.ExternalID, run.Status = CheckName, req.HeadSHA, externalID(req), forge.StatusCompleted
-	_, err := r.Forge.CreateCheckRun(ctx, req.Repo, run)
+	_, err = r.Forge.CreateCheckRun(ctx, req.Repo, run)
 	return err
 }
 

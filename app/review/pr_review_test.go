@@ -481,7 +481,7 @@ func TestRefusedReviewGoesToSummary(t *testing.T) {
 // TestRetryDuplicatesNothing fails each call once; the job's retry must
 // finish the review without repeating what the failed attempt posted.
 func TestRetryDuplicatesNothing(t *testing.T) {
-	for _, method := range []string{"ChangedFiles", "Snapshot", "UpdateCheckRun", "ReviewComments", "CreateReview", "Reply", "IssueComments", "CreateIssueComment"} {
+	for _, method := range []string{"CheckRuns", "ChangedFiles", "Snapshot", "UpdateCheckRun", "ReviewComments", "CreateReview", "Reply", "IssueComments", "CreateIssueComment"} {
 		t.Run(method, func(t *testing.T) {
 			base := map[string]string{"compose.yaml": stack(hardened("app"), insecure("old", "7070"))}
 			f := newFake(base, map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"))})
@@ -498,8 +498,8 @@ func TestRetryDuplicatesNothing(t *testing.T) {
 				t.Errorf("%d reviews, %d summaries, %d replies after a retry", len(f.reviews), len(f.issueComments), f.count("Reply"))
 			}
 			f.assertNoneInProgress(t)
-			if method == "UpdateCheckRun" && len(f.checkRuns) != 1 {
-				t.Errorf("%d check runs: the retry did not reuse the one in progress", len(f.checkRuns))
+			if len(f.checkRuns) != 1 {
+				t.Errorf("%d check runs: the retry did not take up the one in progress", len(f.checkRuns))
 			}
 			if c := f.lastCheck(t); c.Conclusion != forge.ConclusionFailure {
 				t.Errorf("check = %s", c.Conclusion)
@@ -541,11 +541,15 @@ func TestGiveUpCompletesTheCheck(t *testing.T) {
 	if err := r.Run(context.Background(), request(headSHA)); err == nil {
 		t.Fatal("no error")
 	}
-	if err := r.GiveUp(context.Background(), request(headSHA), cause); err != nil {
+	// A restarted process gives up: it completes the run the first left.
+	if err := reviewer(f).GiveUp(context.Background(), request(headSHA), cause); err != nil {
 		t.Fatal(err)
 	}
-	// After a restart the process holds no run: it creates a failed one.
-	if err := reviewer(f).GiveUp(context.Background(), request(headSHA), context.DeadlineExceeded); err != nil {
+	if len(f.checkRuns) != 1 {
+		t.Fatalf("%d check runs, want the one in progress completed", len(f.checkRuns))
+	}
+	// With no run in progress, giving up creates a failed one to show.
+	if err := r.GiveUp(context.Background(), request(headSHA), context.DeadlineExceeded); err != nil {
 		t.Fatal(err)
 	}
 	if len(f.checkRuns) != 2 {
@@ -559,6 +563,32 @@ func TestGiveUpCompletesTheCheck(t *testing.T) {
 		if strings.Contains(c.Summary, "ghs_s3cret") {
 			t.Error("the error's text was posted")
 		}
+	}
+}
+
+// TestRestartTakesUpTheRunInProgress: a process that died mid-review left
+// its check run in progress; the next one completes that run, and a review
+// of another pull request at the same head keeps its own.
+func TestRestartTakesUpTheRunInProgress(t *testing.T) {
+	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))},
+		map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"))})
+	f.failOnce["ChangedFiles"] = &forge.RetryableError{Err: errors.New("connection reset")}
+	if err := reviewer(f).Run(context.Background(), request(headSHA)); err == nil {
+		t.Fatal("no error")
+	}
+	if _, err := f.CreateCheckRun(context.Background(), repo, forge.CheckRun{Name: review.CheckName, HeadSHA: headSHA,
+		Status: forge.StatusInProgress, ExternalID: "acme/stack#8@" + headSHA}); err != nil {
+		t.Fatal(err)
+	}
+	run(t, reviewer(f), headSHA)
+	if n := f.count("CreateCheckRun"); n != 2 {
+		t.Errorf("%d check runs created, want the first reused", n-1)
+	}
+	if c := f.checkRuns[0]; c.Status != forge.StatusCompleted || c.Conclusion != forge.ConclusionFailure {
+		t.Errorf("the run left in progress is %s %s", c.Status, c.Conclusion)
+	}
+	if c := f.checkRuns[1]; c.Status != forge.StatusInProgress {
+		t.Errorf("the other pull request's run was %s by this review", c.Status)
 	}
 }
 

@@ -18,17 +18,33 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/composeguard/composeguard/app/config"
+	"github.com/composeguard/composeguard/app/forge/github"
 	"github.com/composeguard/composeguard/app/jobs"
+	"github.com/composeguard/composeguard/app/review"
 	"github.com/composeguard/composeguard/handlers"
 )
 
-// errReviewFlowNotWired is the placeholder newReviewer's answer: serve still
-// starts, acknowledging and queueing deliveries that a later version reviews.
-var errReviewFlowNotWired = errors.New("review flow not wired yet")
+// newReviewer builds the review flow on the GitHub client; tests stand in
+// for it.
+var newReviewer = func(cfg config.Config) (jobs.Reviewer, error) {
+	client, err := newGitHubClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &review.PullRequestReview{Forge: client}, nil
+}
 
-// newReviewer builds the review flow on the GitHub client.
-var newReviewer = func(config.Config) (jobs.Reviewer, error) {
-	return nil, errReviewFlowNotWired
+// newGitHubClient acts as the GitHub App, one installation token per
+// installation, or with the token; on GitHub Enterprise Server when the API
+// URL says so.
+func newGitHubClient(cfg config.Config) (*github.Client, error) {
+	opts := github.Options{APIURL: cfg.GitHubAPIURL.String()}
+	if cfg.UsesApp() {
+		opts.AppID, opts.PrivateKey = cfg.AppID, []byte(cfg.PrivateKey.Reveal())
+		return github.NewAppClient(opts)
+	}
+	opts.Token = cfg.Token.Reveal()
+	return github.NewTokenClient(opts)
 }
 
 const (
@@ -73,12 +89,11 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	reviewer, err := newReviewer(cfg)
-	if errors.Is(err, errReviewFlowNotWired) {
-		logger.Warn("deliveries are acknowledged and queued but not reviewed", "reason", err)
-	} else if err != nil {
+	if err != nil {
 		return fmt.Errorf("review flow: %w", err)
 	}
-	queue, err := jobs.Open(ctx, cfg.Database, jobs.Options{Reviewer: reviewer, Logger: logger, Registerer: registry})
+	queue, err := jobs.Open(ctx, cfg.Database, jobs.Options{Reviewer: reviewer, JobTimeout: cfg.JobTimeout,
+		RescueAfter: cfg.RescueAfter, Logger: logger, Registerer: registry})
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ const (
 	opGetBlob         = "GET /repos/{owner}/{repo}/git/blobs/{file_sha}"
 	opCreateCheckRun  = "POST /repos/{owner}/{repo}/check-runs"
 	opUpdateCheckRun  = "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"
+	opListCheckRuns   = "GET /repos/{owner}/{repo}/commits/{ref}/check-runs"
 	opListReviewNotes = "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
 	opCreateReview    = "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"
 	opReply           = "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
@@ -30,7 +31,7 @@ const (
 var operations = func() *http.ServeMux {
 	m := http.NewServeMux()
 	for _, op := range []string{opAccessToken, opGetPull, opListFiles, opGetTree, opGetBlob,
-		opCreateCheckRun, opUpdateCheckRun, opListReviewNotes, opCreateReview, opReply,
+		opCreateCheckRun, opUpdateCheckRun, opListCheckRuns, opListReviewNotes, opCreateReview, opReply,
 		opListComments, opCreateComment, opEditComment} {
 		m.HandleFunc(op, func(http.ResponseWriter, *http.Request) {})
 	}
@@ -113,7 +114,7 @@ func (t *counter) operation(r *http.Request) string {
 	u.Path = strings.TrimPrefix(u.Path, t.prefix)
 	u.RawPath = ""
 	if _, op := operations.Handler(&http.Request{Method: r.Method, URL: &u}); op != "" {
-		return op
+		return strings.Replace(op, "...}", "}", 1)
 	}
 	return r.Method + " " + u.Path
 }

@@ -118,3 +118,39 @@ func optional(s string) *string {
 	}
 	return &s
 }
+
+// CheckRuns lists every run named name at headSHA: all of them, not only the
+// latest, which is GitHub's default filter. A GitHub App sees only its own,
+// the runs it may update.
+func (c *Client) CheckRuns(ctx context.Context, repo forge.Repo, headSHA, name string) ([]forge.CheckRun, error) {
+	api, err := c.api(repo)
+	if err != nil {
+		return nil, err
+	}
+	opts := &gh.ListCheckRunsOptions{CheckName: gh.Ptr(name), Filter: gh.Ptr("all")}
+	if c.appKey != nil {
+		opts.AppID = gh.Ptr(c.opts.AppID)
+	}
+	runs, err := listAll(0, func(page gh.ListOptions) ([]*gh.CheckRun, *gh.Response, error) {
+		opts.ListOptions = page
+		res, resp, err := api.Checks.ListCheckRunsForRef(ctx, repo.Owner, repo.Name, headSHA, opts)
+		return res.GetCheckRuns(), resp, err
+	})
+	if err != nil {
+		return nil, fail(err, "list the %q check runs of %s at %s", name, repo, headSHA)
+	}
+	out := make([]forge.CheckRun, 0, len(runs))
+	for _, r := range runs {
+		out = append(out, forge.CheckRun{
+			ID:         r.GetID(),
+			Name:       r.GetName(),
+			HeadSHA:    r.GetHeadSHA(),
+			Status:     r.GetStatus(),
+			Conclusion: r.GetConclusion(),
+			ExternalID: r.GetExternalID(),
+			Title:      r.GetOutput().GetTitle(),
+			Summary:    r.GetOutput().GetSummary(),
+		})
+	}
+	return out, nil
+}

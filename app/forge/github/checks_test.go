@@ -97,3 +97,64 @@ func TestLongSummaryIsTruncatedNotRefused(t *testing.T) {
 		t.Error("a text within the limit was changed")
 	}
 }
+
+// TestCheckRunsListsEveryRunOfTheAppAtTheHead: a restarted server finds the
+// run it left in progress among all the runs of a head, over several pages.
+func TestCheckRunsListsEveryRunOfTheAppAtTheHead(t *testing.T) {
+	e := newEnv(t)
+	head, other := e.repo.Commit(map[string]string{"a": "1"}), e.repo.Commit(map[string]string{"a": "2"})
+	create := func(c *Client, name, sha, externalID string) int64 {
+		t.Helper()
+		id, err := c.CreateCheckRun(t.Context(), e.target, forge.CheckRun{Name: name, HeadSHA: sha, ExternalID: externalID,
+			Status: forge.StatusInProgress, Title: "Reviewing…", Summary: "…"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	const runs = 120 // more than one page of 100
+	for i := range runs - 1 {
+		id := create(e.client, "composeguard", head, fmt.Sprintf("old-%d", i))
+		if err := e.client.UpdateCheckRun(t.Context(), e.target, id, forge.CheckRun{Name: "composeguard",
+			Status: forge.StatusCompleted, Conclusion: forge.ConclusionSuccess}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wanted := create(e.client, "composeguard", head, "acme/stack#1@"+head)
+	create(e.client, "lint", head, "")
+	create(e.client, "composeguard", other, "")
+	e.fake.AllowToken("ghp_someone-else")
+	someone, err := NewTokenClient(Options{APIURL: e.fake.URL, Token: "ghp_someone-else", Transport: e.wire})
+	if err != nil {
+		t.Fatal(err)
+	}
+	create(someone, "composeguard", head, "")
+
+	got, err := e.client.CheckRuns(t.Context(), e.target, head, "composeguard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != runs {
+		t.Fatalf("%d runs, want the App's %d composeguard runs at the head", len(got), runs)
+	}
+	var inProgress []forge.CheckRun
+	for _, r := range got {
+		if r.Name != "composeguard" || r.HeadSHA != head {
+			t.Errorf("listed %s at %s", r.Name, r.HeadSHA)
+		}
+		if r.Status == forge.StatusInProgress {
+			inProgress = append(inProgress, r)
+		}
+	}
+	if len(inProgress) != 1 || inProgress[0].ID != wanted || inProgress[0].ExternalID != "acme/stack#1@"+head || inProgress[0].Title != "Reviewing…" {
+		t.Errorf("in progress: %+v, want run %d", inProgress, wanted)
+	}
+	if n := e.fake.Count(opListCheckRuns); n != 2 {
+		t.Errorf("%d list requests, want 2 pages", n)
+	}
+	// A token sees every run of the name, someone else's too.
+	all, err := someone.CheckRuns(t.Context(), e.target, head, "composeguard")
+	if err != nil || len(all) != runs+1 {
+		t.Errorf("token client: %d runs, %v", len(all), err)
+	}
+}

@@ -83,9 +83,9 @@ func rateLimitWait(h http.Header, known time.Duration) time.Duration {
 		return d
 	}
 	if reset, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64); err == nil {
-		if d := time.Until(time.Unix(reset, 0)); d > 0 {
-			return d.Truncate(time.Second) + time.Second
-		}
+		// A reset already past (it passed on the way, or the clocks
+		// differ) has lifted the limit: a second is enough.
+		return max(time.Until(time.Unix(reset, 0)), 0).Truncate(time.Second) + time.Second
 	}
 	if known > 0 {
 		return known.Truncate(time.Second) + time.Second

@@ -19,6 +19,7 @@ func TestFailuresAreSortedForTheJob(t *testing.T) {
 		after time.Duration
 	}{
 		"rate limit":              {githubtest.RateLimited(time.Now().Add(90 * time.Second)), "/pulls/1$", 90 * time.Second},
+		"rate limit just reset":   {githubtest.RateLimited(time.Now().Add(-time.Second)), "/pulls/1$", time.Second},
 		"429":                     {githubtest.TooManyRequests(7 * time.Second), "/pulls/1$", 7 * time.Second},
 		"secondary rate limit":    {githubtest.SecondaryRateLimited(30 * time.Second), "/pulls/1$", 30 * time.Second},
 		"secondary, no hint":      {githubtest.Fault{Status: 403, Message: "You have exceeded a secondary rate limit."}, "/pulls/1$", time.Minute},

@@ -31,6 +31,8 @@ func TestEveryCallIsARealOperation(t *testing.T) {
 	must(err)
 	must(e.client.UpdateCheckRun(c, e.target, id, forge.CheckRun{Name: "composeguard", Status: forge.StatusCompleted,
 		Conclusion: forge.ConclusionSuccess, Title: "ok", Summary: "ok", Annotations: annotations(1)}))
+	_, err = e.client.CheckRuns(c, e.target, p.Head, "composeguard")
+	must(err)
 	must(e.client.CreateReview(c, e.target, 1, forge.Review{CommitSHA: p.Head, Body: "review",
 		Comments: []forge.InlineComment{{Path: "compose.yaml", Line: 12, Body: "privileged"}}}))
 	notes, err := e.client.ReviewComments(c, e.target, 1)

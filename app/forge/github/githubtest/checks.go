@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 )
 
 // GitHub's limits on check runs
@@ -52,7 +53,7 @@ func createCheckRun(c *call) {
 	case c.repo.commits[body.HeadSHA] == nil:
 		c.invalid("CheckRun", "head_sha", "No commit found for SHA: "+body.HeadSHA)
 	default:
-		run := &CheckRun{ID: c.f.id(), HeadSHA: body.HeadSHA, Status: "queued"}
+		run := &CheckRun{ID: c.f.id(), HeadSHA: body.HeadSHA, Status: "queued", AppID: c.appID()}
 		if apply(c, run, body) {
 			c.repo.checkRuns = append(c.repo.checkRuns, run)
 			c.json(http.StatusCreated, runResponse(run))
@@ -145,11 +146,58 @@ func apply(c *call, run *CheckRun, body runJSON) bool {
 }
 
 func runResponse(r *CheckRun) map[string]any {
-	var conclusion any
+	var conclusion, app any
 	if r.Conclusion != "" {
 		conclusion = r.Conclusion
 	}
+	if r.AppID != 0 {
+		app = map[string]any{"id": r.AppID}
+	}
 	return map[string]any{"id": r.ID, "name": r.Name, "head_sha": r.HeadSHA, "status": r.Status,
-		"conclusion": conclusion, "external_id": r.ExternalID,
+		"conclusion": conclusion, "external_id": r.ExternalID, "app": app,
 		"output": map[string]any{"title": r.Title, "summary": r.Summary, "annotations_count": len(r.Annotations)}}
+}
+
+// appID is the App a request acts for, which GitHub ties a check run to; 0
+// for a plain token.
+func (c *call) appID() int64 {
+	if c.user == AppLogin {
+		return c.f.app.id
+	}
+	return 0
+}
+
+// listCheckRuns lists a commit's runs, newest first, filtered as GitHub
+// does by check_name, status and app_id; filter=latest, the default, keeps
+// only the newest run of each name.
+func listCheckRuns(c *call) {
+	ref := c.r.PathValue("ref")
+	if c.repo.commits[ref] == nil {
+		c.fail(http.StatusNotFound, "Not Found")
+		return
+	}
+	q := c.r.URL.Query()
+	if f := q.Get("filter"); f != "" && f != "latest" && f != "all" {
+		c.invalid("CheckRun", "filter", "filter is not included in the list")
+		return
+	}
+	newest := map[string]int64{}
+	for _, r := range c.repo.checkRuns {
+		if r.HeadSHA == ref {
+			newest[r.Name] = max(newest[r.Name], r.ID)
+		}
+	}
+	var out []map[string]any
+	for _, r := range slices.Backward(c.repo.checkRuns) {
+		switch {
+		case r.HeadSHA != ref:
+		case q.Has("check_name") && r.Name != q.Get("check_name"):
+		case q.Has("status") && r.Status != q.Get("status"):
+		case q.Has("app_id") && strconv.FormatInt(r.AppID, 10) != q.Get("app_id"):
+		case q.Get("filter") != "all" && newest[r.Name] != r.ID:
+		default:
+			out = append(out, runResponse(r))
+		}
+	}
+	c.json(http.StatusOK, map[string]any{"total_count": len(out), "check_runs": page(c, out)})
 }

@@ -144,3 +144,36 @@ func TestCheckOperationsCatchesMadeUpCalls(t *testing.T) {
 		t.Errorf("CheckOperations reported %q, want the made-up call alone", rec.errors)
 	}
 }
+
+// TestCheckRunFilters: like GitHub, a commit's list shows only the newest
+// run of each name unless filter=all, and narrows by name and status.
+func TestCheckRunFilters(t *testing.T) {
+	f := New(t)
+	f.AllowToken("t")
+	r := f.AddRepo("acme", "stack", 0)
+	sha := r.Commit(map[string]string{"a": "1"})
+	for _, run := range []string{
+		`{"name":"composeguard","head_sha":"` + sha + `","status":"in_progress"}`,
+		`{"name":"composeguard","head_sha":"` + sha + `","conclusion":"success"}`,
+		`{"name":"lint","head_sha":"` + sha + `","status":"in_progress"}`,
+	} {
+		if resp, body := do(t, f, "POST", "/repos/acme/stack/check-runs", "token t", run); resp.StatusCode != 201 {
+			t.Fatalf("create: %d %s", resp.StatusCode, body)
+		}
+	}
+	for query, want := range map[string]string{
+		"":                                    `"total_count":2`,
+		"?filter=all":                         `"total_count":3`,
+		"?filter=all&check_name=composeguard": `"total_count":2`,
+		"?filter=all&status=in_progress":      `"total_count":2`,
+		"?check_name=composeguard":            `"total_count":1`,
+	} {
+		resp, body := do(t, f, "GET", "/repos/acme/stack/commits/"+sha+"/check-runs"+query, "token t", "")
+		if resp.StatusCode != 200 || !strings.Contains(body, want) {
+			t.Errorf("%q: %d %s, want %s", query, resp.StatusCode, body, want)
+		}
+	}
+	if resp, _ := do(t, f, "GET", "/repos/acme/stack/commits/"+sha+"/check-runs?filter=newest", "token t", ""); resp.StatusCode != 422 {
+		t.Errorf("unknown filter: %d, want 422", resp.StatusCode)
+	}
+}

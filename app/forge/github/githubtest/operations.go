@@ -67,9 +67,13 @@ func loadOperations() (map[string][][]string, error) {
 }
 
 // matches reports whether path fits a template, each {name} standing for one
-// segment.
+// segment but a trailing {ref}, {branch} or {basehead}, which may hold
+// slashes as GitHub's refs do (heads/composeguard/postgres-16.x).
 func matches(tmpl []string, path string) bool {
 	segs := strings.Split(path, "/")
+	if last := tmpl[len(tmpl)-1]; len(segs) > len(tmpl) && slices.Contains([]string{"{ref}", "{branch}", "{basehead}"}, last) {
+		segs = append(segs[:len(tmpl)-1], strings.Join(segs[len(tmpl)-1:], "/"))
+	}
 	if len(segs) != len(tmpl) {
 		return false
 	}

@@ -93,6 +93,7 @@ func (f *Fake) routes() *http.ServeMux {
 		"GET /repos/{owner}/{repo}/git/blobs/{file_sha}":                               getBlob,
 		"POST /repos/{owner}/{repo}/check-runs":                                        createCheckRun,
 		"PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}":                        updateCheckRun,
+		"GET /repos/{owner}/{repo}/commits/{ref}/check-runs":                           listCheckRuns,
 		"POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews":                       createReview,
 		"GET /repos/{owner}/{repo}/pulls/{pull_number}/comments":                       listReviewComments,
 		"POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies": createReply,
@@ -102,6 +103,7 @@ func (f *Fake) routes() *http.ServeMux {
 	} {
 		m.HandleFunc(pattern, f.repoHandler(h))
 	}
+	f.bumpRoutes(m)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		(&call{w: w, r: r}).fail(http.StatusNotFound, "Not Found")
 	})

@@ -85,6 +85,7 @@ type Repo struct {
 	reviews      []*Review
 	notes        []*ReviewComment
 	comments     []*IssueComment
+	git          gitState // branches, history and pull request details (refs.go)
 }
 
 // AddRepo creates owner/name, reachable with tokens of installation (0: only
@@ -212,7 +213,8 @@ type CheckRun struct {
 	Name, HeadSHA, Status, Conclusion string
 	ExternalID, Title, Summary, Text  string
 	Annotations                       []Annotation
-	Updates                           int // PATCH requests received
+	Updates                           int   // PATCH requests received
+	AppID                             int64 // the App that created it; 0 for a plain token
 }
 
 // Annotation is a check run annotation.

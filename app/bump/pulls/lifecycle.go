@@ -1,0 +1,287 @@
+package pulls
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/composeguard/composeguard/app/bump"
+	"github.com/composeguard/composeguard/app/compose"
+	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/policy"
+	"github.com/composeguard/composeguard/app/review"
+)
+
+// repoRun is the flow in one repository.
+type repoRun struct {
+	opts     Options
+	repo     forge.Repository
+	login    string
+	base     forge.Head
+	snap     compose.Snapshot
+	policy   *policy.Policy
+	files    []string
+	registry Registry
+	now      time.Time
+	result   *Result
+
+	// partial: GitHub listed only part of the tree, so references may be
+	// missing and no pull request may be closed for want of one.
+	partial bool
+	// unknown are the repositories a registry could not answer for.
+	unknown map[string]bool
+	open    []forge.Pull // composeguard's open pull requests
+	opened  int          // by this run
+	before  *review.Score
+}
+
+func (w *repoRun) run(ctx context.Context) error {
+	for _, p := range w.snap.Paths() {
+		if w.policy.Selects(p) {
+			w.files = append(w.files, p)
+		}
+	}
+	plan := bump.PlanUpdates(ctx, w.registry, bump.Extract(w.snap, w.files), w.policy.Bump)
+	if err := snapshotErr(w.snap); err != nil {
+		return err
+	}
+	if t, ok := w.snap.(interface{ Truncated() bool }); ok {
+		w.partial = t.Truncated()
+	}
+	w.unknown = map[string]bool{}
+	for _, s := range plan.Skipped {
+		if img, err := compose.ParseImage(s.Image); err == nil && s.Unknown {
+			w.unknown[img.Name()] = true
+		}
+	}
+	all, err := w.opts.Forge.OpenPulls(ctx, w.repo.Repo)
+	if err != nil {
+		return err
+	}
+	for _, p := range all {
+		if w.ours(p) {
+			w.open = append(w.open, p)
+		}
+	}
+	props := proposals(plan.Updates)
+	wanted := map[string]bool{}
+	for _, p := range props {
+		wanted[p.branch] = true
+	}
+	// Closing first frees room under the open pull request limit.
+	if err := w.closeUnneeded(ctx, wanted); err != nil {
+		return err
+	}
+	for _, p := range props {
+		o, err := w.propose(ctx, p)
+		if err != nil {
+			if retry(err) {
+				return err
+			}
+			o = Outcome{Branch: p.branch, Action: Failed, Detail: err.Error()}
+		}
+		w.result.Outcomes = append(w.result.Outcomes, o)
+	}
+	return nil
+}
+
+// retry reports a failure worth running the repository again for.
+func retry(err error) bool {
+	var r *forge.RetryableError
+	return errors.As(err, &r) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// snapshotErr is the first failed read of a forge snapshot: a plan made
+// with files missing would close pull requests that are still needed.
+func snapshotErr(snap compose.Snapshot) error {
+	if s, ok := snap.(interface{ Err() error }); ok {
+		return s.Err()
+	}
+	return nil
+}
+
+// ours reports a pull request composeguard opened from one of its branches.
+func (w *repoRun) ours(p forge.Pull) bool {
+	return p.Author == w.login && strings.HasPrefix(p.HeadRef, BranchPrefix)
+}
+
+// propose opens, updates or leaves the pull request of one branch.
+func (w *repoRun) propose(ctx context.Context, p *proposal) (Outcome, error) {
+	o := Outcome{Branch: p.branch}
+	pulls, err := w.opts.Forge.PullsFrom(ctx, w.repo.Repo, p.branch)
+	if err != nil {
+		return o, err
+	}
+	var current *forge.Pull
+	for i, pr := range pulls {
+		switch {
+		case pr.Open && !w.ours(pr):
+			o.Action, o.Number, o.Detail = LeftAlone, pr.Number, "pull request opened by "+pr.Author
+			return o, nil
+		case pr.Open && current == nil:
+			current = &pulls[i]
+		}
+	}
+	want := p.marker(w.base.SHA)
+	if current == nil {
+		if n := w.declined(pulls, want); n != 0 {
+			o.Action, o.Number, o.Detail = Ignored, n, "closed without merging: "+strings.Join(want.targets(), ", ")
+			return o, nil
+		}
+		if reason := w.limited(); reason != "" {
+			o.Action, o.Detail = RateLimited, reason
+			return o, nil
+		}
+	} else if got, ok := readMarker(current.Body); ok {
+		o.Number = current.Number
+		switch repo := w.unknownIn(got); {
+		case got.same(want):
+			o.Action = Current
+			return o, nil
+		case repo != "":
+			// A group would lose the image the registry did not answer for.
+			o.Action, o.Detail = Kept, "the registry of "+repo+" did not answer; not rebuilt"
+			return o, nil
+		}
+	}
+	edits, err := bump.Apply(ctx, w.snap, w.files, p.updates)
+	if err != nil {
+		return o, err
+	}
+	body, err := w.body(ctx, p, w.scoreWith(ctx, edits))
+	if err != nil {
+		return o, err
+	}
+	if current != nil {
+		return w.rebuild(ctx, p, *current, edits, body)
+	}
+	return w.openPull(ctx, p, edits, body)
+}
+
+// unknownIn returns a repository of the marker a registry could not answer
+// for in this run, "" when there is none.
+func (w *repoRun) unknownIn(m marker) string {
+	for _, c := range m.Updates {
+		if w.unknown[c.Repository] {
+			return c.Repository
+		}
+	}
+	return ""
+}
+
+// declined returns the pull request a person closed without merging that
+// proposed exactly these versions, 0 when there is none.
+func (w *repoRun) declined(pulls []forge.Pull, want marker) int {
+	for _, pr := range pulls {
+		if pr.Open || pr.Merged || !w.ours(pr) || strings.HasSuffix(pr.Title, autoclosed) {
+			continue
+		}
+		if m, ok := readMarker(pr.Body); ok && slices.Equal(m.targets(), want.targets()) {
+			return pr.Number
+		}
+	}
+	return 0
+}
+
+// rebuild makes the branch one new commit on the base head again and
+// edits the pull request in place, unless someone else pushed to it.
+func (w *repoRun) rebuild(ctx context.Context, p *proposal, pr forge.Pull, edits map[string][]byte, body string) (Outcome, error) {
+	o := Outcome{Branch: p.branch, Number: pr.Number}
+	if who, err := w.foreign(ctx, pr.HeadSHA); err != nil || who != "" {
+		o.Action, o.Detail = LeftAlone, "the branch has commits by "+who+"; not rebuilt"
+		return o, err
+	}
+	sha, err := w.opts.Forge.CreateCommit(ctx, w.repo.Repo, w.base, commitMessage(p), edits)
+	if err != nil {
+		return o, err
+	}
+	if err := w.opts.Forge.ResetBranch(ctx, w.repo.Repo, p.branch, sha); err != nil {
+		return o, err
+	}
+	if err := w.opts.Forge.EditPull(ctx, w.repo.Repo, pr.Number, forge.PullEdit{Title: p.title(), Body: body}); err != nil {
+		return o, err
+	}
+	o.Action = Updated
+	return o, nil
+}
+
+// openPull commits to the branch, creating it or rebuilding a leftover one
+// that only composeguard wrote to, and opens the pull request.
+func (w *repoRun) openPull(ctx context.Context, p *proposal, edits map[string][]byte, body string) (Outcome, error) {
+	o := Outcome{Branch: p.branch}
+	head, err := w.opts.Forge.BranchHead(ctx, w.repo.Repo, p.branch)
+	exists := err == nil
+	if err != nil && !errors.Is(err, forge.ErrNotFound) {
+		return o, err
+	}
+	if exists {
+		if who, err := w.foreign(ctx, head.SHA); err != nil || who != "" {
+			o.Action, o.Detail = LeftAlone, "the branch has commits by "+who+"; no pull request opened"
+			return o, err
+		}
+	}
+	sha, err := w.opts.Forge.CreateCommit(ctx, w.repo.Repo, w.base, commitMessage(p), edits)
+	if err != nil {
+		return o, err
+	}
+	if exists {
+		err = w.opts.Forge.ResetBranch(ctx, w.repo.Repo, p.branch, sha)
+	} else {
+		err = w.opts.Forge.CreateBranch(ctx, w.repo.Repo, p.branch, sha)
+	}
+	if err != nil {
+		return o, err
+	}
+	o.Number, err = w.opts.Forge.CreatePull(ctx, w.repo.Repo, forge.NewPull{Title: p.title(), Body: body, Head: p.branch, Base: w.repo.DefaultBranch})
+	if err != nil {
+		return o, err
+	}
+	w.opened++
+	o.Action = Opened
+	if err := w.opts.Forge.AddLabels(ctx, w.repo.Repo, o.Number, w.opts.Labels); err != nil {
+		o.Detail = "not labelled: " + err.Error()
+	}
+	return o, nil
+}
+
+// foreign returns who else committed to a branch since the base head, ""
+// when every commit is composeguard's: made by its account, signed by the
+// forge and carrying the trailer.
+func (w *repoRun) foreign(ctx context.Context, head string) (string, error) {
+	commits, err := w.opts.Forge.CommitsSince(ctx, w.repo.Repo, w.base.SHA, head)
+	if err != nil {
+		return "", err
+	}
+	var others []string
+	for _, c := range commits {
+		if c.Author != w.login || !c.Verified || !strings.Contains(c.Message, "\n"+trailer) {
+			others = append(others, cmp.Or(c.Author, "an unknown author"))
+		}
+	}
+	return strings.Join(compact(others), ", "), nil
+}
+
+// limited says why no new pull request may open now, "" when one may:
+// the policy's limits on pull requests opened this clock hour and open at
+// once. Pull requests opened this hour and closed since are not counted.
+func (w *repoRun) limited() string {
+	hourly, concurrent := w.policy.Bump.Limits()
+	hour := w.now.Truncate(time.Hour)
+	thisHour := w.opened
+	for _, p := range w.open {
+		if !p.Created.Before(hour) && p.Created.Before(hour.Add(time.Hour)) {
+			thisHour++
+		}
+	}
+	switch {
+	case concurrent > 0 && len(w.open)+w.opened >= concurrent:
+		return fmt.Sprintf("%d pull requests open, the limit (pr_concurrent_limit)", concurrent)
+	case hourly > 0 && thisHour >= hourly:
+		return fmt.Sprintf("%d pull requests opened this hour, the limit (pr_hourly_limit)", hourly)
+	}
+	return ""
+}

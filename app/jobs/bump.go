@@ -1,0 +1,145 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/composeguard/composeguard/app/forge"
+)
+
+// Bumper runs the scheduled image update pull requests; *pulls.Runner is
+// one. Bump runs for one repository; every call with the same run time
+// belongs to one run and shares its registry cache.
+type Bumper interface {
+	Repositories(ctx context.Context) ([]forge.Repository, error)
+	Bump(ctx context.Context, repo forge.Repository, run time.Time) error
+}
+
+// BumpOptions schedule the image update pull requests. They take effect in
+// a queue that runs jobs, one with a Reviewer.
+type BumpOptions struct {
+	// Bumper nil means no scheduled updates.
+	Bumper Bumper
+	// Schedule is when runs start: a bump.Schedule read from
+	// COMPOSEGUARD_BUMP_SCHEDULE.
+	Schedule river.PeriodicSchedule
+}
+
+// maxBumpAttempts bounds the retries of a run's listing and of one
+// repository: the next scheduled run tries again anyway.
+const maxBumpAttempts = 3
+
+// BumpRunArgs starts one scheduled run: the job lists the repositories and
+// queues one BumpRepoArgs for each, so repositories are worked on by every
+// replica, each within the job timeout, and retried alone.
+type BumpRunArgs struct {
+	Run time.Time `json:"run"`
+}
+
+func (BumpRunArgs) Kind() string { return "bump_run" }
+
+// InsertOpts make a run unique by its time, in every state: a second
+// leader, or a restart within the same minute, does not start it again.
+func (BumpRunArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: maxBumpAttempts, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// BumpRepoArgs runs the flow in one repository for one run.
+type BumpRepoArgs struct {
+	Repo forge.Repository `json:"repo"`
+	Run  time.Time        `json:"run"`
+}
+
+func (BumpRepoArgs) Kind() string { return "bump_repo" }
+
+// InsertOpts make a repository's job unique per run.
+func (BumpRepoArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: maxBumpAttempts, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// register adds the bump workers and the periodic job that starts runs.
+func (b BumpOptions) register(workers *river.Workers, cfg *river.Config, logger *slog.Logger) error {
+	if b.Bumper == nil {
+		return nil
+	}
+	if b.Schedule == nil || b.Schedule.Next(time.Now()).IsZero() {
+		return errors.New("bump: the schedule never fires")
+	}
+	river.AddWorker(workers, &bumpRunWorker{bumper: b.Bumper})
+	river.AddWorker(workers, &bumpRepoWorker{bumper: b.Bumper, logger: logger})
+	// River enqueues periodic jobs on the elected leader only, so one
+	// replica starts each run. Its scheduler keeps no state: a leader
+	// elected after a run's time skips that run, and the next one catches
+	// up, as Renovate's next run would.
+	cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(b.Schedule,
+		func() (river.JobArgs, *river.InsertOpts) { return BumpRunArgs{Run: runTime(time.Now())}, nil },
+		&river.PeriodicJobOpts{ID: "bump"}))
+	return nil
+}
+
+// runTime is the schedule's activation the enqueuer fired for: cron times
+// fall on whole minutes, and River fires within moments of them.
+func runTime(now time.Time) time.Time { return now.UTC().Round(time.Minute) }
+
+type bumpRunWorker struct {
+	river.WorkerDefaults[BumpRunArgs]
+	bumper Bumper
+}
+
+func (w *bumpRunWorker) Work(ctx context.Context, job *river.Job[BumpRunArgs]) error {
+	repos, err := w.bumper.Repositories(ctx)
+	if err != nil {
+		return err
+	}
+	params := make([]river.InsertManyParams, 0, len(repos))
+	for _, repo := range repos {
+		params = append(params, river.InsertManyParams{Args: BumpRepoArgs{Repo: repo, Run: job.Args.Run}})
+	}
+	if len(params) == 0 {
+		return nil
+	}
+	if _, err := river.ClientFromContext[*sql.Tx](ctx).InsertMany(ctx, params); err != nil {
+		return fmt.Errorf("queue the run's repositories: %w", err)
+	}
+	return nil
+}
+
+// bumpRepoWorker runs one repository. A *forge.RetryableError is retried
+// after its After; any other error is final at once, and logged.
+type bumpRepoWorker struct {
+	river.WorkerDefaults[BumpRepoArgs]
+	bumper Bumper
+	logger *slog.Logger
+
+	retryAt sync.Map // job ID → time.Time, from Work to NextRetry
+}
+
+func (w *bumpRepoWorker) NextRetry(job *river.Job[BumpRepoArgs]) time.Time {
+	if at, ok := w.retryAt.LoadAndDelete(job.ID); ok {
+		return at.(time.Time)
+	}
+	return time.Time{}
+}
+
+func (w *bumpRepoWorker) Work(ctx context.Context, job *river.Job[BumpRepoArgs]) error {
+	err := w.bumper.Bump(ctx, job.Args.Repo, job.Args.Run)
+	if err == nil || ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return err
+	}
+	var retryable *forge.RetryableError
+	if errors.As(err, &retryable) || errors.Is(err, context.DeadlineExceeded) {
+		if retryable != nil && retryable.After > 0 {
+			w.retryAt.Store(job.ID, time.Now().Add(retryable.After))
+		}
+		return err
+	}
+	w.logger.Error("bump: repository failed", "repo", job.Args.Repo.String(), "run", job.Args.Run, "error", err)
+	return river.JobCancel(err)
+}

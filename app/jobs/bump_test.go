@@ -1,0 +1,188 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/composeguard/composeguard/app/bump"
+	"github.com/composeguard/composeguard/app/bump/pulls"
+	"github.com/composeguard/composeguard/app/forge"
+)
+
+var (
+	_ Bumper                 = (*pulls.Runner)(nil)
+	_ river.PeriodicSchedule = bump.Schedule{}
+)
+
+// fakeBumper lists repos and answers Bump with bump (nil: success),
+// recording the calls.
+type fakeBumper struct {
+	repos []forge.Repository
+	bump  func(repo forge.Repository, attempt int) error
+
+	mu    sync.Mutex
+	calls []string // "owner/name@run"
+}
+
+func (f *fakeBumper) Repositories(context.Context) ([]forge.Repository, error) { return f.repos, nil }
+
+func (f *fakeBumper) Bump(_ context.Context, repo forge.Repository, run time.Time) error {
+	f.mu.Lock()
+	f.calls = append(f.calls, repo.String()+"@"+run.Format("15:04"))
+	attempt := 0
+	for _, c := range f.calls {
+		if c == f.calls[len(f.calls)-1] {
+			attempt++
+		}
+	}
+	f.mu.Unlock()
+	if f.bump == nil {
+		return nil
+	}
+	return f.bump(repo, attempt)
+}
+
+func (f *fakeBumper) called() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := slices.Clone(f.calls)
+	slices.Sort(out)
+	return out
+}
+
+func bumpRepos(names ...string) []forge.Repository {
+	var out []forge.Repository
+	for _, n := range names {
+		out = append(out, forge.Repository{Repo: forge.Repo{Owner: "acme", Name: n, InstallationID: 7}, DefaultBranch: "main"})
+	}
+	return out
+}
+
+func openBumpQueue(t *testing.T, bumper Bumper, schedule river.PeriodicSchedule) *Queue {
+	t.Helper()
+	ctx := context.Background()
+	q, err := Open(ctx, testDatabase(t), Options{Reviewer: &fakeReviewer{}, pollInterval: 20 * time.Millisecond,
+		Bump: BumpOptions{Bumper: bumper, Schedule: schedule}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stopCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		q.Stop(stopCtx)
+		q.Close()
+	})
+	return q
+}
+
+func bumpJobStates(t *testing.T, q *Queue, kind string) []string {
+	t.Helper()
+	rows, err := q.db.Query(`SELECT state FROM river_job WHERE kind = ? ORDER BY id`, kind)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var states []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		states = append(states, s)
+	}
+	return states
+}
+
+var monday = time.Date(2030, 1, 7, 6, 0, 0, 0, time.UTC)
+
+func TestBumpRunQueuesEveryRepositoryOnce(t *testing.T) {
+	bumper := &fakeBumper{repos: bumpRepos("a", "b", "c")}
+	q := openBumpQueue(t, bumper, river.NeverSchedule())
+	ctx := t.Context()
+	if _, err := q.client.Insert(ctx, BumpRunArgs{Run: monday}, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"acme/a@06:00", "acme/b@06:00", "acme/c@06:00"}
+	eventually(t, "every repository bumped", func() bool { return len(bumper.called()) == len(want) })
+	if got := bumper.called(); !slices.Equal(got, want) {
+		t.Errorf("bumped %v, want %v", got, want)
+	}
+	again, err := q.client.Insert(ctx, BumpRunArgs{Run: monday}, nil)
+	if err != nil || !again.UniqueSkippedAsDuplicate {
+		t.Errorf("the same run inserted again: %+v, %v; want it skipped as a duplicate", again, err)
+	}
+	if _, err := q.client.Insert(ctx, BumpRunArgs{Run: monday.Add(7 * 24 * time.Hour)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the next run", func() bool { return len(bumper.called()) == 2*len(want) })
+}
+
+func TestBumpRepositoryRetries(t *testing.T) {
+	bumper := &fakeBumper{repos: bumpRepos("flaky", "broken", "fine"), bump: func(repo forge.Repository, attempt int) error {
+		switch {
+		case repo.Name == "flaky" && attempt == 1:
+			return &forge.RetryableError{After: time.Millisecond, Err: errors.New("GitHub answered 502")}
+		case repo.Name == "broken":
+			return errors.New("the policy cannot be parsed")
+		}
+		return nil
+	}}
+	q := openBumpQueue(t, bumper, river.NeverSchedule())
+	if _, err := q.client.Insert(t.Context(), BumpRunArgs{Run: monday}, nil); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the repository jobs to finish", func() bool {
+		states := bumpJobStates(t, q, "bump_repo")
+		return len(states) == 3 && !slices.ContainsFunc(states, func(s string) bool { return s != "completed" && s != "cancelled" })
+	})
+	want := []string{"acme/broken@06:00", "acme/fine@06:00", "acme/flaky@06:00", "acme/flaky@06:00"}
+	if got := bumper.called(); !slices.Equal(got, want) {
+		t.Errorf("bumped %v, want %v: a retryable failure runs again, another does not", got, want)
+	}
+	states := bumpJobStates(t, q, "bump_repo")
+	slices.Sort(states)
+	if !slices.Equal(states, []string{"cancelled", "completed", "completed"}) {
+		t.Errorf("repository job states %v", states)
+	}
+}
+
+// everySecond stands in for a cron schedule, which fires once a minute at
+// best.
+type everySecond struct{}
+
+func (everySecond) Next(t time.Time) time.Time { return t.Truncate(time.Second).Add(time.Second) }
+
+func TestBumpRunsOnTheSchedule(t *testing.T) {
+	bumper := &fakeBumper{repos: bumpRepos("a")}
+	q := openBumpQueue(t, bumper, everySecond{})
+	eventually(t, "a scheduled run", func() bool { return len(bumper.called()) > 0 })
+	if states := bumpJobStates(t, q, "bump_run"); len(states) == 0 {
+		t.Error("no bump_run job recorded")
+	}
+}
+
+func TestBumpNeedsASchedule(t *testing.T) {
+	for _, schedule := range []river.PeriodicSchedule{nil, bump.Schedule{}} {
+		_, err := Open(t.Context(), testDatabase(t), Options{Reviewer: &fakeReviewer{}, Bump: BumpOptions{Bumper: &fakeBumper{}, Schedule: schedule}})
+		if err == nil {
+			t.Errorf("schedule %#v accepted; a run would never start", schedule)
+		}
+	}
+}
+
+func TestRunTimeIsTheActivation(t *testing.T) {
+	for _, fired := range []time.Time{monday.Add(400 * time.Millisecond), monday.Add(-300 * time.Millisecond), monday.Add(20 * time.Second)} {
+		if got := runTime(fired.In(time.FixedZone("CET", 3600))); !got.Equal(monday) || got.Location() != time.UTC {
+			t.Errorf("fired at %s: run time %s, want %s", fired.Format(time.StampMilli), got, monday)
+		}
+	}
+}
