@@ -42,7 +42,7 @@ func (r *PullRequestReview) Run(ctx context.Context, req Request) error {
 		return err
 	}
 	if !pr.Open || pr.HeadSHA != req.HeadSHA {
-		return nil
+		return r.endStale(ctx, req, pr)
 	}
 	id, err := r.startCheck(ctx, req)
 	if err != nil {
@@ -168,13 +168,35 @@ func (r *PullRequestReview) superseded(ctx context.Context, req Request, id int6
 	if pr.Open && pr.HeadSHA == req.HeadSHA {
 		return false, nil
 	}
-	run := forge.CheckRun{Conclusion: forge.ConclusionCancelled,
+	return true, r.finishCheck(ctx, req, id, supersededRun(pr))
+}
+
+// endStale ends a review whose head is no longer the pull request's before
+// it starts: nothing is posted, and a run an earlier attempt left in
+// progress (the process died) is cancelled.
+func (r *PullRequestReview) endStale(ctx context.Context, req Request, pr forge.PullRequest) error {
+	open, err := r.openRuns(ctx, req)
+	if err != nil {
+		return err
+	}
+	for _, id := range open {
+		if err := r.finishCheck(ctx, req, id, supersededRun(pr)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// supersededRun ends the run of a head the pull request moved on from, or
+// of a closed pull request.
+func supersededRun(pr forge.PullRequest) forge.CheckRun {
+	if !pr.Open {
+		return forge.CheckRun{Conclusion: forge.ConclusionCancelled,
+			Title: "Pull request closed", Summary: "The pull request was closed during the review."}
+	}
+	return forge.CheckRun{Conclusion: forge.ConclusionCancelled,
 		Title:   "Superseded by " + shortSHA(pr.HeadSHA),
 		Summary: fmt.Sprintf("The pull request moved on to `%s` during the review; composeguard reviews that commit instead.", shortSHA(pr.HeadSHA))}
-	if !pr.Open {
-		run.Title, run.Summary = "Pull request closed", "The pull request was closed during the review."
-	}
-	return true, r.finishCheck(ctx, req, id, run)
 }
 
 // startCheck shows the review in progress at once. A run an earlier

@@ -363,8 +363,25 @@ func TestHeadMovedPostsNothing(t *testing.T) {
 	run(t, reviewer(f), "0ld0000000000000000000000000000000000000")
 	f.pr.Open = false
 	run(t, reviewer(f), headSHA)
-	if strings.Join(f.calls, ",") != "PullRequest,PullRequest" {
-		t.Errorf("calls = %v, want only the reads of the pull request", f.calls)
+	if strings.Join(f.calls, ",") != "PullRequest,CheckRuns,PullRequest,CheckRuns" {
+		t.Errorf("calls = %v, want only the reads of the pull request and its runs", f.calls)
+	}
+}
+
+// TestStaleRunOfADeadProcessIsCancelled: a process died reviewing a head;
+// when its job runs again the pull request has moved on, and the run it
+// left in progress is cancelled rather than left spinning.
+func TestStaleRunOfADeadProcessIsCancelled(t *testing.T) {
+	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))},
+		map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"))})
+	f.failOnce["ChangedFiles"] = &forge.RetryableError{Err: errors.New("connection reset")}
+	if err := reviewer(f).Run(context.Background(), request(headSHA)); err == nil {
+		t.Fatal("no error")
+	}
+	f.push("9e9e444444444444444444444444444444444444", map[string]string{"compose.yaml": stack(hardened("app"))})
+	run(t, reviewer(f), headSHA)
+	if c := f.lastCheck(t); len(f.checkRuns) != 1 || c.Conclusion != forge.ConclusionCancelled || c.Title != "Superseded by 9e9e444" {
+		t.Errorf("%d runs, the last %s %q; want the one left in progress cancelled", len(f.checkRuns), c.Conclusion, c.Title)
 	}
 }
 

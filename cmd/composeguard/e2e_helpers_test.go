@@ -83,7 +83,7 @@ type e2e struct {
 
 // startE2E starts the server in this process; it stops when the test ends,
 // after the test checked that every request it sent is a GitHub operation.
-func startE2E(t *testing.T) *e2e {
+func startE2E(t testing.TB) *e2e {
 	t.Helper()
 	e := &e2e{db: filepath.Join(t.TempDir(), "composeguard.db")}
 	e.fake, e.repo = e2eGitHub(t)

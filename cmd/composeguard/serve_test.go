@@ -66,7 +66,7 @@ func (b *logBuffer) String() string {
 }
 
 // address waits for the "listening" log line and returns its URL.
-func (b *logBuffer) address(t *testing.T) string {
+func (b *logBuffer) address(t testing.TB) string {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		for line := range strings.Lines(b.String()) {
@@ -82,7 +82,7 @@ func (b *logBuffer) address(t *testing.T) string {
 
 // startServer runs the server until the test ends; stop ends it earlier
 // and returns its exit code.
-func startServer(t *testing.T, env map[string]string) (url string, logs *logBuffer, stop func() int) {
+func startServer(t testing.TB, env map[string]string) (url string, logs *logBuffer, stop func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logs = &logBuffer{}
