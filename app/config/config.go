@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/composeguard/composeguard/app/bump"
 )
 
 // Config is everything serve needs to start.
@@ -31,6 +33,12 @@ type Config struct {
 	// again.
 	JobTimeout  time.Duration
 	RescueAfter time.Duration
+
+	// BumpSchedule is when scheduled image update pull requests run; the
+	// registry settings are read as `composeguard bump` reads them.
+	BumpSchedule     bump.Schedule
+	RegistryMirrors  string
+	RegistryAuthFile string
 }
 
 // UsesApp reports whether the server authenticates as a GitHub App rather
@@ -60,6 +68,9 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("review_drafts", c.ReviewDrafts),
 		slog.Duration("job_timeout", c.JobTimeout),
 		slog.Duration("rescue_after", c.RescueAfter),
+		slog.String("bump_schedule", c.BumpSchedule.String()),
+		slog.String("registry_mirrors", c.RegistryMirrors),
+		slog.String("registry_auth_file", c.RegistryAuthFile),
 	)
 }
 

@@ -60,7 +60,7 @@ func TestDefaults(t *testing.T) {
 	wd, _ := os.Getwd()
 	if c.Listen != ":8080" || c.Database.Path != filepath.Join(wd, "composeguard.db") ||
 		c.GitHubAPIURL.String() != "https://api.github.com/" || !c.ReviewDrafts || c.UsesApp() ||
-		c.JobTimeout != 2*time.Minute || c.RescueAfter != 3*time.Minute {
+		c.JobTimeout != 2*time.Minute || c.RescueAfter != 3*time.Minute || c.BumpSchedule.String() != "0 6 * * 1" {
 		t.Errorf("defaults: %+v", c)
 	}
 	if c.Token.Reveal() != token || c.WebhookSecret.Reveal() != webhookSecret {
@@ -147,6 +147,9 @@ func TestErrorsNameTheSetting(t *testing.T) {
 		{"job timeout not a duration", withEnv(tokenEnv(), "COMPOSEGUARD_JOB_TIMEOUT", "120"), nil, "COMPOSEGUARD_JOB_TIMEOUT", "positive duration"},
 		{"job timeout zero", tokenEnv(), []string{"--job-timeout", "0s"}, "COMPOSEGUARD_JOB_TIMEOUT", "positive duration"},
 		{"rescue before the timeout", withEnv(tokenEnv(), "COMPOSEGUARD_RESCUE_AFTER", "1m"), nil, "COMPOSEGUARD_RESCUE_AFTER", "longer than COMPOSEGUARD_JOB_TIMEOUT"},
+		{"bump schedule not cron", withEnv(tokenEnv(), "COMPOSEGUARD_BUMP_SCHEDULE", "weekly"), nil, "COMPOSEGUARD_BUMP_SCHEDULE", "weekly"},
+		{"mirror without target", withEnv(tokenEnv(), "COMPOSEGUARD_REGISTRY_MIRRORS", "docker.io"), nil, "COMPOSEGUARD_REGISTRY_MIRRORS", "docker.io"},
+		{"registry auth file missing", withEnv(tokenEnv(), "COMPOSEGUARD_REGISTRY_AUTH_FILE", missing), nil, "COMPOSEGUARD_REGISTRY_AUTH_FILE", "cannot be read"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

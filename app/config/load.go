@@ -8,6 +8,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/composeguard/composeguard/app/bump"
+	"github.com/composeguard/composeguard/app/registry"
 )
 
 // setting is one variable and its flag.
@@ -28,9 +31,13 @@ var (
 	draftsSetting        = setting{"COMPOSEGUARD_REVIEW_DRAFTS", "review-drafts", "review draft pull requests (true or false)", "true"}
 	jobTimeoutSetting    = setting{"COMPOSEGUARD_JOB_TIMEOUT", "job-timeout", "longest one attempt of a review may run, like 90s or 2m", "2m"}
 	rescueAfterSetting   = setting{"COMPOSEGUARD_RESCUE_AFTER", "rescue-after", "how long after its attempt started a review left running by a process that died is run again; longer than the job timeout", "3m"}
+	bumpScheduleSetting  = setting{"COMPOSEGUARD_BUMP_SCHEDULE", "bump-schedule", "when image update pull requests are opened: a cron expression in UTC", "0 6 * * 1"}
+	mirrorsSetting       = setting{"COMPOSEGUARD_REGISTRY_MIRRORS", "registry-mirrors", "registry mirrors for image lookups: registry=mirror,…", ""}
+	authFileSetting      = setting{"COMPOSEGUARD_REGISTRY_AUTH_FILE", "registry-auth-file", "a docker config.json whose auths are the registry credentials", ""}
 
 	allSettings = []setting{listenSetting, databaseSetting, apiURLSetting, appIDSetting, keyFileSetting,
-		keySetting, tokenSetting, webhookSecretSetting, draftsSetting, jobTimeoutSetting, rescueAfterSetting}
+		keySetting, tokenSetting, webhookSecretSetting, draftsSetting, jobTimeoutSetting, rescueAfterSetting,
+		bumpScheduleSetting, mirrorsSetting, authFileSetting}
 )
 
 // Error says which setting is wrong and why, without its value.
@@ -118,7 +125,26 @@ func resolve(value func(setting) string) (Config, error) {
 	if c.RescueAfter <= c.JobTimeout {
 		return Config{}, rescueAfterSetting.errorf("must be longer than %s (%s), got %s", jobTimeoutSetting.env, c.JobTimeout, c.RescueAfter)
 	}
-	return c, nil
+	return c, resolveBump(&c, value)
+}
+
+// resolveBump reads the settings of scheduled image updates.
+func resolveBump(c *Config, value func(setting) string) error {
+	var err error
+	if c.BumpSchedule, err = bump.ParseSchedule(value(bumpScheduleSetting)); err != nil {
+		return bumpScheduleSetting.errorf("%v", err)
+	}
+	c.RegistryMirrors = value(mirrorsSetting)
+	if _, err := registry.ParseMirrors(c.RegistryMirrors); err != nil {
+		return mirrorsSetting.errorf("%v", err)
+	}
+	c.RegistryAuthFile = value(authFileSetting)
+	if c.RegistryAuthFile != "" {
+		if _, err := os.Stat(c.RegistryAuthFile); err != nil {
+			return authFileSetting.errorf("cannot be read: %v", err)
+		}
+	}
+	return nil
 }
 
 // resolveAuth chooses between a GitHub App and a token.

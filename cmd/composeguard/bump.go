@@ -120,13 +120,20 @@ func bumpImages(args []string, stdout, stderr io.Writer) int {
 
 // registryFromEnv builds the registry client from the environment.
 func registryFromEnv() (*registry.Client, error) {
-	mirrors, err := registry.ParseMirrors(os.Getenv(envMirrors))
+	return newRegistry(os.Getenv(envMirrors), os.Getenv(envAuthFile))
+}
+
+// newRegistry builds a registry client from a mirror list and a docker
+// config.json path; the server's configuration is the only source of
+// credentials.
+func newRegistry(mirrorList, authFile string) (*registry.Client, error) {
+	mirrors, err := registry.ParseMirrors(mirrorList)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", envMirrors, err)
 	}
 	var config []byte
-	if f := os.Getenv(envAuthFile); f != "" {
-		if config, err = os.ReadFile(f); err != nil {
+	if authFile != "" {
+		if config, err = os.ReadFile(authFile); err != nil {
 			return nil, fmt.Errorf("%s: %w", envAuthFile, err)
 		}
 	}

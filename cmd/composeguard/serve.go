@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/composeguard/composeguard/app/bump/pulls"
 	"github.com/composeguard/composeguard/app/config"
 	"github.com/composeguard/composeguard/app/forge/github"
 	"github.com/composeguard/composeguard/app/jobs"
@@ -26,12 +27,26 @@ import (
 
 // newReviewer builds the review flow on the GitHub client; tests stand in
 // for it.
-var newReviewer = func(cfg config.Config) (jobs.Reviewer, error) {
-	client, err := newGitHubClient(cfg)
-	if err != nil {
-		return nil, err
-	}
+var newReviewer = func(cfg config.Config, client *github.Client) (jobs.Reviewer, error) {
 	return &review.PullRequestReview{Forge: client}, nil
+}
+
+// bumpOptions schedules image update pull requests, which need a GitHub App
+// (its installations say which repositories to visit).
+func bumpOptions(cfg config.Config, client *github.Client, logger *slog.Logger) jobs.BumpOptions {
+	if !cfg.UsesApp() {
+		logger.Info("scheduled image update pull requests need a GitHub App; they are off with a token")
+		return jobs.BumpOptions{}
+	}
+	newRunRegistry := func() (pulls.Registry, error) {
+		c, err := newRegistry(cfg.RegistryMirrors, cfg.RegistryAuthFile)
+		if err != nil {
+			return nil, err // never a typed nil in the interface
+		}
+		return c, nil
+	}
+	return jobs.BumpOptions{Schedule: cfg.BumpSchedule,
+		Bumper: pulls.New(pulls.Options{Forge: client, Logger: logger, NewRegistry: newRunRegistry})}
 }
 
 // newGitHubClient acts as the GitHub App, one installation token per
@@ -85,15 +100,19 @@ func runServer(ctx context.Context, args []string, getenv func(string) string, s
 
 func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	logger.Info("starting composeguard serve", "config", cfg)
-	registry := prometheus.NewRegistry()
-	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := prometheus.NewRegistry()
+	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	reviewer, err := newReviewer(cfg)
+	client, err := newGitHubClient(cfg)
+	if err != nil {
+		return fmt.Errorf("github client: %w", err)
+	}
+	reviewer, err := newReviewer(cfg, client)
 	if err != nil {
 		return fmt.Errorf("review flow: %w", err)
 	}
 	queue, err := jobs.Open(ctx, cfg.Database, jobs.Options{Reviewer: reviewer, JobTimeout: cfg.JobTimeout,
-		RescueAfter: cfg.RescueAfter, Logger: logger, Registerer: registry})
+		RescueAfter: cfg.RescueAfter, Logger: logger, Registerer: metrics, Bump: bumpOptions(cfg, client, logger)})
 	if err != nil {
 		return err
 	}
@@ -104,7 +123,7 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 		AppID:         cfg.AppID,
 		ReviewDrafts:  cfg.ReviewDrafts,
 		Queue:         queue,
-		Registry:      registry,
+		Registry:      metrics,
 		Logger:        logger,
 	})
 	if err != nil {

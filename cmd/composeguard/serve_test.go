@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -14,8 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/composeguard/composeguard/app/bump"
 	"github.com/composeguard/composeguard/app/config"
 	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/forge/github"
 	"github.com/composeguard/composeguard/app/forge/github/githubtest"
 	"github.com/composeguard/composeguard/app/jobs"
 	"github.com/composeguard/composeguard/app/review"
@@ -172,7 +175,7 @@ func (r *recordingReviewer) reviewed() []review.Request {
 
 func withReviewer(t *testing.T, r jobs.Reviewer, err error) {
 	saved := newReviewer
-	newReviewer = func(config.Config) (jobs.Reviewer, error) { return r, err }
+	newReviewer = func(config.Config, *github.Client) (jobs.Reviewer, error) { return r, err }
 	t.Cleanup(func() { newReviewer = saved })
 }
 
@@ -230,5 +233,28 @@ func TestServeStopsOnSIGTERM(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("SIGTERM did not stop the server")
+	}
+}
+
+func TestScheduledBumpsNeedAnApp(t *testing.T) {
+	logs := io.Discard
+	schedule, err := bump.ParseSchedule("0 5 * * *")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := github.NewTokenClient(github.Options{Token: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts := bumpOptions(config.Config{Token: "t", BumpSchedule: schedule}, token, slog.New(slog.NewTextHandler(logs, nil))); opts.Bumper != nil {
+		t.Error("with a token there are no installations to visit, so nothing is scheduled")
+	}
+	app, err := github.NewAppClient(github.Options{AppID: e2eAppID, PrivateKey: []byte(e2eKeyPEM())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := bumpOptions(config.Config{AppID: e2eAppID, BumpSchedule: schedule}, app, slog.New(slog.NewTextHandler(logs, nil)))
+	if opts.Bumper == nil || opts.Schedule != schedule {
+		t.Errorf("an App server schedules image updates on COMPOSEGUARD_BUMP_SCHEDULE: %+v", opts)
 	}
 }
