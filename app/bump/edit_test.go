@@ -1,9 +1,7 @@
 package bump
 
 import (
-	"bytes"
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,9 +9,8 @@ import (
 	"testing"
 
 	"github.com/composeguard/composeguard/app/compose"
+	"github.com/composeguard/composeguard/app/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 func TestApplyGolden(t *testing.T) {
 	reg := stubRegistry{tags: map[string][]string{
@@ -65,21 +62,10 @@ func TestApplyGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join(dir, "docker-compose.yml.golden")
-			if *update {
-				if err := os.WriteFile(golden, changed["docker-compose.yml"], 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			expected, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(changed["docker-compose.yml"], expected) {
-				t.Errorf("edited file differs from %s:\n%s", golden, changed["docker-compose.yml"])
-			}
+			edited := changed["docker-compose.yml"]
+			golden.Check(t, filepath.Join(dir, "docker-compose.yml.golden"), string(edited))
 			// Only image lines change; every other byte, line ending included, stays.
-			before, after := strings.SplitAfter(string(original), "\n"), strings.SplitAfter(string(expected), "\n")
+			before, after := strings.SplitAfter(string(original), "\n"), strings.SplitAfter(string(edited), "\n")
 			if len(before) != len(after) {
 				t.Fatalf("line count changed: %d → %d", len(before), len(after))
 			}
@@ -90,7 +76,7 @@ func TestApplyGolden(t *testing.T) {
 			}
 
 			// Applied, the plan has nothing left to do.
-			again := PlanUpdates(context.Background(), reg, Extract(compose.MapSnapshot{"docker-compose.yml": expected}, files), cfg)
+			again := PlanUpdates(context.Background(), reg, Extract(compose.MapSnapshot{"docker-compose.yml": edited}, files), cfg)
 			if len(again.Updates) != 0 {
 				t.Errorf("after applying, still proposed: %v", updateLines(again))
 			}

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -14,12 +12,11 @@ import (
 	"time"
 
 	"github.com/composeguard/composeguard/app/compose"
+	"github.com/composeguard/composeguard/app/golden"
 	"github.com/composeguard/composeguard/app/policy"
 	"github.com/composeguard/composeguard/app/review"
 	"github.com/composeguard/composeguard/checks"
 )
-
-var update = flag.Bool("update", false, "rewrite the testdata/*.golden files")
 
 // sample is a report built by hand, so no rule's wording changes it: a
 // critical finding shared by two services through an anchor, a finding
@@ -197,26 +194,9 @@ func TestTextClean(t *testing.T) {
 	}
 }
 
-// golden compares got with testdata/name, or rewrites it under -update.
-func golden(t *testing.T, name, got string) {
+func matchGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./app/report -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (run go test ./app/report -update if the change is intended):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }
 
 func TestMarkdownGolden(t *testing.T) {
@@ -231,7 +211,7 @@ func TestMarkdownGolden(t *testing.T) {
 			if err := Markdown(&b, r); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, name, b.String())
+			matchGolden(t, name, b.String())
 		})
 	}
 }
@@ -251,7 +231,7 @@ func TestMarkdownFromAudit(t *testing.T) {
 	if err := Markdown(&b, r); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "privileged.md.golden", b.String())
+	matchGolden(t, "privileged.md.golden", b.String())
 }
 
 func TestMarkdownEscapesCells(t *testing.T) {

@@ -1,38 +1,18 @@
 package review_test
 
 import (
-	"flag"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/golden"
 )
 
-var update = flag.Bool("update", false, "rewrite the testdata/*.golden files")
-
-// golden compares got with testdata/name.golden, or rewrites it under -update.
-func golden(t *testing.T, name, got string) {
+func matchGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./app/review -run Golden -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (run go test ./app/review -run Golden -update if the change is intended):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name+".golden"), got)
 }
 
 // goldenBase and goldenHead touch every part of the templates: new,
@@ -97,19 +77,19 @@ func TestGoldenTemplates(t *testing.T) {
 	run(t, r, headSHA)
 
 	check := f.lastCheck(t)
-	golden(t, "check_run_summary", check.Title+"\n\n"+check.Summary)
-	golden(t, "check_run_text", check.Text)
+	matchGolden(t, "check_run_summary", check.Title+"\n\n"+check.Summary)
+	matchGolden(t, "check_run_text", check.Text)
 	if len(f.reviews) != 1 {
 		t.Fatalf("%d reviews", len(f.reviews))
 	}
-	golden(t, "review_body", f.reviews[0].Body)
+	matchGolden(t, "review_body", f.reviews[0].Body)
 	var comments []string
 	for _, c := range f.reviews[0].Comments {
 		comments = append(comments, "=== "+c.Path+":"+strconv.Itoa(c.Line)+"\n"+c.Body)
 	}
-	golden(t, "review_comment", strings.Join(comments, "\n"))
-	golden(t, "fixed_reply", f.reviewComments[len(f.reviewComments)-1].Body)
-	golden(t, "summary_comment", f.summary(t))
+	matchGolden(t, "review_comment", strings.Join(comments, "\n"))
+	matchGolden(t, "fixed_reply", f.reviewComments[len(f.reviewComments)-1].Body)
+	matchGolden(t, "summary_comment", f.summary(t))
 }
 
 func TestGoldenPolicyOnlyChange(t *testing.T) {
@@ -117,5 +97,5 @@ func TestGoldenPolicyOnlyChange(t *testing.T) {
 	f := newFake(goldenBase, head)
 	run(t, reviewer(f), headSHA)
 	check := f.lastCheck(t)
-	golden(t, "check_run_summary_no_compose", check.Title+"\n\n"+check.Summary)
+	matchGolden(t, "check_run_summary_no_compose", check.Title+"\n\n"+check.Summary)
 }

@@ -2,8 +2,6 @@ package pulls
 
 import (
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -11,31 +9,14 @@ import (
 	"github.com/composeguard/composeguard/app/bump"
 	"github.com/composeguard/composeguard/app/compose"
 	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/golden"
 	"github.com/composeguard/composeguard/app/policy"
 	"github.com/composeguard/composeguard/app/review"
 )
 
-var update = flag.Bool("update", false, "rewrite the testdata/*.golden files")
-
-func golden(t *testing.T, name, got string) {
+func matchGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./app/bump/pulls -run Golden -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (run go test ./app/bump/pulls -run Golden -update if the change is intended):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name+".golden"), got)
 }
 
 // sources answers SourceURL from a map; planning is not asked here.
@@ -70,6 +51,6 @@ func TestGoldenBody(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "bump_pr.md", body)
-	golden(t, "commit_message.txt", p.title()+"\n---\n"+commitMessage(p))
+	matchGolden(t, "bump_pr.md", body)
+	matchGolden(t, "commit_message.txt", p.title()+"\n---\n"+commitMessage(p))
 }
