@@ -66,22 +66,7 @@ func bumpRepos(names ...string) []forge.Repository {
 
 func openBumpQueue(t *testing.T, bumper Bumper, schedule river.PeriodicSchedule) *Queue {
 	t.Helper()
-	ctx := context.Background()
-	q, err := Open(ctx, testDatabase(t), Options{Reviewer: &fakeReviewer{}, pollInterval: 20 * time.Millisecond,
-		Bump: BumpOptions{Bumper: bumper, Schedule: schedule}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stopCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		q.Stop(stopCtx)
-		q.Close()
-	})
-	return q
+	return openQueueWith(t, testDatabase(t), Options{Reviewer: &fakeReviewer{}, Bump: BumpOptions{Bumper: bumper, Schedule: schedule}})
 }
 
 func bumpJobStates(t *testing.T, q *Queue, kind string) []string {

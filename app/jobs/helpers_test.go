@@ -49,12 +49,20 @@ func testDatabase(t *testing.T) config.Database {
 	return config.Database{Path: filepath.Join(t.TempDir(), "composeguard.db")}
 }
 
-// openQueue opens a queue on db; with a reviewer it is started. Both are
-// stopped and closed at the end of the test.
+// openQueue opens a queue on db working reviews with reviewer (nil: it only
+// takes them in).
 func openQueue(t *testing.T, db config.Database, reviewer Reviewer) *Queue {
 	t.Helper()
+	return openQueueWith(t, db, Options{Reviewer: reviewer})
+}
+
+// openQueueWith opens and starts a queue that polls often, stopped and
+// closed at the end of the test.
+func openQueueWith(t *testing.T, db config.Database, opts Options) *Queue {
+	t.Helper()
 	ctx := context.Background()
-	q, err := Open(ctx, db, Options{Reviewer: reviewer, pollInterval: 20 * time.Millisecond})
+	opts.pollInterval = 20 * time.Millisecond
+	q, err := Open(ctx, db, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
