@@ -2,7 +2,6 @@ package compose
 
 import (
 	"path"
-	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"go.yaml.in/yaml/v3"
@@ -264,18 +263,4 @@ func (p *Project) unknownIn(n *yaml.Node, visited map[*yaml.Node]bool, fn func(n
 
 // Interpolate substitutes the project's variables in s; unknown ones become
 // empty, as Compose does.
-func (p *Project) Interpolate(s string) string {
-	if !strings.Contains(s, "$") {
-		return s
-	}
-	out, err := substitute(s, p.lookup)
-	if err != nil {
-		return s
-	}
-	return out
-}
-
-func (p *Project) lookup(name string) (string, bool) {
-	v, ok := p.Env[name]
-	return v, ok
-}
+func (p *Project) Interpolate(s string) string { return interpolateWith(p.Env, s) }
