@@ -35,6 +35,9 @@ const (
 	e2eOwner        = "Codertocat"
 	e2eRepo         = "Hello-World"
 	e2eSecret       = "e2e-webhook-secret-5d1f0c"
+	// A person's access token, for servers run without the App.
+	e2eToken  = "ghp_e2e-personal-token-7c2a"
+	e2ePerson = "octocat"
 )
 
 var e2eKey = sync.OnceValue(func() *rsa.PrivateKey {
@@ -77,20 +80,49 @@ type e2e struct {
 	url  string
 	db   string
 	logs *logBuffer
+	// token is set for a server with a personal access token, which
+	// GitHub lets write no check runs; login is who the server posts as.
+	token bool
+	login string
 
 	deliveries atomic.Int64
 }
 
-// startE2E starts the server in this process; it stops when the test ends,
-// after the test checked that every request it sent is a GitHub operation.
-func startE2E(t testing.TB) *e2e {
+// startE2E starts the server as the App in this process; it stops when the
+// test ends, after the test checked that every request it sent is a GitHub
+// operation.
+func startE2E(t testing.TB) *e2e { return startE2EWith(t, false) }
+
+// startTokenE2E starts the server with a personal access token instead of
+// the App, as for one repository.
+func startTokenE2E(t testing.TB) *e2e { return startE2EWith(t, true) }
+
+// eachAuth runs test against a server acting as the App and against one
+// with a personal access token.
+func eachAuth(t *testing.T, test func(*testing.T, *e2e)) {
+	for name, start := range map[string]func(testing.TB) *e2e{"app": startE2E, "token": startTokenE2E} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			test(t, start(t))
+		})
+	}
+}
+
+func startE2EWith(t testing.TB, token bool) *e2e {
 	t.Helper()
-	e := &e2e{db: filepath.Join(t.TempDir(), "composeguard.db")}
+	e := &e2e{db: filepath.Join(t.TempDir(), "composeguard.db"), token: token, login: githubtest.AppLogin}
 	e.fake, e.repo = e2eGitHub(t)
-	e.url, e.logs, _ = startServer(t, e2eEnv(e.fake, e.db))
+	env := e2eEnv(e.fake, e.db)
+	if token {
+		delete(env, "GITHUB_APP_ID")
+		delete(env, "GITHUB_APP_PRIVATE_KEY")
+		env["GITHUB_TOKEN"], e.login = e2eToken, e2ePerson
+		e.fake.AllowPersonalToken(e2eToken, e2ePerson)
+	}
+	e.url, e.logs, _ = startServer(t, env)
 	t.Cleanup(func() {
 		e.fake.CheckOperations(t)
-		for _, secret := range []string{e2eSecret, "PRIVATE KEY", "ghs_"} {
+		for _, secret := range []string{e2eSecret, "PRIVATE KEY", "ghs_", e2eToken} {
 			if strings.Contains(e.logs.String(), secret) {
 				t.Errorf("the server logged a secret (%q)", secret)
 			}
@@ -329,9 +361,13 @@ func (e *e2e) runsAt(head string) []githubtest.CheckRun {
 	return out
 }
 
-// verdict is the one check run at head, completed.
+// verdict is the one check run at head, completed; with a personal token,
+// the commit status standing for it.
 func (e *e2e) verdict(t testing.TB, head string) githubtest.CheckRun {
 	t.Helper()
+	if e.token {
+		return e.statusVerdict(t, head)
+	}
 	runs := e.runsAt(head)
 	if len(runs) != 1 {
 		t.Fatalf("%d check runs at %s, want 1: %+v", len(runs), head, runs)
@@ -340,6 +376,31 @@ func (e *e2e) verdict(t testing.TB, head string) githubtest.CheckRun {
 		t.Errorf("check run %s %s %q by app %d, want composeguard completed by the App", runs[0].Name, runs[0].Status, runs[0].Title, runs[0].AppID)
 	}
 	return runs[0]
+}
+
+// statusVerdict reads the composeguard statuses at head, pending and then
+// the verdict, as the check run they stand for: the state its conclusion,
+// the description its title. No check run may exist.
+func (e *e2e) statusVerdict(t testing.TB, head string) githubtest.CheckRun {
+	t.Helper()
+	if runs := e.runsAt(head); len(runs) != 0 {
+		t.Errorf("%d check runs at %s with a personal token, want none", len(runs), head)
+	}
+	var states []string
+	var last githubtest.CommitStatus
+	for _, s := range e.repo.Statuses() {
+		if s.SHA == head {
+			states = append(states, s.State)
+			last = s
+		}
+		if s.Context != "composeguard" || s.Creator != e.login {
+			t.Errorf("status %q by %s, want composeguard by %s", s.Context, s.Creator, e.login)
+		}
+	}
+	if len(states) != 2 || states[0] != "pending" || states[1] == "pending" {
+		t.Fatalf("statuses at %s: %v, want pending then a verdict", head, states)
+	}
+	return githubtest.CheckRun{Name: last.Context, HeadSHA: head, Status: "completed", Conclusion: last.State, Title: last.Description}
 }
 
 // summary is the one summary comment of a pull request.

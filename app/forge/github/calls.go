@@ -18,6 +18,8 @@ const (
 	opCreateCheckRun  = "POST /repos/{owner}/{repo}/check-runs"
 	opUpdateCheckRun  = "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"
 	opListCheckRuns   = "GET /repos/{owner}/{repo}/commits/{ref}/check-runs"
+	opCreateStatus    = "POST /repos/{owner}/{repo}/statuses/{sha}"
+	opListStatuses    = "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
 	opListReviewNotes = "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
 	opCreateReview    = "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"
 	opReply           = "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
@@ -31,8 +33,8 @@ const (
 var operations = func() *http.ServeMux {
 	m := http.NewServeMux()
 	for _, op := range []string{opAccessToken, opGetPull, opListFiles, opGetTree, opGetBlob,
-		opCreateCheckRun, opUpdateCheckRun, opListCheckRuns, opListReviewNotes, opCreateReview, opReply,
-		opListComments, opCreateComment, opEditComment} {
+		opCreateCheckRun, opUpdateCheckRun, opListCheckRuns, opCreateStatus, opListStatuses,
+		opListReviewNotes, opCreateReview, opReply, opListComments, opCreateComment, opEditComment} {
 		m.HandleFunc(op, func(http.ResponseWriter, *http.Request) {})
 	}
 	return m

@@ -16,11 +16,16 @@ const maxAnnotationsPerRequest = 50
 
 // CreateCheckRun creates run and returns its id. With more than 50
 // annotations the rest follow in updates, and a completed run is created in
-// progress so that it completes only once every annotation is in.
+// progress so that it completes only once every annotation is in. Where
+// GitHub refuses check runs to the token, it posts a commit status instead
+// (statuses.go).
 func (c *Client) CreateCheckRun(ctx context.Context, repo forge.Repo, run forge.CheckRun) (int64, error) {
 	api, err := c.api(repo)
 	if err != nil {
 		return 0, err
+	}
+	if c.usesStatuses(repo) {
+		return c.postStatus(ctx, api, repo, run)
 	}
 	batches := annotationBatches(run.Annotations)
 	status, conclusion, completedAt := runState(run, len(batches) == 1)
@@ -33,6 +38,10 @@ func (c *Client) CreateCheckRun(ctx context.Context, repo forge.Repo, run forge.
 		CompletedAt: completedAt,
 		Output:      output(run, batches[0]),
 	})
+	if c.checkRunsRefused(repo, err) {
+		// The refused POST created nothing: the status takes its place.
+		return c.postStatus(ctx, api, repo, run)
+	}
 	if err != nil {
 		return 0, fail(err, "create check run %q on %s at %s", run.Name, repo, run.HeadSHA)
 	}
@@ -42,13 +51,23 @@ func (c *Client) CreateCheckRun(ctx context.Context, repo forge.Repo, run forge.
 // UpdateCheckRun sets run's state and output, sending its annotations 50 per
 // call; only the last call carries the status, so a completed run never shows
 // without its annotations. GitHub appends annotations: calling this twice
-// with the same ones shows them twice.
+// with the same ones shows them twice. Where GitHub refuses check runs to
+// the token, it posts a commit status on run.HeadSHA instead.
 func (c *Client) UpdateCheckRun(ctx context.Context, repo forge.Repo, id int64, run forge.CheckRun) error {
 	api, err := c.api(repo)
 	if err != nil {
 		return err
 	}
-	return c.updateRun(ctx, api, repo, id, run, annotationBatches(run.Annotations))
+	if !c.usesStatuses(repo) {
+		err = c.updateRun(ctx, api, repo, id, run, annotationBatches(run.Annotations))
+		// GitHub refuses a token's check run writes from the first
+		// request on, so a refusal changed nothing.
+		if !c.checkRunsRefused(repo, err) {
+			return err
+		}
+	}
+	_, err = c.postStatus(ctx, api, repo, run)
+	return err
 }
 
 func (c *Client) updateRun(ctx context.Context, api *gh.Client, repo forge.Repo, id int64, run forge.CheckRun, batches [][]forge.Annotation) error {
@@ -121,11 +140,15 @@ func optional(s string) *string {
 
 // CheckRuns lists every run named name at headSHA: all of them, not only the
 // latest, which is GitHub's default filter. A GitHub App sees only its own,
-// the runs it may update.
+// the runs it may update. Where the token gets commit statuses instead, it
+// lists the latest status named name.
 func (c *Client) CheckRuns(ctx context.Context, repo forge.Repo, headSHA, name string) ([]forge.CheckRun, error) {
 	api, err := c.api(repo)
 	if err != nil {
 		return nil, err
+	}
+	if c.usesStatuses(repo) {
+		return c.latestStatus(ctx, api, repo, headSHA, name)
 	}
 	opts := &gh.ListCheckRunsOptions{CheckName: gh.Ptr(name), Filter: gh.Ptr("all")}
 	if c.appKey != nil {
@@ -136,6 +159,11 @@ func (c *Client) CheckRuns(ctx context.Context, repo forge.Repo, headSHA, name s
 		res, resp, err := api.Checks.ListCheckRunsForRef(ctx, repo.Owner, repo.Name, headSHA, opts)
 		return res.GetCheckRuns(), resp, err
 	})
+	// GitHub lets a classic personal token read check runs; a fine-grained
+	// one without the checks permission is refused already here.
+	if c.checkRunsRefused(repo, err) {
+		return c.latestStatus(ctx, api, repo, headSHA, name)
+	}
 	if err != nil {
 		return nil, fail(err, "list the %q check runs of %s at %s", name, repo, headSHA)
 	}

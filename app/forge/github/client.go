@@ -65,6 +65,9 @@ type Client struct {
 
 	mu            sync.Mutex
 	installations map[int64]*gh.Client
+	// statusRepos are the repositories (lower-case "owner/name") whose
+	// check runs GitHub refused to the token: they get commit statuses.
+	statusRepos map[string]bool
 }
 
 // NewAppClient returns a client acting as the GitHub App opts.AppID, with an
@@ -114,7 +117,7 @@ func newClient(opts Options) (*Client, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	c := &Client{opts: opts, blobs: newBlobCache(opts.BlobCacheBytes)}
+	c := &Client{opts: opts, blobs: newBlobCache(opts.BlobCacheBytes), statusRepos: map[string]bool{}}
 	// go-github settles the base URL (it adds /api/v3/ to an Enterprise
 	// host): ask it rather than repeat its rule.
 	probe, err := c.newAPI(base)

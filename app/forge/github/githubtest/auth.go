@@ -29,6 +29,7 @@ type grant struct {
 	installation int64 // 0: every repository
 	login        string
 	expires      time.Time // zero: never
+	personal     bool      // a person's token, refused check run writes
 }
 
 // SetApp registers the GitHub App whose JWTs, signed with the private half
@@ -45,6 +46,17 @@ func (f *Fake) AllowToken(token string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.grants[token] = grant{login: TokenLogin}
+}
+
+// AllowPersonalToken accepts token as login's personal access token, for
+// every repository. Like GitHub it may not write check runs, which only
+// Apps may: those requests get 403 "You must authenticate via a GitHub App."
+// (https://docs.github.com/en/rest/checks/runs#create-a-check-run). Reading
+// them it may, as GitHub lets a token with the repo scope.
+func (f *Fake) AllowPersonalToken(token, login string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.grants[token] = grant{login: login, personal: true}
 }
 
 // TokensIssued is how many installation tokens the fake created for

@@ -43,6 +43,9 @@ type runJSON struct {
 }
 
 func createCheckRun(c *call) {
+	if c.appOnly("create-a-check-run") {
+		return
+	}
 	var body runJSON
 	if !c.decode(&body) {
 		return
@@ -62,6 +65,9 @@ func createCheckRun(c *call) {
 }
 
 func updateCheckRun(c *call) {
+	if c.appOnly("update-a-check-run") {
+		return
+	}
 	id, ok := c.number("check_run_id")
 	if !ok {
 		return
@@ -82,6 +88,16 @@ func updateCheckRun(c *call) {
 		*c.repo.checkRuns[i] = run
 		c.json(http.StatusOK, runResponse(&run))
 	}
+}
+
+// appOnly refuses a check run write by a personal access token as GitHub
+// does, naming the operation's documentation; true when it did.
+func (c *call) appOnly(operation string) bool {
+	if c.personal {
+		c.json(http.StatusForbidden, map[string]string{"message": "You must authenticate via a GitHub App.",
+			"documentation_url": "https://docs.github.com/rest/checks/runs#" + operation})
+	}
+	return c.personal
 }
 
 // apply checks a create or update body as GitHub does and applies it to

@@ -94,6 +94,8 @@ func (f *Fake) routes() *http.ServeMux {
 		"POST /repos/{owner}/{repo}/check-runs":                                        createCheckRun,
 		"PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}":                        updateCheckRun,
 		"GET /repos/{owner}/{repo}/commits/{ref}/check-runs":                           listCheckRuns,
+		"POST /repos/{owner}/{repo}/statuses/{sha}":                                    createStatus,
+		"GET /repos/{owner}/{repo}/commits/{ref}/statuses":                             listStatuses,
 		"POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews":                       createReview,
 		"GET /repos/{owner}/{repo}/pulls/{pull_number}/comments":                       listReviewComments,
 		"POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies": createReply,
@@ -117,6 +119,8 @@ type call struct {
 	f    *Fake
 	repo *Repo
 	user string
+	// personal is set for a personal access token (AllowPersonalToken).
+	personal bool
 }
 
 func (f *Fake) repoHandler(h func(*call)) http.HandlerFunc {
@@ -135,7 +139,7 @@ func (f *Fake) repoHandler(h func(*call)) http.HandlerFunc {
 			c.fail(http.StatusNotFound, "Not Found")
 			return
 		}
-		c.repo, c.user = repo, g.login
+		c.repo, c.user, c.personal = repo, g.login, g.personal
 		h(c)
 	}
 }

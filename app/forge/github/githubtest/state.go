@@ -2,9 +2,10 @@
 // httptest, for the operations composeguard uses. It behaves like GitHub
 // where a client can get it wrong: App JWT and installation-token auth,
 // pagination with Link headers, diffs computed from real contents, 422 for a
-// review comment outside the diff, the 50-annotation limit, rate limits and
-// server errors on demand. A test seeds repositories, commits and pull
-// requests, then inspects what the client posted and every request it made.
+// review comment outside the diff, the 50-annotation limit, check runs
+// written only by Apps, rate limits and server errors on demand. A test
+// seeds repositories, commits and pull requests, then inspects what the
+// client posted and every request it made.
 package githubtest
 
 import (
@@ -82,6 +83,7 @@ type Repo struct {
 	pulls        map[int]*Pull
 	diffs        map[[2]string][]changedFile // by base and head
 	checkRuns    []*CheckRun
+	statuses     []*CommitStatus
 	reviews      []*Review
 	notes        []*ReviewComment
 	comments     []*IssueComment
