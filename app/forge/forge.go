@@ -126,7 +126,9 @@ type Contents interface {
 type Checks interface {
 	CreateCheckRun(ctx context.Context, repo Repo, run CheckRun) (id int64, err error)
 	// UpdateCheckRun may be called with any number of annotations; the
-	// implementation sends them in the batches the forge allows.
+	// implementation sends them in the batches the forge allows. run must
+	// carry its Name and HeadSHA: where check runs are refused (a personal
+	// token on GitHub) the run is a commit status, found by those.
 	UpdateCheckRun(ctx context.Context, repo Repo, id int64, run CheckRun) error
 	// CheckRuns lists the runs named name at headSHA that this client may
 	// update (with a GitHub App, those the App created), all pages, without
