@@ -32,7 +32,10 @@ type Report struct {
 	Findings     []Finding // the findings that count, sorted by file and line
 	Waived       []Finding // findings an exception covers
 	Score        Score
-	units        []unit
+	// Inline lists the `# composeguard:ignore` exceptions of the audited
+	// files, used or not.
+	Inline []policy.Exception
+	units  []unit
 }
 
 // Audit checks every compose file the policy selects in a snapshot.
@@ -96,6 +99,7 @@ func Audit(ctx context.Context, snap compose.Snapshot, pol *policy.Policy, now t
 		raw = append(raw, Finding{Finding: f, Fingerprint: Fingerprint(f)})
 	}
 	r.classify(dedupe(raw), pol, inline, serviceLines, now)
+	r.Inline = inline
 	r.Score = score(r.Findings, r.units)
 	return r
 }
@@ -327,4 +331,40 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// RefuseInline stops the inline exceptions that are not among known from
+// waiving anything: a pull request that adds `# composeguard:ignore` must not
+// waive its own findings. The findings they covered count again and the
+// score is computed anew; the refused exceptions are returned.
+func (r *Report) RefuseInline(known []policy.Exception) []policy.Exception {
+	key := func(e policy.Exception) string {
+		return strings.Join([]string{e.Rule, e.File, e.Reason, e.Expires.Format("2006-01-02")}, "\x00")
+	}
+	trusted := map[string]bool{}
+	for _, e := range known {
+		trusted[key(e)] = true
+	}
+	var refused []policy.Exception
+	for _, e := range r.Inline {
+		if !trusted[key(e)] {
+			refused = append(refused, e)
+		}
+	}
+	if len(refused) == 0 {
+		return nil
+	}
+	waived := r.Waived[:0:0]
+	for _, f := range r.Waived {
+		if f.Exception.Inline && !trusted[key(*f.Exception)] {
+			f.Exception = nil
+			r.Findings = append(r.Findings, f)
+			continue
+		}
+		waived = append(waived, f)
+	}
+	r.Waived = waived
+	sortFindings(r.Findings)
+	r.Score = score(r.Findings, r.units)
+	return refused
 }

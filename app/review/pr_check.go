@@ -22,6 +22,9 @@ type result struct {
 	base, head     *Report                      // nil when no compose file is affected
 	cmp            Comparison
 	policy         *PolicyChange // nil when the policy file is untouched
+	// requested are the inline exceptions the pull request adds; they wait
+	// for the merge to apply.
+	requested []policy.Exception
 }
 
 func (res *result) noCompose() bool { return res.head == nil }

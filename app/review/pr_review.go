@@ -117,6 +117,7 @@ func (r *PullRequestReview) audit(ctx context.Context, req Request, pr forge.Pul
 		res.base = Audit(ctx, scope(base, pol, affected), pol, now)
 		followRenames(res.base, files)
 		res.head = Audit(ctx, scope(head, pol, affected), pol, now)
+		res.requested = res.head.RefuseInline(res.base.Inline)
 		res.cmp = Compare(res.base, res.head)
 	}
 	if err := errors.Join(base.Err(), head.Err(), ctx.Err()); err != nil {

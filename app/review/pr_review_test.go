@@ -326,6 +326,37 @@ exceptions:
 	}
 }
 
+// TestInlineExceptionCannotWaiveItsOwnPullRequest: a `# composeguard:ignore`
+// comment is policy too, so the pull request that adds it is judged without
+// it; one already on the base branch applies.
+func TestInlineExceptionCannotWaiveItsOwnPullRequest(t *testing.T) {
+	ignore := "    # composeguard:ignore privileged-container expires=2099-12-31 reason=\"needs raw devices\"\n"
+	waived := strings.Replace(insecure("web", "8080"), "    privileged: true\n", ignore+"    privileged: true\n", 1)
+
+	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))},
+		map[string]string{"compose.yaml": stack(hardened("app"), waived)})
+	run(t, reviewer(f), headSHA)
+	commented := false
+	for _, c := range f.reviews[0].Comments {
+		commented = commented || strings.Contains(c.Body, "`privileged-container`")
+	}
+	if !commented {
+		t.Error("the pull request waived its own critical finding: no inline comment for privileged-container")
+	}
+	s := f.summary(t)
+	if !strings.Contains(s, "### Exceptions this pull request adds") || !strings.Contains(s, "needs raw devices") {
+		t.Errorf("the requested exception is not described:\n%s", s)
+	}
+
+	// Once the exception is on the base branch, a later change is judged with it.
+	f = newFake(map[string]string{"compose.yaml": stack(hardened("app"), waived)},
+		map[string]string{"compose.yaml": stack(hardened("app"), strings.Replace(waived, "image: nginx:1.27", "image: nginx:1.28", 1))})
+	run(t, reviewer(f), headSHA)
+	if s := f.summary(t); !strings.Contains(s, "### Exceptions in use") || strings.Contains(s, "### Exceptions this pull request adds") {
+		t.Errorf("the base branch's inline exception must apply:\n%s", s)
+	}
+}
+
 func TestSecretsAndHostFilesNeverPosted(t *testing.T) {
 	const secret = "wh-secret-7f3a9c1e"
 	t.Setenv("GITHUB_WEBHOOK_SECRET", secret)

@@ -27,6 +27,8 @@ type reviewView struct {
 	FixedMore            int
 	Exceptions           []exceptionView
 	ExceptionsMore       int
+	Requested            []exceptionView // inline exceptions the change adds, not applied to it
+	RequestedMore        int
 	Policy               *policyView
 	NotInline            []findingView // new findings without an inline comment
 	NotInlineMore        int
@@ -63,7 +65,6 @@ type exceptionView struct {
 	Where, Reason, Expires string
 	Waived                 int      // findings it waives at head
 	Services               []string // the services of those findings
-	New                    bool     // not in use at base: the change added it
 }
 
 type policyView struct {
@@ -107,7 +108,10 @@ func (res *result) view(notInline []findingView) reviewView {
 	for _, f := range res.cmp.Fixed {
 		v.FixedFindings = append(v.FixedFindings, viewFinding(f, false))
 	}
-	v.Exceptions = exceptionsInUse(res.base.Waived, res.head.Waived)
+	v.Exceptions = exceptionsInUse(res.head.Waived)
+	for _, e := range res.requested {
+		v.Requested = append(v.Requested, viewException(e))
+	}
 	return v
 }
 
@@ -121,16 +125,11 @@ func viewFinding(f Finding, isNew bool) findingView {
 	return v
 }
 
-// exceptionsInUse lists the exceptions that waive head findings, once each,
-// marking those the base did not use: an inline exception added in a compose
-// file takes effect in the very change that adds it.
-func exceptionsInUse(base, head []Finding) []exceptionView {
+// exceptionsInUse lists the exceptions that waive head findings, once each;
+// all of them are the base's (see Report.RefuseInline).
+func exceptionsInUse(head []Finding) []exceptionView {
 	key := func(e *policy.Exception) string {
 		return strings.Join([]string{e.Rule, e.Service, e.File, e.Reason, e.Expires.String()}, "\x00")
-	}
-	atBase := map[string]bool{}
-	for _, f := range base {
-		atBase[key(f.Exception)] = true
 	}
 	var out []exceptionView
 	index := map[string]int{}
@@ -139,9 +138,7 @@ func exceptionsInUse(base, head []Finding) []exceptionView {
 		i, ok := index[k]
 		if !ok {
 			i, index[k] = len(out), len(out)
-			v := viewException(*f.Exception)
-			v.New = !atBase[k]
-			out = append(out, v)
+			out = append(out, viewException(*f.Exception))
 		}
 		out[i].Waived++
 		for _, s := range f.Services {
@@ -179,6 +176,7 @@ func (v reviewView) cut(n int) reviewView {
 	v.Findings, v.FindingsMore = first(v.Findings, n)
 	v.FixedFindings, v.FixedMore = first(v.FixedFindings, n)
 	v.Exceptions, v.ExceptionsMore = first(v.Exceptions, n)
+	v.Requested, v.RequestedMore = first(v.Requested, n)
 	v.NotInline, v.NotInlineMore = first(v.NotInline, n)
 	if v.Policy != nil {
 		p := *v.Policy
@@ -196,7 +194,7 @@ func first[T any](list []T, n int) ([]T, int) {
 }
 
 func (v reviewView) longest() int {
-	n := max(len(v.Findings), len(v.FixedFindings), len(v.Exceptions), len(v.NotInline))
+	n := max(len(v.Findings), len(v.FixedFindings), len(v.Exceptions), len(v.Requested), len(v.NotInline))
 	if v.Policy != nil {
 		n = max(n, len(v.Policy.ExceptionsAdded))
 	}
