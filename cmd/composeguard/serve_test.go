@@ -148,12 +148,17 @@ func TestServeAcknowledgesAndReports(t *testing.T) {
 
 // recordingReviewer stands in for the review flow.
 type recordingReviewer struct {
-	delay time.Duration
-	mu    sync.Mutex
-	done  []review.Request
+	delay   time.Duration
+	mu      sync.Mutex
+	done    []review.Request
+	started chan struct{} // closed when the first review starts; may be nil
+	once    sync.Once
 }
 
 func (r *recordingReviewer) Run(ctx context.Context, req review.Request) error {
+	if r.started != nil {
+		r.once.Do(func() { close(r.started) })
+	}
 	select {
 	case <-time.After(r.delay):
 	case <-ctx.Done():
@@ -180,7 +185,7 @@ func withReviewer(t *testing.T, r jobs.Reviewer, err error) {
 }
 
 func TestServeReviewsAndDrainsOnShutdown(t *testing.T) {
-	reviewer := &recordingReviewer{delay: 300 * time.Millisecond}
+	reviewer := &recordingReviewer{delay: 300 * time.Millisecond, started: make(chan struct{})}
 	withReviewer(t, reviewer, nil)
 	url, _, stop := startServer(t, serveEnv(t))
 
@@ -191,7 +196,11 @@ func TestServeReviewsAndDrainsOnShutdown(t *testing.T) {
 	if took := time.Since(start); took > 200*time.Millisecond {
 		t.Errorf("acknowledged after %s: the review must not run before the answer", took)
 	}
-	time.Sleep(100 * time.Millisecond) // the review is running
+	select {
+	case <-reviewer.started:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the review never started")
+	}
 	if code := stop(); code != 0 {
 		t.Errorf("exit %d, want 0", code)
 	}
