@@ -84,7 +84,12 @@ func TestE2ESIGKILL(t *testing.T) {
 		}
 		sent := make(chan []delivery, 1)
 		go func() { sent <- srv.sendAll(pending, 100*time.Millisecond) }()
-		time.Sleep(time.Duration(400+rnd.IntN(1100)) * time.Millisecond)
+		// Kill while a review is under way: wait for a run in progress (or
+		// a while, on a slow machine), then a random moment more.
+		for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline) && !reviewing(repo); {
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(time.Duration(rnd.IntN(400)) * time.Millisecond)
 		srv.kill(t)
 		for _, d := range <-sent {
 			acknowledged[d.id] = true
@@ -265,4 +270,14 @@ func (c *child) stop(t *testing.T) int {
 func tail(s string, lines int) string {
 	all := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return strings.Join(all[max(0, len(all)-lines):], "\n")
+}
+
+// reviewing reports whether a check run is in progress in the fake.
+func reviewing(repo *githubtest.Repo) bool {
+	for _, r := range repo.CheckRuns() {
+		if r.Status == "in_progress" {
+			return true
+		}
+	}
+	return false
 }
