@@ -13,6 +13,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
@@ -47,25 +49,38 @@ func New(t testing.TB, repos map[string][]string) *Registry {
 	r := &Registry{Host: strings.TrimPrefix(s.URL, "http://"), digests: map[string]string{}}
 	for repo, tags := range repos {
 		for _, tag := range tags {
-			img, err := random.Image(64, 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ref, err := name.NewTag(r.Host + "/" + repo + ":" + tag)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := remote.Write(ref, img); err != nil {
-				t.Fatal(err)
-			}
-			d, err := img.Digest()
-			if err != nil {
-				t.Fatal(err)
-			}
-			r.digests[repo+":"+tag] = d.String()
+			r.Push(t, repo, tag, nil)
 		}
 	}
 	return r
+}
+
+// Push pushes repo:tag as a new image whose config carries labels, and
+// returns its digest.
+func (r *Registry) Push(t testing.TB, repo, tag string, labels map[string]string) string {
+	t.Helper()
+	img, err := random.Image(64, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if labels != nil {
+		if img, err = mutate.Config(img, v1.Config{Labels: labels}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ref, err := name.NewTag(r.Host + "/" + repo + ":" + tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(ref, img); err != nil {
+		t.Fatal(err)
+	}
+	d, err := img.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.digests[repo+":"+tag] = d.String()
+	return d.String()
 }
 
 // Digest is the digest a tag was pushed with.

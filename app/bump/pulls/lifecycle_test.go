@@ -45,7 +45,7 @@ func opened(t *testing.T) *env {
 
 func TestOpensPullRequestForDueUpdate(t *testing.T) {
 	e := newEnv(t, stackFiles(), stackTags)
-	digest := push(t, e.reg.Host, "library/postgres", "16.4", map[string]string{"org.opencontainers.image.source": "https://github.com/docker-library/postgres"})
+	digest := e.reg.Push(t, "library/postgres", "16.4", map[string]string{"org.opencontainers.image.source": "https://github.com/docker-library/postgres"})
 	main := e.repo.Branch("main")
 	wantLines(t, "first run", e.run(monday06),
 		"opened "+minorBranch+" #1",
@@ -119,7 +119,7 @@ func snapshot(files map[string]string) compose.MapSnapshot {
 func TestNewerVersionUpdatesThePullRequestInPlace(t *testing.T) {
 	e := opened(t)
 	first := e.repo.Branch(minorBranch)
-	digest := push(t, e.reg.Host, "library/postgres", "16.5", nil)
+	digest := e.reg.Push(t, "library/postgres", "16.5", nil)
 	n := len(e.fake.Requests())
 
 	wantLines(t, "run after 16.5 appeared", e.run(monday06.Add(time.Hour)),
@@ -172,12 +172,12 @@ func TestClosedPullRequestIsRemembered(t *testing.T) {
 	wantLines(t, "writes", e.writes(n))
 
 	// Official images republish a tag with a new digest: still declined.
-	push(t, e.reg.Host, "library/postgres", "16.4", nil)
+	e.reg.Push(t, "library/postgres", "16.4", nil)
 	wantLines(t, "run after 16.4 was republished", e.run(monday06.Add(2*time.Hour)),
 		"ignored "+minorBranch+" #1",
 		"current "+majorBranch+" #2")
 
-	push(t, e.reg.Host, "library/postgres", "16.5", nil)
+	e.reg.Push(t, "library/postgres", "16.5", nil)
 	wantLines(t, "run after 16.5 appeared", e.run(monday06.Add(3*time.Hour)),
 		"opened "+minorBranch+" #3",
 		"current "+majorBranch+" #2")
@@ -213,7 +213,7 @@ func TestUpdatedByHandClosesThePullRequest(t *testing.T) {
 func TestForeignCommitIsNeverForcePushed(t *testing.T) {
 	e := opened(t)
 	theirs := e.repo.CommitTo(minorBranch, "alice", map[string]string{"compose.yaml": strings.Replace(composeFile, "16.2", "16.3", 1)})
-	push(t, e.reg.Host, "library/postgres", "16.5", nil)
+	e.reg.Push(t, "library/postgres", "16.5", nil)
 	n := len(e.fake.Requests())
 	wantLines(t, "run after alice pushed to the branch", e.run(monday06.Add(time.Hour)),
 		"left-alone "+minorBranch+" #1",
