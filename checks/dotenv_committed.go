@@ -39,7 +39,7 @@ var _ = register(&Rule{
 			for _, k := range slices.Sorted(maps.Keys(env)) {
 				if secretKey(k) && literalSecret(env[k]) {
 					c.Report(Finding{Pos: compose.Position{File: f, Line: envLine(b, k), Column: 1}, KeyPath: k,
-						Message: k + " has a value in " + path.Base(f) + ", which is committed"})
+						Message: k + " has a value in " + path.Base(f) + ": once committed, it is in git history and every clone"})
 				}
 			}
 		}
