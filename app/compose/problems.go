@@ -196,7 +196,52 @@ func (p *Project) errorPos(err error, root string) Position {
 	if m := svcRefRe.FindStringSubmatch(msg); m != nil {
 		return p.ServicePos(m[1])
 	}
+	if pos, ok := p.valueIn(msg); ok {
+		return pos
+	}
 	return Position{File: file, Line: 1, Column: 1}
+}
+
+// valueIn places an error that quotes a value but names no key, such as
+// "invalid IP address: 1:2" from a port: at the first scalar of a service,
+// as written or interpolated, that contains one of the message's parts.
+func (p *Project) valueIn(msg string) (Position, bool) {
+	parts := strings.Split(msg, ": ")
+	for i := len(parts) - 1; i > 0; i-- {
+		part := strings.Trim(parts[i], " '\"")
+		if len(part) < 2 || strings.Contains(part, " ") {
+			continue // prose, not a value
+		}
+		for _, f := range p.layers {
+			src := p.Sources[f]
+			for _, d := range src.Docs {
+				_, services := lookup(d, "services")
+				if n := findScalar(services, func(v string) bool {
+					return strings.Contains(v, part) || strings.Contains(p.Interpolate(v), part)
+				}, 0); n != nil {
+					return src.pos(n), true
+				}
+			}
+		}
+	}
+	return Position{}, false
+}
+
+// findScalar walks a node tree, aliases not followed, for the first scalar
+// match accepts.
+func findScalar(n *yaml.Node, match func(string) bool, depth int) *yaml.Node {
+	if n == nil || depth > MaxDepth {
+		return nil
+	}
+	if n.Kind == yaml.ScalarNode && match(n.Value) {
+		return n
+	}
+	for _, c := range n.Content {
+		if found := findScalar(c, match, depth+1); found != nil {
+			return found
+		}
+	}
+	return nil
 }
 
 // cleanMessage removes the temporary root from an error so no server path is
