@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -32,7 +33,7 @@ func TestCapabilityAddedOverride(t *testing.T) {
 	})
 	var got []string
 	for _, f := range fs {
-		got = append(got, f.Pos.File+"@"+itoa(f.Pos.Line)+" "+f.Severity.String())
+		got = append(got, f.Pos.File+"@"+strconv.Itoa(f.Pos.Line)+" "+f.Severity.String())
 	}
 	if want := "compose.override.yaml@4 high, compose.yaml@4 medium"; strings.Join(got, ", ") != want {
 		t.Errorf("findings = %v, want %s", got, want)

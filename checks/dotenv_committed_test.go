@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -30,7 +31,7 @@ func TestDotenvCommitted(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string
 			for _, f := range runRuleFiles(t, "dotenv-committed", DefaultOptions(), tc.files) {
-				got = append(got, f.Pos.File+":"+itoa(f.Pos.Line)+" "+f.KeyPath)
+				got = append(got, f.Pos.File+":"+strconv.Itoa(f.Pos.Line)+" "+f.KeyPath)
 				if f.Severity != High || f.Service != "" || strings.Contains(f.Message, "hunter2") {
 					t.Errorf("finding = %+v", f)
 				}

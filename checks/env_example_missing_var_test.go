@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -29,7 +30,7 @@ func TestEnvExampleMissingVar(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string
 			for _, f := range runRuleFiles(t, "env-example-missing-var", DefaultOptions(), tc.files) {
-				got = append(got, f.Pos.File+":"+itoa(f.Pos.Line)+" "+f.KeyPath)
+				got = append(got, f.Pos.File+":"+strconv.Itoa(f.Pos.Line)+" "+f.KeyPath)
 				if f.Severity != Low || (f.KeyPath != ".env.example" && !strings.Contains(f.Message, "${"+f.KeyPath+"}")) {
 					t.Errorf("finding = %+v", f)
 				}

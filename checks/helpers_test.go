@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -100,23 +101,7 @@ func runCasesWith(t *testing.T, id string, opts Options, cases []ruleCase) {
 func summarize(fs []Finding) []string {
 	var out []string
 	for _, f := range fs {
-		out = append(out, f.Service+"@"+itoa(f.Pos.Line)+" "+f.Severity.String())
+		out = append(out, f.Service+"@"+strconv.Itoa(f.Pos.Line)+" "+f.Severity.String())
 	}
 	return out
-}
-
-func itoa(n int) string {
-	return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(n))
-}
-
-func fmtInt(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for n > 0 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		n /= 10
-	}
-	return string(b)
 }

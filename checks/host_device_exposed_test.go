@@ -1,6 +1,9 @@
 package checks
 
-import "testing"
+import (
+	"strconv"
+	"testing"
+)
 
 func TestHostDeviceExposed(t *testing.T) {
 	svc := "services:\n  web:\n    image: jellyfin/jellyfin:10.9\n"
@@ -31,7 +34,7 @@ func TestHostDeviceExposedOverride(t *testing.T) {
 	})
 	var files []string
 	for _, f := range got {
-		files = append(files, f.Pos.File+":"+itoa(f.Pos.Line))
+		files = append(files, f.Pos.File+":"+strconv.Itoa(f.Pos.Line))
 	}
 	if len(files) != 2 || files[0] != "compose.override.yaml:4" || files[1] != "compose.yaml:5" {
 		t.Fatalf("findings at %v, want compose.override.yaml:4 and compose.yaml:5", files)

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -73,7 +74,7 @@ func TestHostNetworkModeFiles(t *testing.T) {
 			var got []string
 			for _, f := range runRuleFiles(t, "host-network-mode", DefaultOptions(), tc.files) {
 				for _, s := range f.Services {
-					got = append(got, f.Pos.File+":"+s+"@"+itoa(f.Pos.Line)+" "+f.Severity.String())
+					got = append(got, f.Pos.File+":"+s+"@"+strconv.Itoa(f.Pos.Line)+" "+f.Severity.String())
 				}
 			}
 			if strings.Join(got, ", ") != strings.Join(tc.want, ", ") {

@@ -1,6 +1,9 @@
 package checks
 
-import "testing"
+import (
+	"strconv"
+	"testing"
+)
 
 func TestNoNewPrivilegesMissing(t *testing.T) {
 	svc := "services:\n  web:\n    image: nginx:1.27\n    security_opt:\n"
@@ -55,7 +58,7 @@ func TestNoNewPrivilegesMissingFiles(t *testing.T) {
 			for _, f := range runRuleFiles(t, "no-new-privileges-missing", tc.opts, tc.files) {
 				for _, name := range f.Services {
 					if name == "web" {
-						got = f.Pos.File + ":" + itoa(f.Pos.Line)
+						got = f.Pos.File + ":" + strconv.Itoa(f.Pos.Line)
 					}
 				}
 			}

@@ -1,6 +1,9 @@
 package checks
 
-import "testing"
+import (
+	"strconv"
+	"testing"
+)
 
 func TestVersionFieldObsolete(t *testing.T) {
 	runCases(t, "version-field-obsolete", []ruleCase{
@@ -20,7 +23,7 @@ func TestVersionFieldObsoleteEveryFile(t *testing.T) {
 	})
 	var got []string
 	for _, f := range fs {
-		got = append(got, f.Pos.File+"@"+itoa(f.Pos.Line))
+		got = append(got, f.Pos.File+"@"+strconv.Itoa(f.Pos.Line))
 		if f.Service != "" || f.Suggestion != "" || f.KeyPath != "version" {
 			t.Errorf("finding %+v: want no service, no suggestion, key path version", f)
 		}

@@ -69,24 +69,6 @@ func openBumpQueue(t *testing.T, bumper Bumper, schedule river.PeriodicSchedule)
 	return openQueueWith(t, testDatabase(t), Options{Reviewer: &fakeReviewer{}, Bump: BumpOptions{Bumper: bumper, Schedule: schedule}})
 }
 
-func bumpJobStates(t *testing.T, q *Queue, kind string) []string {
-	t.Helper()
-	rows, err := q.db.Query(`SELECT state FROM river_job WHERE kind = ? ORDER BY id`, kind)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var states []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		states = append(states, s)
-	}
-	return states
-}
-
 var monday = time.Date(2030, 1, 7, 6, 0, 0, 0, time.UTC)
 
 func TestBumpRunQueuesEveryRepositoryOnce(t *testing.T) {
@@ -126,14 +108,14 @@ func TestBumpRepositoryRetries(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "the repository jobs to finish", func() bool {
-		states := bumpJobStates(t, q, "bump_repo")
+		states := jobStates(t, q, "bump_repo")
 		return len(states) == 3 && !slices.ContainsFunc(states, func(s string) bool { return s != "completed" && s != "cancelled" })
 	})
 	want := []string{"acme/broken@06:00", "acme/fine@06:00", "acme/flaky@06:00", "acme/flaky@06:00"}
 	if got := bumper.called(); !slices.Equal(got, want) {
 		t.Errorf("bumped %v, want %v: a retryable failure runs again, another does not", got, want)
 	}
-	states := bumpJobStates(t, q, "bump_repo")
+	states := jobStates(t, q, "bump_repo")
 	slices.Sort(states)
 	if !slices.Equal(states, []string{"cancelled", "completed", "completed"}) {
 		t.Errorf("repository job states %v", states)
@@ -150,7 +132,7 @@ func TestBumpRunsOnTheSchedule(t *testing.T) {
 	bumper := &fakeBumper{repos: bumpRepos("a")}
 	q := openBumpQueue(t, bumper, everySecond{})
 	eventually(t, "a scheduled run", func() bool { return len(bumper.called()) > 0 })
-	if states := bumpJobStates(t, q, "bump_run"); len(states) == 0 {
+	if states := jobStates(t, q, "bump_run"); len(states) == 0 {
 		t.Error("no bump_run job recorded")
 	}
 }

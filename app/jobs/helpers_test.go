@@ -89,10 +89,10 @@ func enqueue(t *testing.T, q *Queue, deliveryID string, req review.Request) Outc
 	return outcome
 }
 
-// jobStates lists the review jobs' states, oldest first.
-func jobStates(t *testing.T, q *Queue) []string {
+// jobStates lists the states of the jobs of a kind, oldest first.
+func jobStates(t *testing.T, q *Queue, kind string) []string {
 	t.Helper()
-	rows, err := q.db.Query(`SELECT state FROM river_job WHERE kind = 'review' ORDER BY id`)
+	rows, err := q.db.Query(`SELECT state FROM river_job WHERE kind = ? ORDER BY id`, kind)
 	if err != nil {
 		t.Fatal(err)
 	}

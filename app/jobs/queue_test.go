@@ -21,7 +21,7 @@ func TestEnqueuedReviewRuns(t *testing.T) {
 	if got := enqueue(t, q, "d-1", pr); got != Queued {
 		t.Fatalf("outcome %s, want queued", got)
 	}
-	eventually(t, "the review to complete", func() bool { return slices.Equal(jobStates(t, q), []string{"completed"}) })
+	eventually(t, "the review to complete", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
 	if runs, gaveUp := reviewer.counts(); runs != 1 || gaveUp != 0 || reviewer.runs[0] != pr {
 		t.Errorf("reviewer got %v, gave up %d times", reviewer.runs, gaveUp)
 	}
@@ -39,7 +39,7 @@ func TestRedeliveryInsertsNothing(t *testing.T) {
 	if got, err := q.Enqueue(context.Background(), Delivery{Provider: "gitlab", ID: "d-1"}, pr); err != nil || got != Coalesced {
 		t.Errorf("another provider's delivery: %s %v", got, err)
 	}
-	if states := jobStates(t, q); len(states) != 1 {
+	if states := jobStates(t, q, "review"); len(states) != 1 {
 		t.Errorf("%d jobs, want 1", len(states))
 	}
 }
@@ -60,7 +60,7 @@ func TestSameHeadCoalesces(t *testing.T) {
 	if got := enqueue(t, q, "d-4", other); got != Queued {
 		t.Errorf("another pull request: %s, want queued", got)
 	}
-	if states := jobStates(t, q); len(states) != 3 {
+	if states := jobStates(t, q, "review"); len(states) != 3 {
 		t.Errorf("%d jobs, want 3", len(states))
 	}
 }
@@ -69,7 +69,7 @@ func TestRerunAfterReviewFinished(t *testing.T) {
 	reviewer := &fakeReviewer{}
 	q := openQueue(t, testDatabase(t), reviewer)
 	enqueue(t, q, "d-1", pr)
-	eventually(t, "the first review", func() bool { return slices.Equal(jobStates(t, q), []string{"completed"}) })
+	eventually(t, "the first review", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
 
 	// The re-run button sends a new delivery for the same head.
 	if got := enqueue(t, q, "d-rerun", pr); got != Queued {
@@ -88,7 +88,7 @@ func TestRetryableErrorThenSuccess(t *testing.T) {
 	q := openQueue(t, testDatabase(t), reviewer)
 	start := time.Now()
 	enqueue(t, q, "d-1", pr)
-	eventually(t, "the retry to succeed", func() bool { return slices.Equal(jobStates(t, q), []string{"completed"}) })
+	eventually(t, "the retry to succeed", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
 	if runs, gaveUp := reviewer.counts(); runs != 2 || gaveUp != 0 {
 		t.Errorf("%d runs and %d give-ups, want 2 and 0", runs, gaveUp)
 	}
@@ -103,7 +103,7 @@ func TestRetryWaitsForAfter(t *testing.T) {
 	}}
 	q := openQueue(t, testDatabase(t), reviewer)
 	enqueue(t, q, "d-1", pr)
-	eventually(t, "the job to wait", func() bool { return slices.Equal(jobStates(t, q), []string{"retryable"}) })
+	eventually(t, "the job to wait", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"retryable"}) })
 
 	var scheduled time.Time
 	if err := q.db.QueryRow(`SELECT scheduled_at FROM river_job WHERE kind = 'review'`).Scan(&scheduled); err != nil {
@@ -121,7 +121,7 @@ func TestFinalFailureGivesUpOnce(t *testing.T) {
 	}}
 	q := openQueue(t, testDatabase(t), reviewer)
 	enqueue(t, q, "d-1", pr)
-	eventually(t, "the job to be discarded", func() bool { return slices.Equal(jobStates(t, q), []string{"discarded"}) })
+	eventually(t, "the job to be discarded", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"discarded"}) })
 
 	runs, gaveUp := reviewer.counts()
 	if runs != maxReviewAttempts || gaveUp != 1 {
@@ -141,7 +141,7 @@ func TestPermanentFailureGivesUpAtOnce(t *testing.T) {
 			reviewer := &fakeReviewer{run: run}
 			q := openQueue(t, testDatabase(t), reviewer)
 			enqueue(t, q, "d-1", pr)
-			eventually(t, "the job to be cancelled", func() bool { return slices.Equal(jobStates(t, q), []string{"cancelled"}) })
+			eventually(t, "the job to be cancelled", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"cancelled"}) })
 			if runs, gaveUp := reviewer.counts(); runs != 1 || gaveUp != 1 {
 				t.Errorf("%d runs and %d give-ups, want 1 and 1", runs, gaveUp)
 			}
@@ -187,7 +187,7 @@ func TestReviewInterruptedByStopRunsAfterRestart(t *testing.T) {
 
 	reviewer := &fakeReviewer{}
 	q := openQueue(t, db, reviewer)
-	eventually(t, "the interrupted review to run again", func() bool { return slices.Equal(jobStates(t, q), []string{"completed"}) })
+	eventually(t, "the interrupted review to run again", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
 	if _, gaveUp := blocked.counts(); gaveUp != 0 {
 		t.Error("a review interrupted by shutdown was given up")
 	}
@@ -265,7 +265,7 @@ func TestJobMetrics(t *testing.T) {
 	defer q.Close()
 	defer q.Stop(context.Background())
 	enqueue(t, q, "d-1", pr)
-	eventually(t, "the review", func() bool { return slices.Equal(jobStates(t, q), []string{"completed"}) })
+	eventually(t, "the review", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
 
 	families, err := registry.Gather()
 	if err != nil {

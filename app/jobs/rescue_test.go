@@ -38,7 +38,7 @@ func TestReviewOfADeadProcessRunsAgain(t *testing.T) {
 		q.Stop(context.Background())
 		q.Close()
 	})
-	eventually(t, "the rescued review to run", func() bool { return slices.Equal(jobStates(t, q), []string{"completed"}) })
+	eventually(t, "the rescued review to run", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
 	if runs, gaveUp := reviewer.counts(); runs != 1 || gaveUp != 0 {
 		t.Errorf("%d runs and %d give-ups, want 1 and 0", runs, gaveUp)
 	}

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -142,7 +143,7 @@ func TestInline(t *testing.T) {
 	}
 	var probs []string
 	for _, f := range p.Problems {
-		probs = append(probs, f.Rule+"@"+itoa(f.Pos.Line))
+		probs = append(probs, f.Rule+"@"+strconv.Itoa(f.Pos.Line))
 	}
 	// One finding per bad comment: the bad date is not reported twice.
 	if strings.Join(probs, ",") != "exception-invalid@8,exception-invalid@11,policy-invalid@14" {

@@ -3,6 +3,7 @@ package policy
 import (
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -13,20 +14,9 @@ import (
 func problems(p *Policy) []string {
 	var out []string
 	for _, f := range p.Problems {
-		out = append(out, f.Rule+"@"+itoa(f.Pos.Line))
+		out = append(out, f.Rule+"@"+strconv.Itoa(f.Pos.Line))
 	}
 	return out
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	s := ""
-	for ; n > 0; n /= 10 {
-		s = string(rune('0'+n%10)) + s
-	}
-	return s
 }
 
 func TestDefault(t *testing.T) {

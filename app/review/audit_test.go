@@ -2,6 +2,7 @@ package review
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -55,20 +56,9 @@ func audit(t *testing.T, files map[string]string, pol *policy.Policy) *Report {
 func rules(fs []Finding) []string {
 	var out []string
 	for _, f := range fs {
-		out = append(out, f.Rule+" "+f.Service+"@"+f.Pos.File+":"+itoa(f.Pos.Line))
+		out = append(out, f.Rule+" "+f.Service+"@"+f.Pos.File+":"+strconv.Itoa(f.Pos.Line))
 	}
 	return out
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	s := ""
-	for ; n > 0; n /= 10 {
-		s = string(rune('0'+n%10)) + s
-	}
-	return s
 }
 
 func expect(t *testing.T, what string, got []Finding, want ...string) {

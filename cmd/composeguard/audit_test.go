@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -194,7 +195,7 @@ func TestAuditPolicyFlag(t *testing.T) {
 	write(t, filepath.Dir(pol), map[string]string{"strict.yml": onlyPolicy("fail_on: loud\n", "privileged-container")})
 	code, out, _ = cli(t, "", "audit", "--format", "json", "--policy", pol, dir, other)
 	a = decode(t, out)
-	if got := of(a, "policy-invalid"); code != 1 || strings.Join(got, ",") != filepath.ToSlash(pol)+":"+itoa(strings.Count(onlyPolicy("", "privileged-container"), "\n")+1)+" " {
+	if got := of(a, "policy-invalid"); code != 1 || strings.Join(got, ",") != filepath.ToSlash(pol)+":"+strconv.Itoa(strings.Count(onlyPolicy("", "privileged-container"), "\n")+1)+" " {
 		t.Errorf("exit %d, policy-invalid findings %v", code, got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -92,21 +93,10 @@ func of(a jsonAudit, rule string) []string {
 		if f.Service != nil {
 			s = *f.Service
 		}
-		out = append(out, f.File+":"+itoa(f.Line)+" "+s)
+		out = append(out, f.File+":"+strconv.Itoa(f.Line)+" "+s)
 	}
 	sort.Strings(out)
 	return out
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	s := ""
-	for ; n > 0; n /= 10 {
-		s = string(rune('0'+n%10)) + s
-	}
-	return s
 }
 
 func TestRun(t *testing.T) {
