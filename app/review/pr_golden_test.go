@@ -8,6 +8,7 @@ import (
 
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/golden"
+	"github.com/composeguard/composeguard/app/review/reviewtest"
 )
 
 func matchGolden(t *testing.T, name, got string) {
@@ -43,7 +44,7 @@ const goldenPolicy = `exceptions:
 
 var goldenBase = map[string]string{
 	".composeguard.yml": goldenPolicy,
-	"compose.yaml":      stack(hardened("app"), goldenDB, insecure("old", "7070")),
+	"compose.yaml":      reviewtest.Stack(reviewtest.Hardened("app"), goldenDB, reviewtest.Insecure("old", "7070")),
 }
 
 var goldenHead = map[string]string{
@@ -54,7 +55,7 @@ var goldenHead = map[string]string{
 rules:
   port-bound-all-interfaces: off
 `,
-	"compose.yaml": "x-debug: &debug\n  privileged: true\n\n" + stack(hardened("app"), goldenDB, `  web:
+	"compose.yaml": "x-debug: &debug\n  privileged: true\n\n" + reviewtest.Stack(reviewtest.Hardened("app"), goldenDB, `  web:
     <<: *debug
     image: nginx:1.27
     ports:

@@ -11,47 +11,10 @@ import (
 
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/review"
+	"github.com/composeguard/composeguard/app/review/reviewtest"
 )
 
 var today = time.Date(2030, 3, 10, 12, 0, 0, 0, time.UTC)
-
-// hardened is a service that passes every rule, so a test's findings come
-// from what it changes.
-func hardened(name string) string {
-	return `  ` + name + `:
-    image: ghcr.io/acme/` + name + `:1.4.2
-    user: "1000:1000"
-    read_only: true
-    tmpfs: [/tmp, /run]
-    cap_drop: [ALL]
-    security_opt: ["no-new-privileges:true"]
-    networks: [backend]
-    healthcheck:
-      test: ["CMD", "/app", "health"]
-    restart: unless-stopped
-    deploy:
-      resources:
-        limits: {cpus: "1.0", memory: 512M, pids: 200}
-    logging:
-      driver: json-file
-      options: {max-size: 10m, max-file: "3"}
-`
-}
-
-// insecure is a service with a critical and a medium problem on lines of
-// its own, and several missing settings reported on its name's line.
-func insecure(name, port string) string {
-	return `  ` + name + `:
-    image: nginx:1.27
-    privileged: true
-    ports:
-      - "` + port + `:80"
-`
-}
-
-func stack(services ...string) string {
-	return "services:\n" + strings.Join(services, "") + "networks:\n  backend: {}\n"
-}
 
 func reviewer(f *fakeForge) *review.PullRequestReview {
 	return &review.PullRequestReview{Forge: f, Now: func() time.Time { return today }}
@@ -66,21 +29,6 @@ func run(t *testing.T, r *review.PullRequestReview, sha string) {
 	if err := r.Run(context.Background(), request(sha)); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-}
-
-// lineOf is the 1-based line of the first line of content containing s
-// after the first line containing after.
-func lineOf(t *testing.T, content, after, s string) int {
-	t.Helper()
-	seen := after == ""
-	for i, l := range strings.Split(content, "\n") {
-		seen = seen || strings.Contains(l, after)
-		if seen && strings.Contains(l, s) {
-			return i + 1
-		}
-	}
-	t.Fatalf("no %q after %q", s, after)
-	return 0
 }
 
 func (f *fakeForge) lastCheck(t *testing.T) *forge.CheckRun {
@@ -109,8 +57,8 @@ func (f *fakeForge) summary(t *testing.T) string {
 }
 
 func TestNewInsecureService(t *testing.T) {
-	head := stack(hardened("app"), insecure("web", "8080"))
-	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))}, map[string]string{"compose.yaml": head})
+	head := reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))
+	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))}, map[string]string{"compose.yaml": head})
 	run(t, reviewer(f), headSHA)
 
 	check := f.lastCheck(t)
@@ -125,9 +73,9 @@ func TestNewInsecureService(t *testing.T) {
 	if rv.CommitSHA != headSHA {
 		t.Errorf("review at %s, want the head", rv.CommitSHA)
 	}
-	privileged := lineOf(t, head, "web:", "privileged: true")
-	port := lineOf(t, head, "web:", `"8080:80"`)
-	webStart, webEnd := lineOf(t, head, "", "web:"), port
+	privileged := reviewtest.LineOf(t, head, "web:", "privileged: true")
+	port := reviewtest.LineOf(t, head, "web:", `"8080:80"`)
+	webStart, webEnd := reviewtest.LineOf(t, head, "", "web:"), port
 	want := map[string]int{"privileged-container": privileged, "port-bound-all-interfaces": port}
 	suggestions := 0
 	for _, c := range rv.Comments {
@@ -169,14 +117,14 @@ func TestNewInsecureService(t *testing.T) {
 }
 
 func TestFixingPushRepliesAndPasses(t *testing.T) {
-	base := map[string]string{"compose.yaml": stack(hardened("app"))}
-	f := newFake(base, map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"))})
+	base := map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))}
+	f := newFake(base, map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
 	r := reviewer(f)
 	run(t, r, headSHA)
 	commented := len(f.reviewComments)
 
 	const fixed = "f1xed22222222222222222222222222222222222"
-	f.push(fixed, map[string]string{"compose.yaml": stack(hardened("app"), hardened("web"))})
+	f.push(fixed, map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Hardened("web"))})
 	run(t, r, fixed)
 
 	if c := f.lastCheck(t); c.Conclusion != forge.ConclusionSuccess || !strings.HasPrefix(c.Title, "No new problems") {
@@ -205,8 +153,8 @@ func TestFixingPushRepliesAndPasses(t *testing.T) {
 }
 
 func TestSameHeadReviewedThreeTimes(t *testing.T) {
-	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))},
-		map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"))})
+	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
+		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
 	r := reviewer(f)
 	for range 3 {
 		run(t, r, headSHA)
@@ -227,12 +175,12 @@ func TestSameHeadReviewedThreeTimes(t *testing.T) {
 }
 
 func TestSummaryEditedInPlace(t *testing.T) {
-	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))},
-		map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"))})
+	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
+		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
 	r := reviewer(f)
 	run(t, r, headSHA)
 	const next = "2e2e333333333333333333333333333333333333"
-	f.push(next, map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"), insecure("api", "9090"))})
+	f.push(next, map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"), reviewtest.Insecure("api", "9090"))})
 	run(t, r, next)
 	if s := f.summary(t); !strings.Contains(s, "at `2e2e333`") {
 		t.Errorf("summary still describes the old head:\n%s", s)
@@ -250,14 +198,14 @@ func TestSummaryEditedInPlace(t *testing.T) {
 func TestOneLineOfALargeInsecureFile(t *testing.T) {
 	var services []string
 	for i, name := range []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"} {
-		services = append(services, insecure(name, strconv.Itoa(8000+i)))
+		services = append(services, reviewtest.Insecure(name, strconv.Itoa(8000+i)))
 	}
-	base := stack(services...)
+	base := reviewtest.Stack(services...)
 	head := strings.Replace(base, "  g:\n    image: nginx:1.27", "  g:\n    image: nginx:latest", 1)
 	f := newFake(map[string]string{"compose.yaml": base}, map[string]string{"compose.yaml": head})
 	run(t, reviewer(f), headSHA)
 
-	changed := lineOf(t, head, "", "nginx:latest")
+	changed := reviewtest.LineOf(t, head, "", "nginx:latest")
 	if len(f.reviews) != 1 {
 		t.Fatalf("%d reviews, want 1", len(f.reviews))
 	}
@@ -283,11 +231,11 @@ func TestOneLineOfALargeInsecureFile(t *testing.T) {
 
 func TestPolicyChangeJudgedByBasePolicy(t *testing.T) {
 	base := map[string]string{
-		"compose.yaml":      stack(hardened("app")),
+		"compose.yaml":      reviewtest.Stack(reviewtest.Hardened("app")),
 		".composeguard.yml": "fail_on: high\n",
 	}
 	head := map[string]string{
-		"compose.yaml": stack(hardened("app"), insecure("web", "8080")),
+		"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080")),
 		".composeguard.yml": `fail_on: critical
 rules:
   privileged-container: off
@@ -331,10 +279,10 @@ exceptions:
 // it; one already on the base branch applies.
 func TestInlineExceptionCannotWaiveItsOwnPullRequest(t *testing.T) {
 	ignore := "    # composeguard:ignore privileged-container expires=2099-12-31 reason=\"needs raw devices\"\n"
-	waived := strings.Replace(insecure("web", "8080"), "    privileged: true\n", ignore+"    privileged: true\n", 1)
+	waived := strings.Replace(reviewtest.Insecure("web", "8080"), "    privileged: true\n", ignore+"    privileged: true\n", 1)
 
-	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))},
-		map[string]string{"compose.yaml": stack(hardened("app"), waived)})
+	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
+		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), waived)})
 	run(t, reviewer(f), headSHA)
 	commented := false
 	for _, c := range f.reviews[0].Comments {
@@ -349,8 +297,8 @@ func TestInlineExceptionCannotWaiveItsOwnPullRequest(t *testing.T) {
 	}
 
 	// Once the exception is on the base branch, a later change is judged with it.
-	f = newFake(map[string]string{"compose.yaml": stack(hardened("app"), waived)},
-		map[string]string{"compose.yaml": stack(hardened("app"), strings.Replace(waived, "image: nginx:1.27", "image: nginx:1.28", 1))})
+	f = newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), waived)},
+		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), strings.Replace(waived, "image: nginx:1.27", "image: nginx:1.28", 1))})
 	run(t, reviewer(f), headSHA)
 	if s := f.summary(t); !strings.Contains(s, "### Exceptions in use") || strings.Contains(s, "### Exceptions this pull request adds") {
 		t.Errorf("the base branch's inline exception must apply:\n%s", s)
@@ -364,14 +312,14 @@ func TestSecretsAndHostFilesNeverPosted(t *testing.T) {
 	if err != nil || len(passwd) == 0 {
 		t.Skip("no /etc/passwd to leak")
 	}
-	head := stack(hardened("app"), `  web:
+	head := reviewtest.Stack(reviewtest.Hardened("app"), `  web:
     image: nginx:1.27
     env_file: /etc/passwd
     environment:
       HOOK: ${GITHUB_WEBHOOK_SECRET}
       TOKEN: "${GITHUB_WEBHOOK_SECRET}"
 `)
-	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))}, map[string]string{"compose.yaml": head})
+	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))}, map[string]string{"compose.yaml": head})
 	run(t, reviewer(f), headSHA)
 
 	all := f.posted()
@@ -389,8 +337,8 @@ func TestSecretsAndHostFilesNeverPosted(t *testing.T) {
 }
 
 func TestHeadMovedPostsNothing(t *testing.T) {
-	files := map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"))}
-	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))}, files)
+	files := map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))}
+	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))}, files)
 	run(t, reviewer(f), "0ld0000000000000000000000000000000000000")
 	f.pr.Open = false
 	run(t, reviewer(f), headSHA)
@@ -403,13 +351,13 @@ func TestHeadMovedPostsNothing(t *testing.T) {
 // when its job runs again the pull request has moved on, and the run it
 // left in progress is cancelled rather than left spinning.
 func TestStaleRunOfADeadProcessIsCancelled(t *testing.T) {
-	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))},
-		map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"))})
+	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
+		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
 	f.failOnce["ChangedFiles"] = &forge.RetryableError{Err: errors.New("connection reset")}
 	if err := reviewer(f).Run(context.Background(), request(headSHA)); err == nil {
 		t.Fatal("no error")
 	}
-	f.push("9e9e444444444444444444444444444444444444", map[string]string{"compose.yaml": stack(hardened("app"))})
+	f.push("9e9e444444444444444444444444444444444444", map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))})
 	run(t, reviewer(f), headSHA)
 	if c := f.lastCheck(t); len(f.checkRuns) != 1 || c.Conclusion != forge.ConclusionCancelled || c.Title != "Superseded by 9e9e444" {
 		t.Errorf("%d runs, the last %s %q; want the one left in progress cancelled", len(f.checkRuns), c.Conclusion, c.Title)
@@ -417,8 +365,8 @@ func TestStaleRunOfADeadProcessIsCancelled(t *testing.T) {
 }
 
 func TestHeadMovedDuringReviewCancelsCheck(t *testing.T) {
-	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))},
-		map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"))})
+	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
+		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
 	f.moveAfter, f.movedTo = 1, "9e9e444444444444444444444444444444444444"
 	run(t, reviewer(f), headSHA)
 	c := f.lastCheck(t)
@@ -431,7 +379,7 @@ func TestHeadMovedDuringReviewCancelsCheck(t *testing.T) {
 }
 
 func TestNoComposeFileChanged(t *testing.T) {
-	compose := stack(hardened("app"), insecure("web", "8080"))
+	compose := reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))
 	f := newFake(map[string]string{"compose.yaml": compose, "README.md": "old\n"},
 		map[string]string{"compose.yaml": compose, "README.md": "new\n"})
 	run(t, reviewer(f), headSHA)
@@ -453,23 +401,23 @@ func TestDependenciesChooseTheirProject(t *testing.T) {
 		base, change map[string]string
 	}{
 		{"the project .env",
-			map[string]string{"compose.yaml": stack(hardened("app"), "  web:\n    image: nginx:${TAG}\n"), ".env": "TAG=1.27\n"},
+			map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), "  web:\n    image: nginx:${TAG}\n"), ".env": "TAG=1.27\n"},
 			map[string]string{".env": "TAG=latest\n"}},
 		{"an env_file",
-			map[string]string{"compose.yaml": stack(hardened("app"), "  web:\n    image: nginx:1.27\n    env_file: [config/web.env]\n"), "config/web.env": "A=1\n"},
+			map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), "  web:\n    image: nginx:1.27\n    env_file: [config/web.env]\n"), "config/web.env": "A=1\n"},
 			map[string]string{"config/web.env": "A=2\n"}},
 		{"an included file",
-			map[string]string{"compose.yaml": "include:\n  - parts/web.yml\n" + stack(hardened("app")), "parts/web.yml": "services:\n  web:\n    image: nginx:1.27\n"},
+			map[string]string{"compose.yaml": "include:\n  - parts/web.yml\n" + reviewtest.Stack(reviewtest.Hardened("app")), "parts/web.yml": "services:\n  web:\n    image: nginx:1.27\n"},
 			map[string]string{"parts/web.yml": "services:\n  web:\n    image: nginx:latest\n"}},
 		{"an extends base",
-			map[string]string{"compose.yaml": stack(hardened("app"), "  web:\n    extends: {file: base/web.yml, service: web}\n"), "base/web.yml": "services:\n  web:\n    image: nginx:1.27\n"},
+			map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), "  web:\n    extends: {file: base/web.yml, service: web}\n"), "base/web.yml": "services:\n  web:\n    image: nginx:1.27\n"},
 			map[string]string{"base/web.yml": "services:\n  web:\n    image: nginx:latest\n"}},
 		{"an override",
-			map[string]string{"compose.yaml": stack(hardened("app")), "compose.override.yaml": "services:\n  app:\n    restart: always\n"},
+			map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app")), "compose.override.yaml": "services:\n  app:\n    restart: always\n"},
 			map[string]string{"compose.override.yaml": "services:\n  app:\n    privileged: true\n"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			base := map[string]string{other: stack(insecure("legacy", "8080"))}
+			base := map[string]string{other: reviewtest.Stack(reviewtest.Insecure("legacy", "8080"))}
 			for p, c := range tc.base {
 				base[p] = c
 			}
@@ -494,8 +442,8 @@ func TestDependenciesChooseTheirProject(t *testing.T) {
 }
 
 func TestInlineCap(t *testing.T) {
-	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))},
-		map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"), insecure("api", "9090"))})
+	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
+		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"), reviewtest.Insecure("api", "9090"))})
 	r := reviewer(f)
 	r.MaxInline = 2
 	run(t, r, headSHA)
@@ -514,8 +462,8 @@ func TestInlineCap(t *testing.T) {
 }
 
 func TestRefusedReviewGoesToSummary(t *testing.T) {
-	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))},
-		map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"))})
+	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
+		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
 	f.failOnce["CreateReview"] = forge.ErrUnprocessable
 	run(t, reviewer(f), headSHA)
 	if len(f.reviews) != 0 {
@@ -531,8 +479,8 @@ func TestRefusedReviewGoesToSummary(t *testing.T) {
 func TestRetryDuplicatesNothing(t *testing.T) {
 	for _, method := range []string{"CheckRuns", "ChangedFiles", "Snapshot", "UpdateCheckRun", "ReviewComments", "CreateReview", "Reply", "IssueComments", "CreateIssueComment"} {
 		t.Run(method, func(t *testing.T) {
-			base := map[string]string{"compose.yaml": stack(hardened("app"), insecure("old", "7070"))}
-			f := newFake(base, map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"))})
+			base := map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("old", "7070"))}
+			f := newFake(base, map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
 			// A comment of an earlier push on a finding now gone, to answer.
 			f.reviewComments = []forge.Comment{{ID: 900, Path: "compose.yaml", Line: 3, Body: "old\n<!-- composeguard:fingerprint=00000000000000aa -->"}}
 			f.lastID = 900
@@ -566,8 +514,8 @@ func btoi(b bool) int {
 // TestUnreadableFileIsRetriedNotReported: a file the forge fails to serve
 // is not a broken compose file.
 func TestUnreadableFileIsRetriedNotReported(t *testing.T) {
-	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))},
-		map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"))})
+	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
+		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
 	f.readErr = &forge.RetryableError{Err: errors.New("timeout")}
 	r := reviewer(f)
 	err := r.Run(context.Background(), request(headSHA))
@@ -581,8 +529,8 @@ func TestUnreadableFileIsRetriedNotReported(t *testing.T) {
 }
 
 func TestGiveUpCompletesTheCheck(t *testing.T) {
-	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))},
-		map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"))})
+	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
+		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
 	cause := &forge.RetryableError{Err: errors.New("GET https://x-access-token:ghs_s3cret@api.github.com: 503")}
 	f.failOnce["ChangedFiles"] = cause
 	r := reviewer(f)
@@ -618,8 +566,8 @@ func TestGiveUpCompletesTheCheck(t *testing.T) {
 // its check run in progress; the next one completes that run, and a review
 // of another pull request at the same head keeps its own.
 func TestRestartTakesUpTheRunInProgress(t *testing.T) {
-	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))},
-		map[string]string{"compose.yaml": stack(hardened("app"), insecure("web", "8080"))})
+	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
+		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
 	f.failOnce["ChangedFiles"] = &forge.RetryableError{Err: errors.New("connection reset")}
 	if err := reviewer(f).Run(context.Background(), request(headSHA)); err == nil {
 		t.Fatal("no error")
@@ -641,11 +589,11 @@ func TestRestartTakesUpTheRunInProgress(t *testing.T) {
 }
 
 func TestLongOutputsStayWithinTheForgeLimits(t *testing.T) {
-	services := []string{hardened("app")}
+	services := []string{reviewtest.Hardened("app")}
 	for i := range 150 {
-		services = append(services, insecure("s"+strconv.Itoa(i), strconv.Itoa(10000+i)))
+		services = append(services, reviewtest.Insecure("s"+strconv.Itoa(i), strconv.Itoa(10000+i)))
 	}
-	f := newFake(map[string]string{"compose.yaml": stack(hardened("app"))}, map[string]string{"compose.yaml": stack(services...)})
+	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))}, map[string]string{"compose.yaml": reviewtest.Stack(services...)})
 	run(t, reviewer(f), headSHA)
 
 	check := f.lastCheck(t)
@@ -672,8 +620,8 @@ func TestLongOutputsStayWithinTheForgeLimits(t *testing.T) {
 func TestFailOnExisting(t *testing.T) {
 	// The base already runs a privileged service; the change adds a service
 	// whose only problem is low.
-	base := stack(hardened("app"), insecure("old", "7070"))
-	head := stack(hardened("app"), insecure("old", "7070"), strings.Split(hardened("cache"), "    logging:")[0])
+	base := reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("old", "7070"))
+	head := reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("old", "7070"), strings.Split(reviewtest.Hardened("cache"), "    logging:")[0])
 	for _, tc := range []struct {
 		failOnExisting bool
 		want           string
@@ -689,7 +637,7 @@ func TestFailOnExisting(t *testing.T) {
 }
 
 func TestRenamedFileKeepsItsFindings(t *testing.T) {
-	compose := stack(hardened("app"), insecure("web", "8080"))
+	compose := reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))
 	f := newFake(map[string]string{"compose.yaml": compose}, map[string]string{"stacks/web/compose.yaml": compose})
 	f.renames = map[string]string{"stacks/web/compose.yaml": "compose.yaml"}
 	run(t, reviewer(f), headSHA)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/composeguard/composeguard/app/forge/github/githubtest"
+	"github.com/composeguard/composeguard/app/review/reviewtest"
 )
 
 // BenchmarkReview measures, on loopback against the fake GitHub adding
@@ -22,7 +23,7 @@ func BenchmarkReview(b *testing.B) {
 	stacks := []string{"stacks/web/compose.yaml", "stacks/db/compose.yaml", "stacks/mail/compose.yaml"}
 	base := map[string]string{"README.md": "three stacks\n"}
 	for _, s := range stacks {
-		base[s] = composeFile(hardenedService("app"))
+		base[s] = reviewtest.Stack(reviewtest.Hardened("app"))
 	}
 	baseSHA := e.repo.Commit(base)
 	e.opened(b, e.pull(1, base, base), "opened") // the installation token, fetched once an hour
@@ -35,7 +36,7 @@ func BenchmarkReview(b *testing.B) {
 		number++
 		head := map[string]string{"README.md": base["README.md"]}
 		for i, s := range stacks {
-			head[s] = composeFile(hardenedService("app"), insecureService(fmt.Sprintf("svc%d", number), fmt.Sprint(8000+i)))
+			head[s] = reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure(fmt.Sprintf("svc%d", number), fmt.Sprint(8000+i)))
 		}
 		p := githubtest.Pull{Number: number, Title: "Harden the stacks", Base: baseSHA, Head: e.repo.Commit(head)}
 		e.repo.AddPull(p)

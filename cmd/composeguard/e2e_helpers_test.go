@@ -299,57 +299,6 @@ func jobStates(db *sql.DB) (map[string]int, error) {
 	return states, rows.Err()
 }
 
-// Compose files: a service that passes every rule, and one with a
-// critical and a medium problem on lines of their own.
-func hardenedService(name string) string {
-	return `  ` + name + `:
-    image: ghcr.io/acme/` + name + `:1.4.2
-    user: "1000:1000"
-    read_only: true
-    tmpfs: [/tmp, /run]
-    cap_drop: [ALL]
-    security_opt: ["no-new-privileges:true"]
-    networks: [backend]
-    healthcheck:
-      test: ["CMD", "/app", "health"]
-    restart: unless-stopped
-    deploy:
-      resources:
-        limits: {cpus: "1.0", memory: 512M, pids: 200}
-    logging:
-      driver: json-file
-      options: {max-size: 10m, max-file: "3"}
-`
-}
-
-func insecureService(name, port string) string {
-	return `  ` + name + `:
-    image: nginx:1.27
-    privileged: true
-    ports:
-      - "` + port + `:80"
-`
-}
-
-func composeFile(services ...string) string {
-	return "services:\n" + strings.Join(services, "") + "networks:\n  backend: {}\n"
-}
-
-// lineOf is the line of the first line of content holding s after the
-// first line holding after.
-func lineOf(t testing.TB, content, after, s string) int {
-	t.Helper()
-	seen := after == ""
-	for i, l := range strings.Split(content, "\n") {
-		seen = seen || strings.Contains(l, after)
-		if seen && strings.Contains(l, s) {
-			return i + 1
-		}
-	}
-	t.Fatalf("no %q after %q", s, after)
-	return 0
-}
-
 // runsAt is the check runs at a head.
 func (e *e2e) runsAt(head string) []githubtest.CheckRun {
 	var out []githubtest.CheckRun

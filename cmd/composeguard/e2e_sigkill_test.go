@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/composeguard/composeguard/app/forge/github/githubtest"
+	"github.com/composeguard/composeguard/app/review/reviewtest"
 )
 
 // TestE2ESIGKILL kills a real server process at random moments while it
@@ -39,12 +40,12 @@ func TestE2ESIGKILL(t *testing.T) {
 	// Each version of a pull request replaces its insecure service: the
 	// next review answers the last one's comments and posts new ones.
 	version := func(p githubtest.Pull, v int) string {
-		return repo.Commit(map[string]string{"compose.yaml": composeFile(hardenedService("app"),
-			insecureService(fmt.Sprintf("web%dv%d", p.Number, v), fmt.Sprint(8000+v)))})
+		return repo.Commit(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"),
+			reviewtest.Insecure(fmt.Sprintf("web%dv%d", p.Number, v), fmt.Sprint(8000+v)))})
 	}
 	var pulls []githubtest.Pull
 	var pending []delivery
-	base := repo.Commit(map[string]string{"compose.yaml": composeFile(hardenedService("app"))})
+	base := repo.Commit(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))})
 	for i := range 12 {
 		p := githubtest.Pull{Number: 10 + i, Title: "change", Fork: i%5 == 3, Base: base}
 		p.Head = version(p, 0)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/composeguard/composeguard/app/forge/github/githubtest"
+	"github.com/composeguard/composeguard/app/review/reviewtest"
 	"github.com/composeguard/composeguard/handlers"
 )
 
@@ -18,8 +19,8 @@ func TestE2ENewInsecureService(t *testing.T) {
 }
 
 func newInsecureService(t *testing.T, e *e2e) {
-	head := composeFile(hardenedService("app"), insecureService("web", "8080"))
-	p := e.pull(2, map[string]string{"compose.yaml": composeFile(hardenedService("app"))}, map[string]string{"compose.yaml": head})
+	head := reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))
+	p := e.pull(2, map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))}, map[string]string{"compose.yaml": head})
 	e.opened(t, p, "opened")
 	e.reviewed(t)
 
@@ -32,8 +33,8 @@ func newInsecureService(t *testing.T, e *e2e) {
 		t.Fatalf("reviews %+v, want one COMMENT review by %s at the head", reviews, e.login)
 	}
 	want := map[string]int{
-		"privileged-container":      lineOf(t, head, "web:", "privileged: true"),
-		"port-bound-all-interfaces": lineOf(t, head, "web:", `"8080:80"`),
+		"privileged-container":      reviewtest.LineOf(t, head, "web:", "privileged: true"),
+		"port-bound-all-interfaces": reviewtest.LineOf(t, head, "web:", `"8080:80"`),
 	}
 	suggestions := 0
 	comments := e.repo.ReviewComments(p.Number)
@@ -70,8 +71,8 @@ func TestE2EFixingPush(t *testing.T) {
 }
 
 func fixingPush(t *testing.T, e *e2e) {
-	base := map[string]string{"compose.yaml": composeFile(hardenedService("app"))}
-	p := e.pull(2, base, map[string]string{"compose.yaml": composeFile(hardenedService("app"), insecureService("web", "8080"))})
+	base := map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))}
+	p := e.pull(2, base, map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
 	e.opened(t, p, "opened")
 	e.reviewed(t)
 	threads := len(e.repo.ReviewComments(p.Number))
@@ -79,7 +80,7 @@ func fixingPush(t *testing.T, e *e2e) {
 		t.Fatal("the insecure head got no inline comment: the test proves nothing")
 	}
 
-	p.Head = e.repo.Commit(map[string]string{"compose.yaml": composeFile(hardenedService("app"), hardenedService("web"))})
+	p.Head = e.repo.Commit(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Hardened("web"))})
 	e.repo.Push(p.Number, p.Head)
 	e.opened(t, p, "synchronize")
 	e.reviewed(t)
@@ -114,8 +115,8 @@ func fixingPush(t *testing.T, e *e2e) {
 func TestE2ERedeliveryAndReRun(t *testing.T) {
 	t.Parallel()
 	e := startE2E(t)
-	p := e.pull(2, map[string]string{"compose.yaml": composeFile(hardenedService("app"))},
-		map[string]string{"compose.yaml": composeFile(hardenedService("app"), insecureService("web", "8080"))})
+	p := e.pull(2, map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
+		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
 	body := pullRequestEvent(t, "opened", p)
 	if code := e.send(t, "pull_request", "first", body); code != http.StatusAccepted {
 		t.Fatalf("delivery: %d", code)
@@ -154,8 +155,8 @@ func TestE2ERedeliveryAndReRun(t *testing.T) {
 func TestE2EWrongSignature(t *testing.T) {
 	t.Parallel()
 	e := startE2E(t)
-	p := e.pull(2, map[string]string{"compose.yaml": composeFile(hardenedService("app"))},
-		map[string]string{"compose.yaml": composeFile(insecureService("web", "8080"))})
+	p := e.pull(2, map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
+		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Insecure("web", "8080"))})
 	body := pullRequestEvent(t, "opened", p)
 	for name, signature := range map[string]string{
 		"missing":      "",
@@ -182,15 +183,15 @@ func TestE2EOneLineOfALargeInsecureFile(t *testing.T) {
 	e := startE2E(t)
 	var services []string
 	for i := range 12 {
-		services = append(services, insecureService(string(rune('a'+i)), strconv.Itoa(8000+i)))
+		services = append(services, reviewtest.Insecure(string(rune('a'+i)), strconv.Itoa(8000+i)))
 	}
-	base := composeFile(services...)
+	base := reviewtest.Stack(services...)
 	head := strings.Replace(base, "  g:\n    image: nginx:1.27", "  g:\n    image: nginx:latest", 1)
 	p := e.pull(2, map[string]string{"compose.yaml": base}, map[string]string{"compose.yaml": head})
 	e.opened(t, p, "opened")
 	e.reviewed(t)
 
-	changed := lineOf(t, head, "", "nginx:latest")
+	changed := reviewtest.LineOf(t, head, "", "nginx:latest")
 	comments := e.repo.ReviewComments(p.Number)
 	if len(comments) == 0 || !strings.Contains(comments[0].Body, "`image-tag-not-pinned`") {
 		t.Fatalf("comments %+v, want one about the mutable tag", comments)
@@ -208,9 +209,9 @@ func TestE2EOneLineOfALargeInsecureFile(t *testing.T) {
 func TestE2EForkPullRequest(t *testing.T) {
 	t.Parallel()
 	e := startE2E(t)
-	base := map[string]string{"compose.yaml": composeFile(hardenedService("app"))}
+	base := map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))}
 	p := githubtest.Pull{Number: 3, Title: "From a fork", Fork: true, Base: e.repo.Commit(base),
-		Head: e.repo.Commit(map[string]string{"compose.yaml": composeFile(hardenedService("app"), insecureService("web", "8080"))})}
+		Head: e.repo.Commit(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})}
 	e.repo.AddPull(p)
 	e.opened(t, p, "opened")
 	e.reviewed(t)
@@ -239,10 +240,10 @@ func TestE2EPolicyChangeJudgedByTheBasePolicy(t *testing.T) {
 	t.Parallel()
 	e := startE2E(t)
 	p := e.pull(2, map[string]string{
-		"compose.yaml":      composeFile(hardenedService("app")),
+		"compose.yaml":      reviewtest.Stack(reviewtest.Hardened("app")),
 		".composeguard.yml": "fail_on: high\n",
 	}, map[string]string{
-		"compose.yaml":      composeFile(hardenedService("app"), insecureService("web", "8080")),
+		"compose.yaml":      reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080")),
 		".composeguard.yml": "fail_on: critical\nrules:\n  privileged-container: off\n",
 	})
 	e.opened(t, p, "opened")
@@ -276,13 +277,13 @@ func TestE2ESecretsAndHostFilesNeverSent(t *testing.T) {
 		t.Skip("no /etc/passwd to leak")
 	}
 	e := startE2E(t)
-	head := composeFile(hardenedService("app"), `  web:
+	head := reviewtest.Stack(reviewtest.Hardened("app"), `  web:
     image: nginx:1.27
     env_file: /etc/passwd
     environment:
       HOOK: ${GITHUB_WEBHOOK_SECRET}
 `)
-	p := e.pull(2, map[string]string{"compose.yaml": composeFile(hardenedService("app"))}, map[string]string{"compose.yaml": head})
+	p := e.pull(2, map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))}, map[string]string{"compose.yaml": head})
 	e.opened(t, p, "opened")
 	e.reviewed(t)
 
@@ -311,8 +312,8 @@ func TestE2ESecretsAndHostFilesNeverSent(t *testing.T) {
 func TestE2ERateLimited(t *testing.T) {
 	t.Parallel()
 	e := startE2E(t)
-	p := e.pull(2, map[string]string{"compose.yaml": composeFile(hardenedService("app"))},
-		map[string]string{"compose.yaml": composeFile(hardenedService("app"), insecureService("web", "8080"))})
+	p := e.pull(2, map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
+		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
 	e.fake.Fail(http.MethodPost, `/check-runs$`, 1, githubtest.RateLimited(time.Now().Add(time.Second)))
 	e.fake.Fail(http.MethodPost, `/pulls/2/reviews$`, 1, githubtest.TooManyRequests(time.Second))
 	e.opened(t, p, "opened")
@@ -341,8 +342,8 @@ func TestE2ERateLimited(t *testing.T) {
 func TestE2EGivingUpFailsTheCheck(t *testing.T) {
 	t.Parallel()
 	e := startE2E(t)
-	p := e.pull(2, map[string]string{"compose.yaml": composeFile(hardenedService("app"))},
-		map[string]string{"compose.yaml": composeFile(insecureService("web", "8080"))})
+	p := e.pull(2, map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
+		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Insecure("web", "8080"))})
 	// An App installed without a permission it needs: final at once.
 	e.fake.Fail(http.MethodGet, `/pulls/2/files$`, 1, githubtest.Fault{Status: http.StatusForbidden, Message: "Resource not accessible by integration"})
 	e.opened(t, p, "opened")
