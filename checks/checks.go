@@ -122,6 +122,8 @@ type Context struct {
 	Options Options
 	rule    *Rule
 	out     []Finding
+	// services is shared by every rule of a run; rules only read it.
+	services []types.ServiceConfig
 }
 
 // Run runs every rule on a loaded project and returns what they found, one
@@ -132,11 +134,12 @@ func Run(p *compose.Project, opts Options) []Finding {
 	if p.Model == nil {
 		return nil
 	}
+	services := sortedServices(p.Model)
 	for _, r := range All() {
 		if r.Run == nil {
 			continue
 		}
-		c := &Context{Project: p, Options: opts, rule: r}
+		c := &Context{Project: p, Options: opts, rule: r, services: services}
 		r.Run(c)
 		all = append(all, c.out...)
 	}
@@ -167,14 +170,22 @@ func merge(in []Finding) []Finding {
 
 // Services returns the project's services sorted by name.
 func (c *Context) Services() []types.ServiceConfig {
-	names := make([]string, 0, len(c.Project.Model.Services))
-	for n := range c.Project.Model.Services {
+	if c.services == nil {
+		c.services = sortedServices(c.Project.Model)
+	}
+	return c.services
+}
+
+// sortedServices names and sorts a model's services once for every rule.
+func sortedServices(m *types.Project) []types.ServiceConfig {
+	names := make([]string, 0, len(m.Services))
+	for n := range m.Services {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	out := make([]types.ServiceConfig, 0, len(names))
 	for _, n := range names {
-		s := c.Project.Model.Services[n]
+		s := m.Services[n]
 		s.Name = n
 		out = append(out, s)
 	}
