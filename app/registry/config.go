@@ -23,6 +23,9 @@ func ParseMirrors(s string) (map[string]string, error) {
 		if entry == "" {
 			continue
 		}
+		if err := noUserinfo(entry); err != nil {
+			return nil, err
+		}
 		from, to, ok := strings.Cut(entry, "=")
 		from, to = strings.TrimSpace(from), strings.TrimSpace(to)
 		if !ok || from == "" || to == "" {
@@ -53,6 +56,9 @@ type mirror struct {
 
 func parseMirror(s string) (mirror, error) {
 	var m mirror
+	if err := noUserinfo(s); err != nil {
+		return m, err
+	}
 	rest := strings.TrimSuffix(s, "/")
 	if r, ok := strings.CutPrefix(rest, "http://"); ok {
 		rest, m.insecure = r, true
@@ -69,6 +75,15 @@ func parseMirror(s string) (mirror, error) {
 		}
 	}
 	return m, nil
+}
+
+// noUserinfo rejects user:password@ in a mirror setting without repeating
+// it, since errors are printed and logged.
+func noUserinfo(s string) error {
+	if !strings.Contains(s, "@") {
+		return nil
+	}
+	return fmt.Errorf("registry mirror: a mirror takes no user:password; put the credentials under \"auths\" for the mirror's host in the %s", authFileSetting)
 }
 
 // registryHost validates a registry name and returns it the way

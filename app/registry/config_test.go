@@ -37,6 +37,21 @@ func TestParseMirrors(t *testing.T) {
 			t.Errorf("ParseMirrors(%q) = %v, want an error", in, got)
 		}
 	}
+	// Credentials in a mirror are refused without being repeated: errors are
+	// printed and logged.
+	for _, in := range []string{
+		"docker.io=bot:s3cret@registry.internal:5000",
+		"docker.io=https://bot:s3cret@registry.internal:5000/dockerhub",
+		"bot:s3cret@registry.internal:5000", // no registry= either
+	} {
+		_, err := ParseMirrors(in)
+		if err == nil || strings.Contains(err.Error(), "s3cret") || !strings.Contains(err.Error(), "COMPOSEGUARD_REGISTRY_AUTH_FILE") {
+			t.Errorf("ParseMirrors(%q): %v; want an error pointing to the auth file, without the password", in, err)
+		}
+	}
+	if _, err := New(Options{Mirrors: map[string]string{"docker.io": "bot:s3cret@mirror:5000"}}); err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("New with credentials in a mirror: %v", err)
+	}
 	if _, err := New(Options{Mirrors: map[string]string{"docker.io": "bad host"}}); err == nil {
 		t.Error("New accepted a bad mirror")
 	}

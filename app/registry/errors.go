@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
@@ -13,40 +14,114 @@ import (
 // "no update" nor as a reason to close a pull request.
 var ErrUnknown = errors.New("registry answer unknown")
 
-// UnavailableError is returned when a registry could not answer: network
-// failure, timeout, 429, 5xx, authentication or any other registry error.
-type UnavailableError struct {
+// Failure says why a registry gave no usable answer, which decides what the
+// person reading the error should do.
+type Failure int
+
+const (
+	// Unavailable: network failure, timeout, 429, 5xx or any other error;
+	// trying again later may work.
+	Unavailable Failure = iota
+	// NotFound: 404, NAME_UNKNOWN or MANIFEST_UNKNOWN; the name or tag is
+	// probably mistyped.
+	NotFound
+	// Denied: 401, 403, UNAUTHORIZED or DENIED; credentials are missing or
+	// refused (Docker Hub also answers 401 for a repository that does not exist).
+	Denied
+)
+
+// authFileSetting is where the CLI and the server read registry credentials
+// from, named in the advice of a Denied error.
+const authFileSetting = "COMPOSEGUARD_REGISTRY_AUTH_FILE"
+
+// LookupError is returned when a registry gave no usable answer.
+type LookupError struct {
+	Failure    Failure
 	Host       string // registry host contacted (the mirror when one is configured)
+	Mirrored   bool   // Host is a mirror of the repository's registry
 	Repository string // repository as the caller named it
+	Tag        string // the tag asked about; "" for a tag listing
 	StatusCode int    // HTTP status of the failing answer, 0 when there was none
-	Err        error
+	// Credentials is set when the configuration holds credentials for Host,
+	// so a Denied answer refused them rather than asked for them.
+	Credentials bool
+	Err         error
 }
 
-func (e *UnavailableError) Error() string {
+func (e *LookupError) Error() string {
+	what, registry := e.Repository, "the registry"
+	if e.Tag != "" {
+		what += ":" + e.Tag
+	}
+	if e.Mirrored {
+		registry = "the mirror " + e.Host
+	}
+	switch e.Failure {
+	case NotFound:
+		if e.Tag != "" {
+			return fmt.Sprintf("not found: %s (check the tag; %s has no such tag)", what, registry)
+		}
+		return fmt.Sprintf("not found: %s (check the name; %s has no such repository)", what, registry)
+	case Denied:
+		switch {
+		case e.Credentials:
+			return fmt.Sprintf("denied: %s (HTTP %d; %s refused the credentials %s holds for it)", what, e.StatusCode, e.Host, authFileSetting)
+		case e.Host == name.DefaultRegistry:
+			return fmt.Sprintf("denied: %s (HTTP %d; credentials needed? set %s; Docker Hub answers the same for a repository that does not exist, so check the name too)", what, e.StatusCode, authFileSetting)
+		}
+		return fmt.Sprintf("denied: %s (HTTP %d; credentials needed? set %s)", what, e.StatusCode, authFileSetting)
+	}
 	status := ""
 	if e.StatusCode != 0 {
 		status = fmt.Sprintf(" (HTTP %d)", e.StatusCode)
 	}
-	return fmt.Sprintf("registry %s unavailable for %s%s: %v", e.Host, e.Repository, status, e.Err)
+	return fmt.Sprintf("registry unavailable: %s for %s%s: %v", e.Host, what, status, e.Err)
 }
 
-func (e *UnavailableError) Unwrap() error { return e.Err }
+func (e *LookupError) Unwrap() error { return e.Err }
 
-// Is makes every UnavailableError match ErrUnknown.
-func (e *UnavailableError) Is(target error) bool { return target == ErrUnknown }
+// Is makes every LookupError match ErrUnknown.
+func (e *LookupError) Is(target error) bool { return target == ErrUnknown }
 
 // errThrottled fails requests to a host that kept answering 429 this run, so
 // a rate-limited registry is not hammered by every remaining image.
 var errThrottled = errors.New("host rate-limited earlier in this run")
 
-func (t target) unavailable(err error) error {
-	e := &UnavailableError{Host: t.remote.RegistryStr(), Repository: t.asked, Err: err}
+// lookupError describes a failed lookup of t (and tag, when one was asked).
+func (c *Client) lookupError(t target, tag string, err error) error {
+	host := t.remote.RegistryStr()
+	_, credentials := c.keychain[host]
+	e := &LookupError{Host: host, Mirrored: t.mirrored, Repository: t.asked, Tag: tag, Credentials: credentials, Err: err}
 	var te *transport.Error
 	switch {
 	case errors.As(err, &te):
 		e.StatusCode = te.StatusCode
+		e.Failure = failureOf(te)
 	case errors.Is(err, errThrottled):
 		e.StatusCode = http.StatusTooManyRequests
 	}
 	return e
+}
+
+func failureOf(te *transport.Error) Failure {
+	// A 404 to the /v2/ ping means the host is no registry, not that the
+	// repository is missing.
+	if te.Request != nil && te.Request.URL.Path == "/v2/" {
+		return Unavailable
+	}
+	for _, d := range te.Errors {
+		switch d.Code {
+		case transport.NameUnknownErrorCode, transport.ManifestUnknownErrorCode:
+			return NotFound
+		case transport.UnauthorizedErrorCode, transport.DeniedErrorCode:
+			return Denied
+		}
+	}
+	switch te.StatusCode {
+	case http.StatusNotFound:
+		return NotFound
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return Denied
+	}
+	return Unavailable
 }

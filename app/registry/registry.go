@@ -47,6 +47,7 @@ type Options struct {
 // lifetime. It is safe for concurrent use.
 type Client struct {
 	puller    *remote.Puller
+	keychain  keychain
 	transport *countingTransport
 	mirrors   map[string]mirror
 	insecure  map[string]bool
@@ -64,6 +65,7 @@ func New(opts Options) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{
+		keychain: kc,
 		mirrors:  map[string]mirror{},
 		insecure: map[string]bool{},
 		timeout:  opts.Timeout,
@@ -116,9 +118,10 @@ func New(opts Options) (*Client, error) {
 
 // target is a repository as asked for and as reached (through a mirror).
 type target struct {
-	asked  string          // the caller's text, for errors
-	key    string          // normalised name, for caches and counts
-	remote name.Repository // where requests go
+	asked    string          // the caller's text, for errors
+	key      string          // normalised name, for caches and counts
+	remote   name.Repository // where requests go
+	mirrored bool            // remote is on a mirror
 }
 
 func (c *Client) resolve(repository string) (target, error) {
@@ -131,6 +134,7 @@ func (c *Client) resolve(repository string) (target, error) {
 	m, mirrored := c.mirrors[host]
 	switch {
 	case mirrored:
+		t.mirrored = true
 		path := repo.RepositoryStr()
 		if m.prefix != "" {
 			path = m.prefix + "/" + path
@@ -169,7 +173,7 @@ func (c *Client) begin(ctx context.Context, kind string, t target) (context.Cont
 
 // Tags returns every tag of repository (a normalised name such as
 // "docker.io/library/postgres"), following pagination. Errors are
-// *UnavailableError (errors.Is ErrUnknown) or the caller's context error.
+// *LookupError (errors.Is ErrUnknown) or the caller's context error.
 func (c *Client) Tags(ctx context.Context, repository string) ([]string, error) {
 	t, err := c.resolve(repository)
 	if err != nil {
@@ -180,7 +184,7 @@ func (c *Client) Tags(ctx context.Context, repository string) ([]string, error) 
 		defer cancel()
 		tags, err := c.puller.List(ctx, t.remote)
 		if err != nil {
-			return nil, t.unavailable(err)
+			return nil, c.lookupError(t, "", err)
 		}
 		return tags, nil
 	})
@@ -204,11 +208,11 @@ func (c *Client) Digest(ctx context.Context, repository, tag string) (string, er
 			return desc.Digest.String(), nil
 		}
 		if !headUnusable(err) {
-			return "", t.unavailable(err)
+			return "", c.lookupError(t, tag, err)
 		}
 		got, err := c.puller.Get(ctx, ref)
 		if err != nil {
-			return "", t.unavailable(err)
+			return "", c.lookupError(t, tag, err)
 		}
 		return got.Digest.String(), nil
 	})
@@ -240,13 +244,13 @@ func (c *Client) SourceURL(ctx context.Context, repository, tag string) (string,
 		defer cancel()
 		desc, err := c.puller.Get(ctx, ref)
 		if err != nil {
-			return "", t.unavailable(err)
+			return "", c.lookupError(t, tag, err)
 		}
 		// The GET answered the digest question too; spare a later HEAD.
 		c.digests.seed(key, desc.Digest.String())
 		src, err := c.source(ctx, t, desc)
 		if err != nil {
-			return "", t.unavailable(err)
+			return "", c.lookupError(t, tag, err)
 		}
 		return src, nil
 	})

@@ -49,16 +49,26 @@ func wantCounts(t *testing.T, what string, got, want map[string]int) {
 	}
 }
 
-func unavailable(t *testing.T, err error) *UnavailableError {
+// failed checks that err is a *LookupError of the given kind, matching
+// ErrUnknown, and returns it.
+func failed(t *testing.T, err error, want Failure) *LookupError {
 	t.Helper()
 	if !errors.Is(err, ErrUnknown) {
 		t.Fatalf("err = %v, want one matching ErrUnknown", err)
 	}
-	var ue *UnavailableError
-	if !errors.As(err, &ue) {
-		t.Fatalf("err = %T, want *UnavailableError", err)
+	var le *LookupError
+	if !errors.As(err, &le) {
+		t.Fatalf("err = %T, want *LookupError", err)
 	}
-	return ue
+	if le.Failure != want {
+		t.Errorf("%v: failure %d, want %d", err, le.Failure, want)
+	}
+	return le
+}
+
+func unavailable(t *testing.T, err error) *LookupError {
+	t.Helper()
+	return failed(t, err, Unavailable)
 }
 
 func TestTagsRealisticSets(t *testing.T) {
@@ -228,8 +238,9 @@ func TestDigestOfMultiPlatformImageIsTheIndexDigest(t *testing.T) {
 	wantCounts(t, "total", c.Requests(), map[string]int{KindAuth: 1, KindDigest: 2})
 
 	_, err = c.Digest(ctx, "docker.io/library/postgres", "99")
-	if ue := unavailable(t, err); ue.StatusCode != http.StatusNotFound {
-		t.Errorf("missing tag: status %d, want 404", ue.StatusCode)
+	if le := failed(t, err, NotFound); le.StatusCode != http.StatusNotFound ||
+		le.Error() != "not found: docker.io/library/postgres:99 (check the tag; the registry has no such tag)" {
+		t.Errorf("missing tag: %d %q", le.StatusCode, le)
 	}
 }
 
@@ -334,6 +345,40 @@ func TestRegistryFailuresAreUnknown(t *testing.T) {
 		opts.Transport = hub(t, f.record(statusRecorder(h)))
 		return f, newClient(t, opts)
 	}
+
+	t.Run("a missing repository is not found; Docker Hub's 401 for one is denied with a hint", func(t *testing.T) {
+		_, c := setup(t, func(w http.ResponseWriter, r *http.Request) {
+			if strings.Contains(r.URL.Path, "/library/postgress/") {
+				// What Docker Hub answers for a repository that does not exist.
+				http.Error(w, `{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`, http.StatusUnauthorized)
+			}
+		}, Options{})
+		_, err := c.Tags(ctx, "docker.io/library/ngimx")
+		if le := failed(t, err, NotFound); le.Error() != "not found: docker.io/library/ngimx (check the name; the registry has no such repository)" {
+			t.Errorf("NAME_UNKNOWN: %q", le)
+		}
+		_, err = c.Tags(ctx, "docker.io/library/postgress")
+		if le := failed(t, err, Denied); !strings.Contains(le.Error(), "credentials needed? set COMPOSEGUARD_REGISTRY_AUTH_FILE") ||
+			!strings.Contains(le.Error(), "Docker Hub answers the same for a repository that does not exist") {
+			t.Errorf("Docker Hub 401: %q", le)
+		}
+	})
+
+	t.Run("403 is denied", func(t *testing.T) {
+		_, c := setup(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusForbidden) }, Options{})
+		_, err := c.Digest(ctx, "docker.io/library/postgres", "17.2")
+		if le := failed(t, err, Denied); le.StatusCode != 403 || !strings.HasPrefix(le.Error(), "denied: docker.io/library/postgres:17.2 (HTTP 403;") {
+			t.Errorf("%q", le)
+		}
+	})
+
+	t.Run("a host that answers 404 to /v2/ is no registry: unavailable, not a missing repository", func(t *testing.T) {
+		c := newClient(t, Options{Transport: hub(t, http.NotFoundHandler())})
+		_, err := c.Tags(ctx, "docker.io/library/postgres")
+		if le := unavailable(t, err); !strings.HasPrefix(le.Error(), "registry unavailable: index.docker.io for docker.io/library/postgres (HTTP 404): ") {
+			t.Errorf("%q", le)
+		}
+	})
 
 	t.Run("500 is unknown, not an empty list, and is not retried", func(t *testing.T) {
 		f, c := setup(t, func(w http.ResponseWriter, r *http.Request) {
@@ -510,8 +555,9 @@ func TestMirrors(t *testing.T) {
 
 	// A failing mirror reports the mirror host and the original repository.
 	_, err = c.Tags(ctx, "docker.io/library/missing")
-	if ue := unavailable(t, err); ue.Host != "registry.internal:5000" || ue.Repository != "docker.io/library/missing" || ue.StatusCode != 404 {
-		t.Errorf("error %+v", ue)
+	if le := failed(t, err, NotFound); le.Host != "registry.internal:5000" || le.Repository != "docker.io/library/missing" || le.StatusCode != 404 ||
+		le.Error() != "not found: docker.io/library/missing (check the name; the mirror registry.internal:5000 has no such repository)" {
+		t.Errorf("error %+v: %q", le, le)
 	}
 }
 
@@ -559,13 +605,20 @@ func TestCredentialsFromDockerConfig(t *testing.T) {
 		before := len(f.requests())
 		anonymous := newClient(t, Options{Transport: tr})
 		_, err := anonymous.Tags(ctx, "registry.example:5000/team/app")
-		if ue := unavailable(t, err); ue.StatusCode != http.StatusUnauthorized {
-			t.Errorf("without credentials: %+v", ue)
+		if le := failed(t, err, Denied); le.StatusCode != http.StatusUnauthorized ||
+			le.Error() != "denied: registry.example:5000/team/app (HTTP 401; credentials needed? set COMPOSEGUARD_REGISTRY_AUTH_FILE)" {
+			t.Errorf("without credentials: %+v: %q", le, le)
 		}
 		for _, r := range f.requests()[before:] {
 			if r.auth != "" {
 				t.Errorf("anonymous client sent Authorization %q (from ~/.docker?)", r.auth)
 			}
+		}
+
+		wrong := newClient(t, Options{Transport: tr, DockerConfig: []byte(`{"auths":{"registry.example:5000":{"auth":"Ym90Ondyb25n"}}}`)})
+		_, err = wrong.Tags(ctx, "registry.example:5000/team/app")
+		if le := failed(t, err, Denied); !le.Credentials || strings.Contains(le.Error(), "wrong") || !strings.Contains(le.Error(), "refused the credentials") {
+			t.Errorf("with wrong credentials: %+v: %q", le, le)
 		}
 	})
 
