@@ -3,6 +3,7 @@ package bump
 import (
 	"fmt"
 	"path"
+	"slices"
 
 	"github.com/composeguard/composeguard/app/compose"
 )
@@ -63,6 +64,13 @@ type Settings struct {
 	PinDigests bool
 	// Group names a set of images updated together (one pull request).
 	Group string
+}
+
+// MajorsListed reports whether the rules name major in update_types, which
+// lets a local run write majors without being asked; the default (no
+// update_types) proposes majors but a local run holds them back.
+func (s Settings) MajorsListed() bool {
+	return slices.Contains(s.Select.AllowedTypes, UpdateMajor)
 }
 
 // Validate reports malformed globs and unknown update types.

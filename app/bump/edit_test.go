@@ -51,7 +51,7 @@ func TestApplyGolden(t *testing.T) {
 			snap := compose.MapSnapshot{"docker-compose.yml": original}
 			files := []string{"docker-compose.yml"}
 			plan := PlanUpdates(context.Background(), reg, Extract(snap, files), cfg)
-			newest := plan.Newest()
+			newest := plan.ToWrite(cfg, true)
 			var got []string
 			for _, u := range newest {
 				got = append(got, summary(u))

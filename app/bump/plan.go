@@ -74,12 +74,19 @@ func (p *Plan) Unknown() bool {
 	return slices.ContainsFunc(p.Skipped, func(s Skipped) bool { return s.Unknown })
 }
 
-// Newest keeps, for each image at each current version, the newest update:
-// what one local run writes. Scheduled pull requests use every update.
-func (p *Plan) Newest() []Update {
+// ToWrite is what one local run writes: for each image at each current
+// version, the newest update, leaving majors out unless withMajors is set or
+// the image's rules list major in update_types, so a run never lands a
+// breaking upgrade by default. Scheduled pull requests use every update.
+func (p *Plan) ToWrite(cfg Config, withMajors bool) []Update {
 	var out []Update
-	for i, u := range p.Updates {
-		if i+1 < len(p.Updates) && p.Updates[i+1].Repository == u.Repository && p.Updates[i+1].From == u.From {
+	for _, u := range p.Updates {
+		if u.Type == UpdateMajor && !withMajors && !cfg.For(u.Places[0].References[0].Image).MajorsListed() {
+			continue
+		}
+		// The updates of one current version are consecutive, oldest first.
+		if n := len(out); n > 0 && out[n-1].Repository == u.Repository && out[n-1].From == u.From {
+			out[n-1] = u
 			continue
 		}
 		out = append(out, u)
@@ -128,7 +135,7 @@ func planRepository(ctx context.Context, reg Registry, repo string, refs []Refer
 	plan := &Plan{}
 	tags, err := reg.Tags(ctx, repo)
 	if err != nil {
-		plan.Skipped = skipAll(refs, "unknown: "+err.Error(), true)
+		plan.Skipped = skipAll(refs, err.Error(), true)
 		return plan
 	}
 	versions := ParseTags(tags)
@@ -145,7 +152,7 @@ func planRepository(ctx context.Context, reg Registry, repo string, refs []Refer
 		targets, reason, err := propose(ctx, reg, repo, cur, versions, s)
 		switch {
 		case err != nil:
-			plan.Skipped = append(plan.Skipped, skipAll(refs, "unknown: "+err.Error(), true)...)
+			plan.Skipped = append(plan.Skipped, skipAll(refs, err.Error(), true)...)
 		case reason != "":
 			plan.Skipped = append(plan.Skipped, skipAll(refs, reason, false)...)
 		}
@@ -175,11 +182,7 @@ func propose(ctx context.Context, reg Registry, repo string, cur TagDigest, vers
 		if !pinned {
 			return "", nil
 		}
-		d, err := reg.Digest(ctx, repo, tag)
-		if err != nil {
-			return "", fmt.Errorf("digest of %s: %w", tag, err)
-		}
-		return d, nil
+		return reg.Digest(ctx, repo, tag)
 	}
 	for _, c := range ChooseUpdates(cur.Tag, versions, s.Select) {
 		if c.Type == UpdateDigest {

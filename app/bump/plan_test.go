@@ -3,7 +3,6 @@ package bump
 import (
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -103,11 +102,20 @@ func TestPlanUpdates(t *testing.T) {
 				t.Errorf("%s: requests %v, want one tag listing and no digest", repo, n)
 			}
 		}
-		newest := []string{}
-		for _, u := range plan.Newest() {
-			newest = append(newest, u.Image+" "+u.To.String())
+		toWrite := func(cfg Config, withMajors bool) []string {
+			out := []string{}
+			for _, u := range plan.ToWrite(cfg, withMajors) {
+				out = append(out, u.Image+" "+u.To.String())
+			}
+			return out
 		}
-		wantLines(t, "newest", newest, []string{h + "/library/nginx 1.27", h + "/library/postgres 16.1-alpine3.19", h + "/library/traefik v3.2.0"})
+		wantLines(t, "written by default", toWrite(Config{}, false),
+			[]string{h + "/library/nginx 1.27", h + "/library/postgres 15.5-alpine3.19", h + "/library/traefik v2.11.4"})
+		wantLines(t, "written with majors", toWrite(Config{}, true),
+			[]string{h + "/library/nginx 1.27", h + "/library/postgres 16.1-alpine3.19", h + "/library/traefik v3.2.0"})
+		majorTraefik := Config{Rules: []Rule{{Images: []string{"*/library/traefik"}, UpdateTypes: []UpdateType{UpdateMinor, UpdateMajor}}}}
+		wantLines(t, "written with major in traefik's update_types", toWrite(majorTraefik, false),
+			[]string{h + "/library/nginx 1.27", h + "/library/postgres 15.5-alpine3.19", h + "/library/traefik v3.2.0"})
 	})
 
 	t.Run("digests follow their tag, are refreshed, and pinned on request", func(t *testing.T) {
@@ -159,7 +167,7 @@ func TestPlanUpdates(t *testing.T) {
 			t.Fatalf("skipped %v, want both failing images unknown", skippedLines(plan))
 		}
 		for i, status := range []string{"HTTP 500", "HTTP 429"} {
-			if s := plan.Skipped[i]; !s.Unknown || !strings.HasPrefix(s.Reason, "unknown: ") || !strings.Contains(s.Reason, status) {
+			if s := plan.Skipped[i]; !s.Unknown || !strings.HasPrefix(s.Reason, "registry unavailable: ") || !strings.Contains(s.Reason, status) {
 				t.Errorf("skipped %+v, want unknown with %s", s, status)
 			}
 		}
@@ -183,7 +191,7 @@ func (s stubRegistry) Tags(_ context.Context, repo string) ([]string, error) {
 
 func (s stubRegistry) Digest(_ context.Context, repo, tag string) (string, error) {
 	if s.failDigests[repo] {
-		return "", errors.New("registry timed out")
+		return "", fmt.Errorf("digest of %s: registry timed out", tag)
 	}
 	return stubDigest(repo, tag), nil
 }

@@ -28,6 +28,7 @@ var bumpFormats = []string{"text", "json"}
 // bumped is one PATH's plan, with the paths shown as the user typed them.
 type bumped struct {
 	plan    *bump.Plan
+	toWrite []bump.Update // what a run without --dry-run writes
 	show    func(string) string
 	written []string
 }
@@ -36,10 +37,11 @@ func bumpImages(args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("bump", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	dryRun := fl.Bool("dry-run", false, "print the updates without writing them; exit 1 when some are due")
+	major := fl.Bool("major", false, "also write major updates; without it a run stays within each image's current major\n(unless the policy lists major in bump.rules update_types) and names the majors it left")
 	format := fl.String("format", "text", "output format: text or json")
 	policyFile := fl.String("policy", "", "policy file to use instead of each folder's .composeguard.yml")
 	fl.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: composeguard bump [flags] [PATH…]\n\nMoves the image tags pinned in the compose files under each PATH (default .) to the newest\nversions their registries list, editing only the tag and digest bytes.\nRegistry settings: %s (registry=mirror,…) and %s (a docker config.json).\n", envMirrors, envAuthFile)
+		fmt.Fprintf(stderr, "Usage: composeguard bump [flags] [PATH…]\n\nMoves the image tags pinned in the compose files under each PATH (default .) to the newest\nversions their registries list, editing only the tag and digest bytes.\nRegistry settings: %s (registry=mirror,…) and %s (a docker config.json).\nExit status: 0 nothing due, 1 updates due with --dry-run, 2 errors, among them an image\nthat could not be looked up (not found, denied or registry unavailable).\n", envMirrors, envAuthFile)
 		fl.PrintDefaults()
 	}
 	paths, err := parseArgs(fl, args)
@@ -92,8 +94,9 @@ func bumpImages(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		r := bumped{plan: bump.PlanUpdates(ctx, client, bump.Extract(snap, files), pol.Bump), show: show}
+		r.toWrite = r.plan.ToWrite(pol.Bump, *major)
 		if !*dryRun {
-			if r.written, err = applyInPlace(ctx, snap, files, r.plan, show); err != nil {
+			if r.written, err = applyInPlace(ctx, snap, files, r.toWrite, show); err != nil {
 				fmt.Fprintln(stderr, "composeguard:", err)
 				return 2
 			}
@@ -107,7 +110,7 @@ func bumpImages(args []string, stdout, stderr io.Writer) int {
 	due := false
 	for _, r := range results {
 		if r.plan.Unknown() {
-			fmt.Fprintln(stderr, "composeguard: some registries did not answer, so those images may have updates; see skipped")
+			fmt.Fprintln(stderr, "composeguard: some images could not be looked up (not found, denied or registry unavailable), so they may have updates; see skipped")
 			return 2
 		}
 		due = due || len(r.plan.Updates) > 0
@@ -140,10 +143,10 @@ func newRegistry(mirrorList, authFile string) (*registry.Client, error) {
 	return registry.New(registry.Options{Mirrors: mirrors, DockerConfig: config})
 }
 
-// applyInPlace writes the newest update of each image into the files and
-// returns the files written, as shown.
-func applyInPlace(ctx context.Context, snap compose.Snapshot, files []string, plan *bump.Plan, show func(string) string) ([]string, error) {
-	changed, err := bump.Apply(ctx, snap, files, plan.Newest())
+// applyInPlace writes the updates into the files and returns the files
+// written, as shown.
+func applyInPlace(ctx context.Context, snap compose.Snapshot, files []string, updates []bump.Update, show func(string) string) ([]string, error) {
+	changed, err := bump.Apply(ctx, snap, files, updates)
 	if err != nil {
 		return nil, err
 	}

@@ -18,18 +18,21 @@ type bumpJSON struct {
 }
 
 type updateJSON struct {
-	File       string      `json:"file"` // the first place edited
-	Line       int         `json:"line"`
-	Service    *string     `json:"service"`
-	Services   []string    `json:"services"`
-	Image      string      `json:"image"`
-	Repository string      `json:"repository"`
-	From       string      `json:"from"`
-	To         string      `json:"to"`
-	UpdateType string      `json:"update_type"`
-	Group      string      `json:"group,omitempty"`
-	Superseded string      `json:"superseded_by,omitempty"` // the newer update a local run writes instead
-	Places     []placeJSON `json:"places"`
+	File       string   `json:"file"` // the first place edited
+	Line       int      `json:"line"`
+	Service    *string  `json:"service"`
+	Services   []string `json:"services"`
+	Image      string   `json:"image"`
+	Repository string   `json:"repository"`
+	From       string   `json:"from"`
+	To         string   `json:"to"`
+	UpdateType string   `json:"update_type"`
+	Group      string   `json:"group,omitempty"`
+	Superseded string   `json:"superseded_by,omitempty"` // the newer update a local run writes instead
+	// SkippedMajor marks a major a local run leaves unwritten: it takes
+	// --major, or major in the image's bump.rules update_types.
+	SkippedMajor bool        `json:"skipped_major"`
+	Places       []placeJSON `json:"places"`
 }
 
 type placeJSON struct {
@@ -51,14 +54,19 @@ type skippedJSON struct {
 func writeBumpReport(w io.Writer, format string, results []bumped, dryRun bool) error {
 	out := bumpJSON{Updates: []updateJSON{}, Skipped: []skippedJSON{}, Written: []string{}}
 	for _, r := range results {
-		newest := map[string]bump.TagDigest{}
-		for _, u := range r.plan.Newest() {
-			newest[u.Repository+" "+u.From.String()] = u.To
+		toWrite := map[string]bump.TagDigest{}
+		for _, u := range r.toWrite {
+			toWrite[u.Repository+" "+u.From.String()] = u.To
 		}
 		for _, u := range r.plan.Updates {
 			j := updateJSON{Image: u.Image, Repository: u.Repository, From: u.From.String(), To: u.To.String(),
 				UpdateType: string(u.Type), Group: u.Group, Services: []string{}}
-			if to := newest[u.Repository+" "+u.From.String()]; to != u.To {
+			// Only a held-back major leaves a non-major unsuperseded.
+			switch to := toWrite[u.Repository+" "+u.From.String()]; {
+			case to == u.To:
+			case u.Type == bump.UpdateMajor:
+				j.SkippedMajor = true
+			default:
 				j.Superseded = to.String()
 			}
 			for _, p := range u.Places {
@@ -84,13 +92,26 @@ func writeBumpReport(w io.Writer, format string, results []bumped, dryRun bool) 
 	return writeBumpText(w, out, dryRun)
 }
 
+// writeBumpText lists the updates, then what was written. The majors a run
+// leaves are named once: marked among the updates of a dry run, on a line of
+// their own after a run that writes.
 func writeBumpText(w io.Writer, out bumpJSON, dryRun bool) error {
 	var b strings.Builder
+	var skippedMajors []string
 	for _, u := range out.Updates {
+		if u.SkippedMajor {
+			skippedMajors = append(skippedMajors, u.Image+" "+short(u.From)+" → "+short(u.To))
+			if !dryRun {
+				continue
+			}
+		}
 		for _, p := range u.Places {
 			fmt.Fprintf(&b, "%s:%d  [%s]  %s  %s → %s  %s", p.File, p.Line, strings.Join(p.Services, ", "), u.Image, short(u.From), short(u.To), u.UpdateType)
 			if u.Superseded != "" {
 				fmt.Fprintf(&b, "  (superseded by %s)", short(u.Superseded))
+			}
+			if u.SkippedMajor {
+				b.WriteString("  (not written without --major)")
 			}
 			b.WriteString("\n")
 		}
@@ -113,6 +134,18 @@ func writeBumpText(w io.Writer, out bumpJSON, dryRun bool) error {
 		fmt.Fprintf(&b, "updates due: %d; nothing written (--dry-run)\n", len(out.Updates))
 	case len(out.Updates) == 0 && !unknown:
 		b.WriteString("every image is up to date\n")
+	}
+	if n := len(skippedMajors); n > 0 {
+		noun := "major update"
+		if n > 1 {
+			noun += "s"
+		}
+		const how = "pass --major, or allow `major` in bump.rules update_types"
+		if dryRun {
+			fmt.Fprintf(&b, "%d %s marked above would not be written (%s)\n", n, noun, how)
+		} else {
+			fmt.Fprintf(&b, "%d %s not applied: %s (%s)\n", n, noun, strings.Join(skippedMajors, ", "), how)
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

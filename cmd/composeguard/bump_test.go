@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -13,16 +14,17 @@ import (
 
 type bumpOutput struct {
 	Updates []struct {
-		File       string   `json:"file"`
-		Line       int      `json:"line"`
-		Service    *string  `json:"service"`
-		Services   []string `json:"services"`
-		Image      string   `json:"image"`
-		From       string   `json:"from"`
-		To         string   `json:"to"`
-		UpdateType string   `json:"update_type"`
-		Superseded string   `json:"superseded_by"`
-		Places     []struct {
+		File         string   `json:"file"`
+		Line         int      `json:"line"`
+		Service      *string  `json:"service"`
+		Services     []string `json:"services"`
+		Image        string   `json:"image"`
+		From         string   `json:"from"`
+		To           string   `json:"to"`
+		UpdateType   string   `json:"update_type"`
+		Superseded   string   `json:"superseded_by"`
+		SkippedMajor bool     `json:"skipped_major"`
+		Places       []struct {
 			File string `json:"file"`
 			Line int    `json:"line"`
 		} `json:"places"`
@@ -135,25 +137,91 @@ func TestBumpCommand(t *testing.T) {
 	}
 }
 
-func TestBumpTextOutput(t *testing.T) {
-	reg := bumptest.New(t, map[string][]string{"library/traefik": bumptest.TraefikTags})
+func TestBumpMajors(t *testing.T) {
+	reg := bumptest.New(t, map[string][]string{"library/traefik": bumptest.TraefikTags, "library/postgres": bumptest.PostgresTags})
 	registryEnv(t, "")
+	h := reg.Host
+	// traefik has a patch and a major; postgres 16.6 only a major (17.2).
+	compose := "services:\n  proxy:\n    image: " + h + "/library/traefik:v2.11.3\n  db:\n    image: " + h + "/library/postgres:16.6\n"
 	dir := t.TempDir()
-	write(t, dir, map[string]string{"compose.yaml": "services:\n  proxy:\n    image: " + reg.Host + "/library/traefik:v2.11.3\n"})
+	write(t, dir, map[string]string{"compose.yaml": compose})
+	file := filepath.ToSlash(filepath.Join(dir, "compose.yaml"))
+	read := func() string {
+		b, err := os.ReadFile(filepath.Join(dir, "compose.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	const how = "(pass --major, or allow `major` in bump.rules update_types)"
+
 	code, out, errOut := cli(t, "", "bump", "--dry-run", dir)
 	if code != 1 {
-		t.Fatalf("exit %d, stderr %s", code, errOut)
+		t.Fatalf("--dry-run: exit %d, want 1 (majors are due too); stderr %s", code, errOut)
 	}
-	file := filepath.ToSlash(filepath.Join(dir, "compose.yaml"))
-	for _, want := range []string{
-		file + ":3  [proxy]  " + reg.Host + "/library/traefik  v2.11.3 → v2.11.4  patch  (superseded by v3.2.0)\n",
-		file + ":3  [proxy]  " + reg.Host + "/library/traefik  v2.11.3 → v3.2.0  major\n",
-		"updates due: 2; nothing written (--dry-run)\n",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q:\n%s", want, out)
+	wantText := file + ":5  [db]  " + h + "/library/postgres  16.6 → 17.2  major  (not written without --major)\n" +
+		file + ":3  [proxy]  " + h + "/library/traefik  v2.11.3 → v2.11.4  patch\n" +
+		file + ":3  [proxy]  " + h + "/library/traefik  v2.11.3 → v3.2.0  major  (not written without --major)\n" +
+		"updates due: 3; nothing written (--dry-run)\n" +
+		"2 major updates marked above would not be written " + how + "\n"
+	if out != wantText {
+		t.Errorf("--dry-run shows both, majors marked:\n%s\nwant:\n%s", out, wantText)
+	}
+	_, plan, _ := bumpJSONOutput(t, "--dry-run", dir)
+	var marked []string
+	for _, u := range plan.Updates {
+		if u.SkippedMajor {
+			marked = append(marked, u.To)
+		}
+		if u.Superseded != "" {
+			t.Errorf("%s → %s superseded by %s, but the major is not written", u.From, u.To, u.Superseded)
 		}
 	}
+	if strings.Join(marked, ",") != "17.2,v3.2.0" {
+		t.Errorf("JSON skipped_major on %v, want the two majors", marked)
+	}
+	_, plan, _ = bumpJSONOutput(t, "--dry-run", "--major", dir)
+	if u := plan.Updates[1]; u.To != "v2.11.4" || u.Superseded != "v3.2.0" || plan.Updates[2].SkippedMajor {
+		t.Errorf("--dry-run --major: %+v, want the patch superseded by the major", plan.Updates)
+	}
+
+	code, out, errOut = cli(t, "", "bump", dir)
+	if code != 0 {
+		t.Fatalf("bump: exit %d; stderr %s", code, errOut)
+	}
+	if got, want := read(), strings.Replace(compose, "v2.11.3", "v2.11.4", 1); got != want {
+		t.Errorf("without --major the file is\n%s\nwant only the patch written:\n%s", got, want)
+	}
+	wantText = file + ":3  [proxy]  " + h + "/library/traefik  v2.11.3 → v2.11.4  patch\n" +
+		"wrote " + file + "\n" +
+		"2 major updates not applied: " + h + "/library/postgres 16.6 → 17.2, " + h + "/library/traefik v2.11.3 → v3.2.0 " + how + "\n"
+	if out != wantText {
+		t.Errorf("bump output:\n%s\nwant:\n%s", out, wantText)
+	}
+
+	code, out, errOut = cli(t, "", "bump", "--major", dir)
+	if code != 0 || strings.Contains(out, "not applied") {
+		t.Fatalf("bump --major: exit %d\n%s\nstderr %s", code, out, errOut)
+	}
+	if got, want := read(), strings.NewReplacer("v2.11.3", "v3.2.0", "16.6", "17.2").Replace(compose); got != want {
+		t.Errorf("with --major the file is\n%s\nwant:\n%s", got, want)
+	}
+
+	t.Run("the policy takes majors for the images whose update_types list major", func(t *testing.T) {
+		dir := t.TempDir()
+		write(t, dir, map[string]string{
+			"compose.yaml":      compose,
+			".composeguard.yml": "bump:\n  rules:\n    - images: [\"*/library/traefik\"]\n      update_types: [patch, minor, major]\n",
+		})
+		code, out, errOut := cli(t, "", "bump", dir)
+		b, _ := os.ReadFile(filepath.Join(dir, "compose.yaml"))
+		if code != 0 || string(b) != strings.Replace(compose, "v2.11.3", "v3.2.0", 1) {
+			t.Errorf("exit %d, file\n%s\nwant traefik's major written, postgres left; stderr %s", code, b, errOut)
+		}
+		if !strings.HasSuffix(out, "1 major update not applied: "+h+"/library/postgres 16.6 → 17.2 "+how+"\n") {
+			t.Errorf("output:\n%s", out)
+		}
+	})
 }
 
 func TestBumpErrors(t *testing.T) {
@@ -165,11 +233,65 @@ func TestBumpErrors(t *testing.T) {
 	t.Run("a registry that does not answer is an error, not up to date", func(t *testing.T) {
 		registryEnv(t, "")
 		code, out, errOut := bumpJSONOutput(t, dir)
-		if code != 2 || len(out.Skipped) != 1 || !out.Skipped[0].Unknown || !strings.Contains(errOut, "did not answer") {
+		if code != 2 || len(out.Skipped) != 1 || !out.Skipped[0].Unknown || !strings.HasPrefix(out.Skipped[0].Reason, "registry unavailable: ") ||
+			!strings.Contains(errOut, "could not be looked up") {
 			t.Errorf("exit %d, %+v, stderr %q", code, out, errOut)
 		}
 		if b, _ := os.ReadFile(filepath.Join(dir, "compose.yaml")); string(b) != compose {
 			t.Error("the file changed")
+		}
+	})
+
+	t.Run("a mistyped image or tag is not found: exit 2, the other images still written", func(t *testing.T) {
+		reg := bumptest.New(t, map[string][]string{"library/nginx": bumptest.NginxTags})
+		registryEnv(t, "")
+		h := reg.Host
+		dir := t.TempDir()
+		compose := "services:\n  web:\n    image: " + h + "/library/nginx:1.25\n  db:\n    image: " + h + "/library/postgress:16.2\n" +
+			"  edge:\n    image: " + h + "/library/nginx:mainlin@" + reg.Digest("library/nginx", "mainline") + "\n"
+		write(t, dir, map[string]string{"compose.yaml": compose})
+		code, out, errOut := cli(t, "", "bump", dir)
+		file := filepath.ToSlash(filepath.Join(dir, "compose.yaml"))
+		for _, want := range []string{
+			file + ":5  [db]  " + h + "/library/postgress:16.2  not found: " + h + "/library/postgress (check the name; the registry has no such repository)\n",
+			file + ":7  [edge]  " + h + "/library/nginx:mainlin@",
+			"  not found: " + h + "/library/nginx:mainlin (check the tag; the registry has no such tag)\n",
+			"wrote " + file + "\n",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("output lacks %q:\n%s", want, out)
+			}
+		}
+		if code != 2 || strings.Contains(out, "up to date") || strings.Contains(out, "unavailable") || !strings.Contains(errOut, "not found") {
+			t.Errorf("exit %d, stderr %q; want 2 and never up to date", code, errOut)
+		}
+		if b, _ := os.ReadFile(filepath.Join(dir, "compose.yaml")); string(b) != strings.Replace(compose, "nginx:1.25", "nginx:1.27", 1) {
+			t.Errorf("file:\n%s\nwant nginx written and the rest kept", b)
+		}
+	})
+
+	t.Run("401 is denied and asks for credentials, never printing them", func(t *testing.T) {
+		denying := bumptest.Failing(t, http.StatusUnauthorized)
+		dir := t.TempDir()
+		write(t, dir, map[string]string{"compose.yaml": "services:\n  app:\n    image: " + denying + "/team/app:1.0\n"})
+		registryEnv(t, "")
+		code, out, errOut := cli(t, "", "bump", dir)
+		want := "  denied: " + denying + "/team/app (HTTP 401; credentials needed? set " + envAuthFile + ")\n"
+		if code != 2 || !strings.Contains(out, want) || strings.Contains(out, "up to date") {
+			t.Errorf("exit %d, output:\n%s\nwant %q; stderr %q", code, out, want, errOut)
+		}
+
+		// With credentials for the host, the message says they were refused.
+		auth := filepath.Join(t.TempDir(), "config.json")
+		secret := base64.StdEncoding.EncodeToString([]byte("bot:s3cret"))
+		write(t, filepath.Dir(auth), map[string]string{"config.json": `{"auths":{"` + denying + `":{"auth":"` + secret + `"}}}`})
+		t.Setenv(envAuthFile, auth)
+		code, out, errOut = cli(t, "", "bump", "--format", "json", dir)
+		if code != 2 || !strings.Contains(out, "refused the credentials "+envAuthFile+" holds") {
+			t.Errorf("exit %d, output:\n%s", code, out)
+		}
+		if all := out + errOut; strings.Contains(all, "s3cret") || strings.Contains(all, secret) {
+			t.Errorf("credentials printed:\n%s", all)
 		}
 	})
 	for name, tc := range map[string]struct {
@@ -178,6 +300,7 @@ func TestBumpErrors(t *testing.T) {
 		stderrContains string
 	}{
 		"bad mirrors":         {[]string{dir}, "docker.io", "", envMirrors},
+		"mirror credentials":  {[]string{dir}, "docker.io=https://bot:s3cret@mirror:5000", "", envAuthFile},
 		"missing auth file":   {[]string{dir}, "", filepath.Join(dir, "nope.json"), envAuthFile},
 		"credential helpers":  {[]string{dir}, "", "helpers", "credsStore"},
 		"standard input":      {[]string{"-"}, "", "", "not -"},
@@ -193,7 +316,7 @@ func TestBumpErrors(t *testing.T) {
 			}
 			t.Setenv(envAuthFile, tc.auth)
 			code, _, errOut := cli(t, "", append([]string{"bump"}, tc.args...)...)
-			if code != 2 || !strings.Contains(errOut, tc.stderrContains) {
+			if code != 2 || !strings.Contains(errOut, tc.stderrContains) || strings.Contains(errOut, "s3cret") {
 				t.Errorf("exit %d, stderr %q; want 2 naming %q", code, errOut, tc.stderrContains)
 			}
 		})
