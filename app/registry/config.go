@@ -83,7 +83,7 @@ func noUserinfo(s string) error {
 	if !strings.Contains(s, "@") {
 		return nil
 	}
-	return fmt.Errorf("registry mirror: a mirror takes no user:password; put the credentials under \"auths\" for the mirror's host in the %s", authFileSetting)
+	return fmt.Errorf("registry mirror: a mirror takes no user:password; put the credentials under \"auths\" for the mirror's host in the %s", AuthFileSetting)
 }
 
 // registryHost validates a registry name and returns it the way

@@ -30,9 +30,9 @@ const (
 	Denied
 )
 
-// authFileSetting is where the CLI and the server read registry credentials
-// from, named in the advice of a Denied error.
-const authFileSetting = "COMPOSEGUARD_REGISTRY_AUTH_FILE"
+// AuthFileSetting is the setting (environment variable) the CLI and the
+// server read registry credentials from, named in the advice of a Denied error.
+const AuthFileSetting = "COMPOSEGUARD_REGISTRY_AUTH_FILE"
 
 // LookupError is returned when a registry gave no usable answer.
 type LookupError struct {
@@ -65,11 +65,11 @@ func (e *LookupError) Error() string {
 	case Denied:
 		switch {
 		case e.Credentials:
-			return fmt.Sprintf("denied: %s (HTTP %d; %s refused the credentials %s holds for it)", what, e.StatusCode, e.Host, authFileSetting)
+			return fmt.Sprintf("denied: %s (HTTP %d; %s refused the credentials %s holds for it)", what, e.StatusCode, e.Host, AuthFileSetting)
 		case e.Host == name.DefaultRegistry:
-			return fmt.Sprintf("denied: %s (HTTP %d; credentials needed? set %s; Docker Hub answers the same for a repository that does not exist, so check the name too)", what, e.StatusCode, authFileSetting)
+			return fmt.Sprintf("denied: %s (HTTP %d; credentials needed? set %s; Docker Hub answers the same for a repository that does not exist, so check the name too)", what, e.StatusCode, AuthFileSetting)
 		}
-		return fmt.Sprintf("denied: %s (HTTP %d; credentials needed? set %s)", what, e.StatusCode, authFileSetting)
+		return fmt.Sprintf("denied: %s (HTTP %d; credentials needed? set %s)", what, e.StatusCode, AuthFileSetting)
 	}
 	status := ""
 	if e.StatusCode != 0 {

@@ -19,8 +19,8 @@ import (
 // Registry settings come from the environment of the person or server
 // running the command, never from the repository.
 const (
-	envMirrors  = "COMPOSEGUARD_REGISTRY_MIRRORS"   // docker.io=registry.internal:5000,…
-	envAuthFile = "COMPOSEGUARD_REGISTRY_AUTH_FILE" // a docker config.json with "auths"
+	envMirrors  = "COMPOSEGUARD_REGISTRY_MIRRORS" // docker.io=registry.internal:5000,…
+	envAuthFile = registry.AuthFileSetting        // a docker config.json with "auths"
 )
 
 var bumpFormats = []string{"text", "json"}
@@ -41,7 +41,7 @@ func bumpImages(args []string, stdout, stderr io.Writer) int {
 	format := fl.String("format", "text", "output format: text or json")
 	policyFile := fl.String("policy", "", "policy file to use instead of each folder's .composeguard.yml")
 	fl.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: composeguard bump [flags] [PATH…]\n\nMoves the image tags pinned in the compose files under each PATH (default .) to the newest\nversions their registries list, editing only the tag and digest bytes.\nRegistry settings: %s (registry=mirror,…) and %s (a docker config.json).\nExit status: 0 nothing due, 1 updates due with --dry-run, 2 errors, among them an image\nthat could not be looked up (not found, denied or registry unavailable).\n", envMirrors, envAuthFile)
+		fmt.Fprintf(stderr, "Usage: composeguard bump [flags] [PATH…]\n\nMoves the image tags pinned in the compose files under each PATH (default .) to the newest\nversions their registries list within the current major (--major crosses it), editing only\nthe tag and digest bytes.\nRegistry settings: %s (registry=mirror,…) and %s (a docker config.json).\nExit status: 0 nothing due, 1 updates due with --dry-run, 2 errors, among them an image\nthat could not be looked up (not found, denied or registry unavailable).\n", envMirrors, envAuthFile)
 		fl.PrintDefaults()
 	}
 	paths, err := parseArgs(fl, args)

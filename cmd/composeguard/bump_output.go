@@ -61,7 +61,8 @@ func writeBumpReport(w io.Writer, format string, results []bumped, dryRun bool) 
 		for _, u := range r.plan.Updates {
 			j := updateJSON{Image: u.Image, Repository: u.Repository, From: u.From.String(), To: u.To.String(),
 				UpdateType: string(u.Type), Group: u.Group, Services: []string{}}
-			// Only a held-back major leaves a non-major unsuperseded.
+			// An update a run does not write is a major held back, or is
+			// superseded by the newer one written.
 			switch to := toWrite[u.Repository+" "+u.From.String()]; {
 			case to == u.To:
 			case u.Type == bump.UpdateMajor:
