@@ -110,7 +110,7 @@ func canRunTogether(a, b types.ServiceConfig) bool {
 // them (included files, then the main file, then overrides), so a clash is
 // reported on the service written second.
 func servicesInFileOrder(c *Context) []types.ServiceConfig {
-	out := c.Services()
+	out := slices.Clone(c.Services()) // the shared list stays sorted by name for the other rules
 	rank := func(s types.ServiceConfig) (int, int) {
 		pos := c.Project.ServicePos(s.Name)
 		return slices.Index(c.Project.Files, pos.File), pos.Line

@@ -8,7 +8,8 @@ type Options struct {
 	// ProxyPorts are host ports that may be published directly next to a
 	// reverse proxy: its own HTTP(S) ports and protocols it cannot proxy.
 	ProxyPorts []int `yaml:"proxy_ports"`
-	// MutableTags are image tags that move and so do not pin a version.
+	// MutableTags are more image tags that move and so pin no version,
+	// beyond those that name none (latest, alpine, main).
 	MutableTags []string `yaml:"mutable_tags"`
 	// HostIPs are interface addresses that are safe to bind published ports to.
 	HostIPs []string `yaml:"host_ips"`
@@ -34,7 +35,6 @@ func DefaultOptions() Options {
 	return Options{
 		ProxyNetworks: []string{"proxy", "traefik", "traefik-public", "traefik_proxy", "caddy", "web"},
 		// HTTP(S), then mail and other protocols a web proxy cannot carry.
-		ProxyPorts:  []int{80, 443, 25, 465, 587, 110, 143, 993, 995, 4190, 53},
-		MutableTags: []string{"latest", "stable", "edge", "test", "nightly", "dev", "beta", "canary", "lts"},
+		ProxyPorts: []int{80, 443, 25, 465, 587, 110, 143, 993, 995, 4190, 53},
 	}
 }
