@@ -24,6 +24,8 @@ func TestDotenvCommitted(t *testing.T) {
 		{"examples are documentation", map[string]string{"compose.yaml": base + "    env_file: [.env.example, app.sample.env, env.template]\n",
 			".env.example": "DB_PASSWORD=changeme\n", "app.sample.env": "DB_PASSWORD=changeme\n", "env.template": "DB_PASSWORD=changeme\n"}, ""},
 		{"empty values and non-secrets", map[string]string{"compose.yaml": base, ".env": "DB_PASSWORD=\nTZ=UTC\nPASSWORD_MIN_LENGTH=12\nAUTH_ENABLED=true\nSECRET_FILE=/run/secrets/x\n"}, ""},
+		{"secret spellings the name classifier knows", map[string]string{"compose.yaml": base, ".env": "WEBPASSWORD=changeit\nADMIN_PW=x\nDB_PWD=y\nMAILCOW_PASS_SCHEME=BLF-CRYPT\nS3_ACCESS_KEY=minio\n"},
+			".env:1 WEBPASSWORD, .env:2 ADMIN_PW, .env:3 DB_PWD"},
 		{"value from another variable", map[string]string{"compose.yaml": base, ".env": "DB_PASSWORD=${OTHER}\n"}, ""},
 		{"no .env", map[string]string{"compose.yaml": base}, ""},
 	}

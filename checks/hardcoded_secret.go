@@ -72,16 +72,22 @@ func (f *secretFinder) pairs(keyPath string, keys ...string) {
 }
 
 func (f *secretFinder) pair(keyPath, name, raw string, pos compose.Position) {
-	if what := secretIn(raw); what != "" {
-		f.report(pos, keyPath, name+" "+what)
-	} else if secretKey(name) && literalSecret(raw) {
+	switch inner := secretSetting(raw); {
+	case secretIn(raw) != "":
+		f.report(pos, keyPath, name+" "+secretIn(raw))
+	case secretKey(name) && literalSecret(raw):
 		f.report(pos, keyPath, name+" is a literal secret in "+keyPath)
+	case inner != "":
+		f.report(pos, keyPath, name+" holds a literal secret in its "+inner+"= setting")
 	}
 }
 
 type cmdToken struct {
 	text string
 	pos  compose.Position
+	// newCommand marks the first word of a script line that does not
+	// continue the line before (no trailing \): no flag's value.
+	newCommand bool
 }
 
 // command scans a command in string or list form, word by word.
@@ -92,14 +98,16 @@ func (f *secretFinder) command(keyPath string, keys ...string) {
 			if n = deref(n); n == nil || n.Kind != yaml.ScalarNode {
 				return
 			}
-			for i, line := range strings.Split(n.Value, "\n") {
+			lines := strings.Split(n.Value, "\n")
+			for i, line := range lines {
 				pos := nodePos(l.Src, n)
 				if n.Style&yaml.LiteralStyle != 0 {
 					// a | script: its lines are the file's lines after the indicator
 					pos.Line += 1 + i
 				}
-				for _, w := range strings.Fields(line) {
-					toks = append(toks, cmdToken{strings.Trim(w, `"'`), pos})
+				for j, w := range strings.Fields(strings.TrimSuffix(strings.TrimSpace(line), `\`)) {
+					newCommand := j == 0 && i > 0 && !strings.HasSuffix(strings.TrimSpace(lines[i-1]), `\`)
+					toks = append(toks, cmdToken{strings.Trim(w, `"'`), pos, newCommand})
 				}
 			}
 		}
@@ -133,6 +141,9 @@ func (f *secretFinder) tokens(keyPath string, toks []cmdToken) {
 			continue
 		}
 		name, value, hasValue := strings.Cut(t.text, "=")
+		if hasValue && strings.ContainsAny(value, "()") {
+			continue // code of another language in a script (JSON.stringify(key)), not a shell word
+		}
 		flag := strings.TrimLeft(name, "-")
 		isFlag := (strings.HasPrefix(name, "-") && secretFlag(flag)) || redisSecretFlags[flag]
 		switch {
@@ -146,7 +157,7 @@ func (f *secretFinder) tokens(keyPath string, toks []cmdToken) {
 				f.report(t.pos, keyPath, keyPath+" passes a literal secret to -p")
 			}
 		case (isFlag || (tool == "redis-cli" && name == "-a")) && i+1 < len(toks):
-			if next := toks[i+1]; !strings.HasPrefix(next.text, "-") && literalSecret(next.text) {
+			if next := toks[i+1]; !next.newCommand && !strings.HasPrefix(next.text, "-") && literalSecret(next.text) {
 				f.report(next.pos, keyPath, keyPath+" passes a literal secret to "+name)
 			}
 		}

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/composeguard/composeguard/app/compose"
@@ -46,4 +47,17 @@ func secretDefaults(c *Context, service, keyPath string, pos compose.Position, r
 		}
 		c.Report(f)
 	}
+	for _, m := range shellDefault.FindAllStringSubmatch(raw, -1) {
+		if name := m[1]; secretKey(name) && literalSecret(m[2]) && !done["$"+name] {
+			done["$"+name] = true
+			c.Report(Finding{Service: service, Pos: pos, KeyPath: keyPath,
+				Message: "$${" + name + "} falls back to a literal value in the container's shell when it is not set",
+				Fix:     "Drop the fallback ($${" + name + ":?}) and give the container " + name + " from .env or a Compose secret."})
+		}
+	}
 }
+
+// shellDefault finds $${VAR:-value}, $${VAR-value} and the := and =
+// forms: Compose hands ${VAR:-value} to the container's shell, which uses
+// the literal whenever the container has no VAR.
+var shellDefault = regexp.MustCompile(`\$\$\{([A-Za-z_][A-Za-z0-9_]*):?[-=]([^}]*)\}`)

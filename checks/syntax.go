@@ -83,27 +83,3 @@ func underPath(p, dir string) bool {
 	}
 	return p == dir || strings.HasPrefix(p, dir+"/")
 }
-
-// secretWords are the name parts that mark a variable as holding a secret.
-var secretWords = []string{"PASSWORD", "PASSWD", "PASS", "SECRET", "TOKEN", "APIKEY", "API_KEY",
-	"PRIVATE_KEY", "PRIVATEKEY", "ACCESS_KEY", "ACCESSKEY", "CREDENTIAL", "CREDENTIALS", "AUTH"}
-
-// secretName reports whether a variable name looks like it holds a secret:
-// one of secretWords as a whole part of the name (DB_PASSWORD, APIKEY), not
-// inside another word (PASSAGE, AUTHOR), and not a *_FILE path.
-func secretName(name string) bool {
-	n := strings.ToUpper(name)
-	if strings.HasSuffix(n, "_FILE") || strings.HasSuffix(n, "_PATH") {
-		return false
-	}
-	parts := strings.FieldsFunc(n, func(r rune) bool { return r == '_' || r == '-' || r == '.' })
-	for i := range parts {
-		for _, w := range secretWords {
-			wp := strings.Split(w, "_")
-			if i+len(wp) <= len(parts) && strings.Join(parts[i:i+len(wp)], "_") == w {
-				return true
-			}
-		}
-	}
-	return false
-}
