@@ -19,6 +19,12 @@ var _ = register(&Rule{
 			for _, d := range s.Devices {
 				f := Finding{Service: s.Name, Pos: deviceItemPos(c, s.Name, d.Source, d.Target), KeyPath: "devices",
 					Message: "gives raw access to host device " + d.Source}
+				switch {
+				case d.Source == "/dev/mem" || d.Source == "/dev/kmem" || d.Source == "/dev/port":
+					f.Severity, f.Message = High, "gives raw access to host memory "+d.Source+": the kernel's and every process's data"
+				case rawDevice.MatchString(d.Source):
+					f.Severity, f.Message = High, "gives raw access to host disk "+d.Source+": every file on it, past file permissions"
+				}
 				// A CDI name such as nvidia.com/gpu=all is a GPU request by another spelling.
 				if kind, _, cdi := strings.Cut(d.Source, "="); cdi && strings.HasSuffix(kind, "/gpu") {
 					f.Severity, f.Message = Info, "requests GPU "+d.Source+": the vendor runtime adds its device nodes"
@@ -29,11 +35,13 @@ var _ = register(&Rule{
 				pos := c.Project.FindItem(s.Name, func(n *yaml.Node) bool {
 					return c.Project.Interpolate(n.Value) == r
 				}, "device_cgroup_rules")
-				msg := "device cgroup rule \"" + r + "\" allows the matching host devices"
+				f := Finding{Service: s.Name, Pos: pos, KeyPath: "device_cgroup_rules",
+					Message: "device cgroup rule \"" + r + "\" allows the matching host devices"}
 				if strings.HasPrefix(strings.TrimSpace(r), "a") {
-					msg = "device cgroup rule \"" + r + "\" allows every host device"
+					// every disk and /dev/mem, once a node for them exists
+					f.Severity, f.Message = High, "device cgroup rule \""+r+"\" allows every host device"
 				}
-				c.Report(Finding{Service: s.Name, Pos: pos, KeyPath: "device_cgroup_rules", Message: msg})
+				c.Report(f)
 			}
 			if len(s.Gpus) > 0 {
 				c.Report(Finding{Service: s.Name, Pos: c.Project.Where(s.Name, "gpus"), KeyPath: "gpus", Severity: Info,

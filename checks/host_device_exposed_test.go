@@ -10,10 +10,10 @@ func TestHostDeviceExposed(t *testing.T) {
 	runCases(t, "host-device-exposed", []ruleCase{
 		{"short source only", svc + "    devices:\n      - /dev/dri\n", []string{"web@5 medium"}},
 		{"short source and target", svc + "    devices:\n      - /dev/ttyUSB0:/dev/zigbee\n", []string{"web@5 medium"}},
-		{"short with permissions", svc + "    devices:\n      - \"/dev/sda:/dev/xvda:rwm\"\n      - /dev/kvm\n", []string{"web@5 medium", "web@6 medium"}},
-		{"long syntax", svc + "    devices:\n      - source: /dev/mem\n        target: /dev/mem\n        permissions: r\n", []string{"web@5 medium"}},
+		{"a raw disk is high", svc + "    devices:\n      - \"/dev/sda:/dev/xvda:rwm\"\n      - /dev/nvme0n1\n      - /dev/kvm\n", []string{"web@5 high", "web@6 high", "web@7 medium"}},
+		{"host memory is high", svc + "    devices:\n      - source: /dev/mem\n        target: /dev/mem\n        permissions: r\n", []string{"web@5 high"}},
 		{"interpolated", svc + "    devices:\n      - ${ZIGBEE:-/dev/ttyACM0}:/dev/ttyACM0\n", []string{"web@5 medium"}},
-		{"cgroup rules", svc + "    device_cgroup_rules:\n      - 'c 189:* rmw'\n      - 'a *:* rwm'\n", []string{"web@5 medium", "web@6 medium"}},
+		{"cgroup rules, all devices high", svc + "    device_cgroup_rules:\n      - 'c 189:* rmw'\n      - 'a *:* rwm'\n", []string{"web@5 medium", "web@6 high"}},
 		{"gpus all", svc + "    gpus: all\n", []string{"web@4 info"}},
 		{"gpus list", svc + "    gpus:\n      - driver: nvidia\n        count: 1\n", []string{"web@4 info"}},
 		{"deploy reservations", svc + "    deploy:\n      resources:\n        reservations:\n          devices:\n            - driver: nvidia\n              count: all\n              capabilities: [gpu]\n",
