@@ -1,9 +1,6 @@
 package checks
 
-import (
-	"regexp"
-	"strings"
-)
+import "regexp"
 
 // validContainerName is the daemon's rule for container names.
 var validContainerName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
@@ -17,12 +14,16 @@ var _ = register(&Rule{
 	Fix:      "Rename it to match `[a-zA-Z0-9][a-zA-Z0-9_.-]+`, or drop container_name and let Compose name it.",
 	Run: func(c *Context) {
 		for _, s := range c.Services() {
-			if s.ContainerName == "" || reportUnknownKeys(c, s.Name, "container_name") {
-				continue
-			}
-			// The daemon strips one leading slash before checking.
-			if !validContainerName.MatchString(strings.TrimPrefix(s.ContainerName, "/")) {
-				c.Report(Finding{Service: s.Name, Pos: c.Project.Where(s.Name, "container_name"), KeyPath: "container_name",
+			p, vars := containerName(c, s)
+			pos := c.Project.Where(s.Name, "container_name")
+			// An unset variable is empty; a set one is most likely a word.
+			unset, set := validContainerName.MatchString(p.fill("")), validContainerName.MatchString(p.fill("ab"))
+			switch {
+			case s.ContainerName == "" && len(vars) == 0, unset && set:
+			case unset != set:
+				c.ReportUnknown(s.Name, pos, "container_name", vars)
+			default:
+				c.Report(Finding{Service: s.Name, Pos: pos, KeyPath: "container_name",
 					Message: "Docker rejects this container_name: it must start with a letter or digit and use only letters, digits, _, . and -"})
 			}
 		}

@@ -18,5 +18,8 @@ func TestContainerNameInvalid(t *testing.T) {
 		{"non-ascii", one("café"), []string{"web@4 medium"}},
 		{"interpolated default invalid", one(`"${NAME:-_app}"`), []string{"web@4 medium"}},
 		{"unknown variable", one(`"${PREFIX}-db"`), []string{"web@4 info"}},
+		{"an unknown name that starts with a dash when unset", one(`"${NAME}_app"`), []string{"web@4 info"}},
+		{"an unknown suffix cannot make it invalid", one(`"app-${ENV}"`), nil},
+		{"invalid whatever the variable holds", one(`"my app ${X}"`), []string{"web@4 medium"}},
 	})
 }

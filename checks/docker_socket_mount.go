@@ -22,7 +22,7 @@ var _ = register(&Rule{
 			for _, m := range serviceMounts(c, s) {
 				if msg := socketMessage(m); msg != "" {
 					c.Report(Finding{Service: s.Name, Pos: m.at(c, "source"), KeyPath: "volumes", Message: msg})
-				} else if len(m.HostVars) > 0 && socketMayDepend(m.RawHost) {
+				} else if len(m.HostVars) > 0 && socketMayDepend(m) {
 					c.ReportUnknown(s.Name, m.at(c, "source"), "volumes", m.HostVars)
 				}
 			}
@@ -90,16 +90,25 @@ func isEngineSocketDir(host string) bool {
 }
 
 // socketMayDepend reports whether unknown variables in a host path could
-// make it an engine socket: they sit in its last segment, or that segment
-// could end a socket directory (${X}/run, ${X}/user/1000).
-func socketMayDepend(raw string) bool {
-	raw = path.Clean(raw)
-	base := raw[strings.LastIndex(raw, "/")+1:]
+// make it an engine socket: the container side is a socket path
+// (${DOCKER_SOCK}:/var/run/docker.sock); the last segment could end a socket
+// directory (${X}/run, /run/user/${UID}); or a variable names the last
+// segment in a directory that may hold a socket (/var/run/${SOCK},
+// ${DIR}/${SOCK}), not in a data directory (/DATA/AppData/${AppID}).
+func socketMayDepend(m hostMount) bool {
+	if isEngineSocket(m.Target) {
+		return true
+	}
+	dir, base := path.Split(path.Clean(m.RawHost))
+	dir = path.Clean(dir)
 	switch base {
 	case "run", "user", "podman", "containerd", "docker":
 		return true
 	}
-	return strings.Contains(base, "$") || strings.Trim(base, "0123456789") == ""
+	if strings.Trim(base, "0123456789") == "" {
+		return true
+	}
+	return strings.Contains(base, "$") && (strings.Contains(dir, "$") || dir == "." || isEngineSocketDir(dir))
 }
 
 // exposesSocket reports whether a service reaches an engine socket itself

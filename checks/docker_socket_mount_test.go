@@ -39,6 +39,8 @@ func TestDockerSocketMount(t *testing.T) {
 			[]string{"a@2 critical"}},
 		{"unknown socket file name", volumesYAML("/srv/${SOCK}:/var/run/docker.sock"), []string{"web@5 info"}},
 		{"unknown parent of a socket directory", volumesYAML("${ROOT}/run:/host/run"), []string{"web@5 info"}},
+		{"unknown name in a socket directory", volumesYAML("/var/run/${SOCK}:/sock", "/run/user/${UID}:/user"), []string{"web@5 info", "web@6 info"}},
+		{"an unknown data directory cannot be a socket", volumesYAML("/DATA/AppData/$AppID:/config", "/srv/${APP}:/data"), nil},
 		{"unknown directory, known file name", volumesYAML("${DATA}/app:/app", "${SOCK_DIR}/api.sock:/var/run/api.sock"), nil},
 		// near misses
 		{"relative data", volumesYAML("./data:/data"), nil},

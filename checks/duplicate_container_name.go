@@ -1,10 +1,6 @@
 package checks
 
-import (
-	"strings"
-
-	"github.com/compose-spec/compose-go/v2/types"
-)
+import "github.com/compose-spec/compose-go/v2/types"
 
 var _ = register(&Rule{
 	ID:       "duplicate-container-name",
@@ -14,21 +10,38 @@ var _ = register(&Rule{
 	Why:      "Container names are unique per Docker host: the second service with the same container_name cannot be created.",
 	Fix:      "Give each service its own container_name, or drop container_name and let Compose name the containers.",
 	Run: func(c *Context) {
-		earlier := map[string][]types.ServiceConfig{} // container name → services using it
+		type named struct {
+			types.ServiceConfig
+			name    namePattern
+			unknown []string
+		}
+		var all []named
 		for _, s := range servicesInFileOrder(c) {
-			if s.ContainerName == "" || reportUnknownKeys(c, s.Name, "container_name") {
-				continue
+			if s.ContainerName != "" || len(c.Unknown(s.Name, "container_name")) > 0 {
+				p, vars := containerName(c, s)
+				all = append(all, named{s, p, vars})
 			}
-			// The daemon accepts and strips a leading slash.
-			name := strings.TrimPrefix(s.ContainerName, "/")
-			for _, o := range earlier[name] {
-				if canRunTogether(o, s) {
-					c.Report(Finding{Service: s.Name, Pos: c.Project.Where(s.Name, "container_name"), KeyPath: "container_name",
-						Message: "container_name " + name + " is also used by service " + o.Name + ": only one of them can be created"})
+		}
+		for i, s := range all {
+			pos := c.Project.Where(s.Name, "container_name")
+			for j, o := range all {
+				if i == j || !canRunTogether(o.ServiceConfig, s.ServiceConfig) || !s.name.mayEqual(o.name) {
+					continue
+				}
+				if len(s.unknown) > 0 || len(o.unknown) > 0 {
+					// only the names that some value could make clash
+					if len(s.unknown) > 0 {
+						c.ReportUnknown(s.Name, pos, "container_name", s.unknown)
+						break
+					}
+					continue
+				}
+				if j < i {
+					c.Report(Finding{Service: s.Name, Pos: pos, KeyPath: "container_name",
+						Message: "container_name " + s.name.fill("") + " is also used by service " + o.Name + ": only one of them can be created"})
 					break
 				}
 			}
-			earlier[name] = append(earlier[name], s)
 		}
 	},
 })

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
-	"github.com/composeguard/composeguard/app/compose"
 )
 
 // proxyRoute says how the reverse proxy reaches a service ("Traefik labels",
@@ -60,14 +59,27 @@ func isProxyNetwork(c *Context, key string) bool {
 
 // proxyImages are reverse proxies recognised by image name alone.
 var proxyImages = map[string]bool{"traefik": true, "caddy": true, "nginx-proxy": true,
-	"nginx-proxy-manager": true, "caddy-docker-proxy": true}
+	"nginx-proxy-manager": true, "caddy-docker-proxy": true, "haproxy": true, "envoy": true, "swag": true,
+	"zoraxy": true, "openresty-manager": true}
 
 // isReverseProxy reports whether a service is the reverse proxy itself: a
-// known proxy image, or a service publishing 80/443 that watches the
-// engine socket to discover its routes.
+// known proxy image (whatever its tag, even an unknown one), a service
+// whose labels route Traefik's own dashboard (api@internal), whose command
+// configures Traefik's providers or entry points, or one publishing 80/443
+// that watches the engine socket to discover its routes.
 func isReverseProxy(s types.ServiceConfig) bool {
 	if proxyImages[imageBaseName(s.Image)] {
 		return true
+	}
+	for _, v := range s.Labels {
+		if strings.Contains(v, "api@internal") {
+			return true
+		}
+	}
+	for _, arg := range append(s.Entrypoint, s.Command...) {
+		if strings.HasPrefix(arg, "--providers.") || strings.HasPrefix(arg, "--entrypoints.") {
+			return true
+		}
 	}
 	web := slices.ContainsFunc(s.Ports, func(p types.ServicePortConfig) bool {
 		return p.Target == 80 || p.Target == 443 || p.Published == "80" || p.Published == "443"
@@ -78,11 +90,12 @@ func isReverseProxy(s types.ServiceConfig) bool {
 }
 
 // imageBaseName is the last path segment of an image's repository:
-// "traefik" for docker.io/library/traefik:v3.1, "" when it does not parse.
+// "traefik" for docker.io/library/traefik:v3.1, and for traefik: when an
+// unknown variable left the tag empty.
 func imageBaseName(ref string) string {
-	img, err := compose.ParseImage(ref)
-	if err != nil {
-		return ""
+	name, _, _ := strings.Cut(ref, "@")
+	if i := strings.LastIndex(name, ":"); i > strings.LastIndex(name, "/") {
+		name = name[:i]
 	}
-	return path.Base(img.Repository)
+	return path.Base(strings.ToLower(name))
 }
