@@ -1,12 +1,13 @@
 package checks
 
 var _ = register(&Rule{
-	ID:       "build-and-image-both",
-	Category: Image,
-	Severity: Low,
-	Title:    "Service has both build and image",
-	Why:      "Compose pulls the image first and builds only if the pull fails, so what runs depends on the registry.",
-	Fix:      "Set pull_policy (build to always build locally, missing or always to prefer the registry), or drop one of the keys.",
+	ID:          "build-and-image-both",
+	Category:    Image,
+	Severity:    Low,
+	SeverityWhy: "What runs depends on whether a pull succeeds: a reproducibility problem, not an opening.",
+	Title:       "Service has both build and image",
+	Why:         "Compose pulls the image first and builds only if the pull fails, so what runs depends on the registry.",
+	Fix:         "Set pull_policy (build to always build locally, missing or always to prefer the registry), or drop one of the keys.",
 	Run: func(c *Context) {
 		for _, s := range c.Services() {
 			if s.Build == nil || s.PullPolicy != "" {

@@ -63,6 +63,9 @@ type Rule struct {
 	Title    string
 	Why      string // one line: the harm
 	Fix      string // one line: what to change
+	// SeverityWhy argues the severity in a sentence or two, for
+	// checks/README.md: why a finding fails the default gate (high) or not.
+	SeverityWhy string
 	// Run reports findings for one loaded project. Rules that only describe
 	// problems found elsewhere (loading, policy) have none.
 	Run func(c *Context)

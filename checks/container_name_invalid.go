@@ -6,12 +6,13 @@ import "regexp"
 var validContainerName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
 
 var _ = register(&Rule{
-	ID:       "container-name-invalid",
-	Category: Operability,
-	Severity: Medium,
-	Title:    "Container name Docker rejects",
-	Why:      "Docker refuses to create a container whose name is not at least two letters, digits, `_`, `.` or `-` starting with a letter or digit, so the service never starts.",
-	Fix:      "Rename it to match `[a-zA-Z0-9][a-zA-Z0-9_.-]+`, or drop container_name and let Compose name it.",
+	ID:          "container-name-invalid",
+	Category:    Operability,
+	Severity:    Medium,
+	SeverityWhy: "The service never starts, which `docker compose up` shows at once; nothing is exposed.",
+	Title:       "Container name Docker rejects",
+	Why:         "Docker refuses to create a container whose name is not at least two letters, digits, `_`, `.` or `-` starting with a letter or digit, so the service never starts.",
+	Fix:         "Rename it to match `[a-zA-Z0-9][a-zA-Z0-9_.-]+`, or drop container_name and let Compose name it.",
 	Run: func(c *Context) {
 		for _, s := range c.Services() {
 			p, vars := containerName(c, s)

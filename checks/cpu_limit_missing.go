@@ -1,12 +1,13 @@
 package checks
 
 var _ = register(&Rule{
-	ID:       "cpu-limit-missing",
-	Category: Operability,
-	Severity: Low,
-	Title:    "No CPU limit",
-	Why:      "Without a CPU limit one busy or runaway service can starve every other service on the host.",
-	Fix:      "Set `deploy.resources.limits.cpus` (or `cpus`) to the share the service needs, e.g. `\"1.0\"`; `cpu_shares` is only a priority.",
+	ID:          "cpu-limit-missing",
+	Category:    Operability,
+	Severity:    Low,
+	SeverityWhy: "A busy service slows its neighbours but takes nothing from them for good; memory and PIDs are the limits that keep a host up.",
+	Title:       "No CPU limit",
+	Why:         "Without a CPU limit one busy or runaway service can starve every other service on the host.",
+	Fix:         "Set `deploy.resources.limits.cpus` (or `cpus`) to the share the service needs, e.g. `\"1.0\"`; `cpu_shares` is only a priority.",
 	Run: func(c *Context) {
 		limit := resourceLimit{
 			what:         "CPU",

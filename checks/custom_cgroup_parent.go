@@ -3,12 +3,13 @@ package checks
 import "fmt"
 
 var _ = register(&Rule{
-	ID:       "custom-cgroup-parent",
-	Category: HostIsolation,
-	Severity: Low,
-	Title:    "Container runs under a custom parent cgroup",
-	Why:      "A custom cgroup_parent moves the container out of Docker's cgroup, so limits and accounting may not apply as expected.",
-	Fix:      "Remove `cgroup_parent` unless the host's cgroup layout is managed on purpose.",
+	ID:          "custom-cgroup-parent",
+	Category:    HostIsolation,
+	Severity:    Low,
+	SeverityWhy: "A deliberate setting whose risk is limits not applying as expected; it exposes nothing directly.",
+	Title:       "Container runs under a custom parent cgroup",
+	Why:         "A custom cgroup_parent moves the container out of Docker's cgroup, so limits and accounting may not apply as expected.",
+	Fix:         "Remove `cgroup_parent` unless the host's cgroup layout is managed on purpose.",
 	Run: func(c *Context) {
 		for _, s := range c.Services() {
 			pos := c.Project.Where(s.Name, "cgroup_parent")

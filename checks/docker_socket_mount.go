@@ -6,12 +6,13 @@ import (
 )
 
 var _ = register(&Rule{
-	ID:       "docker-socket-mount",
-	Category: HostIsolation,
-	Severity: Critical,
-	Title:    "Container engine API socket mounted",
-	Why:      "Whoever reaches the Docker, Podman or containerd API can start a privileged container: root on the host, even through a read-only mount.",
-	Fix:      "Remove the socket mount, or give the service a socket proxy that allows only the API calls it needs.",
+	ID:          "docker-socket-mount",
+	Category:    HostIsolation,
+	Severity:    Critical,
+	SeverityWhy: "The engine API starts privileged containers on request: whoever controls the service controls the host, read-only mount or not.",
+	Title:       "Container engine API socket mounted",
+	Why:         "Whoever reaches the Docker, Podman or containerd API can start a privileged container: root on the host, even through a read-only mount.",
+	Fix:         "Remove the socket mount, or give the service a socket proxy that allows only the API calls it needs.",
 	Run: func(c *Context) {
 		for _, s := range c.Services() {
 			// use_api_socket takes only a literal boolean: no variable to judge.

@@ -14,12 +14,13 @@ import (
 )
 
 var _ = register(&Rule{
-	ID:       "dotenv-committed",
-	Category: Secrets,
-	Severity: High,
-	Title:    "Secret committed in an env file",
-	Why:      "A .env or env_file holds the real secrets; once committed they are in git history and every clone.",
-	Fix:      "Remove the file from git (git rm --cached, .gitignore it) and commit a .env.example with empty values.",
+	ID:          "dotenv-committed",
+	Category:    Secrets,
+	Severity:    High,
+	SeverityWhy: "Everyone with the repository has the secret, and it stays in git history after the file is removed: only rotation fixes it.",
+	Title:       "Secret committed in an env file",
+	Why:         "A .env or env_file holds the real secrets; once committed they are in git history and every clone.",
+	Fix:         "Remove the file from git (git rm --cached, .gitignore it) and commit a .env.example with empty values.",
 	Run: func(c *Context) {
 		seen := map[string]bool{}
 		for _, f := range envFiles(c) {

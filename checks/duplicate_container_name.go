@@ -3,12 +3,13 @@ package checks
 import "github.com/compose-spec/compose-go/v2/types"
 
 var _ = register(&Rule{
-	ID:       "duplicate-container-name",
-	Category: Operability,
-	Severity: High,
-	Title:    "Container name used twice",
-	Why:      "Container names are unique per Docker host: the second service with the same container_name cannot be created.",
-	Fix:      "Give each service its own container_name, or drop container_name and let Compose name the containers.",
+	ID:          "duplicate-container-name",
+	Category:    Operability,
+	Severity:    Medium,
+	SeverityWhy: "The second container fails to start, which `docker compose up` reports at once; no security impact.",
+	Title:       "Container name used twice",
+	Why:         "Container names are unique per Docker host: the second service with the same container_name cannot be created.",
+	Fix:         "Give each service its own container_name, or drop container_name and let Compose name the containers.",
 	Run: func(c *Context) {
 		type named struct {
 			types.ServiceConfig

@@ -10,12 +10,13 @@ import (
 )
 
 var _ = register(&Rule{
-	ID:       "duplicate-host-port",
-	Category: Operability,
-	Severity: High,
-	Title:    "Host port published twice",
-	Why:      "Only one container can bind a host address and port: the second service to start fails with \"port is already allocated\".",
-	Fix:      "Give each service its own host port, or bind them to different host IPs.",
+	ID:          "duplicate-host-port",
+	Category:    Operability,
+	Severity:    Medium,
+	SeverityWhy: "The second service fails to start with \"port is already allocated\", which `docker compose up` reports at once; no security impact.",
+	Title:       "Host port published twice",
+	Why:         "Only one container can bind a host address and port: the second service to start fails with \"port is already allocated\".",
+	Fix:         "Give each service its own host port, or bind them to different host IPs.",
 	Run: func(c *Context) {
 		var seen []hostBinding
 		for _, s := range servicesInFileOrder(c) {

@@ -15,12 +15,13 @@ import (
 )
 
 var _ = register(&Rule{
-	ID:       "env-example-missing-var",
-	Category: Secrets,
-	Severity: Low,
-	Title:    "Variable missing from .env.example",
-	Why:      "The next operator cannot know what to set, and a missing variable silently becomes an empty string.",
-	Fix:      "List the variable in .env.example beside the compose file (with an empty or sample value), or give it a default.",
+	ID:          "env-example-missing-var",
+	Category:    Secrets,
+	Severity:    Low,
+	SeverityWhy: "A documentation gap: the next operator may start with an empty value, which most images refuse loudly.",
+	Title:       "Variable missing from .env.example",
+	Why:         "The next operator cannot know what to set, and a missing variable silently becomes an empty string.",
+	Fix:         "List the variable in .env.example beside the compose file (with an empty or sample value), or give it a default.",
 	Run: func(c *Context) {
 		listed, example := exampleVars(c)
 		var missing []varUse

@@ -1,10 +1,11 @@
 package checks
 
 var _ = register(&Rule{
-	ID:       "exception-expiring",
-	Category: Policy,
-	Severity: Info,
-	Title:    "Exception expires soon",
-	Why:      "Within two weeks the waived finding will fail again.",
-	Fix:      "Plan the fix, or renew the exception with a reason.",
+	ID:          "exception-expiring",
+	Category:    Policy,
+	Severity:    Info,
+	SeverityWhy: "A reminder before the date; nothing has changed yet.",
+	Title:       "Exception expires soon",
+	Why:         "Within two weeks the waived finding will fail again.",
+	Fix:         "Plan the fix, or renew the exception with a reason.",
 })

@@ -9,12 +9,13 @@ import (
 )
 
 var _ = register(&Rule{
-	ID:       "hardcoded-secret",
-	Category: Secrets,
-	Severity: High,
-	Title:    "Secret written in the compose file",
-	Why:      "A secret in a compose file is in git history, in every clone and fork, and in CI logs.",
-	Fix:      "Take it from an uncommitted .env as ${VAR:?} or mount it as a Compose secret under /run/secrets.",
+	ID:          "hardcoded-secret",
+	Category:    Secrets,
+	Severity:    High,
+	SeverityWhy: "Whoever can read the repository, a fork or a CI log has the credential, weak defaults (changeme) included; rotating it is the only fix.",
+	Title:       "Secret written in the compose file",
+	Why:         "A secret in a compose file is in git history, in every clone and fork, and in CI logs.",
+	Fix:         "Take it from an uncommitted .env as ${VAR:?} or mount it as a Compose secret under /run/secrets.",
 	Run: func(c *Context) {
 		for _, s := range c.Services() {
 			f := secretFinder{c: c, service: s.Name, seen: map[secretSeen]bool{}}

@@ -1,12 +1,13 @@
 package checks
 
 var _ = register(&Rule{
-	ID:       "healthcheck-missing",
-	Category: Operability,
-	Severity: Low,
-	Title:    "No healthcheck",
-	Why:      "Without a health signal Docker cannot tell a hung service from a working one, and `depends_on: condition: service_healthy` cannot wait for it.",
-	Fix:      "Add a `healthcheck` whose `test` probes the service (an HTTP endpoint, `pg_isready`, …).",
+	ID:          "healthcheck-missing",
+	Category:    Operability,
+	Severity:    Low,
+	SeverityWhy: "Restarts and start order are blunter without a health signal; nothing is exposed.",
+	Title:       "No healthcheck",
+	Why:         "Without a health signal Docker cannot tell a hung service from a working one, and `depends_on: condition: service_healthy` cannot wait for it.",
+	Fix:         "Add a `healthcheck` whose `test` probes the service (an HTTP endpoint, `pg_isready`, …).",
 	Run: func(c *Context) {
 		for _, s := range c.Services() {
 			hc := s.HealthCheck

@@ -8,12 +8,13 @@ import (
 )
 
 var _ = register(&Rule{
-	ID:       "host-device-exposed",
-	Category: HostIsolation,
-	Severity: Medium,
-	Title:    "Host device exposed to the container",
-	Why:      "Raw device access bypasses filesystem permissions: a disk, /dev/mem or /dev/kvm can be read or written directly.",
-	Fix:      "Pass only the device the service needs (e.g. /dev/dri/renderD128, not /dev/dri or a disk), with the narrowest permissions.",
+	ID:          "host-device-exposed",
+	Category:    HostIsolation,
+	Severity:    Medium,
+	SeverityWhy: "A named device (GPU, USB stick, /dev/kvm) is a narrow grant services often need (medium); a raw disk, host memory or a rule allowing every device reads and writes past all file permissions (high).",
+	Title:       "Host device exposed to the container",
+	Why:         "Raw device access bypasses filesystem permissions: a disk, /dev/mem or /dev/kvm can be read or written directly.",
+	Fix:         "Pass only the device the service needs (e.g. /dev/dri/renderD128, not /dev/dri or a disk), with the narrowest permissions.",
 	Run: func(c *Context) {
 		for _, s := range c.Services() {
 			for _, d := range s.Devices {

@@ -6,12 +6,13 @@ import (
 )
 
 var _ = register(&Rule{
-	ID:       "image-tag-not-pinned",
-	Category: Image,
-	Severity: High,
-	Title:    "Image tag does not pin a version",
-	Why:      "With no tag or a moving one, the running version changes at the next pull without any diff to review.",
-	Fix:      "Pin a version tag (nginx:1.27.3) or a digest, and let a bump bot propose upgrades.",
+	ID:          "image-tag-not-pinned",
+	Category:    Image,
+	Severity:    High,
+	SeverityWhy: "What runs changes at the next pull with no diff to review, so a broken or compromised release reaches the host unseen and no bump bot can propose the change.",
+	Title:       "Image tag does not pin a version",
+	Why:         "With no tag or a moving one, the running version changes at the next pull without any diff to review.",
+	Fix:         "Pin a version tag (nginx:1.27.3) or a digest, and let a bump bot propose upgrades.",
 	Run: func(c *Context) {
 		for _, s := range c.Services() {
 			img, ok := readImage(c, s)

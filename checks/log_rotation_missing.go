@@ -1,12 +1,13 @@
 package checks
 
 var _ = register(&Rule{
-	ID:       "log-rotation-missing",
-	Category: Operability,
-	Severity: Low,
-	Title:    "Logs are not rotated",
-	Why:      "Docker's default json-file driver keeps every log line forever, so a chatty service eventually fills the disk.",
-	Fix:      "Set `logging.options.max-size` (and `max-file`) for json-file, or use the `local` driver, or rotate host-wide in daemon.json.",
+	ID:          "log-rotation-missing",
+	Category:    Operability,
+	Severity:    Low,
+	SeverityWhy: "A disk filled by logs is an outage that builds slowly and shows in monitoring first.",
+	Title:       "Logs are not rotated",
+	Why:         "Docker's default json-file driver keeps every log line forever, so a chatty service eventually fills the disk.",
+	Fix:         "Set `logging.options.max-size` (and `max-file`) for json-file, or use the `local` driver, or rotate host-wide in daemon.json.",
 	Run: func(c *Context) {
 		for _, s := range c.Services() {
 			if reportUnknownKeys(c, s.Name, "logging.driver", "logging.options.max-size") {

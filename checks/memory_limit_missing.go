@@ -1,12 +1,13 @@
 package checks
 
 var _ = register(&Rule{
-	ID:       "memory-limit-missing",
-	Category: Operability,
-	Severity: Medium,
-	Title:    "No memory limit",
-	Why:      "Without a memory limit one leaking service can use all the host's RAM and take every other service down with it.",
-	Fix:      "Set `deploy.resources.limits.memory` (or `mem_limit`) to what the service needs, e.g. `512M`.",
+	ID:          "memory-limit-missing",
+	Category:    Operability,
+	Severity:    Medium,
+	SeverityWhy: "One leak pushes the host into the OOM killer, which may pick any process: an availability risk for every service on the host.",
+	Title:       "No memory limit",
+	Why:         "Without a memory limit one leaking service can use all the host's RAM and take every other service down with it.",
+	Fix:         "Set `deploy.resources.limits.memory` (or `mem_limit`) to what the service needs, e.g. `512M`.",
 	Run: func(c *Context) {
 		limit := resourceLimit{
 			what:         "memory",

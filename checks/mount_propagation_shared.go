@@ -6,12 +6,13 @@ import (
 )
 
 var _ = register(&Rule{
-	ID:       "mount-propagation-shared",
-	Category: HostIsolation,
-	Severity: Medium,
-	Title:    "Bind mount propagates mounts to or from the host",
-	Why:      "With shared propagation, mounts made inside the container appear on the host; with slave, host mounts appear inside the container.",
-	Fix:      "Drop the propagation mode (Docker's default rprivate) unless the service really manages host mounts.",
+	ID:          "mount-propagation-shared",
+	Category:    HostIsolation,
+	Severity:    Medium,
+	SeverityWhy: "Mounts cross between host and container: a step toward escape combined with mount rights, not one alone.",
+	Title:       "Bind mount propagates mounts to or from the host",
+	Why:         "With shared propagation, mounts made inside the container appear on the host; with slave, host mounts appear inside the container.",
+	Fix:         "Drop the propagation mode (Docker's default rprivate) unless the service really manages host mounts.",
 	Run: func(c *Context) {
 		for _, s := range c.Services() {
 			for _, m := range serviceMounts(c, s) {

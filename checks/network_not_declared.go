@@ -1,12 +1,13 @@
 package checks
 
 var _ = register(&Rule{
-	ID:       "network-not-declared",
-	Category: Network,
-	Severity: Low,
-	Title:    "Service network not declared",
-	Why:      "Without explicit networks every service shares one network, and the legacy bridge shares traffic with every other container on the host.",
-	Fix:      "Declare named networks (for example frontend and backend) and list under `networks:` only those the service needs.",
+	ID:          "network-not-declared",
+	Category:    Network,
+	Severity:    Low,
+	SeverityWhy: "The default network only joins the project's own services; naming networks documents who talks to whom, the exposure is small.",
+	Title:       "Service network not declared",
+	Why:         "Without explicit networks every service shares one network, and the legacy bridge shares traffic with every other container on the host.",
+	Fix:         "Declare named networks (for example frontend and backend) and list under `networks:` only those the service needs.",
 	Run: func(c *Context) {
 		for _, s := range c.Services() {
 			pos := c.Project.Where(s.Name, "network_mode")

@@ -7,12 +7,13 @@ import (
 )
 
 var _ = register(&Rule{
-	ID:       "no-new-privileges-missing",
-	Category: Hardening,
-	Severity: High,
-	Title:    "no-new-privileges is not set",
-	Why:      "Without it, setuid binaries and file capabilities let a process inside the container gain privileges after exec.",
-	Fix:      "Add `no-new-privileges:true` under `security_opt`.",
+	ID:          "no-new-privileges-missing",
+	Category:    Hardening,
+	Severity:    Medium,
+	SeverityWhy: "Without it a setuid binary can raise a process to root inside the container, which is still confined; it narrows what an intruder gains, and nearly every service lacks it, so it is reported without failing the gate.",
+	Title:       "no-new-privileges is not set",
+	Why:         "Without it, setuid binaries and file capabilities let a process inside the container gain privileges after exec.",
+	Fix:         "Add `no-new-privileges:true` under `security_opt`.",
 	Run: func(c *Context) {
 		for _, s := range c.Services() {
 			// The daemon applies security_opt in order: the last entry that

@@ -8,8 +8,8 @@ import (
 func TestNoNewPrivilegesMissing(t *testing.T) {
 	svc := "services:\n  web:\n    image: nginx:1.27\n    security_opt:\n"
 	runCases(t, "no-new-privileges-missing", []ruleCase{
-		{"no security_opt", "services:\n  web:\n    image: nginx:1.27\n", []string{"web@2 high"}},
-		{"other entries only", svc + "      - apparmor=docker-default\n", []string{"web@4 high"}},
+		{"no security_opt", "services:\n  web:\n    image: nginx:1.27\n", []string{"web@2 medium"}},
+		{"other entries only", svc + "      - apparmor=docker-default\n", []string{"web@4 medium"}},
 		{"colon true", svc + "      - no-new-privileges:true\n", nil},
 		{"equals true", svc + "      - no-new-privileges=true\n", nil},
 		{"bare", svc + "      - no-new-privileges\n", nil},
@@ -19,19 +19,19 @@ func TestNoNewPrivilegesMissing(t *testing.T) {
 		{"t", svc + "      - no-new-privileges=t\n", nil},
 		{"T", svc + "      - no-new-privileges:T\n", nil},
 		{"flow list", "services:\n  web:\n    image: nginx:1.27\n    security_opt: [no-new-privileges:true]\n", nil},
-		{"colon false", svc + "      - no-new-privileges:false\n", []string{"web@5 high"}},
-		{"equals 0", svc + "      - apparmor=docker-default\n      - no-new-privileges=0\n", []string{"web@6 high"}},
-		{"last wins off", svc + "      - no-new-privileges:true\n      - no-new-privileges:false\n", []string{"web@6 high"}},
+		{"colon false", svc + "      - no-new-privileges:false\n", []string{"web@5 medium"}},
+		{"equals 0", svc + "      - apparmor=docker-default\n      - no-new-privileges=0\n", []string{"web@6 medium"}},
+		{"last wins off", svc + "      - no-new-privileges:true\n      - no-new-privileges:false\n", []string{"web@6 medium"}},
 		{"last wins on", svc + "      - no-new-privileges:false\n      - no-new-privileges:true\n", nil},
 		// ParseBool rejects yes: the container fails to start, security-opt-invalid says so.
 		{"yes is invalid not missing", svc + "      - no-new-privileges:yes\n", nil},
 		{"space after colon in a string", svc + "      - \"no-new-privileges: true\"\n", nil},
 		{"unknown value", svc + "      - no-new-privileges:${NNP}\n", []string{"web@5 info"}},
 		{"unknown whole entry", svc + "      - ${SECOPT}\n", []string{"web@5 info"}},
-		{"unknown other key is not an excuse", svc + "      - apparmor=${PROFILE}\n", []string{"web@4 high"}},
+		{"unknown other key is not an excuse", svc + "      - apparmor=${PROFILE}\n", []string{"web@4 medium"}},
 		{"default on", svc + "      - no-new-privileges:${NNP:-true}\n", nil},
-		{"default off", svc + "      - no-new-privileges:${NNP:-false}\n", []string{"web@5 high"}},
-		{"anchor shared", "x-sec: &sec\n  security_opt:\n    - no-new-privileges:false\nservices:\n  a:\n    <<: *sec\n    image: nginx:1.27\n  b:\n    <<: *sec\n    image: nginx:1.27\n", []string{"a@3 high"}},
+		{"default off", svc + "      - no-new-privileges:${NNP:-false}\n", []string{"web@5 medium"}},
+		{"anchor shared", "x-sec: &sec\n  security_opt:\n    - no-new-privileges:false\nservices:\n  a:\n    <<: *sec\n    image: nginx:1.27\n  b:\n    <<: *sec\n    image: nginx:1.27\n", []string{"a@3 medium"}},
 		{"anchor on", "x-sec: &sec\n  security_opt:\n    - no-new-privileges:true\nservices:\n  a:\n    <<: *sec\n    image: nginx:1.27\n", nil},
 	})
 }

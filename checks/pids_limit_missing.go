@@ -1,12 +1,13 @@
 package checks
 
 var _ = register(&Rule{
-	ID:       "pids-limit-missing",
-	Category: Operability,
-	Severity: Medium,
-	Title:    "No PID limit",
-	Why:      "Without a PID limit a fork bomb or a thread leak in one container exhausts the host's process table.",
-	Fix:      "Set `pids_limit` (or `deploy.resources.limits.pids`) to a positive number, e.g. `200`; `0` and `-1` mean unlimited.",
+	ID:          "pids-limit-missing",
+	Category:    Operability,
+	Severity:    Medium,
+	SeverityWhy: "A fork bomb fills the host's process table and stops every service on it: an availability risk, not an intrusion.",
+	Title:       "No PID limit",
+	Why:         "Without a PID limit a fork bomb or a thread leak in one container exhausts the host's process table.",
+	Fix:         "Set `pids_limit` (or `deploy.resources.limits.pids`) to a positive number, e.g. `200`; `0` and `-1` mean unlimited.",
 	Run: func(c *Context) {
 		limit := resourceLimit{
 			what:       "PID",

@@ -8,12 +8,13 @@ import (
 )
 
 var _ = register(&Rule{
-	ID:       "port-bypasses-reverse-proxy",
-	Category: Network,
-	Severity: High,
-	Title:    "Service routed by the reverse proxy also publishes a port",
-	Why:      "The app is reachable directly, without the proxy's TLS, authentication and rate limits.",
-	Fix:      "Remove the published port (the proxy reaches the container over the shared network), or bind it to 127.0.0.1 for local access.",
+	ID:          "port-bypasses-reverse-proxy",
+	Category:    Network,
+	Severity:    Medium,
+	SeverityWhy: "The app is reachable without the proxy's TLS and access rules, but its own authentication still applies; ports the proxy cannot carry (DNS, mail, UDP) are not counted.",
+	Title:       "Service routed by the reverse proxy also publishes a port",
+	Why:         "The app is reachable directly, without the proxy's TLS, authentication and rate limits.",
+	Fix:         "Remove the published port (the proxy reaches the container over the shared network), or bind it to 127.0.0.1 for local access.",
 	Run: func(c *Context) {
 		for _, s := range c.Services() {
 			route := proxyRoute(c, s)

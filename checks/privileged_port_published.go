@@ -8,12 +8,13 @@ import (
 )
 
 var _ = register(&Rule{
-	ID:       "privileged-port-published",
-	Category: Network,
-	Severity: Info,
-	Title:    "Privileged port published",
-	Why:      "A host port below 1024 is usually a well-known service port (CIS 5.8); the daemon binds it, so this is a review signal, not a privilege.",
-	Fix:      "Publish a port above 1024 unless the service must answer on its well-known port, or add the port to proxy_ports.",
+	ID:          "privileged-port-published",
+	Category:    Network,
+	Severity:    Info,
+	SeverityWhy: "The daemon binds the port, not the container, so a low port grants nothing: a review signal only.",
+	Title:       "Privileged port published",
+	Why:         "A host port below 1024 is usually a well-known service port (CIS 5.8); the daemon binds it, so this is a review signal, not a privilege.",
+	Fix:         "Publish a port above 1024 unless the service must answer on its well-known port, or add the port to proxy_ports.",
 	Run: func(c *Context) {
 		for _, s := range c.Services() {
 			done := map[compose.Position]bool{}

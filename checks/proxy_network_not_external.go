@@ -9,12 +9,13 @@ import (
 )
 
 var _ = register(&Rule{
-	ID:       "proxy-network-not-external",
-	Category: Network,
-	Severity: Low,
-	Title:    "Reverse-proxy network not external",
-	Why:      "This stack creates the network other stacks share with the proxy, and `docker compose down` tries to remove it from under them.",
-	Fix:      "Create the network once (`docker network create proxy`) and declare it with `external: true` in every stack.",
+	ID:          "proxy-network-not-external",
+	Category:    Network,
+	Severity:    Low,
+	SeverityWhy: "`docker compose down` may try to remove a network other stacks use: a disruption, not an exposure.",
+	Title:       "Reverse-proxy network not external",
+	Why:         "This stack creates the network other stacks share with the proxy, and `docker compose down` tries to remove it from under them.",
+	Fix:         "Create the network once (`docker network create proxy`) and declare it with `external: true` in every stack.",
 	Run: func(c *Context) {
 		for _, key := range proxyNetworkKeys(c) {
 			loc, ok := c.Project.LocateTop("networks", key)

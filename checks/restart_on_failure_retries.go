@@ -10,12 +10,13 @@ import (
 const cisRetries = 5
 
 var _ = register(&Rule{
-	ID:       "restart-on-failure-retries",
-	Category: Operability,
-	Severity: Info,
-	Title:    "on-failure restart count is not 5",
-	Why:      "A crashing container restarted without bound loops forever, hiding the failure and loading the host; CIS 5.15 bounds it at 5 tries.",
-	Fix:      "Use `restart: on-failure:5` or `deploy.restart_policy.max_attempts: 5`.",
+	ID:          "restart-on-failure-retries",
+	Category:    Operability,
+	Severity:    Info,
+	SeverityWhy: "CIS's suggested bound on crash loops; the unbounded default harms few services.",
+	Title:       "on-failure restart count is not 5",
+	Why:         "A crashing container restarted without bound loops forever, hiding the failure and loading the host; CIS 5.15 bounds it at 5 tries.",
+	Fix:         "Use `restart: on-failure:5` or `deploy.restart_policy.max_attempts: 5`.",
 	Run: func(c *Context) {
 		for _, s := range c.Services() {
 			// Compose applies deploy.restart_policy over restart when both are set.

@@ -6,12 +6,13 @@ import (
 )
 
 var _ = register(&Rule{
-	ID:       "runs-as-root",
-	Category: Hardening,
-	Severity: Medium,
-	Title:    "Service runs as root",
-	Why:      "A process that escapes the container as UID 0 is root on the host unless user-namespace remapping is on.",
-	Fix:      "Set `user:` to an unprivileged UID:GID the image supports, e.g. `user: \"1000:1000\"`.",
+	ID:          "runs-as-root",
+	Category:    Hardening,
+	Severity:    Medium,
+	SeverityWhy: "Container root becomes host root only through an escape or a host mount: an explicit root user is medium, an unset one info because most images choose their own user.",
+	Title:       "Service runs as root",
+	Why:         "A process that escapes the container as UID 0 is root on the host unless user-namespace remapping is on.",
+	Fix:         "Set `user:` to an unprivileged UID:GID the image supports, e.g. `user: \"1000:1000\"`.",
 	Run: func(c *Context) {
 		for _, s := range c.Services() {
 			pos := c.Project.Where(s.Name, "user")

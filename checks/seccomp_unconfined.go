@@ -3,12 +3,13 @@ package checks
 import "strings"
 
 var _ = register(&Rule{
-	ID:       "seccomp-unconfined",
-	Category: Hardening,
-	Severity: High,
-	Title:    "Seccomp filter disabled",
-	Why:      "seccomp=unconfined removes the syscall filter that blocks about 44 dangerous syscalls (mount, kexec, bpf…).",
-	Fix:      "Remove `seccomp=unconfined`; if a syscall is really needed, ship a profile that allows just that one.",
+	ID:          "seccomp-unconfined",
+	Category:    Hardening,
+	Severity:    High,
+	SeverityWhy: "The syscall filter is the main barrier between a container and kernel bugs (user namespaces, keyctl, bpf); without it a kernel flaw is an escape.",
+	Title:       "Seccomp filter disabled",
+	Why:         "seccomp=unconfined removes the syscall filter that blocks about 44 dangerous syscalls (mount, kexec, bpf…).",
+	Fix:         "Remove `seccomp=unconfined`; if a syscall is really needed, ship a profile that allows just that one.",
 	Run: func(c *Context) {
 		reportSecOpt(c, "seccomp", func(o securityOpt) (string, Severity) {
 			switch {

@@ -9,12 +9,13 @@ import (
 )
 
 var _ = register(&Rule{
-	ID:       "secret-default-in-interpolation",
-	Category: Secrets,
-	Severity: Medium,
-	Title:    "Secret variable falls back to a literal value",
-	Why:      "The fallback ships as the real password whenever .env misses the key, and it is in git for anyone to read.",
-	Fix:      "Require the variable instead: ${DB_PASSWORD:?set DB_PASSWORD in .env}.",
+	ID:          "secret-default-in-interpolation",
+	Category:    Secrets,
+	Severity:    Medium,
+	SeverityWhy: "The literal ships only when the variable is missing, but then it is the live password, and it is public in git.",
+	Title:       "Secret variable falls back to a literal value",
+	Why:         "The fallback ships as the real password whenever .env misses the key, and it is in git for anyone to read.",
+	Fix:         "Require the variable instead: ${DB_PASSWORD:?set DB_PASSWORD in .env}.",
 	Run: func(c *Context) {
 		for _, s := range c.Services() {
 			seen := map[*yaml.Node]bool{}

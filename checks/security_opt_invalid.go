@@ -9,12 +9,13 @@ import (
 var labelTypes = map[string]bool{"user": true, "role": true, "type": true, "level": true, "filetype": true}
 
 var _ = register(&Rule{
-	ID:       "security-opt-invalid",
-	Category: Hardening,
-	Severity: Low,
-	Title:    "security_opt entry is invalid",
-	Why:      "A mistyped security option either does nothing, silently leaving the hardening off, or stops the container from starting.",
-	Fix:      "Write the entry as key=value with one of label, apparmor, seccomp, no-new-privileges, systempaths, writable-cgroups and no spaces.",
+	ID:          "security-opt-invalid",
+	Category:    Hardening,
+	Severity:    Low,
+	SeverityWhy: "The intended hardening silently does not apply; what is then missing has its own finding and severity.",
+	Title:       "security_opt entry is invalid",
+	Why:         "A mistyped security option either does nothing, silently leaving the hardening off, or stops the container from starting.",
+	Fix:         "Write the entry as key=value with one of label, apparmor, seccomp, no-new-privileges, systempaths, writable-cgroups and no spaces.",
 	Run: func(c *Context) {
 		for _, s := range c.Services() {
 			for _, o := range secOptItems(c, s.Name) {

@@ -172,12 +172,13 @@ func zoneOf(host string, extra []string) (hostZone, bool) {
 }
 
 var _ = register(&Rule{
-	ID:       "sensitive-host-mount",
-	Category: HostIsolation,
-	Severity: High,
-	Title:    "Sensitive host directory mounted",
-	Why:      "Host credentials, configuration, software or kernel interfaces become readable, or writable, from the container.",
-	Fix:      "Mount only the file or subdirectory the service needs, read-only (`:ro`), or copy it into a named volume.",
+	ID:          "sensitive-host-mount",
+	Category:    HostIsolation,
+	Severity:    High,
+	SeverityWhy: "Judged by the path actually mounted: writable host configuration, software or kernel settings, and credentials, / or /etc even read-only, are high; an application's own /etc directory is medium (low read-only); harmless files such as the time zone pass read-only.",
+	Title:       "Sensitive host directory mounted",
+	Why:         "Host credentials, configuration, software or kernel interfaces become readable, or writable, from the container.",
+	Fix:         "Mount only the file or subdirectory the service needs, read-only (`:ro`), or copy it into a named volume.",
 	Run: func(c *Context) {
 		for _, s := range c.Services() {
 			for _, m := range serviceMounts(c, s) {

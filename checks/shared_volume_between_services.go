@@ -8,12 +8,13 @@ import (
 )
 
 var _ = register(&Rule{
-	ID:       "shared-volume-between-services",
-	Category: HostIsolation,
-	Severity: Info,
-	Title:    "Volume shared between services",
-	Why:      "One compromised service can plant files that another service executes or trusts.",
-	Fix:      "Give each service its own volume, or mount the shared one read-only (`:ro`) everywhere but in the one writer.",
+	ID:          "shared-volume-between-services",
+	Category:    HostIsolation,
+	Severity:    Info,
+	SeverityWhy: "Sharing data is usually the design; it is listed so reviewers see who can plant files for whom.",
+	Title:       "Volume shared between services",
+	Why:         "One compromised service can plant files that another service executes or trusts.",
+	Fix:         "Give each service its own volume, or mount the shared one read-only (`:ro`) everywhere but in the one writer.",
 	Run: func(c *Context) {
 		type use struct {
 			service string

@@ -8,12 +8,13 @@ import (
 )
 
 var _ = register(&Rule{
-	ID:       "tmpfs-missing",
-	Category: Hardening,
-	Severity: Low,
-	Title:    "No tmpfs for /tmp and /run",
-	Why:      "Services still need scratch space; without tmpfs it lands in the image layer or the app fails on a read-only root.",
-	Fix:      "Add `tmpfs: [/tmp, /run]` to the service.",
+	ID:          "tmpfs-missing",
+	Category:    Hardening,
+	Severity:    Low,
+	SeverityWhy: "Scratch files land in the container layer or the app fails on a read-only root: operability, not exposure.",
+	Title:       "No tmpfs for /tmp and /run",
+	Why:         "Services still need scratch space; without tmpfs it lands in the image layer or the app fails on a read-only root.",
+	Fix:         "Add `tmpfs: [/tmp, /run]` to the service.",
 	Run: func(c *Context) {
 		for _, s := range c.Services() {
 			if !s.ReadOnly && !c.Options.TmpfsEveryService {

@@ -7,12 +7,13 @@ import (
 )
 
 var _ = register(&Rule{
-	ID:       "version-field-obsolete",
-	Category: Operability,
-	Severity: Info,
-	Title:    "Obsolete `version` field",
-	Why:      "Compose ignores the top-level `version` and warns about it; tools that still read it judge the file by rules Compose no longer applies.",
-	Fix:      "Delete the `version:` line.",
+	ID:          "version-field-obsolete",
+	Category:    Operability,
+	Severity:    Info,
+	SeverityWhy: "Compose ignores it; tidiness only.",
+	Title:       "Obsolete `version` field",
+	Why:         "Compose ignores the top-level `version` and warns about it; tools that still read it judge the file by rules Compose no longer applies.",
+	Fix:         "Delete the `version:` line.",
 	Run: func(c *Context) {
 		// compose-go drops `version` from the model, so read the files.
 		files := make([]string, 0, len(c.Project.Sources))

@@ -1,12 +1,13 @@
 package checks
 
 var _ = register(&Rule{
-	ID:       "writable-root-filesystem",
-	Category: Hardening,
-	Severity: Medium,
-	Title:    "Root filesystem is writable",
-	Why:      "An intruder can drop and run payloads anywhere in the image filesystem, and changes survive restarts of the container.",
-	Fix:      "Set `read_only: true` and give the service tmpfs or volumes for the paths it writes.",
+	ID:          "writable-root-filesystem",
+	Category:    Hardening,
+	Severity:    Medium,
+	SeverityWhy: "An intruder can drop tools and change the image's files but stays in the container; a read-only root makes that harder, it does not stop an intrusion.",
+	Title:       "Root filesystem is writable",
+	Why:         "An intruder can drop and run payloads anywhere in the image filesystem, and changes survive restarts of the container.",
+	Fix:         "Set `read_only: true` and give the service tmpfs or volumes for the paths it writes.",
 	Run: func(c *Context) {
 		for _, s := range c.Services() {
 			if s.ReadOnly {
