@@ -98,16 +98,24 @@ func (b hostBinding) entryKey() string {
 	return fmt.Sprintf("%s:%s:%d/%s", ip, b.Published, b.Target, b.proto)
 }
 
-// mayMeet reports whether a binding whose host side is unknown could clash:
-// some other published port of the same protocol runs beside it.
+// mayMeet reports whether a binding whose host side is unknown could clash
+// for some value of its variables: another published port of the same
+// protocol runs beside it on a fixed host port (Docker picks a free one for
+// an ephemeral port), one the binding's own port range reaches when only
+// its host IP is unknown.
 func (b hostBinding) mayMeet(c *Context, self types.ServiceConfig) bool {
+	if len(b.PortVars) == 0 && b.lo == 0 {
+		return false
+	}
 	for _, s := range c.Services() {
 		if !canRunTogether(s, self) {
 			continue
 		}
 		for _, p := range servicePorts(c, s) {
 			o := newHostBinding(s, p)
-			if o.proto == b.proto && (s.Name != self.Name || o.Pos != b.Pos) {
+			fixed := o.lo > 0 || len(o.PortVars) > 0
+			reach := len(b.PortVars) > 0 || len(o.PortVars) > 0 || (o.lo <= b.hi && b.lo <= o.hi)
+			if o.proto == b.proto && fixed && reach && (s.Name != self.Name || o.Pos != b.Pos) {
 				return true
 			}
 		}

@@ -51,6 +51,9 @@ func TestDuplicateHostPort(t *testing.T) {
 		{"unknown container port only", two(`"8080:${TARGET}"`, `"8080:80"`), []string{"b@9 medium"}},
 		{"unknown host and container port", two(`"${A_PORT}:${A_PORT}"`, `"${B_PORT}:${B_PORT}"`), []string{"a@5 info", "b@9 info"}},
 		{"unknown port alone", "services:\n  a:\n    image: x\n    ports:\n      - \"${WEB_PORT}:80\"\n", nil},
+		{"unknown host IP on a port no other binding uses", two(`"${BIND_IP}:8080:80"`, `"9090:80"`), nil},
+		{"unknown host IP on an ephemeral port", two(`"${BIND_IP}::80"`, `"8080:80"`), nil},
+		{"unknown port beside an ephemeral one", two(`"${WEB_PORT}:80"`, `"80"`), nil},
 		{"unknown port beside another protocol", two(`"${DNS_PORT}:53/udp"`, `"8080:80"`), nil},
 	})
 }

@@ -19,6 +19,8 @@ var _ = register(&Rule{
 				case len(p.IPVars) > 0:
 					done[p.Pos] = true
 					c.ReportUnknown(s.Name, p.Pos, "ports", p.IPVars)
+				case isReverseProxy(s) && proxyPortsOnly(c, p):
+					// the proxy's own entry points (80, 443) are meant to be public
 				case isWildcard(p.HostIP):
 					done[p.Pos] = true
 					c.Report(Finding{Service: s.Name, Pos: p.Pos, KeyPath: "ports",

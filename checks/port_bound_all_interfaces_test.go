@@ -10,6 +10,8 @@ func portsYAML(extra string, items ...string) string { return webYAML("ports", i
 
 func TestPortBoundAllInterfaces(t *testing.T) {
 	runCases(t, "port-bound-all-interfaces", []ruleCase{
+		{"the reverse proxy's own web ports are meant to be public", "services:\n  traefik:\n    image: traefik:v3.1\n    ports:\n      - \"80:80\"\n      - \"443:443\"\n      - \"8080:8080\"\n",
+			[]string{"traefik@7 medium"}},
 		{"host:container", portsYAML("", `"8080:80"`), []string{"web@5 medium"}},
 		{"container only is an ephemeral host port", portsYAML("", `"80"`), []string{"web@5 medium"}},
 		{"integer item", portsYAML("", `80`), []string{"web@5 medium"}},
