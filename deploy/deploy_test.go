@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/app/compose"
 	"github.com/composeguard/composeguard/app/policy"
-	"github.com/composeguard/composeguard/app/review"
 )
 
 func TestOwnComposeFilePassesOwnAudit(t *testing.T) {
@@ -17,7 +17,7 @@ func TestOwnComposeFilePassesOwnAudit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := review.Audit(context.Background(), snap, policy.Default(), time.Now())
+	r := audit.Run(context.Background(), snap, policy.Default(), time.Now())
 	if r.FilesAudited != 1 {
 		t.Fatalf("audited %d files, want deploy/compose.yaml only", r.FilesAudited)
 	}

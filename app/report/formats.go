@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/composeguard/composeguard/app/review"
+	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/checks"
 	"github.com/composeguard/composeguard/templates"
 )
@@ -15,7 +15,7 @@ import (
 var Formats = []string{"text", "json", "sarif", "markdown"}
 
 // Write writes a report in a format; colour applies to text only.
-func Write(w io.Writer, format string, r *review.Report, colour bool) error {
+func Write(w io.Writer, format string, r *audit.Report, colour bool) error {
 	switch format {
 	case "text":
 		return Text(w, r, colour)
@@ -30,17 +30,17 @@ func Write(w io.Writer, format string, r *review.Report, colour bool) error {
 }
 
 // JSON writes the stable JSON document described in the README.
-func JSON(w io.Writer, r *review.Report) error {
+func JSON(w io.Writer, r *audit.Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(view(r))
 }
 
 // Markdown renders the audit template.
-func Markdown(w io.Writer, r *review.Report) error {
+func Markdown(w io.Writer, r *audit.Report) error {
 	a := view(r)
 	type score struct {
-		Name  review.Group
+		Name  audit.Group
 		Value float64
 	}
 	data := struct {
@@ -48,7 +48,7 @@ func Markdown(w io.Writer, r *review.Report) error {
 		Scores  []score
 		Overall float64
 	}{Audit: a, Overall: r.Score.Overall}
-	for _, g := range review.Groups {
+	for _, g := range audit.Groups {
 		data.Scores = append(data.Scores, score{g, r.Score.Of(g)})
 	}
 	out, err := templates.Render("audit.md.tmpl", data)
@@ -66,7 +66,7 @@ var severityColour = map[checks.Severity]string{
 // Text writes findings grouped by file, each as
 // `file:line:col  severity  rule-id  message` with its fix below, then the
 // score table.
-func Text(w io.Writer, r *review.Report, colour bool) error {
+func Text(w io.Writer, r *audit.Report, colour bool) error {
 	paint := func(code, s string) string {
 		if !colour {
 			return s
@@ -98,7 +98,7 @@ func Text(w io.Writer, r *review.Report, colour bool) error {
 		fmt.Fprintf(&b, ", %d waived by exceptions", len(r.Waived))
 	}
 	b.WriteString("\n\n")
-	for _, g := range review.Groups {
+	for _, g := range audit.Groups {
 		fmt.Fprintf(&b, "  %-20s %4.1f / 10\n", g, r.Score.Of(g))
 	}
 	fmt.Fprintf(&b, "  %-20s %4.1f / 10\n", "Overall", r.Score.Overall)

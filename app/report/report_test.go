@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/app/compose"
 	"github.com/composeguard/composeguard/app/golden"
 	"github.com/composeguard/composeguard/app/policy"
-	"github.com/composeguard/composeguard/app/review"
 	"github.com/composeguard/composeguard/checks"
 )
 
@@ -22,12 +22,12 @@ import (
 // critical finding shared by two services through an anchor, a finding
 // about the policy file (no service), a medium one whose message needs
 // escaping in Markdown, and a waived finding.
-func sample() *review.Report {
+func sample() *audit.Report {
 	until := time.Date(2030, 6, 1, 0, 0, 0, 0, time.UTC)
-	return &review.Report{
+	return &audit.Report{
 		FilesAudited: 2,
-		Score:        review.Score{ContainerHardening: 9.5, ImageSecurity: 10, SystemSecurity: 5, Overall: 8.2},
-		Findings: []review.Finding{
+		Score:        audit.Score{ContainerHardening: 9.5, ImageSecurity: 10, SystemSecurity: 5, Overall: 8.2},
+		Findings: []audit.Finding{
 			{Finding: checks.Finding{Rule: "policy-invalid", Severity: checks.High, Category: checks.Policy,
 				Pos: compose.Position{File: ".composeguard.yml", Line: 3, Column: 1}, Message: `unknown key "rulez"; it is ignored`,
 				Fix: "Correct the key or value at the line shown; the README lists every setting."}, Fingerprint: "00000000000000a1"},
@@ -40,7 +40,7 @@ func sample() *review.Report {
 				KeyPath: "network_mode", Message: "network_mode: host | shares the host's network\nstack",
 				Fix: "Remove `network_mode: host`."}, Fingerprint: "00000000000000c3"},
 		},
-		Waived: []review.Finding{
+		Waived: []audit.Finding{
 			{Finding: checks.Finding{Rule: "privileged-container", Severity: checks.Critical, Category: checks.HostIsolation,
 				Pos: compose.Position{File: "ops/compose.yaml", Line: 4, Column: 17}, Service: "kvm", Services: []string{"kvm"},
 				KeyPath: "privileged", Message: "runs privileged: root on the host", Fix: "Remove it."},
@@ -117,7 +117,7 @@ func TestJSON(t *testing.T) {
 
 func TestJSONEmpty(t *testing.T) {
 	var b bytes.Buffer
-	if err := JSON(&b, &review.Report{Score: perfect}); err != nil {
+	if err := JSON(&b, &audit.Report{Score: perfect}); err != nil {
 		t.Fatal(err)
 	}
 	// Empty lists, never null, so consumers can iterate.
@@ -186,7 +186,7 @@ func TestTextColour(t *testing.T) {
 
 func TestTextClean(t *testing.T) {
 	var b bytes.Buffer
-	if err := Text(&b, &review.Report{FilesAudited: 1, Score: perfect}, false); err != nil {
+	if err := Text(&b, &audit.Report{FilesAudited: 1, Score: perfect}, false); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(b.String(), "1 file audited, 0 findings\n\n") {
@@ -200,7 +200,7 @@ func matchGolden(t *testing.T, name, got string) {
 }
 
 func TestMarkdownGolden(t *testing.T) {
-	cases := map[string]*review.Report{
+	cases := map[string]*audit.Report{
 		"audit.md.golden": sample(),
 		"clean.md.golden": {FilesAudited: 1, Score: perfect},
 		"empty.md.golden": {Score: perfect},
@@ -226,7 +226,7 @@ func TestMarkdownFromAudit(t *testing.T) {
 		}
 	}
 	snap := compose.MapSnapshot{"compose.yaml": []byte("services:\n  web:\n    image: nginx:1.27\n    privileged: true\n  db:\n    image: postgres:16\n")}
-	r := review.Audit(context.Background(), snap, pol, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
+	r := audit.Run(context.Background(), snap, pol, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
 	var b bytes.Buffer
 	if err := Markdown(&b, r); err != nil {
 		t.Fatal(err)
@@ -255,4 +255,4 @@ func TestMarkdownEscapesCells(t *testing.T) {
 	}
 }
 
-var perfect = review.Score{ContainerHardening: 10, ImageSecurity: 10, SystemSecurity: 10, Overall: 10}
+var perfect = audit.Score{ContainerHardening: 10, ImageSecurity: 10, SystemSecurity: 10, Overall: 10}

@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/composeguard/composeguard/app/review"
+	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/checks"
 )
 
@@ -100,7 +100,7 @@ var securitySeverity = map[checks.Severity]string{
 
 // SARIF writes SARIF 2.1.0 for GitHub code scanning: every rule with its help
 // text and URI, and a partial fingerprint so alerts follow code across commits.
-func SARIF(w io.Writer, r *review.Report) error {
+func SARIF(w io.Writer, r *audit.Report) error {
 	driver := sarifDriver{Name: "composeguard", InformationURI: "https://github.com/composeguard/composeguard", Version: Version}
 	index := map[string]int{}
 	for i, rule := range checks.All() {

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/app/compose"
 	"github.com/composeguard/composeguard/app/policy"
-	"github.com/composeguard/composeguard/app/review"
 	"github.com/composeguard/composeguard/checks"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -63,14 +63,14 @@ func validateSARIF(t *testing.T, schema *jsonschema.Schema, out []byte) {
 
 // auditAll audits a compose file with every rule on, so every finding shape
 // the rules make today goes through the schema.
-func auditAll(t *testing.T, files map[string]string) *review.Report {
+func auditAll(t *testing.T, files map[string]string) *audit.Report {
 	t.Helper()
 	snap := compose.MapSnapshot{}
 	for p, c := range files {
 		snap[p] = []byte(c)
 	}
 	pol := policy.Parse(policy.FileName, []byte("fail_on: loud\nexceptions:\n  - rule: privileged-container\n    service: db\n    reason: r\n    expires: 2030-01-05\n"))
-	return review.Audit(context.Background(), snap, pol, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
+	return audit.Run(context.Background(), snap, pol, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
 }
 
 const busyCompose = `x-base: &base
@@ -98,7 +98,7 @@ services:
 
 func TestSARIFValidatesAgainstSchema(t *testing.T) {
 	schema := sarifSchema(t)
-	reports := map[string]*review.Report{
+	reports := map[string]*audit.Report{
 		"sample": sample(),
 		"empty":  {Score: perfect},
 		"busy":   auditAll(t, map[string]string{"compose.yaml": busyCompose}),
@@ -261,7 +261,7 @@ func TestSARIFLevels(t *testing.T) {
 }
 
 func TestSARIFClampsPositions(t *testing.T) {
-	r := &review.Report{Findings: []review.Finding{{Finding: checks.Finding{Rule: "policy-invalid", Severity: checks.High,
+	r := &audit.Report{Findings: []audit.Finding{{Finding: checks.Finding{Rule: "policy-invalid", Severity: checks.High,
 		Pos: compose.Position{File: ".composeguard.yml"}, Message: "m"}, Fingerprint: "f"}}}
 	var b bytes.Buffer
 	if err := SARIF(&b, r); err != nil {

@@ -2,7 +2,7 @@
 package report
 
 import (
-	"github.com/composeguard/composeguard/app/review"
+	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/checks"
 )
 
@@ -29,13 +29,13 @@ type Finding struct {
 
 // Audit is the stable JSON shape of a whole audit.
 type Audit struct {
-	FilesAudited int          `json:"files_audited"`
-	Score        review.Score `json:"score"`
-	Findings     []Finding    `json:"findings"`
-	Waived       []Finding    `json:"waived"`
+	FilesAudited int         `json:"files_audited"`
+	Score        audit.Score `json:"score"`
+	Findings     []Finding   `json:"findings"`
+	Waived       []Finding   `json:"waived"`
 }
 
-func view(r *review.Report) Audit {
+func view(r *audit.Report) Audit {
 	a := Audit{FilesAudited: r.FilesAudited, Score: r.Score, Findings: []Finding{}, Waived: []Finding{}}
 	for _, f := range r.Findings {
 		a.Findings = append(a.Findings, viewFinding(f))
@@ -46,7 +46,7 @@ func view(r *review.Report) Audit {
 	return a
 }
 
-func viewFinding(f review.Finding) Finding {
+func viewFinding(f audit.Finding) Finding {
 	v := Finding{Rule: f.Rule, Severity: f.Severity, Category: f.Category, File: f.Pos.File, Line: f.Pos.Line,
 		Column: f.Pos.Column, Services: f.Services, Key: f.KeyPath, Message: f.Message, Fix: f.Fix,
 		Suggestion: f.Suggestion, Fingerprint: f.Fingerprint}

@@ -3,6 +3,7 @@ package review
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -89,7 +90,7 @@ func hasException(list []policy.Exception, e policy.Exception) bool {
 func missing(a, b []string) []string {
 	var out []string
 	for _, s := range b {
-		if !contains(a, s) {
+		if !slices.Contains(a, s) {
 			out = append(out, s)
 		}
 	}

@@ -3,6 +3,7 @@ package review
 import (
 	"fmt"
 
+	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/policy"
 	"github.com/composeguard/composeguard/checks"
@@ -19,8 +20,8 @@ type result struct {
 	pol            *policy.Policy // the base commit's
 	failOnExisting bool
 	files          map[string]forge.ChangedFile // by head path
-	base, head     *Report                      // nil when no compose file is affected
-	cmp            Comparison
+	base, head     *audit.Report                // nil when no compose file is affected
+	cmp            audit.Comparison
 	policy         *PolicyChange // nil when the policy file is untouched
 	// requested are the inline exceptions the pull request adds; they wait
 	// for the merge to apply.
@@ -31,12 +32,12 @@ func (res *result) noCompose() bool { return res.head == nil }
 
 // failing lists the findings that fail the check: new ones at or above the
 // threshold, and existing ones too when asked.
-func (res *result) failing() []Finding {
+func (res *result) failing() []audit.Finding {
 	judged := res.cmp.New
 	if res.failOnExisting {
-		judged = append(append([]Finding(nil), judged...), res.cmp.Existing...)
+		judged = append(append([]audit.Finding(nil), judged...), res.cmp.Existing...)
 	}
-	var out []Finding
+	var out []audit.Finding
 	for _, f := range judged {
 		if f.Severity >= res.pol.FailOn {
 			out = append(out, f)
@@ -83,7 +84,7 @@ func (res *result) checkRun() (forge.CheckRun, error) {
 // shows them in the changed files, where the summary cannot.
 func (res *result) annotations() []forge.Annotation {
 	var out []forge.Annotation
-	isNew := fingerprints(res.cmp.New)
+	isNew := audit.Fingerprints(res.cmp.New)
 	for _, f := range res.head.Findings {
 		if !res.inDiff(f, hunkLines) {
 			continue
@@ -105,7 +106,7 @@ var annotationLevel = map[checks.Severity]string{
 // inDiff reports whether a finding lies on one of the lines of its file that
 // lines picks. Findings in the policy file never do: they come from the base
 // commit's copy, whose lines the head may have moved.
-func (res *result) inDiff(f Finding, lines func(forge.ChangedFile) map[int]bool) bool {
+func (res *result) inDiff(f audit.Finding, lines func(forge.ChangedFile) map[int]bool) bool {
 	if f.Pos.File == policy.FileName || f.Pos.Line < 1 {
 		return false
 	}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/templates"
 )
@@ -41,7 +42,7 @@ func (r *PullRequestReview) postReview(ctx context.Context, req Request, res *re
 			done[fp] = true
 		}
 	}
-	var placeable []Finding
+	var placeable []audit.Finding
 	for _, f := range res.cmp.New {
 		if !done[f.Fingerprint] && res.inDiff(f, addedLines) {
 			placeable = append(placeable, f)
@@ -52,7 +53,7 @@ func (r *PullRequestReview) postReview(ctx context.Context, req Request, res *re
 	for _, f := range placeable[:min(len(placeable), r.maxInline())] {
 		chosen[f.Fingerprint] = true
 	}
-	var inline []Finding
+	var inline []audit.Finding
 	var rest []findingView
 	for _, f := range res.cmp.New {
 		switch {
@@ -84,7 +85,7 @@ func (r *PullRequestReview) postReview(ctx context.Context, req Request, res *re
 	return rest, err
 }
 
-func notInline(f Finding, reason string) findingView {
+func notInline(f audit.Finding, reason string) findingView {
 	v := viewFinding(f, true)
 	v.Reason = reason
 	return v
@@ -96,7 +97,7 @@ type commentView struct {
 	Marker string
 }
 
-func newReview(req Request, findings []Finding) (forge.Review, error) {
+func newReview(req Request, findings []audit.Finding) (forge.Review, error) {
 	body, err := templates.Render("review_body.md.tmpl", struct {
 		Count   int
 		HeadSHA string
@@ -120,7 +121,7 @@ func newReview(req Request, findings []Finding) (forge.Review, error) {
 // the head, once: the reply carries its own marker. Nothing is deleted, so
 // human replies in the thread stay.
 func (r *PullRequestReview) replyFixed(ctx context.Context, req Request, res *result, posted []forge.Comment) error {
-	present := fingerprints(res.head.Findings, res.head.Waived)
+	present := audit.Fingerprints(res.head.Findings, res.head.Waived)
 	replied := map[int64]map[string]bool{}
 	for _, c := range posted {
 		if fp := marked(fixedRe, c.Body); fp != "" && c.InReplyTo != 0 {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/policy"
 )
@@ -114,11 +115,11 @@ func (r *PullRequestReview) audit(ctx context.Context, req Request, pr forge.Pul
 	affected := affectedFiles(ctx, head, pol, changed)
 	if len(affected) > 0 {
 		now := r.now()
-		res.base = Audit(ctx, scope(base, pol, affected), pol, now)
+		res.base = audit.Run(ctx, scope(base, pol, affected), pol, now)
 		followRenames(res.base, files)
-		res.head = Audit(ctx, scope(head, pol, affected), pol, now)
+		res.head = audit.Run(ctx, scope(head, pol, affected), pol, now)
 		res.requested = res.head.RefuseInline(res.base.Inline)
-		res.cmp = Compare(res.base, res.head)
+		res.cmp = audit.Compare(res.base, res.head)
 	}
 	if err := errors.Join(base.Err(), head.Err(), ctx.Err()); err != nil {
 		return nil, err
@@ -128,7 +129,7 @@ func (r *PullRequestReview) audit(ctx context.Context, req Request, pr forge.Pul
 
 // followRenames moves base findings to the paths their files have at head,
 // so the findings of a renamed file are not taken for new ones.
-func followRenames(r *Report, files []forge.ChangedFile) {
+func followRenames(r *audit.Report, files []forge.ChangedFile) {
 	renamed := map[string]string{}
 	for _, f := range files {
 		if f.PreviousPath != "" && f.PreviousPath != f.Path {
@@ -144,9 +145,9 @@ func followRenames(r *Report, files []forge.ChangedFile) {
 		}
 		return p
 	})
-	for _, list := range [][]Finding{r.Findings, r.Waived} {
+	for _, list := range [][]audit.Finding{r.Findings, r.Waived} {
 		for i := range list {
-			list[i].Fingerprint = Fingerprint(list[i].Finding)
+			list[i].Fingerprint = audit.Fingerprint(list[i].Finding)
 		}
 	}
 }

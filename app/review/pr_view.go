@@ -1,10 +1,12 @@
 package review
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/app/policy"
 	"github.com/composeguard/composeguard/checks"
 	"github.com/composeguard/composeguard/templates"
@@ -95,7 +97,7 @@ func (res *result) view(notInline []findingView) reviewView {
 	}
 	v.FilesAudited = res.head.FilesAudited
 	v.New, v.Existing, v.Fixed = len(res.cmp.New), len(res.cmp.Existing), len(res.cmp.Fixed)
-	for _, g := range Groups {
+	for _, g := range audit.Groups {
 		v.Scores = append(v.Scores, scoreRow{string(g), res.cmp.Base.Of(g), res.cmp.Head.Of(g)})
 	}
 	v.Overall = scoreRow{"Overall", res.cmp.Base.Overall, res.cmp.Head.Overall}
@@ -115,7 +117,7 @@ func (res *result) view(notInline []findingView) reviewView {
 	return v
 }
 
-func viewFinding(f Finding, isNew bool) findingView {
+func viewFinding(f audit.Finding, isNew bool) findingView {
 	v := findingView{Severity: f.Severity.String(), Rule: f.Rule, File: f.Pos.File, Line: f.Pos.Line,
 		Services: f.Services, Message: f.Message, Fix: f.Fix, Suggestion: f.Suggestion,
 		Fingerprint: f.Fingerprint, New: isNew}
@@ -126,8 +128,8 @@ func viewFinding(f Finding, isNew bool) findingView {
 }
 
 // exceptionsInUse lists the exceptions that waive head findings, once each;
-// all of them are the base's (see Report.RefuseInline).
-func exceptionsInUse(head []Finding) []exceptionView {
+// all of them are the base's (see audit.Report.RefuseInline).
+func exceptionsInUse(head []audit.Finding) []exceptionView {
 	key := func(e *policy.Exception) string {
 		return strings.Join([]string{e.Rule, e.Service, e.File, e.Reason, e.Expires.String()}, "\x00")
 	}
@@ -142,7 +144,7 @@ func exceptionsInUse(head []Finding) []exceptionView {
 		}
 		out[i].Waived++
 		for _, s := range f.Services {
-			if !contains(out[i].Services, s) {
+			if !slices.Contains(out[i].Services, s) {
 				out[i].Services = append(out[i].Services, s)
 			}
 		}

@@ -13,10 +13,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/app/compose"
 	"github.com/composeguard/composeguard/app/policy"
 	"github.com/composeguard/composeguard/app/report"
-	"github.com/composeguard/composeguard/app/review"
 	"github.com/composeguard/composeguard/checks"
 	"golang.org/x/term"
 )
@@ -29,7 +29,7 @@ const auditMemoryLimit = 48 << 20
 // stdinName is how findings name a file read from standard input.
 const stdinName = "<stdin>"
 
-func audit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func auditFiles(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("audit", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	format := fl.String("format", "text", "output format: "+strings.Join(report.Formats, ", "))
@@ -80,7 +80,7 @@ func audit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		paths = []string{"."}
 	}
 	now := time.Now().UTC()
-	var reports []*review.Report
+	var reports []*audit.Report
 	failing := false
 	for _, arg := range paths {
 		snap, pol, prefix, err := open(arg, stdin, override)
@@ -88,7 +88,7 @@ func audit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "composeguard:", err)
 			return 2
 		}
-		r := review.Audit(context.Background(), snap, pol, now)
+		r := audit.Run(context.Background(), snap, pol, now)
 		limit := pol.FailOn
 		if threshold != 0 {
 			limit = threshold
@@ -102,7 +102,7 @@ func audit(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		})
 		reports = append(reports, r)
 	}
-	combined := review.Combine(reports...)
+	combined := audit.Combine(reports...)
 	if err := report.Write(stdout, *format, combined, useColour(*colour, stdout)); err != nil {
 		fmt.Fprintln(stderr, "composeguard:", err)
 		return 2

@@ -32,7 +32,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	switch args[0] {
 	case "audit":
-		return audit(args[1:], stdin, stdout, stderr)
+		return auditFiles(args[1:], stdin, stdout, stderr)
 	case "bump":
 		return bumpImages(args[1:], stdout, stderr)
 	case "serve":

@@ -6,9 +6,9 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/app/bump"
 	"github.com/composeguard/composeguard/app/compose"
-	"github.com/composeguard/composeguard/app/review"
 	"github.com/composeguard/composeguard/templates"
 )
 
@@ -41,7 +41,7 @@ type scoreRow struct {
 // body renders the pull request's description: the table of changes, the
 // release notes, the audit score before and after, and what the user can
 // do. The marker comes first, so truncating a huge body keeps it.
-func (w *repoRun) body(ctx context.Context, p *proposal, after review.Score) (string, error) {
+func (w *repoRun) body(ctx context.Context, p *proposal, after audit.Score) (string, error) {
 	before := w.scoreBefore(ctx)
 	v := bodyView{
 		Images:  p.images(),
@@ -50,7 +50,7 @@ func (w *repoRun) body(ctx context.Context, p *proposal, after review.Score) (st
 		Marker:  p.marker(w.base.SHA).String(),
 		Overall: scoreRow{"Overall", before.Overall, after.Overall},
 	}
-	for _, g := range review.Groups {
+	for _, g := range audit.Groups {
 		v.Scores = append(v.Scores, scoreRow{string(g), before.Of(g), after.Of(g)})
 	}
 	for _, u := range p.updates {
@@ -122,17 +122,17 @@ func compact(s []string) []string {
 }
 
 // scoreBefore audits the base head once per repository.
-func (w *repoRun) scoreBefore(ctx context.Context) review.Score {
+func (w *repoRun) scoreBefore(ctx context.Context) audit.Score {
 	if w.before == nil {
-		s := review.Audit(ctx, w.snap, w.policy, w.now).Score
+		s := audit.Run(ctx, w.snap, w.policy, w.now).Score
 		w.before = &s
 	}
 	return *w.before
 }
 
 // scoreWith audits the base head with the edits applied.
-func (w *repoRun) scoreWith(ctx context.Context, edits map[string][]byte) review.Score {
-	return review.Audit(ctx, edited{w.snap, edits}, w.policy, w.now).Score
+func (w *repoRun) scoreWith(ctx context.Context, edits map[string][]byte) audit.Score {
+	return audit.Run(ctx, edited{w.snap, edits}, w.policy, w.now).Score
 }
 
 // edited is a snapshot with some files replaced.

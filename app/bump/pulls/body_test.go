@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/app/bump"
 	"github.com/composeguard/composeguard/app/compose"
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/golden"
 	"github.com/composeguard/composeguard/app/policy"
-	"github.com/composeguard/composeguard/app/review"
 )
 
 func matchGolden(t *testing.T, name, got string) {
@@ -47,7 +47,7 @@ func TestGoldenBody(t *testing.T) {
 		registry: sources{"docker.io/library/postgres": "https://github.com/docker-library/postgres.git", "ghcr.io/acme/redis": "https://git.example.org/acme/redis"},
 		now:      time.Date(2030, 1, 7, 6, 0, 0, 0, time.UTC),
 	}
-	body, err := w.body(t.Context(), p, review.Score{ContainerHardening: 4.5, ImageSecurity: 10, SystemSecurity: 7, Overall: 7.2})
+	body, err := w.body(t.Context(), p, audit.Score{ContainerHardening: 4.5, ImageSecurity: 10, SystemSecurity: 7, Overall: 7.2})
 	if err != nil {
 		t.Fatal(err)
 	}

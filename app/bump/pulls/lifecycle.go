@@ -9,11 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/app/bump"
 	"github.com/composeguard/composeguard/app/compose"
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/policy"
-	"github.com/composeguard/composeguard/app/review"
 )
 
 // repoRun is the flow in one repository.
@@ -36,7 +36,7 @@ type repoRun struct {
 	unknown map[string]bool
 	open    []forge.Pull // composeguard's open pull requests
 	opened  int          // by this run
-	before  *review.Score
+	before  *audit.Score
 }
 
 func (w *repoRun) run(ctx context.Context) error {

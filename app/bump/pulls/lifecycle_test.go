@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/app/bump/bumptest"
 	"github.com/composeguard/composeguard/app/compose"
 	"github.com/composeguard/composeguard/app/forge/github/githubtest"
 	"github.com/composeguard/composeguard/app/policy"
-	"github.com/composeguard/composeguard/app/review"
 )
 
 const (
@@ -77,8 +77,8 @@ func TestOpensPullRequestForDueUpdate(t *testing.T) {
 		}
 	}
 
-	before := review.Audit(t.Context(), snapshot(e.repo.CommitInfo(main).Files), policy.Parse(policy.FileName, []byte(pinningPolicy)), e.now).Score
-	after := review.Audit(t.Context(), snapshot(commit.Files), policy.Parse(policy.FileName, []byte(pinningPolicy)), e.now).Score
+	before := audit.Run(t.Context(), snapshot(e.repo.CommitInfo(main).Files), policy.Parse(policy.FileName, []byte(pinningPolicy)), e.now).Score
+	after := audit.Run(t.Context(), snapshot(commit.Files), policy.Parse(policy.FileName, []byte(pinningPolicy)), e.now).Score
 	if before.ImageSecurity >= after.ImageSecurity {
 		t.Fatalf("pinning postgres should raise Image Security: %v → %v", before.ImageSecurity, after.ImageSecurity)
 	}

@@ -5,7 +5,7 @@
 // remembered when a person closes it, closed when no longer needed, and
 // never force-pushed once someone else has pushed to it.
 //
-// It is a package of its own because it audits (app/review), which reads
+// It is a package of its own because it audits (app/audit), which reads
 // the policy (app/policy), which reads bump's configuration: bump itself
 // cannot import either.
 package pulls

@@ -1,4 +1,4 @@
-package review
+package audit
 
 // Comparison classifies the findings of a change's head against its base by
 // fingerprint, so line moves do not make an old finding look new.
@@ -15,8 +15,8 @@ type Comparison struct {
 // the other side counts it, so an expiring exception never fails a change
 // and a new waiver is never shown as a fix.
 func Compare(base, head *Report) Comparison {
-	atBase := fingerprints(base.Findings, base.Waived)
-	atHead := fingerprints(head.Findings, head.Waived)
+	atBase := Fingerprints(base.Findings, base.Waived)
+	atHead := Fingerprints(head.Findings, head.Waived)
 	c := Comparison{Base: base.Score, Head: head.Score}
 	for _, f := range head.Findings {
 		if atBase[f.Fingerprint] {
@@ -33,7 +33,8 @@ func Compare(base, head *Report) Comparison {
 	return c
 }
 
-func fingerprints(lists ...[]Finding) map[string]bool {
+// Fingerprints is the set of the fingerprints of the findings listed.
+func Fingerprints(lists ...[]Finding) map[string]bool {
 	out := map[string]bool{}
 	for _, list := range lists {
 		for _, f := range list {

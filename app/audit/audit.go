@@ -1,5 +1,8 @@
-// Package review audits one revision of a repository and scores it.
-package review
+// Package audit is the audit engine: it audits one revision of a
+// repository (a snapshot) under a policy, scores it, and compares the
+// findings of a change's base and head. The pull request review, the image
+// update pull requests and the audit command all use it.
+package audit
 
 import (
 	"context"
@@ -38,9 +41,9 @@ type Report struct {
 	units  []unit
 }
 
-// Audit checks every compose file the policy selects in a snapshot.
+// Run audits every compose file the policy selects in a snapshot.
 // now decides which exceptions have expired.
-func Audit(ctx context.Context, snap compose.Snapshot, pol *policy.Policy, now time.Time) *Report {
+func Run(ctx context.Context, snap compose.Snapshot, pol *policy.Policy, now time.Time) *Report {
 	// Inline exceptions add their problems to the policy: work on a copy, so
 	// the caller's policy serves the next audit unchanged.
 	cp := *pol

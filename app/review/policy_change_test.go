@@ -8,62 +8,6 @@ import (
 	"github.com/composeguard/composeguard/app/review"
 )
 
-func findings(fps ...string) []review.Finding {
-	var out []review.Finding
-	for _, fp := range fps {
-		out = append(out, review.Finding{Fingerprint: fp})
-	}
-	return out
-}
-
-func fps(list []review.Finding) []string {
-	out := []string{}
-	for _, f := range list {
-		out = append(out, f.Fingerprint)
-	}
-	return out
-}
-
-func TestCompare(t *testing.T) {
-	waived := func(fps ...string) []review.Finding {
-		out := findings(fps...)
-		for i := range out {
-			out[i].Exception = &policy.Exception{Rule: "r"}
-		}
-		return out
-	}
-	for _, tc := range []struct {
-		name                 string
-		base, head           *review.Report
-		new, existing, fixed []string
-	}{
-		{"nothing", &review.Report{}, &review.Report{}, []string{}, []string{}, []string{}},
-		{"introduced, kept and fixed",
-			&review.Report{Findings: findings("kept", "gone")},
-			&review.Report{Findings: findings("kept", "added")},
-			[]string{"added"}, []string{"kept"}, []string{"gone"}},
-		{"waived at head is not fixed",
-			&review.Report{Findings: findings("a")},
-			&review.Report{Waived: waived("a")},
-			[]string{}, []string{}, []string{}},
-		{"an exception expiring is not new",
-			&review.Report{Waived: waived("a")},
-			&review.Report{Findings: findings("a")},
-			[]string{}, []string{"a"}, []string{}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c := review.Compare(tc.base, tc.head)
-			for what, pair := range map[string][2][]string{
-				"new": {fps(c.New), tc.new}, "existing": {fps(c.Existing), tc.existing}, "fixed": {fps(c.Fixed), tc.fixed},
-			} {
-				if !reflect.DeepEqual(pair[0], pair[1]) {
-					t.Errorf("%s = %v, want %v", what, pair[0], pair[1])
-				}
-			}
-		})
-	}
-}
-
 func TestComparePolicies(t *testing.T) {
 	for _, tc := range []struct {
 		name, base, head string

@@ -1,4 +1,4 @@
-package review
+package audit
 
 import (
 	"context"
@@ -49,7 +49,7 @@ func BenchmarkAuditCorpus(b *testing.B) {
 	b.SetBytes(size)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		files = Audit(context.Background(), snap, pol, now).FilesAudited
+		files = Run(context.Background(), snap, pol, now).FilesAudited
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(files*b.N)/b.Elapsed().Seconds(), "files/s")

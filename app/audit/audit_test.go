@@ -1,4 +1,4 @@
-package review
+package audit
 
 import (
 	"context"
@@ -49,7 +49,7 @@ func audit(t *testing.T, files map[string]string, pol *policy.Policy) *Report {
 	for p, c := range files {
 		snap[p] = []byte(c)
 	}
-	return Audit(context.Background(), snap, pol, now)
+	return Run(context.Background(), snap, pol, now)
 }
 
 // rules summarizes findings as "rule service@file:line", in report order.
