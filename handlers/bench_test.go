@@ -14,16 +14,16 @@ import (
 	"time"
 
 	"github.com/composeguard/composeguard/app/config"
+	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/jobs"
-	"github.com/composeguard/composeguard/app/review"
 )
 
 // noReview completes every review at once, so the benchmark's queue works
 // jobs on the same database as the handler, as a server does.
 type noReview struct{}
 
-func (noReview) Run(context.Context, review.Request) error           { return nil }
-func (noReview) GiveUp(context.Context, review.Request, error) error { return nil }
+func (noReview) Run(context.Context, forge.ReviewRequest) error           { return nil }
+func (noReview) GiveUp(context.Context, forge.ReviewRequest, error) error { return nil }
 
 // benchServer is the real server over loopback HTTP on SQLite in a temp dir.
 func benchServer(b *testing.B) string {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/composeguard/composeguard/app/forge"
-	"github.com/composeguard/composeguard/app/review"
 )
 
 // The parts of GitHub's webhook payloads a review needs, with GitHub's
@@ -71,40 +70,40 @@ var reviewedPullRequestActions = map[string]bool{
 
 // reviewRequest turns a verified delivery into the review it asks for.
 // ignored says why there is none.
-func (h *githubWebhook) reviewRequest(ctx context.Context, event string, body []byte) (req review.Request, ignored string, err error) {
+func (h *githubWebhook) reviewRequest(ctx context.Context, event string, body []byte) (req forge.ReviewRequest, ignored string, err error) {
 	switch event {
 	case "pull_request":
 		return h.pullRequest(body)
 	case "check_run", "check_suite":
 		return h.rerequested(ctx, event, body)
 	}
-	return review.Request{}, "event not handled", nil
+	return forge.ReviewRequest{}, "event not handled", nil
 }
 
-func (h *githubWebhook) pullRequest(body []byte) (review.Request, string, error) {
+func (h *githubWebhook) pullRequest(body []byte) (forge.ReviewRequest, string, error) {
 	var p pullRequestPayload
 	if err := json.Unmarshal(body, &p); err != nil {
-		return review.Request{}, "", fmt.Errorf("%w: pull_request: %v", errBadPayload, err)
+		return forge.ReviewRequest{}, "", fmt.Errorf("%w: pull_request: %v", errBadPayload, err)
 	}
 	switch {
 	case !reviewedPullRequestActions[p.Action]:
-		return review.Request{}, "action " + p.Action + " not reviewed", nil
+		return forge.ReviewRequest{}, "action " + p.Action + " not reviewed", nil
 	case p.PullRequest.Draft && !h.reviewDrafts:
-		return review.Request{}, "draft", nil
+		return forge.ReviewRequest{}, "draft", nil
 	}
 	repo, ignored := h.repo(p.githubCommon)
 	if ignored != "" {
-		return review.Request{}, ignored, nil
+		return forge.ReviewRequest{}, ignored, nil
 	}
-	return complete(review.Request{Repo: repo, Number: p.Number, HeadSHA: p.PullRequest.Head.SHA})
+	return complete(forge.ReviewRequest{Repo: repo, Number: p.Number, HeadSHA: p.PullRequest.Head.SHA})
 }
 
 // rerequested handles the re-run buttons: check_run rerequested for one
 // run, check_suite rerequested for "Re-run all checks".
-func (h *githubWebhook) rerequested(ctx context.Context, event string, body []byte) (review.Request, string, error) {
+func (h *githubWebhook) rerequested(ctx context.Context, event string, body []byte) (forge.ReviewRequest, string, error) {
 	var p checkPayload
 	if err := json.Unmarshal(body, &p); err != nil {
-		return review.Request{}, "", fmt.Errorf("%w: %s: %v", errBadPayload, event, err)
+		return forge.ReviewRequest{}, "", fmt.Errorf("%w: %s: %v", errBadPayload, event, err)
 	}
 	c := p.CheckRun
 	if event == "check_suite" {
@@ -112,17 +111,17 @@ func (h *githubWebhook) rerequested(ctx context.Context, event string, body []by
 	}
 	switch {
 	case p.Action != "rerequested":
-		return review.Request{}, "action " + p.Action + " not handled", nil
+		return forge.ReviewRequest{}, "action " + p.Action + " not handled", nil
 	case c == nil:
-		return review.Request{}, "", fmt.Errorf("%w: %s without %s", errBadPayload, event, event)
+		return forge.ReviewRequest{}, "", fmt.Errorf("%w: %s without %s", errBadPayload, event, event)
 	case !h.ours(event, c):
-		return review.Request{}, "another app's check", nil
+		return forge.ReviewRequest{}, "another app's check", nil
 	}
 	repo, ignored := h.repo(p.githubCommon)
 	if ignored != "" {
-		return review.Request{}, ignored, nil
+		return forge.ReviewRequest{}, ignored, nil
 	}
-	req := review.Request{Repo: repo, HeadSHA: c.HeadSHA}
+	req := forge.ReviewRequest{Repo: repo, HeadSHA: c.HeadSHA}
 	if len(c.PullRequests) > 0 {
 		req.Number = c.PullRequests[0].Number
 		return complete(req)
@@ -131,10 +130,10 @@ func (h *githubWebhook) rerequested(ctx context.Context, event string, body []by
 	// earlier delivery named for this head.
 	number, found, err := h.queue.PullRequestForHead(ctx, githubProvider, repo, c.HeadSHA)
 	if err != nil {
-		return review.Request{}, "", fmt.Errorf("find the pull request of %s: %w", c.HeadSHA, err)
+		return forge.ReviewRequest{}, "", fmt.Errorf("find the pull request of %s: %w", c.HeadSHA, err)
 	}
 	if !found {
-		return review.Request{}, "no pull request known for the head", nil
+		return forge.ReviewRequest{}, "no pull request known for the head", nil
 	}
 	req.Number = number
 	return complete(req)
@@ -146,7 +145,7 @@ func (h *githubWebhook) ours(event string, c *check) bool {
 	if h.appID != 0 {
 		return c.App.ID == h.appID
 	}
-	return event == "check_run" && c.Name == review.CheckName
+	return event == "check_run" && c.Name == forge.CheckName
 }
 
 // repo is the repository of a payload, with the installation an App needs
@@ -164,9 +163,9 @@ func (h *githubWebhook) repo(p githubCommon) (forge.Repo, string) {
 }
 
 // complete refuses a request that lacks what a review needs.
-func complete(req review.Request) (review.Request, string, error) {
+func complete(req forge.ReviewRequest) (forge.ReviewRequest, string, error) {
 	if req.Repo.Owner == "" || req.Repo.Name == "" || req.Number <= 0 || req.HeadSHA == "" {
-		return review.Request{}, "", fmt.Errorf("%w: no repository, pull request number or head SHA", errBadPayload)
+		return forge.ReviewRequest{}, "", fmt.Errorf("%w: no repository, pull request number or head SHA", errBadPayload)
 	}
 	return req, "", nil
 }

@@ -16,13 +16,12 @@ import (
 
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/jobs"
-	"github.com/composeguard/composeguard/app/review"
 )
 
 // Queue is what the handlers need of app/jobs.
 type Queue interface {
 	// Enqueue records a delivery and queues its review in one transaction.
-	Enqueue(ctx context.Context, d jobs.Delivery, req review.Request) (jobs.Outcome, error)
+	Enqueue(ctx context.Context, d jobs.Delivery, req forge.ReviewRequest) (jobs.Outcome, error)
 	// PullRequestForHead finds the pull request a head belongs to.
 	PullRequestForHead(ctx context.Context, provider string, repo forge.Repo, headSHA string) (int, bool, error)
 	// Ready reports whether the queue can take work.
@@ -40,7 +39,7 @@ type Options struct {
 	// WebhookSecret verifies X-Hub-Signature-256; it must not be empty.
 	WebhookSecret []byte
 	// AppID is the GitHub App whose check runs may be re-run; 0 when the
-	// server uses a token, and then runs named review.CheckName are.
+	// server uses a token, and then runs named forge.CheckName are.
 	AppID        int64
 	ReviewDrafts bool
 	Queue        Queue

@@ -18,8 +18,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/composeguard/composeguard/app/config"
+	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/jobs"
-	"github.com/composeguard/composeguard/app/review"
 )
 
 var testSecret = []byte("it's a secret to everybody")
@@ -98,14 +98,14 @@ func (s *testServer) get(path string) *httptest.ResponseRecorder {
 }
 
 // queued lists the review jobs in the database.
-func (s *testServer) queued(t testing.TB) []review.Request {
+func (s *testServer) queued(t testing.TB) []forge.ReviewRequest {
 	t.Helper()
 	rows, err := s.db.Query(`SELECT json(args) FROM river_job WHERE kind = 'review' ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	var reqs []review.Request
+	var reqs []forge.ReviewRequest
 	for rows.Next() {
 		var args []byte
 		if err := rows.Scan(&args); err != nil {
@@ -115,7 +115,7 @@ func (s *testServer) queued(t testing.TB) []review.Request {
 		if err := json.Unmarshal(args, &job); err != nil {
 			t.Fatal(err)
 		}
-		reqs = append(reqs, job.Request)
+		reqs = append(reqs, job.ReviewRequest)
 	}
 	return reqs
 }

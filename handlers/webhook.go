@@ -9,8 +9,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/jobs"
-	"github.com/composeguard/composeguard/app/review"
 )
 
 // githubWebhook acknowledges GitHub deliveries: verify, record and queue,
@@ -31,7 +31,7 @@ type ack struct {
 	status  int
 	event   string // "unverified" until the signature is checked
 	outcome string
-	req     review.Request
+	req     forge.ReviewRequest
 	reason  string // why it was ignored or refused
 	err     error
 }

@@ -8,11 +8,10 @@ import (
 	"testing"
 
 	"github.com/composeguard/composeguard/app/forge"
-	"github.com/composeguard/composeguard/app/review"
 )
 
 // helloWorld is the review every fixture asks for.
-var helloWorld = review.Request{
+var helloWorld = forge.ReviewRequest{
 	Repo:    forge.Repo{Owner: "Codertocat", Name: "Hello-World", InstallationID: 957387},
 	Number:  2,
 	HeadSHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821",
@@ -37,7 +36,7 @@ func TestSignedDeliveriesQueueReviews(t *testing.T) {
 			if rec.Code != http.StatusAccepted {
 				t.Fatalf("status %d, want 202: %s", rec.Code, rec.Body)
 			}
-			if got := s.queued(t); !slices.Equal(got, []review.Request{helloWorld}) {
+			if got := s.queued(t); !slices.Equal(got, []forge.ReviewRequest{helloWorld}) {
 				t.Errorf("queued %+v, want %+v", got, helloWorld)
 			}
 		})
@@ -153,7 +152,7 @@ func TestTokenSetupReRuns(t *testing.T) {
 	}
 	want := helloWorld
 	want.Repo.InstallationID = 0 // a token needs no installation
-	if got := s.queued(t); !slices.Equal(got, []review.Request{want}) {
+	if got := s.queued(t); !slices.Equal(got, []forge.ReviewRequest{want}) {
 		t.Errorf("queued %+v", got)
 	}
 	other := fixture(t, "check_run.rerequested.json", map[string]any{"check_run.name": "lint"})
@@ -176,7 +175,7 @@ func TestForkReRunFindsItsPullRequest(t *testing.T) {
 	if rec := s.deliver("check_run", "d-3", forkRun); rec.Code != http.StatusAccepted {
 		t.Errorf("re-run of a known head: %d, want 202", rec.Code)
 	}
-	if got := s.queued(t); !slices.Equal(got, []review.Request{helloWorld}) {
+	if got := s.queued(t); !slices.Equal(got, []forge.ReviewRequest{helloWorld}) {
 		t.Errorf("queued %+v", got)
 	}
 }

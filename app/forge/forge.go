@@ -36,6 +36,14 @@ type PullRequest struct {
 	Open     bool
 }
 
+// ReviewRequest asks for the review of one pull request head. It is what a
+// webhook turns into and what the review job carries.
+type ReviewRequest struct {
+	Repo    Repo   `json:"repo"`
+	Number  int    `json:"number"`
+	HeadSHA string `json:"head_sha"`
+}
+
 // ChangedFile is a file a pull request changes.
 type ChangedFile struct {
 	Path         string
@@ -82,6 +90,11 @@ type Annotation struct {
 	Title     string
 	Message   string
 }
+
+// CheckName names composeguard's check run (a commit status where check
+// runs are refused): what a repository requires before merging, and how the
+// server tells its own runs from other apps'.
+const CheckName = "composeguard"
 
 // Check run states and conclusions.
 const (

@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/composeguard/composeguard/app/forge"
-	"github.com/composeguard/composeguard/app/review"
 )
 
 // Delivery identifies one webhook delivery: GitHub's X-GitHub-Delivery is
@@ -33,7 +32,7 @@ const (
 // Enqueue records the delivery and inserts the review job in one
 // transaction: either both are stored or neither, so an acknowledged
 // delivery is never lost and a redelivery never reviews twice.
-func (q *Queue) Enqueue(ctx context.Context, d Delivery, req review.Request) (Outcome, error) {
+func (q *Queue) Enqueue(ctx context.Context, d Delivery, req forge.ReviewRequest) (Outcome, error) {
 	tx, err := q.db.BeginTx(ctx, nil)
 	if err != nil {
 		return "", fmt.Errorf("enqueue: %w", err)
@@ -59,7 +58,7 @@ func (q *Queue) Enqueue(ctx context.Context, d Delivery, req review.Request) (Ou
 		d.Provider, req.Repo.String(), req.HeadSHA, req.Number); err != nil {
 		return "", fmt.Errorf("record head: %w", err)
 	}
-	inserted, err := q.client.InsertTx(ctx, tx, ReviewArgs{Request: req}, nil)
+	inserted, err := q.client.InsertTx(ctx, tx, ReviewArgs{ReviewRequest: req}, nil)
 	if err != nil {
 		return "", fmt.Errorf("insert review job: %w", err)
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/composeguard/composeguard/app/config"
 	"github.com/composeguard/composeguard/app/forge"
-	"github.com/composeguard/composeguard/app/review"
 )
 
 // fakeReviewer answers Run with run (nil: success) and records the calls.
@@ -17,11 +16,11 @@ type fakeReviewer struct {
 	run func(ctx context.Context, attempt int) error
 
 	mu     sync.Mutex
-	runs   []review.Request
+	runs   []forge.ReviewRequest
 	gaveUp []error
 }
 
-func (f *fakeReviewer) Run(ctx context.Context, req review.Request) error {
+func (f *fakeReviewer) Run(ctx context.Context, req forge.ReviewRequest) error {
 	f.mu.Lock()
 	f.runs = append(f.runs, req)
 	attempt := len(f.runs)
@@ -32,7 +31,7 @@ func (f *fakeReviewer) Run(ctx context.Context, req review.Request) error {
 	return f.run(ctx, attempt)
 }
 
-func (f *fakeReviewer) GiveUp(_ context.Context, _ review.Request, cause error) error {
+func (f *fakeReviewer) GiveUp(_ context.Context, _ forge.ReviewRequest, cause error) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.gaveUp = append(f.gaveUp, cause)
@@ -78,9 +77,9 @@ func openQueueWith(t *testing.T, db config.Database, opts Options) *Queue {
 	return q
 }
 
-var pr = review.Request{Repo: forge.Repo{Owner: "acme", Name: "stack", InstallationID: 7}, Number: 12, HeadSHA: "aaaa111"}
+var pr = forge.ReviewRequest{Repo: forge.Repo{Owner: "acme", Name: "stack", InstallationID: 7}, Number: 12, HeadSHA: "aaaa111"}
 
-func enqueue(t *testing.T, q *Queue, deliveryID string, req review.Request) Outcome {
+func enqueue(t *testing.T, q *Queue, deliveryID string, req forge.ReviewRequest) Outcome {
 	t.Helper()
 	outcome, err := q.Enqueue(context.Background(), Delivery{Provider: "github", ID: deliveryID}, req)
 	if err != nil {

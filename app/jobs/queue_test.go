@@ -11,7 +11,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/composeguard/composeguard/app/forge"
-	"github.com/composeguard/composeguard/app/review"
 )
 
 func TestEnqueuedReviewRuns(t *testing.T) {
@@ -239,7 +238,7 @@ func TestPrune(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A delivery GitHub may still redeliver is remembered; an older one is not.
-	if got := enqueue(t, q, "recent", review.Request{}); got != Duplicate {
+	if got := enqueue(t, q, "recent", forge.ReviewRequest{}); got != Duplicate {
 		t.Errorf("recent delivery: %s, want duplicate", got)
 	}
 	if got := enqueue(t, q, "old", pr); got != Queued {

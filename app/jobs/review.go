@@ -9,15 +9,15 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
-	"github.com/composeguard/composeguard/app/review"
+	"github.com/composeguard/composeguard/app/forge"
 )
 
 // Reviewer runs the review of one pull request head. GiveUp is called
 // once, when the review will not be tried again, so the check run is
 // completed as failed instead of staying in progress.
 type Reviewer interface {
-	Run(ctx context.Context, req review.Request) error
-	GiveUp(ctx context.Context, req review.Request, cause error) error
+	Run(ctx context.Context, req forge.ReviewRequest) error
+	GiveUp(ctx context.Context, req forge.ReviewRequest, cause error) error
 }
 
 // maxReviewAttempts bounds the retries: with River's attempt^4 backoff the
@@ -27,7 +27,7 @@ const maxReviewAttempts = 8
 
 // ReviewArgs is the job that reviews one pull request head.
 type ReviewArgs struct {
-	review.Request
+	forge.ReviewRequest
 }
 
 // Kind names the job in the database.

@@ -15,7 +15,7 @@ const maxCheckOutput = 65535
 
 // result is one review's verdict and what it rests on.
 type result struct {
-	req            Request
+	req            forge.ReviewRequest
 	baseSHA        string
 	pol            *policy.Policy // the base commit's
 	failOnExisting bool

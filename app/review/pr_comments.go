@@ -35,7 +35,7 @@ func marked(re *regexp.Regexp, body string) string {
 // postReview posts one review holding an inline comment for each new finding
 // on a line the pull request adds and not commented before, the most severe
 // first up to the cap. It returns the new findings left for the summary.
-func (r *PullRequestReview) postReview(ctx context.Context, req Request, res *result, posted []forge.Comment) ([]findingView, error) {
+func (r *PullRequestReview) postReview(ctx context.Context, req forge.ReviewRequest, res *result, posted []forge.Comment) ([]findingView, error) {
 	done := map[string]bool{}
 	for _, c := range posted {
 		if fp := marked(fingerprintRe, c.Body); fp != "" {
@@ -97,7 +97,7 @@ type commentView struct {
 	Marker string
 }
 
-func newReview(req Request, findings []audit.Finding) (forge.Review, error) {
+func newReview(req forge.ReviewRequest, findings []audit.Finding) (forge.Review, error) {
 	body, err := templates.Render("review_body.md.tmpl", struct {
 		Count   int
 		HeadSHA string
@@ -120,7 +120,7 @@ func newReview(req Request, findings []audit.Finding) (forge.Review, error) {
 // replyFixed answers each composeguard comment whose finding is gone from
 // the head, once: the reply carries its own marker. Nothing is deleted, so
 // human replies in the thread stay.
-func (r *PullRequestReview) replyFixed(ctx context.Context, req Request, res *result, posted []forge.Comment) error {
+func (r *PullRequestReview) replyFixed(ctx context.Context, req forge.ReviewRequest, res *result, posted []forge.Comment) error {
 	present := audit.Fingerprints(res.head.Findings, res.head.Waived)
 	replied := map[int64]map[string]bool{}
 	for _, c := range posted {
@@ -153,7 +153,7 @@ const maxCommentBody = 65536
 
 // postSummary keeps one summary comment per pull request, found by its
 // marker and edited in place only when its text changed.
-func (r *PullRequestReview) postSummary(ctx context.Context, req Request, res *result, notInline []findingView) error {
+func (r *PullRequestReview) postSummary(ctx context.Context, req forge.ReviewRequest, res *result, notInline []findingView) error {
 	body, err := res.view(notInline).render("summary_comment.md.tmpl", maxCommentBody)
 	if err != nil {
 		return err

@@ -12,9 +12,6 @@ import (
 	"github.com/composeguard/composeguard/app/policy"
 )
 
-// CheckName is the check run a repository can require before merging.
-const CheckName = "composeguard"
-
 // DefaultMaxInline caps the inline comments of one review, as reviewdog
 // does: more would bury the conversation; the rest go to the summary.
 const DefaultMaxInline = 30
@@ -37,7 +34,7 @@ type PullRequestReview struct {
 // Run reviews one pull request head. It posts nothing when the head is no
 // longer the pull request's, and returns the forge's errors for the job to
 // retry.
-func (r *PullRequestReview) Run(ctx context.Context, req Request) error {
+func (r *PullRequestReview) Run(ctx context.Context, req forge.ReviewRequest) error {
 	pr, err := r.Forge.PullRequest(ctx, req.Repo, req.Number)
 	if err != nil {
 		return err
@@ -89,7 +86,7 @@ func (r *PullRequestReview) Run(ctx context.Context, req Request) error {
 // audit chooses the compose files a change affects and audits them at base
 // and head, both under the base commit's policy: a pull request cannot
 // weaken the policy that judges it.
-func (r *PullRequestReview) audit(ctx context.Context, req Request, pr forge.PullRequest) (*result, error) {
+func (r *PullRequestReview) audit(ctx context.Context, req forge.ReviewRequest, pr forge.PullRequest) (*result, error) {
 	files, err := r.Forge.ChangedFiles(ctx, req.Repo, req.Number)
 	if err != nil {
 		return nil, err
@@ -162,7 +159,7 @@ func (r *PullRequestReview) snapshot(ctx context.Context, repo forge.Repo, sha s
 
 // superseded re-reads the pull request before anything is posted; when its
 // head moved on (or it was closed) the check run ends cancelled.
-func (r *PullRequestReview) superseded(ctx context.Context, req Request, id int64) (bool, error) {
+func (r *PullRequestReview) superseded(ctx context.Context, req forge.ReviewRequest, id int64) (bool, error) {
 	pr, err := r.Forge.PullRequest(ctx, req.Repo, req.Number)
 	if err != nil {
 		return false, err
@@ -176,7 +173,7 @@ func (r *PullRequestReview) superseded(ctx context.Context, req Request, id int6
 // endStale ends a review whose head is no longer the pull request's before
 // it starts: nothing is posted, and a run an earlier attempt left in
 // progress (the process died) is cancelled.
-func (r *PullRequestReview) endStale(ctx context.Context, req Request, pr forge.PullRequest) error {
+func (r *PullRequestReview) endStale(ctx context.Context, req forge.ReviewRequest, pr forge.PullRequest) error {
 	open, err := r.openRuns(ctx, req)
 	if err != nil {
 		return err
@@ -204,7 +201,7 @@ func supersededRun(pr forge.PullRequest) forge.CheckRun {
 // startCheck shows the review in progress at once. A run an earlier
 // attempt left in progress (a retry, or a process that died) is taken up
 // again rather than doubled.
-func (r *PullRequestReview) startCheck(ctx context.Context, req Request) (int64, error) {
+func (r *PullRequestReview) startCheck(ctx context.Context, req forge.ReviewRequest) (int64, error) {
 	open, err := r.openRuns(ctx, req)
 	if err != nil {
 		return 0, err
@@ -212,15 +209,15 @@ func (r *PullRequestReview) startCheck(ctx context.Context, req Request) (int64,
 	if len(open) > 0 {
 		return slices.Max(open), nil
 	}
-	return r.Forge.CreateCheckRun(ctx, req.Repo, forge.CheckRun{Name: CheckName, HeadSHA: req.HeadSHA,
+	return r.Forge.CreateCheckRun(ctx, req.Repo, forge.CheckRun{Name: forge.CheckName, HeadSHA: req.HeadSHA,
 		Status: forge.StatusInProgress, ExternalID: externalID(req), Title: "Reviewing…",
 		Summary: "composeguard is auditing the compose files this pull request affects."})
 }
 
 // openRuns lists the ids of the runs for req still in progress on the
 // forge, whichever attempt or process created them.
-func (r *PullRequestReview) openRuns(ctx context.Context, req Request) ([]int64, error) {
-	runs, err := r.Forge.CheckRuns(ctx, req.Repo, req.HeadSHA, CheckName)
+func (r *PullRequestReview) openRuns(ctx context.Context, req forge.ReviewRequest) ([]int64, error) {
+	runs, err := r.Forge.CheckRuns(ctx, req.Repo, req.HeadSHA, forge.CheckName)
 	if err != nil {
 		return nil, err
 	}
@@ -234,8 +231,8 @@ func (r *PullRequestReview) openRuns(ctx context.Context, req Request) ([]int64,
 }
 
 // finishCheck completes a check run with run's conclusion and output.
-func (r *PullRequestReview) finishCheck(ctx context.Context, req Request, id int64, run forge.CheckRun) error {
-	run.Name, run.HeadSHA, run.ExternalID, run.Status = CheckName, req.HeadSHA, externalID(req), forge.StatusCompleted
+func (r *PullRequestReview) finishCheck(ctx context.Context, req forge.ReviewRequest, id int64, run forge.CheckRun) error {
+	run.Name, run.HeadSHA, run.ExternalID, run.Status = forge.CheckName, req.HeadSHA, externalID(req), forge.StatusCompleted
 	return r.Forge.UpdateCheckRun(ctx, req.Repo, id, run)
 }
 
@@ -243,7 +240,7 @@ func (r *PullRequestReview) finishCheck(ctx context.Context, req Request, id int
 // left in progress for it completes as failed, so none stays in progress.
 // When there is none (the review failed before creating one) a failed run
 // is created, so the pull request shows why.
-func (r *PullRequestReview) GiveUp(ctx context.Context, req Request, cause error) error {
+func (r *PullRequestReview) GiveUp(ctx context.Context, req forge.ReviewRequest, cause error) error {
 	run := forge.CheckRun{Conclusion: forge.ConclusionFailure, Title: "composeguard could not finish",
 		Summary: "composeguard could not finish: " + explain(cause) +
 			". Push a commit or re-run the check to try again."}
@@ -259,7 +256,7 @@ func (r *PullRequestReview) GiveUp(ctx context.Context, req Request, cause error
 	if len(open) > 0 {
 		return nil
 	}
-	run.Name, run.HeadSHA, run.ExternalID, run.Status = CheckName, req.HeadSHA, externalID(req), forge.StatusCompleted
+	run.Name, run.HeadSHA, run.ExternalID, run.Status = forge.CheckName, req.HeadSHA, externalID(req), forge.StatusCompleted
 	_, err = r.Forge.CreateCheckRun(ctx, req.Repo, run)
 	return err
 }
@@ -296,7 +293,7 @@ func (r *PullRequestReview) maxInline() int {
 }
 
 // externalID ties a check run to the request it reviews.
-func externalID(req Request) string {
+func externalID(req forge.ReviewRequest) string {
 	return fmt.Sprintf("%s#%d@%s", req.Repo, req.Number, req.HeadSHA)
 }
 

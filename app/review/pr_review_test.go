@@ -20,8 +20,8 @@ func reviewer(f *fakeForge) *review.PullRequestReview {
 	return &review.PullRequestReview{Forge: f, Now: func() time.Time { return today }}
 }
 
-func request(sha string) review.Request {
-	return review.Request{Repo: repo, Number: 7, HeadSHA: sha}
+func request(sha string) forge.ReviewRequest {
+	return forge.ReviewRequest{Repo: repo, Number: 7, HeadSHA: sha}
 }
 
 func run(t *testing.T, r *review.PullRequestReview, sha string) {
@@ -572,7 +572,7 @@ func TestRestartTakesUpTheRunInProgress(t *testing.T) {
 	if err := reviewer(f).Run(context.Background(), request(headSHA)); err == nil {
 		t.Fatal("no error")
 	}
-	if _, err := f.CreateCheckRun(context.Background(), repo, forge.CheckRun{Name: review.CheckName, HeadSHA: headSHA,
+	if _, err := f.CreateCheckRun(context.Background(), repo, forge.CheckRun{Name: forge.CheckName, HeadSHA: headSHA,
 		Status: forge.StatusInProgress, ExternalID: "acme/stack#8@" + headSHA}); err != nil {
 		t.Fatal(err)
 	}

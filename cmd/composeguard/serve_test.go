@@ -21,7 +21,6 @@ import (
 	"github.com/composeguard/composeguard/app/forge/github"
 	"github.com/composeguard/composeguard/app/forge/github/githubtest"
 	"github.com/composeguard/composeguard/app/jobs"
-	"github.com/composeguard/composeguard/app/review"
 	"github.com/composeguard/composeguard/handlers"
 )
 
@@ -34,7 +33,7 @@ var openedPR = []byte(`{"action":"opened","number":5,` +
 	`"pull_request":{"number":5,"draft":false,"head":{"sha":"0123abc"}},` +
 	`"repository":{"name":"stack","owner":{"login":"acme"}}}`)
 
-var openedRequest = review.Request{Repo: forge.Repo{Owner: "acme", Name: "stack"}, Number: 5, HeadSHA: "0123abc"}
+var openedRequest = forge.ReviewRequest{Repo: forge.Repo{Owner: "acme", Name: "stack"}, Number: 5, HeadSHA: "0123abc"}
 
 // serveEnv configures a server whose GitHub is a fake that knows no
 // repository: nothing leaves the machine.
@@ -150,12 +149,12 @@ func TestServeAcknowledgesAndReports(t *testing.T) {
 type recordingReviewer struct {
 	delay   time.Duration
 	mu      sync.Mutex
-	done    []review.Request
+	done    []forge.ReviewRequest
 	started chan struct{} // closed when the first review starts; may be nil
 	once    sync.Once
 }
 
-func (r *recordingReviewer) Run(ctx context.Context, req review.Request) error {
+func (r *recordingReviewer) Run(ctx context.Context, req forge.ReviewRequest) error {
 	if r.started != nil {
 		r.once.Do(func() { close(r.started) })
 	}
@@ -170,12 +169,12 @@ func (r *recordingReviewer) Run(ctx context.Context, req review.Request) error {
 	return nil
 }
 
-func (r *recordingReviewer) GiveUp(context.Context, review.Request, error) error { return nil }
+func (r *recordingReviewer) GiveUp(context.Context, forge.ReviewRequest, error) error { return nil }
 
-func (r *recordingReviewer) reviewed() []review.Request {
+func (r *recordingReviewer) reviewed() []forge.ReviewRequest {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]review.Request(nil), r.done...)
+	return append([]forge.ReviewRequest(nil), r.done...)
 }
 
 func withReviewer(t *testing.T, r jobs.Reviewer, err error) {
