@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/composeguard/composeguard/app/forge"
 )
@@ -58,9 +59,6 @@ type (
 
 // errBadPayload marks a delivery GitHub would not send: answered 400.
 var errBadPayload = errors.New("bad payload")
-
-// githubProvider names GitHub in the deliveries table.
-const githubProvider = "github"
 
 // reviewedPullRequestActions are the pull_request actions that mean a new
 // head to review (docs: "pull_request" event).
@@ -128,7 +126,7 @@ func (h *githubWebhook) rerequested(ctx context.Context, event string, body []by
 	}
 	// A fork's commits come without pull requests: find the one an
 	// earlier delivery named for this head.
-	number, found, err := h.queue.PullRequestForHead(ctx, githubProvider, repo, c.HeadSHA)
+	number, found, err := h.queue.PullRequestForHead(ctx, repo, c.HeadSHA)
 	if err != nil {
 		return forge.ReviewRequest{}, "", fmt.Errorf("find the pull request of %s: %w", c.HeadSHA, err)
 	}
@@ -149,16 +147,17 @@ func (h *githubWebhook) ours(event string, c *check) bool {
 }
 
 // repo is the repository of a payload, with the installation an App needs
-// to act on it.
+// to act on it as its credentials key (the id in decimal, as app/forge/github
+// reads it).
 func (h *githubWebhook) repo(p githubCommon) (forge.Repo, string) {
-	repo := forge.Repo{Owner: p.Repository.Owner.Login, Name: p.Repository.Name}
+	repo := forge.Repo{Forge: forge.GitHub, Owner: p.Repository.Owner.Login, Name: p.Repository.Name}
 	if h.appID == 0 {
 		return repo, ""
 	}
 	if p.Installation == nil || p.Installation.ID == 0 {
 		return forge.Repo{}, "no installation"
 	}
-	repo.InstallationID = p.Installation.ID
+	repo.CredentialsKey = strconv.FormatInt(p.Installation.ID, 10)
 	return repo, ""
 }
 

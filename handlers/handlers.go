@@ -23,7 +23,7 @@ type Queue interface {
 	// Enqueue records a delivery and queues its review in one transaction.
 	Enqueue(ctx context.Context, d jobs.Delivery, req forge.ReviewRequest) (jobs.Outcome, error)
 	// PullRequestForHead finds the pull request a head belongs to.
-	PullRequestForHead(ctx context.Context, provider string, repo forge.Repo, headSHA string) (int, bool, error)
+	PullRequestForHead(ctx context.Context, repo forge.Repo, headSHA string) (int, bool, error)
 	// Ready reports whether the queue can take work.
 	Ready(ctx context.Context) error
 }

@@ -96,7 +96,7 @@ func (h *githubWebhook) receive(c echo.Context) ack {
 		return ack{status: http.StatusNoContent, event: event, outcome: "ignored", reason: ignored}
 	}
 
-	outcome, err := h.queue.Enqueue(r.Context(), jobs.Delivery{Provider: githubProvider, ID: deliveryID}, req)
+	outcome, err := h.queue.Enqueue(r.Context(), jobs.Delivery{Forge: forge.GitHub, ID: deliveryID}, req)
 	switch {
 	case err != nil:
 		// GitHub records the failure; the owner can redeliver.

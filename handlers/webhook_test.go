@@ -12,7 +12,7 @@ import (
 
 // helloWorld is the review every fixture asks for.
 var helloWorld = forge.ReviewRequest{
-	Repo:    forge.Repo{Owner: "Codertocat", Name: "Hello-World", InstallationID: 957387},
+	Repo:    forge.Repo{Forge: forge.GitHub, Owner: "Codertocat", Name: "Hello-World", CredentialsKey: "957387"},
 	Number:  2,
 	HeadSHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821",
 }
@@ -151,7 +151,7 @@ func TestTokenSetupReRuns(t *testing.T) {
 		t.Errorf("check run named composeguard: %d, want 202", rec.Code)
 	}
 	want := helloWorld
-	want.Repo.InstallationID = 0 // a token needs no installation
+	want.Repo.CredentialsKey = "" // a token needs no installation
 	if got := s.queued(t); !slices.Equal(got, []forge.ReviewRequest{want}) {
 		t.Errorf("queued %+v", got)
 	}

@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// Repository is a repository the server may act on, as its installation
-// lists it.
+// Repository is a repository the server may act on, as the forge lists
+// it.
 type Repository struct {
 	Repo
 	DefaultBranch string

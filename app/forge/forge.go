@@ -12,13 +12,26 @@ import (
 	"github.com/composeguard/composeguard/app/compose"
 )
 
-// Repo identifies a repository.
+// Kind names a forge.
+type Kind string
+
+const (
+	GitHub Kind = "github"
+	GitLab Kind = "gitlab"
+)
+
+// Repo identifies a repository on a forge.
 type Repo struct {
+	Forge Kind
+	// Owner is the account or group the repository belongs to; on GitLab a
+	// group path, which may hold slashes (group/subgroup).
 	Owner string
 	Name  string
-	// InstallationID is the GitHub App installation that grants access;
-	// 0 when the server uses a plain token.
-	InstallationID int64
+	// CredentialsKey tells the forge's implementation which of the server's
+	// credentials act on the repository, in its own terms (on GitHub, the
+	// App installation's id); empty when the server has only one. It is a
+	// key, never a secret, and nothing else reads it.
+	CredentialsKey string
 }
 
 func (r Repo) String() string { return r.Owner + "/" + r.Name }

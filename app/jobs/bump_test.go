@@ -59,7 +59,7 @@ func (f *fakeBumper) called() []string {
 func bumpRepos(names ...string) []forge.Repository {
 	var out []forge.Repository
 	for _, n := range names {
-		out = append(out, forge.Repository{Repo: forge.Repo{Owner: "acme", Name: n, InstallationID: 7}, DefaultBranch: "main"})
+		out = append(out, forge.Repository{Repo: forge.Repo{Forge: forge.GitHub, Owner: "acme", Name: n, CredentialsKey: "7"}, DefaultBranch: "main"})
 	}
 	return out
 }

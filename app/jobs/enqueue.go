@@ -9,11 +9,11 @@ import (
 	"github.com/composeguard/composeguard/app/forge"
 )
 
-// Delivery identifies one webhook delivery: GitHub's X-GitHub-Delivery is
-// the same on every redelivery of an event.
+// Delivery identifies one webhook delivery of a forge: GitHub's
+// X-GitHub-Delivery is the same on every redelivery of an event.
 type Delivery struct {
-	Provider string // "github"
-	ID       string
+	Forge forge.Kind
+	ID    string
 }
 
 // Outcome is what Enqueue did with a delivery.
@@ -41,7 +41,7 @@ func (q *Queue) Enqueue(ctx context.Context, d Delivery, req forge.ReviewRequest
 
 	res, err := tx.ExecContext(ctx,
 		`INSERT INTO deliveries (provider, delivery_id) VALUES (?, ?) ON CONFLICT DO NOTHING`,
-		d.Provider, d.ID)
+		string(d.Forge), d.ID)
 	if err != nil {
 		return "", fmt.Errorf("record delivery: %w", err)
 	}
@@ -55,7 +55,7 @@ func (q *Queue) Enqueue(ctx context.Context, d Delivery, req forge.ReviewRequest
 	if _, err := tx.ExecContext(ctx,
 		`INSERT INTO pull_heads (provider, repo, head_sha, number) VALUES (?, ?, ?, ?)
 		 ON CONFLICT (provider, repo, head_sha) DO UPDATE SET number = excluded.number, recorded_at = CURRENT_TIMESTAMP`,
-		d.Provider, req.Repo.String(), req.HeadSHA, req.Number); err != nil {
+		string(req.Repo.Forge), req.Repo.String(), req.HeadSHA, req.Number); err != nil {
 		return "", fmt.Errorf("record head: %w", err)
 	}
 	inserted, err := q.client.InsertTx(ctx, tx, ReviewArgs{ReviewRequest: req}, nil)
@@ -73,10 +73,10 @@ func (q *Queue) Enqueue(ctx context.Context, d Delivery, req forge.ReviewRequest
 
 // PullRequestForHead finds the pull request whose head a delivery named
 // before; ok is false when none did.
-func (q *Queue) PullRequestForHead(ctx context.Context, provider string, repo forge.Repo, headSHA string) (number int, ok bool, err error) {
+func (q *Queue) PullRequestForHead(ctx context.Context, repo forge.Repo, headSHA string) (number int, ok bool, err error) {
 	err = q.db.QueryRowContext(ctx,
 		`SELECT number FROM pull_heads WHERE provider = ? AND repo = ? AND head_sha = ?`,
-		provider, repo.String(), headSHA).Scan(&number)
+		string(repo.Forge), repo.String(), headSHA).Scan(&number)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}

@@ -77,11 +77,11 @@ func openQueueWith(t *testing.T, db config.Database, opts Options) *Queue {
 	return q
 }
 
-var pr = forge.ReviewRequest{Repo: forge.Repo{Owner: "acme", Name: "stack", InstallationID: 7}, Number: 12, HeadSHA: "aaaa111"}
+var pr = forge.ReviewRequest{Repo: forge.Repo{Forge: forge.GitHub, Owner: "acme", Name: "stack", CredentialsKey: "7"}, Number: 12, HeadSHA: "aaaa111"}
 
 func enqueue(t *testing.T, q *Queue, deliveryID string, req forge.ReviewRequest) Outcome {
 	t.Helper()
-	outcome, err := q.Enqueue(context.Background(), Delivery{Provider: "github", ID: deliveryID}, req)
+	outcome, err := q.Enqueue(context.Background(), Delivery{Forge: forge.GitHub, ID: deliveryID}, req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,7 @@ func TestRedeliveryInsertsNothing(t *testing.T) {
 		}
 	}
 	// The same delivery id from another forge is another delivery.
-	if got, err := q.Enqueue(context.Background(), Delivery{Provider: "gitlab", ID: "d-1"}, pr); err != nil || got != Coalesced {
+	if got, err := q.Enqueue(context.Background(), Delivery{Forge: forge.GitLab, ID: "d-1"}, pr); err != nil || got != Coalesced {
 		t.Errorf("another provider's delivery: %s %v", got, err)
 	}
 	if states := jobStates(t, q, "review"); len(states) != 1 {
@@ -199,10 +199,10 @@ func TestPullRequestForHead(t *testing.T) {
 	q := openQueue(t, testDatabase(t), nil)
 	enqueue(t, q, "d-1", pr)
 	ctx := context.Background()
-	if n, ok, err := q.PullRequestForHead(ctx, "github", pr.Repo, pr.HeadSHA); err != nil || !ok || n != pr.Number {
+	if n, ok, err := q.PullRequestForHead(ctx, pr.Repo, pr.HeadSHA); err != nil || !ok || n != pr.Number {
 		t.Errorf("known head: %d %v %v", n, ok, err)
 	}
-	if _, ok, err := q.PullRequestForHead(ctx, "github", pr.Repo, "cccc333"); err != nil || ok {
+	if _, ok, err := q.PullRequestForHead(ctx, pr.Repo, "cccc333"); err != nil || ok {
 		t.Errorf("unknown head: %v %v", ok, err)
 	}
 }

@@ -41,8 +41,8 @@ func (ReviewArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{
 		MaxAttempts: maxReviewAttempts,
 		UniqueOpts: river.UniqueOpts{
-			// The whole request is the key: repository (with its
-			// installation), number and head SHA.
+			// The whole request is the key: repository (with its forge
+			// and credentials key), number and head SHA.
 			ByArgs: true,
 			ByState: []rivertype.JobState{
 				rivertype.JobStateAvailable,

@@ -33,7 +33,7 @@ var openedPR = []byte(`{"action":"opened","number":5,` +
 	`"pull_request":{"number":5,"draft":false,"head":{"sha":"0123abc"}},` +
 	`"repository":{"name":"stack","owner":{"login":"acme"}}}`)
 
-var openedRequest = forge.ReviewRequest{Repo: forge.Repo{Owner: "acme", Name: "stack"}, Number: 5, HeadSHA: "0123abc"}
+var openedRequest = forge.ReviewRequest{Repo: forge.Repo{Forge: forge.GitHub, Owner: "acme", Name: "stack"}, Number: 5, HeadSHA: "0123abc"}
 
 // serveEnv configures a server whose GitHub is a fake that knows no
 // repository: nothing leaves the machine.

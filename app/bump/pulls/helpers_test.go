@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"maps"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -61,7 +62,7 @@ func newEnv(t *testing.T, files map[string]string, tags map[string][]string) *en
 	reg := bumptest.New(t, tags)
 	e := &env{t: t, fake: f, repo: f.AddRepo("acme", "stack", installation), now: monday06.Add(5 * time.Minute),
 		reg: reg, mirrors: map[string]string{"docker.io": reg.Host, "ghcr.io": reg.Host}}
-	e.target = forge.Repository{Repo: forge.Repo{Owner: "acme", Name: "stack", InstallationID: installation}, DefaultBranch: "main"}
+	e.target = forge.Repository{Repo: forge.Repo{Forge: forge.GitHub, Owner: "acme", Name: "stack", CredentialsKey: strconv.Itoa(installation)}, DefaultBranch: "main"}
 	e.repo.CommitTo("main", "octocat", files)
 	var err error
 	e.client, err = github.NewAppClient(github.Options{APIURL: f.URL, AppID: appID, PrivateKey: pem.EncodeToMemory(

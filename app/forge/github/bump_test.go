@@ -208,7 +208,7 @@ func TestRepositoriesOfEveryInstallation(t *testing.T) {
 		t.Fatalf("%d repositories, want 122", len(repos))
 	}
 	last := repos[len(repos)-1]
-	if last.String() != "globex/infra" || last.InstallationID != 8 || last.DefaultBranch != "trunk" {
+	if last.String() != "globex/infra" || last.CredentialsKey != "8" || last.Forge != forge.GitHub || last.DefaultBranch != "trunk" {
 		t.Errorf("last repository = %+v", last)
 	}
 	if n := e.fake.Count("GET /installation/repositories"); n != 3 {

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -71,8 +72,9 @@ type Client struct {
 }
 
 // NewAppClient returns a client acting as the GitHub App opts.AppID, with an
-// installation token per forge.Repo.InstallationID, cached and refreshed by
-// ghinstallation.
+// installation token per installation, cached and refreshed by
+// ghinstallation. A forge.Repo's CredentialsKey names its installation: the
+// id in decimal, as webhooks and the installation listing give it.
 func NewAppClient(opts Options) (*Client, error) {
 	if opts.AppID <= 0 {
 		return nil, errors.New("github: the GitHub App ID is missing")
@@ -153,10 +155,15 @@ func (c *Client) api(repo forge.Repo) (*gh.Client, error) {
 	if c.token != nil {
 		return c.token, nil
 	}
-	id := repo.InstallationID
-	if id == 0 {
+	id, err := strconv.ParseInt(repo.CredentialsKey, 10, 64)
+	if err != nil || id <= 0 {
 		return nil, fmt.Errorf("github: %s has no GitHub App installation", repo)
 	}
+	return c.installation(id)
+}
+
+// installation returns the go-github client of one App installation.
+func (c *Client) installation(id int64) (*gh.Client, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if api, ok := c.installations[id]; ok {

@@ -14,7 +14,7 @@ func TestAppTokenFetchedOncePerInstallation(t *testing.T) {
 	other := e.fake.AddRepo("globex", "infra", 8)
 	e.pull(map[string]string{"a": "1\n"}, map[string]string{"a": "2\n"})
 	other.AddPull(githubtest.Pull{Number: 3, Base: other.Commit(nil), Head: other.Commit(map[string]string{"b": "x\n"})})
-	globex := forge.Repo{Owner: "globex", Name: "infra", InstallationID: 8}
+	globex := forge.Repo{Forge: forge.GitHub, Owner: "globex", Name: "infra", CredentialsKey: "8"}
 
 	for range 3 {
 		if _, err := e.client.PullRequest(t.Context(), e.target, 1); err != nil {
@@ -38,7 +38,7 @@ func TestInstallationTokenReachesOnlyItsRepositories(t *testing.T) {
 	other.AddPull(githubtest.Pull{Number: 3, Base: other.Commit(nil), Head: other.Commit(nil)})
 
 	// The right name with the wrong installation: GitHub hides the repository.
-	_, err := e.client.PullRequest(t.Context(), forge.Repo{Owner: "globex", Name: "infra", InstallationID: testInstallation}, 3)
+	_, err := e.client.PullRequest(t.Context(), forge.Repo{Forge: forge.GitHub, Owner: "globex", Name: "infra", CredentialsKey: installationKey}, 3)
 	if !errors.Is(err, forge.ErrNotFound) {
 		t.Errorf("err = %v, want forge.ErrNotFound", err)
 	}

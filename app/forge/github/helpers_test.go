@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -75,6 +76,9 @@ type env struct {
 
 const testInstallation = 7
 
+// installationKey is testInstallation as a forge.Repo's CredentialsKey.
+var installationKey = strconv.Itoa(testInstallation)
+
 // newEnv starts a fake GitHub with the App installed on acme/stack and a
 // client for it that reaches the fake the way it reaches GitHub Enterprise.
 func newEnv(t testing.TB) *env {
@@ -82,7 +86,7 @@ func newEnv(t testing.TB) *env {
 	f := githubtest.New(t)
 	f.SetApp(testAppID, &appKey().PublicKey)
 	e := &env{fake: f, repo: f.AddRepo("acme", "stack", testInstallation),
-		target: forge.Repo{Owner: "acme", Name: "stack", InstallationID: testInstallation}}
+		target: forge.Repo{Forge: forge.GitHub, Owner: "acme", Name: "stack", CredentialsKey: installationKey}}
 	e.client, e.wire = e.appClient(t, Options{})
 	return e
 }

@@ -3,6 +3,7 @@ package github
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/bradleyfalzon/ghinstallation/v2"
@@ -68,7 +69,7 @@ func (c *Client) Repositories(ctx context.Context) ([]forge.Repository, error) {
 }
 
 func (c *Client) installedRepositories(ctx context.Context, installation int64) ([]forge.Repository, error) {
-	api, err := c.api(forge.Repo{InstallationID: installation})
+	api, err := c.installation(installation)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +83,8 @@ func (c *Client) installedRepositories(ctx context.Context, installation int64) 
 	out := make([]forge.Repository, 0, len(repos))
 	for _, r := range repos {
 		out = append(out, forge.Repository{
-			Repo:          forge.Repo{Owner: r.GetOwner().GetLogin(), Name: r.GetName(), InstallationID: installation},
+			Repo: forge.Repo{Forge: forge.GitHub, Owner: r.GetOwner().GetLogin(), Name: r.GetName(),
+				CredentialsKey: strconv.FormatInt(installation, 10)},
 			DefaultBranch: r.GetDefaultBranch(),
 			Archived:      r.GetArchived(),
 		})
