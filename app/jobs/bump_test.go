@@ -11,8 +11,8 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/composeguard/composeguard/app/bump"
-	"github.com/composeguard/composeguard/app/bump/pulls"
 	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/pulls"
 )
 
 var (

@@ -17,10 +17,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"github.com/composeguard/composeguard/app/bump/pulls"
 	"github.com/composeguard/composeguard/app/config"
 	"github.com/composeguard/composeguard/app/forge/github"
 	"github.com/composeguard/composeguard/app/jobs"
+	"github.com/composeguard/composeguard/app/pulls"
 	"github.com/composeguard/composeguard/app/review"
 	"github.com/composeguard/composeguard/handlers"
 )

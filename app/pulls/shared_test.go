@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/composeguard/composeguard/app/bump/pulls"
 	"github.com/composeguard/composeguard/app/policy"
+	"github.com/composeguard/composeguard/app/pulls"
 	"github.com/composeguard/composeguard/app/registry"
 )
 

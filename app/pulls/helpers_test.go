@@ -14,10 +14,10 @@ import (
 	"time"
 
 	"github.com/composeguard/composeguard/app/bump/bumptest"
-	"github.com/composeguard/composeguard/app/bump/pulls"
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/forge/github"
 	"github.com/composeguard/composeguard/app/forge/github/githubtest"
+	"github.com/composeguard/composeguard/app/pulls"
 	"github.com/composeguard/composeguard/app/registry"
 )
 

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/composeguard/composeguard/app/bump"
-	"github.com/composeguard/composeguard/app/bump/pulls"
+	"github.com/composeguard/composeguard/app/pulls"
 )
 
 func TestBranch(t *testing.T) {

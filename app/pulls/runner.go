@@ -5,9 +5,9 @@
 // remembered when a person closes it, closed when no longer needed, and
 // never force-pushed once someone else has pushed to it.
 //
-// It is a package of its own because it audits (app/audit), which reads
-// the policy (app/policy), which reads bump's configuration: bump itself
-// cannot import either.
+// It is the image update flow, beside the review flow (app/review): it
+// drives the bump engine (app/bump) and takes the scores it shows from the
+// audit engine (app/audit), reaching the forge only through app/forge.
 package pulls
 
 import (
