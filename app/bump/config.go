@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/composeguard/composeguard/app/compose"
+	"github.com/composeguard/composeguard/app/cron"
 )
 
 // Config is a repository's bump settings, from the policy's bump: section.
@@ -19,7 +20,7 @@ type Config struct {
 	Rules []Rule
 	// Schedule, when set, narrows the scheduled runs that process the
 	// repository to those it fires within; the zero Schedule takes them all.
-	Schedule Schedule
+	Schedule cron.Schedule
 	// PRHourlyLimit and PRConcurrentLimit cap the pull requests opened per
 	// clock hour and open at once; nil means the default, 0 no limit.
 	PRHourlyLimit, PRConcurrentLimit *int

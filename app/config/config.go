@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/composeguard/composeguard/app/bump"
+	"github.com/composeguard/composeguard/app/cron"
 )
 
 // Config is everything serve needs to start.
@@ -36,7 +36,7 @@ type Config struct {
 
 	// BumpSchedule is when scheduled image update pull requests run; the
 	// registry settings are read as `composeguard bump` reads them.
-	BumpSchedule     bump.Schedule
+	BumpSchedule     cron.Schedule
 	RegistryMirrors  string
 	RegistryAuthFile string
 }

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/composeguard/composeguard/app/bump"
+	"github.com/composeguard/composeguard/app/cron"
 	"github.com/composeguard/composeguard/app/registry"
 )
 
@@ -131,7 +131,7 @@ func resolve(value func(setting) string) (Config, error) {
 // resolveBump reads the settings of scheduled image updates.
 func resolveBump(c *Config, value func(setting) string) error {
 	var err error
-	if c.BumpSchedule, err = bump.ParseSchedule(value(bumpScheduleSetting)); err != nil {
+	if c.BumpSchedule, err = cron.Parse(value(bumpScheduleSetting)); err != nil {
 		return bumpScheduleSetting.errorf("%v", err)
 	}
 	c.RegistryMirrors = value(mirrorsSetting)

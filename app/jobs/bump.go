@@ -27,7 +27,7 @@ type Bumper interface {
 type BumpOptions struct {
 	// Bumper nil means no scheduled updates.
 	Bumper Bumper
-	// Schedule is when runs start: a bump.Schedule read from
+	// Schedule is when runs start: a cron.Schedule read from
 	// COMPOSEGUARD_BUMP_SCHEDULE.
 	Schedule river.PeriodicSchedule
 }

@@ -10,14 +10,14 @@ import (
 
 	"github.com/riverqueue/river"
 
-	"github.com/composeguard/composeguard/app/bump"
+	"github.com/composeguard/composeguard/app/cron"
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/pulls"
 )
 
 var (
 	_ Bumper                 = (*pulls.Runner)(nil)
-	_ river.PeriodicSchedule = bump.Schedule{}
+	_ river.PeriodicSchedule = cron.Schedule{}
 )
 
 // fakeBumper lists repos and answers Bump with bump (nil: success),
@@ -138,7 +138,7 @@ func TestBumpRunsOnTheSchedule(t *testing.T) {
 }
 
 func TestBumpNeedsASchedule(t *testing.T) {
-	for _, schedule := range []river.PeriodicSchedule{nil, bump.Schedule{}} {
+	for _, schedule := range []river.PeriodicSchedule{nil, cron.Schedule{}} {
 		_, err := Open(t.Context(), testDatabase(t), Options{Reviewer: &fakeReviewer{}, Bump: BumpOptions{Bumper: &fakeBumper{}, Schedule: schedule}})
 		if err == nil {
 			t.Errorf("schedule %#v accepted; a run would never start", schedule)

@@ -4,6 +4,7 @@ import (
 	"path"
 
 	"github.com/composeguard/composeguard/app/bump"
+	"github.com/composeguard/composeguard/app/cron"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -46,7 +47,7 @@ func (r reader) bumpSchedule(n *yaml.Node) {
 		r.bad(n, "schedule must be a cron expression such as \"0 6 * * 1\"")
 		return
 	}
-	s, err := bump.ParseSchedule(n.Value)
+	s, err := cron.Parse(n.Value)
 	if err != nil {
 		r.bad(n, "%v; every scheduled run processes the repository", err)
 		return

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/composeguard/composeguard/app/bump"
 	"github.com/composeguard/composeguard/app/config"
+	"github.com/composeguard/composeguard/app/cron"
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/forge/github"
 	"github.com/composeguard/composeguard/app/forge/github/githubtest"
@@ -246,7 +246,7 @@ func TestServeStopsOnSIGTERM(t *testing.T) {
 
 func TestScheduledBumpsNeedAnApp(t *testing.T) {
 	logs := io.Discard
-	schedule, err := bump.ParseSchedule("0 5 * * *")
+	schedule, err := cron.Parse("0 5 * * *")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package bump
+package cron
 
 import (
 	"testing"
@@ -22,7 +22,7 @@ func TestScheduleNext(t *testing.T) {
 		{"17 10 * * *", "2026-03-05 10:17"}, // strictly after from
 	}
 	for _, tc := range cases {
-		s, err := ParseSchedule(tc.expr)
+		s, err := Parse(tc.expr)
 		if err != nil {
 			t.Errorf("%s: %v", tc.expr, err)
 			continue
@@ -37,16 +37,35 @@ func TestScheduleInvalid(t *testing.T) {
 	for _, expr := range []string{
 		"", "weekly", "0 6 * *", "60 * * * *", "* 24 * * *", "0 0 0 * *", "0 0 * 13 *",
 		"0 0 * * 8", "0 0 * * funday", "*/0 * * * *", "10-5 * * * *", "0 0 30 2 *",
+		// robfig/cron would read a time zone, or a fixed interval.
+		"TZ=x", "CRON_TZ=Europe/Paris 0 6 * * 1", "@every 1h",
 	} {
-		if _, err := ParseSchedule(expr); err == nil {
+		if _, err := Parse(expr); err == nil {
 			t.Errorf("%q parsed, want an error", expr)
 		}
 	}
 }
 
+func TestScheduleSundayIsSevenToo(t *testing.T) {
+	saturday := time.Date(2026, 3, 7, 12, 0, 0, 0, time.UTC)
+	for _, expr := range []string{"0 0 * * 7", "0 0 * * 6-7", "0 0 * * sat-7", "0 0 * * 1-7/3", "0 0 * * 2,7"} {
+		s, err := Parse(expr)
+		if err != nil {
+			t.Errorf("%s: %v", expr, err)
+			continue
+		}
+		if got := s.Next(saturday).Format("2006-01-02 15:04"); got != "2026-03-08 00:00" {
+			t.Errorf("%s: next after Saturday noon = %s, want Sunday midnight", expr, got)
+		}
+	}
+	if s, err := Parse("0 0 * * 1-7/4"); err != nil || s.Next(saturday).Weekday() != time.Monday {
+		t.Errorf("1-7/4 (Monday and Friday) fires on Sunday too: %v", err)
+	}
+}
+
 func TestScheduleFiresWithin(t *testing.T) {
 	monday := time.Date(2026, 3, 9, 6, 0, 0, 0, time.UTC)
-	s, err := ParseSchedule("0 6 * * 1")
+	s, err := Parse("0 6 * * 1")
 	if err != nil {
 		t.Fatal(err)
 	}
