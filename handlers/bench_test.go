@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/composeguard/composeguard/app/config"
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/jobs"
 )
@@ -29,7 +28,7 @@ func (noReview) GiveUp(context.Context, forge.ReviewRequest, error) error { retu
 func benchServer(b *testing.B) string {
 	b.Helper()
 	ctx := context.Background()
-	queue, err := jobs.Open(ctx, config.Database{Path: filepath.Join(b.TempDir(), "bench.db")}, jobs.Options{Reviewer: noReview{}})
+	queue, err := jobs.Open(ctx, "sqlite://"+filepath.Join(b.TempDir(), "bench.db"), jobs.Options{Reviewer: noReview{}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/composeguard/composeguard/app/config"
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/jobs"
 )
@@ -38,7 +37,7 @@ type testServer struct {
 func newTestServer(t testing.TB, edit func(*Options)) *testServer {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "composeguard.db")
-	queue, err := jobs.Open(context.Background(), config.Database{Path: path}, jobs.Options{})
+	queue, err := jobs.Open(context.Background(), "sqlite://"+path, jobs.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

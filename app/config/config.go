@@ -15,8 +15,10 @@ import (
 
 // Config is everything serve needs to start.
 type Config struct {
-	Listen   string
-	Database Database
+	Listen string
+	// DatabaseURL is where jobs and deliveries are kept: sqlite:// and the
+	// file's absolute path.
+	DatabaseURL string
 	// GitHubAPIURL ends with a slash, as go-github requires of a base URL.
 	GitHubAPIURL *url.URL
 
@@ -60,7 +62,7 @@ func (c Config) LogValue() slog.Value {
 	}
 	return slog.GroupValue(
 		slog.String("listen", c.Listen),
-		slog.String("database", c.Database.String()),
+		slog.String("database", c.DatabaseURL),
 		slog.String("github_api_url", apiURL),
 		auth,
 		slog.Any("token", c.Token),
@@ -75,14 +77,6 @@ func (c Config) LogValue() slog.Value {
 }
 
 func (c Config) String() string { return c.LogValue().String() }
-
-// Database is where jobs and deliveries are kept.
-type Database struct {
-	// Path is the SQLite file, absolute.
-	Path string
-}
-
-func (d Database) String() string { return "sqlite://" + d.Path }
 
 // Secret is a value that must never be printed: every way of formatting or
 // logging it shows a placeholder. Reveal gives the value to the code that

@@ -58,7 +58,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	wd, _ := os.Getwd()
-	if c.Listen != ":8080" || c.Database.Path != filepath.Join(wd, "composeguard.db") ||
+	if c.Listen != ":8080" || c.DatabaseURL != "sqlite://"+filepath.Join(wd, "composeguard.db") ||
 		c.GitHubAPIURL.String() != "https://api.github.com/" || !c.ReviewDrafts || c.UsesApp() ||
 		c.JobTimeout != 2*time.Minute || c.RescueAfter != 3*time.Minute || c.BumpSchedule.String() != "0 6 * * 1" {
 		t.Errorf("defaults: %+v", c)
@@ -80,7 +80,7 @@ func TestFlagWinsOverEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Listen != "127.0.0.1:7000" || c.ReviewDrafts || c.Database.Path != "/var/lib/cg.db" ||
+	if c.Listen != "127.0.0.1:7000" || c.ReviewDrafts || c.DatabaseURL != "sqlite:///var/lib/cg.db" ||
 		c.JobTimeout != 3*time.Second || c.RescueAfter != 4*time.Second {
 		t.Errorf("flags should win: %+v", c)
 	}

@@ -98,7 +98,7 @@ func resolve(value func(setting) string) (Config, error) {
 	if _, _, splitErr := net.SplitHostPort(c.Listen); splitErr != nil {
 		return Config{}, listenSetting.errorf("must be host:port or :port, got %q", c.Listen)
 	}
-	if c.Database, err = parseDatabaseURL(value(databaseSetting)); err != nil {
+	if c.DatabaseURL, err = parseDatabaseURL(value(databaseSetting)); err != nil {
 		return Config{}, err
 	}
 	if c.GitHubAPIURL, err = parseAPIURL(value(apiURLSetting)); err != nil {

@@ -12,27 +12,28 @@ import (
 )
 
 // parseDatabaseURL accepts sqlite:///abs/path.db and sqlite://relative.db,
-// the latter resolved from the working directory.
-func parseDatabaseURL(raw string) (Database, error) {
+// the latter resolved from the working directory: the URL it returns names
+// the file by its absolute path.
+func parseDatabaseURL(raw string) (string, error) {
 	scheme, rest, ok := strings.Cut(raw, "://")
 	switch {
 	case !ok:
-		return Database{}, databaseSetting.errorf("must look like sqlite:///abs/path.db or sqlite://relative.db, got %q", raw)
+		return "", databaseSetting.errorf("must look like sqlite:///abs/path.db or sqlite://relative.db, got %q", raw)
 	case scheme == "postgres" || scheme == "postgresql":
 		// The URL may carry a password: never echo it.
-		return Database{}, databaseSetting.errorf("is a PostgreSQL URL: PostgreSQL arrives with the scale-out work; use sqlite:// for now")
+		return "", databaseSetting.errorf("is a PostgreSQL URL: PostgreSQL arrives with the scale-out work; use sqlite:// for now")
 	case scheme != "sqlite":
-		return Database{}, databaseSetting.errorf("has the unknown scheme %q: use sqlite://", scheme)
+		return "", databaseSetting.errorf("has the unknown scheme %q: use sqlite://", scheme)
 	case rest == "":
-		return Database{}, databaseSetting.errorf("names no file: use sqlite:///abs/path.db or sqlite://relative.db")
+		return "", databaseSetting.errorf("names no file: use sqlite:///abs/path.db or sqlite://relative.db")
 	case strings.ContainsAny(rest, "?#"):
-		return Database{}, databaseSetting.errorf("must be a plain file path without ? or #, got %q", raw)
+		return "", databaseSetting.errorf("must be a plain file path without ? or #, got %q", raw)
 	}
 	path, err := filepath.Abs(rest)
 	if err != nil {
-		return Database{}, databaseSetting.errorf("cannot be resolved: %v", err)
+		return "", databaseSetting.errorf("cannot be resolved: %v", err)
 	}
-	return Database{Path: path}, nil
+	return "sqlite://" + path, nil
 }
 
 // parseAPIURL accepts an absolute http(s) URL and makes sure it ends with a

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/composeguard/composeguard/app/config"
 	"github.com/composeguard/composeguard/app/forge"
 )
 
@@ -44,20 +43,20 @@ func (f *fakeReviewer) counts() (runs, gaveUp int) {
 	return len(f.runs), len(f.gaveUp)
 }
 
-func testDatabase(t *testing.T) config.Database {
-	return config.Database{Path: filepath.Join(t.TempDir(), "composeguard.db")}
+func testDatabase(t *testing.T) string {
+	return "sqlite://" + filepath.Join(t.TempDir(), "composeguard.db")
 }
 
 // openQueue opens a queue on db working reviews with reviewer (nil: it only
 // takes them in).
-func openQueue(t *testing.T, db config.Database, reviewer Reviewer) *Queue {
+func openQueue(t *testing.T, db string, reviewer Reviewer) *Queue {
 	t.Helper()
 	return openQueueWith(t, db, Options{Reviewer: reviewer})
 }
 
 // openQueueWith opens and starts a queue that polls often, stopped and
 // closed at the end of the test.
-func openQueueWith(t *testing.T, db config.Database, opts Options) *Queue {
+func openQueueWith(t *testing.T, db string, opts Options) *Queue {
 	t.Helper()
 	ctx := context.Background()
 	opts.pollInterval = 20 * time.Millisecond

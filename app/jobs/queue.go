@@ -4,16 +4,16 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
-
-	"github.com/composeguard/composeguard/app/config"
 )
 
 // Options configure a Queue. The zero value inserts jobs but runs none.
@@ -56,13 +56,19 @@ type Queue struct {
 	works    bool
 }
 
-// Open opens the database, applies River's migrations and creates the
-// project's tables, and builds the River client. Call Start to run jobs.
-func Open(ctx context.Context, database config.Database, opts Options) (*Queue, error) {
+// Open opens the database at databaseURL (sqlite:// and the file's path),
+// applies River's migrations and creates the project's tables, and builds
+// the River client. Call Start to run jobs.
+func Open(ctx context.Context, databaseURL string, opts Options) (*Queue, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	db, err := openSQLite(ctx, database.Path)
+	// The URL is not quoted: a database URL may carry a password.
+	path, ok := strings.CutPrefix(databaseURL, "sqlite://")
+	if !ok || path == "" {
+		return nil, errors.New("database URL: want sqlite:// and the database file's path")
+	}
+	db, err := openSQLite(ctx, path)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -204,6 +205,13 @@ func TestPullRequestForHead(t *testing.T) {
 	}
 	if _, ok, err := q.PullRequestForHead(ctx, pr.Repo, "cccc333"); err != nil || ok {
 		t.Errorf("unknown head: %v %v", ok, err)
+	}
+}
+
+func TestOpenRefusesAnotherDatabaseWithoutQuotingIt(t *testing.T) {
+	_, err := Open(t.Context(), "postgres://composeguard:s3cret@db.internal/jobs", Options{})
+	if err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("Open of a PostgreSQL URL: %v; want an error that does not quote the URL", err)
 	}
 }
 

@@ -111,7 +111,7 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 	if err != nil {
 		return fmt.Errorf("review flow: %w", err)
 	}
-	queue, err := jobs.Open(ctx, cfg.Database, jobs.Options{Reviewer: reviewer, JobTimeout: cfg.JobTimeout,
+	queue, err := jobs.Open(ctx, cfg.DatabaseURL, jobs.Options{Reviewer: reviewer, JobTimeout: cfg.JobTimeout,
 		RescueAfter: cfg.RescueAfter, Logger: logger, Registerer: metrics, Bump: bumpOptions(cfg, client, logger)})
 	if err != nil {
 		return err
