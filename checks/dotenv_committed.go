@@ -58,7 +58,7 @@ func envFiles(c *Context) []string {
 				refs = l.Value.Content
 			}
 			for _, r := range refs {
-				if r = deref(r); r != nil && r.Kind == yaml.MappingNode {
+				if r = compose.Resolve(r); r != nil && r.Kind == yaml.MappingNode {
 					r = mapField(r, "path")
 				}
 				if r == nil || r.Kind != yaml.ScalarNode {

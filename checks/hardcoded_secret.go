@@ -56,13 +56,13 @@ func (f *secretFinder) pairs(keyPath string, keys ...string) {
 		switch l.Value.Kind {
 		case yaml.MappingNode:
 			compose.Mapping(l.Value, func(k, v *yaml.Node) {
-				if v = deref(v); v != nil && v.Kind == yaml.ScalarNode && v.Tag != "!!null" {
+				if v = compose.Resolve(v); v != nil && v.Kind == yaml.ScalarNode && v.Tag != "!!null" {
 					f.pair(keyPath, k.Value, v.Value, nodePos(l.Src, v))
 				}
 			})
 		case yaml.SequenceNode:
 			for _, it := range l.Value.Content {
-				if it = deref(it); it != nil && it.Kind == yaml.ScalarNode {
+				if it = compose.Resolve(it); it != nil && it.Kind == yaml.ScalarNode {
 					if name, value, ok := strings.Cut(it.Value, "="); ok {
 						f.pair(keyPath, strings.TrimSpace(name), value, nodePos(l.Src, it))
 					}
@@ -96,7 +96,7 @@ func (f *secretFinder) command(keyPath string, keys ...string) {
 	for _, l := range f.c.Project.LocateAll(f.service, keys...) {
 		var toks []cmdToken
 		add := func(n *yaml.Node) {
-			if n = deref(n); n == nil || n.Kind != yaml.ScalarNode {
+			if n = compose.Resolve(n); n == nil || n.Kind != yaml.ScalarNode {
 				return
 			}
 			lines := strings.Split(n.Value, "\n")

@@ -207,10 +207,7 @@ func mapField(n *yaml.Node, key string) *yaml.Node {
 			out = v
 		}
 	})
-	for i := 0; out != nil && out.Kind == yaml.AliasNode && i < 32; i++ {
-		out = out.Alias
-	}
-	return out
+	return compose.Resolve(out)
 }
 
 // volumesFromService reads a volumes_from entry: `name` or

@@ -202,14 +202,6 @@ func secretSetting(raw string) string {
 	return ""
 }
 
-// deref follows a YAML alias to its anchor.
-func deref(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 32; i++ {
-		n = n.Alias
-	}
-	return n
-}
-
 // nodePos is a node's position in a source file.
 func nodePos(src *compose.Source, n *yaml.Node) compose.Position {
 	return compose.Position{File: src.Path, Line: n.Line, Column: n.Column}
@@ -223,7 +215,7 @@ var freeFormKeys = map[string]bool{"environment": true, "labels": true, "args": 
 // (mapping keys are not interpolated), visiting each node once even when
 // aliases repeat it.
 func walkValues(n *yaml.Node, keyPath string, seen map[*yaml.Node]bool, fn func(n *yaml.Node, keyPath string)) {
-	n = deref(n)
+	n = compose.Resolve(n)
 	if n == nil || seen[n] {
 		return
 	}

@@ -135,7 +135,7 @@ func readProject(snap compose.Snapshot, files []string, inv *Inventory) *project
 // blockImages records every image: key inside an x- block, at any depth;
 // an image beside a build: there is a build's output too.
 func (p *project) blockImages(file, block string, n *yaml.Node, depth int) {
-	n = resolve(n)
+	n = compose.Resolve(n)
 	if n == nil || depth > 16 {
 		return
 	}
@@ -162,7 +162,7 @@ func (p *project) blockImages(file, block string, n *yaml.Node, depth int) {
 // at returns the place of an image value, shared by every key that reaches
 // the same node.
 func (p *project) at(file string, v *yaml.Node) *place {
-	v = resolve(v)
+	v = compose.Resolve(v)
 	if pl := p.byNode[v]; pl != nil {
 		return pl
 	}
@@ -229,7 +229,7 @@ func eachService(root *yaml.Node, fn func(name string, svc *yaml.Node)) {
 			return
 		}
 		compose.Mapping(v, func(name, svc *yaml.Node) {
-			if svc = resolve(svc); svc != nil && svc.Kind == yaml.MappingNode {
+			if svc = compose.Resolve(svc); svc != nil && svc.Kind == yaml.MappingNode {
 				fn(name.Value, svc)
 			}
 		})
@@ -239,7 +239,7 @@ func eachService(root *yaml.Node, fn func(name string, svc *yaml.Node)) {
 // isString reports an image value worth reading: an override's !reset or a
 // null removes the image rather than naming one.
 func isString(v *yaml.Node) bool {
-	v = resolve(v)
+	v = compose.Resolve(v)
 	return v != nil && v.Kind == yaml.ScalarNode && v.Tag != "!!null" && v.Tag != "!reset"
 }
 
@@ -247,17 +247,9 @@ func isString(v *yaml.Node) bool {
 func has(m *yaml.Node, key string) bool {
 	found := false
 	compose.Mapping(m, func(k, v *yaml.Node) {
-		found = found || k.Value == key && resolve(v) != nil && resolve(v).Tag != "!reset"
+		found = found || k.Value == key && compose.Resolve(v) != nil && compose.Resolve(v).Tag != "!reset"
 	})
 	return found
-}
-
-// resolve follows an alias to its anchor.
-func resolve(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 32; i++ {
-		n = n.Alias
-	}
-	return n
 }
 
 func cmpPlace(fileA string, lineA int, fileB string, lineB int) int {

@@ -23,7 +23,7 @@ func (p *Project) placeholders() map[string]string {
 	var keys []string
 	var visit func(n *yaml.Node)
 	visit = func(n *yaml.Node) {
-		n = resolve(n)
+		n = Resolve(n)
 		if n == nil || len(keys) > 32 || visited[n] {
 			return
 		}

@@ -123,7 +123,7 @@ func structureProblem(root *yaml.Node) (*yaml.Node, string) {
 		if n.Kind == yaml.MappingNode {
 			seen := map[string]*yaml.Node{}
 			for i := 0; i+1 < len(n.Content); i += 2 {
-				k := resolve(n.Content[i])
+				k := Resolve(n.Content[i])
 				if k == nil || k.Kind != yaml.ScalarNode {
 					continue
 				}

@@ -110,7 +110,7 @@ func (p *Project) locateIn(out []Located, src *Source, doc *yaml.Node, service s
 		}
 	}
 	_, ext := lookup(sv, "extends")
-	ext = resolve(ext)
+	ext = Resolve(ext)
 	if ext == nil {
 		return out
 	}
@@ -149,7 +149,7 @@ func walk(src *Source, n *yaml.Node, keys []string) (Located, bool) {
 			return Located{}, false
 		}
 		// `deploy: !reset {}` removes deploy.resources.limits too.
-		if r := resolve(v); i < len(keys)-1 && r != nil && r.Tag == "!reset" {
+		if r := Resolve(v); i < len(keys)-1 && r != nil && r.Tag == "!reset" {
 			pos := src.pos(r)
 			if k != nil && k != v {
 				pos = src.pos(k)
@@ -157,7 +157,7 @@ func walk(src *Source, n *yaml.Node, keys []string) (Located, bool) {
 			return Located{Pos: pos, Key: k, Value: r, Src: src}, true
 		}
 	}
-	l := Located{Key: k, Value: resolve(v), Src: src}
+	l := Located{Key: k, Value: Resolve(v), Src: src}
 	switch {
 	case l.Value == nil:
 		return Located{}, false
@@ -181,7 +181,7 @@ func (p *Project) Items(service string, keys ...string) []Located {
 			continue
 		}
 		for _, item := range l.Value.Content {
-			r := resolve(item)
+			r := Resolve(item)
 			if r == nil {
 				continue
 			}
@@ -240,7 +240,7 @@ func (p *Project) unknownIn(n *yaml.Node, visited map[*yaml.Node]bool, fn func(n
 	seen := map[string]bool{}
 	var visit func(n *yaml.Node, depth int)
 	visit = func(n *yaml.Node, depth int) {
-		n = resolve(n)
+		n = Resolve(n)
 		if n == nil || depth > 32 || visited[n] {
 			return
 		}

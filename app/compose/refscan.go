@@ -113,13 +113,13 @@ func (l *refScanner) scan(src *Source, c scanCtx, at Position) {
 
 func (l *refScanner) scanIncludes(src *Source, d *yaml.Node, c scanCtx) {
 	_, inc := lookup(d, "include")
-	inc = resolve(inc)
+	inc = Resolve(inc)
 	if inc == nil || inc.Kind != yaml.SequenceNode {
 		return
 	}
 	kept := inc.Content[:0:0]
 	for _, raw := range inc.Content {
-		item := resolve(raw)
+		item := Resolve(raw)
 		var paths, envs []*yaml.Node
 		var dir *yaml.Node
 		if item.Kind == yaml.ScalarNode {
@@ -130,7 +130,7 @@ func (l *refScanner) scanIncludes(src *Source, d *yaml.Node, c scanCtx) {
 			_, en := lookup(item, "env_file")
 			envs = scalars(en)
 			_, dir = lookup(item, "project_directory")
-			if dir = resolve(dir); dir != nil && dir.Kind != yaml.ScalarNode {
+			if dir = Resolve(dir); dir != nil && dir.Kind != yaml.ScalarNode {
 				dir = &yaml.Node{Kind: yaml.ScalarNode, Line: dir.Line, Column: dir.Column}
 			}
 		}
@@ -266,12 +266,12 @@ func (l *refScanner) scanService(src *Source, sv *yaml.Node, c scanCtx) {
 		}
 	}
 	_, ext := lookup(sv, "extends")
-	ext = resolve(ext)
+	ext = Resolve(ext)
 	if ext == nil || ext.Kind != yaml.MappingNode {
 		return
 	}
 	_, file := lookup(ext, "file")
-	if file = resolve(file); file == nil {
+	if file = Resolve(file); file == nil {
 		return
 	}
 	t, ok := l.ref(c, path.Dir(src.Path), file)
@@ -297,7 +297,7 @@ func (l *refScanner) markCut(src *Source) {
 // scalars returns a scalar node, or the scalar items of a sequence, or the
 // `path` of long-form items (env_file: [{path: …}]).
 func scalars(n *yaml.Node) []*yaml.Node {
-	n = resolve(n)
+	n = Resolve(n)
 	if n == nil {
 		return nil
 	}
@@ -307,13 +307,13 @@ func scalars(n *yaml.Node) []*yaml.Node {
 	case yaml.SequenceNode:
 		var out []*yaml.Node
 		for _, c := range n.Content {
-			c = resolve(c)
+			c = Resolve(c)
 			if c == nil {
 				continue
 			}
 			if c.Kind == yaml.MappingNode {
 				if _, pn := lookup(c, "path"); pn != nil {
-					c = resolve(pn)
+					c = Resolve(pn)
 				}
 			}
 			if c.Kind == yaml.ScalarNode {
@@ -327,7 +327,7 @@ func scalars(n *yaml.Node) []*yaml.Node {
 
 func removeKey(m *yaml.Node, key string) {
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if k := resolve(m.Content[i]); k != nil && k.Value == key {
+		if k := Resolve(m.Content[i]); k != nil && k.Value == key {
 			m.Content = append(m.Content[:i:i], m.Content[i+2:]...)
 			return
 		}

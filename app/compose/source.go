@@ -66,8 +66,8 @@ func (s *Source) pos(n *yaml.Node) Position {
 	return Position{File: s.Path, Line: n.Line, Column: n.Column}
 }
 
-// resolve follows an alias to its anchor.
-func resolve(n *yaml.Node) *yaml.Node {
+// Resolve follows an alias to its anchor, through at most 32 aliases.
+func Resolve(n *yaml.Node) *yaml.Node {
 	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 32; i++ {
 		n = n.Alias
 	}
@@ -84,13 +84,13 @@ func lookup(m *yaml.Node, key string) (k, v *yaml.Node) {
 }
 
 func lookupDepth(m *yaml.Node, key string, depth int, visited map[*yaml.Node]bool) (k, v *yaml.Node) {
-	m = resolve(m)
+	m = Resolve(m)
 	if m == nil || m.Kind != yaml.MappingNode || depth > 16 || visited[m] {
 		return nil, nil
 	}
 	visited[m] = true
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if kn := resolve(m.Content[i]); kn != nil && kn.Value == key && !isMergeKey(m.Content[i]) {
+		if kn := Resolve(m.Content[i]); kn != nil && kn.Value == key && !isMergeKey(m.Content[i]) {
 			return m.Content[i], m.Content[i+1]
 		}
 	}
@@ -98,7 +98,7 @@ func lookupDepth(m *yaml.Node, key string, depth int, visited map[*yaml.Node]boo
 		if !isMergeKey(m.Content[i]) {
 			continue
 		}
-		merged := resolve(m.Content[i+1])
+		merged := Resolve(m.Content[i+1])
 		if merged == nil {
 			continue
 		}
@@ -118,7 +118,7 @@ func lookupDepth(m *yaml.Node, key string, depth int, visited map[*yaml.Node]boo
 // isMergeKey reports whether a mapping key is `<<`, written plainly, tagged
 // !!merge or through an alias.
 func isMergeKey(k *yaml.Node) bool {
-	if k = resolve(k); k == nil || k.Kind != yaml.ScalarNode {
+	if k = Resolve(k); k == nil || k.Kind != yaml.ScalarNode {
 		return false
 	}
 	return k.Tag == "!!merge" || k.Value == "<<"
@@ -126,7 +126,7 @@ func isMergeKey(k *yaml.Node) bool {
 
 // child steps one key into a mapping, or one index into a sequence.
 func child(n *yaml.Node, key string) (k, v *yaml.Node) {
-	n = resolve(n)
+	n = Resolve(n)
 	if n == nil {
 		return nil, nil
 	}
@@ -148,7 +148,7 @@ func Mapping(m *yaml.Node, fn func(k, v *yaml.Node)) {
 	visited := map[*yaml.Node]bool{}
 	var walk func(m *yaml.Node, depth int)
 	walk = func(m *yaml.Node, depth int) {
-		m = resolve(m)
+		m = Resolve(m)
 		if m == nil || m.Kind != yaml.MappingNode || depth > 16 || visited[m] {
 			return
 		}
@@ -159,14 +159,14 @@ func Mapping(m *yaml.Node, fn func(k, v *yaml.Node)) {
 				merges = append(merges, m.Content[i+1])
 				continue
 			}
-			k := resolve(m.Content[i])
+			k := Resolve(m.Content[i])
 			if k != nil && !seen[k.Value] {
 				seen[k.Value] = true
 				fn(k, m.Content[i+1])
 			}
 		}
 		for _, mv := range merges {
-			mv = resolve(mv)
+			mv = Resolve(mv)
 			if mv != nil && mv.Kind == yaml.SequenceNode {
 				for _, s := range mv.Content {
 					walk(s, depth+1)

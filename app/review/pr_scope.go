@@ -129,7 +129,7 @@ func fileRefs(src *compose.Source) []string {
 			case "services":
 				compose.Mapping(v, func(_, service *yaml.Node) { envKeys(service) })
 			case "include":
-				if v = deref(v); v != nil && v.Kind == yaml.SequenceNode {
+				if v = compose.Resolve(v); v != nil && v.Kind == yaml.SequenceNode {
 					for _, item := range v.Content {
 						envKeys(item)
 					}
@@ -142,7 +142,7 @@ func fileRefs(src *compose.Source) []string {
 
 // pathScalars reads a path, a list of paths, or a list of {path: …}.
 func pathScalars(n *yaml.Node) []string {
-	n = deref(n)
+	n = compose.Resolve(n)
 	if n == nil {
 		return nil
 	}
@@ -152,7 +152,7 @@ func pathScalars(n *yaml.Node) []string {
 	var out []string
 	if n.Kind == yaml.SequenceNode {
 		for _, item := range n.Content {
-			item = deref(item)
+			item = compose.Resolve(item)
 			if item == nil {
 				continue
 			}
@@ -161,20 +161,13 @@ func pathScalars(n *yaml.Node) []string {
 				continue
 			}
 			compose.Mapping(item, func(k, v *yaml.Node) {
-				if v = deref(v); k.Value == "path" && v != nil && v.Kind == yaml.ScalarNode {
+				if v = compose.Resolve(v); k.Value == "path" && v != nil && v.Kind == yaml.ScalarNode {
 					out = append(out, v.Value)
 				}
 			})
 		}
 	}
 	return out
-}
-
-func deref(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 32; i++ {
-		n = n.Alias
-	}
-	return n
 }
 
 // scoped narrows a snapshot to the projects a change affects: it lists
