@@ -24,6 +24,11 @@ type Project struct {
 	// Env holds the project .env; variables not in it are unknown.
 	Env     map[string]string
 	Sources map[string]*Source
+	// Reads lists the other snapshot files the project reads, as the
+	// references are scanned before loading: its services' env_file and
+	// label_file, and the env files of its includes. Paths that leave the
+	// repository are not among them.
+	Reads []string
 	// Snapshot is the repository the project was loaded from, for rules that
 	// look at files beside it (.env, .env.example).
 	Snapshot Snapshot

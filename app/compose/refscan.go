@@ -193,6 +193,7 @@ func (l *refScanner) scanIncludes(src *Source, d *yaml.Node, c scanCtx) {
 			}
 		}
 		l.extra = append(l.extra, envFiles...)
+		l.p.Reads = append(l.p.Reads, envFiles...)
 		inner := scanCtx{wd: wd, env: l.includeEnv(c.env, envFiles)}
 		for i, t := range targets {
 			at := src.pos(paths[i])
@@ -260,7 +261,9 @@ func (l *refScanner) scanService(src *Source, sv *yaml.Node, c scanCtx) {
 	for _, key := range []string{"env_file", "label_file"} {
 		_, n := lookup(sv, key)
 		for _, f := range scalars(n) {
-			if _, ok := l.ref(c, path.Dir(src.Path), f); !ok {
+			if p, ok := l.ref(c, path.Dir(src.Path), f); ok {
+				l.p.Reads = append(l.p.Reads, p)
+			} else {
 				l.outside(src, f, key, f.Value)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -648,4 +649,28 @@ services:
 			t.Errorf("read_only located at %s, want common/base.yml:3", got)
 		}
 	})
+}
+
+// Reads is what the review follows to the projects a changed file affects.
+func TestReadsNamesTheFilesReferencesRead(t *testing.T) {
+	p := loadFiles(t, MapSnapshot{
+		"compose.yaml": []byte(`include:
+  - path: db/compose.yaml
+    env_file: db/custom.env
+services:
+  web:
+    image: nginx
+    env_file: [web.env, {path: "${CONF:-conf}/extra.env", required: false}, ../../etc/passwd]
+    label_file: web.labels
+`),
+		"db/compose.yaml": []byte("services:\n  db:\n    image: postgres\n"),
+		"db/custom.env":   []byte("PG=14\n"),
+		"web.env":         []byte("A=1\n"),
+		"conf/extra.env":  []byte("B=2\n"),
+		"web.labels":      []byte("c=3\n"),
+	})
+	got := slices.Sorted(slices.Values(p.Reads))
+	if want := []string{"conf/extra.env", "db/custom.env", "web.env", "web.labels"}; !slices.Equal(got, want) {
+		t.Errorf("Reads = %v, want %v (the path outside the repository left out)", got, want)
+	}
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/composeguard/composeguard/app/compose"
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/policy"
-	"go.yaml.in/yaml/v3"
 )
 
 // changedPaths lists every path a pull request touches, including the old
@@ -94,78 +93,12 @@ func anyIn(a, b map[string]bool) bool {
 // its env_file and label_file keys name.
 func dependencies(p *compose.Project) map[string]bool {
 	out := map[string]bool{}
-	for name, src := range p.Sources {
+	for name := range p.Sources {
 		out[name] = true
 		out[path.Join(path.Dir(name), ".env")] = true
-		for _, ref := range fileRefs(src) {
-			out[ref] = true
-		}
 	}
-	return out
-}
-
-// fileRefs resolves the env_file and label_file paths of a file's services
-// and includes; paths that leave the repository are left out.
-func fileRefs(src *compose.Source) []string {
-	dir := path.Dir(src.Path)
-	var out []string
-	add := func(n *yaml.Node) {
-		for _, ref := range pathScalars(n) {
-			if p, err := compose.ResolveRef(dir, ref); err == nil {
-				out = append(out, p)
-			}
-		}
-	}
-	envKeys := func(m *yaml.Node) {
-		compose.Mapping(m, func(k, v *yaml.Node) {
-			if k.Value == "env_file" || k.Value == "label_file" {
-				add(v)
-			}
-		})
-	}
-	for _, d := range src.Docs {
-		compose.Mapping(d, func(k, v *yaml.Node) {
-			switch k.Value {
-			case "services":
-				compose.Mapping(v, func(_, service *yaml.Node) { envKeys(service) })
-			case "include":
-				if v = compose.Resolve(v); v != nil && v.Kind == yaml.SequenceNode {
-					for _, item := range v.Content {
-						envKeys(item)
-					}
-				}
-			}
-		})
-	}
-	return out
-}
-
-// pathScalars reads a path, a list of paths, or a list of {path: …}.
-func pathScalars(n *yaml.Node) []string {
-	n = compose.Resolve(n)
-	if n == nil {
-		return nil
-	}
-	if n.Kind == yaml.ScalarNode {
-		return []string{n.Value}
-	}
-	var out []string
-	if n.Kind == yaml.SequenceNode {
-		for _, item := range n.Content {
-			item = compose.Resolve(item)
-			if item == nil {
-				continue
-			}
-			if item.Kind == yaml.ScalarNode {
-				out = append(out, item.Value)
-				continue
-			}
-			compose.Mapping(item, func(k, v *yaml.Node) {
-				if v = compose.Resolve(v); k.Value == "path" && v != nil && v.Kind == yaml.ScalarNode {
-					out = append(out, v.Value)
-				}
-			})
-		}
+	for _, f := range p.Reads {
+		out[f] = true
 	}
 	return out
 }
