@@ -1,8 +1,10 @@
 package checks
 
+import "github.com/composeguard/composeguard/app/compose"
+
 // compose-invalid describes files Compose would refuse; the loader finds them.
 var _ = register(&Rule{
-	ID:          "compose-invalid",
+	ID:          compose.RuleInvalid,
 	Category:    Operability,
 	Severity:    High,
 	SeverityWhy: "Nothing in the file can be checked, so the gate fails closed: a file composeguard cannot read must not pass as a clean one.",

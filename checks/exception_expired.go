@@ -1,7 +1,11 @@
 package checks
 
+// ExceptionExpired is the rule of expired exceptions, which the audit
+// reports.
+const ExceptionExpired = "exception-expired"
+
 var _ = register(&Rule{
-	ID:          "exception-expired",
+	ID:          ExceptionExpired,
 	Category:    Policy,
 	Severity:    High,
 	SeverityWhy: "The team's own deadline has passed: the gate fails until the finding is fixed or the exception renewed, whatever the waived finding's severity, so that dates mean something.",

@@ -1,7 +1,11 @@
 package checks
 
+// ExceptionExpiring is the rule of exceptions about to expire, which the
+// audit reports.
+const ExceptionExpiring = "exception-expiring"
+
 var _ = register(&Rule{
-	ID:          "exception-expiring",
+	ID:          ExceptionExpiring,
 	Category:    Policy,
 	Severity:    Info,
 	SeverityWhy: "A reminder before the date; nothing has changed yet.",

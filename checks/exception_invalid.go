@@ -1,7 +1,11 @@
 package checks
 
+// ExceptionInvalid is the rule of malformed exceptions, which app/policy
+// reports.
+const ExceptionInvalid = "exception-invalid"
+
 var _ = register(&Rule{
-	ID:          "exception-invalid",
+	ID:          ExceptionInvalid,
 	Category:    Policy,
 	Severity:    High,
 	SeverityWhy: "A malformed exception is a policy error: like policy-invalid, the gate fails closed until it is corrected rather than let a half-written waiver stand.",

@@ -1,9 +1,11 @@
 package checks
 
+import "github.com/composeguard/composeguard/app/compose"
+
 // path-outside-repository describes include, extends and env_file paths that
 // leave the repository; the loader refuses to read them.
 var _ = register(&Rule{
-	ID:          "path-outside-repository",
+	ID:          compose.RuleOutside,
 	Category:    HostIsolation,
 	Severity:    High,
 	SeverityWhy: "composeguard does not read what the reference points at, so it cannot vouch for the project: the gate fails closed.",

@@ -1,7 +1,11 @@
 package checks
 
+// PolicyInvalid is the rule of the policy file's own problems, which
+// app/policy reports.
+const PolicyInvalid = "policy-invalid"
+
 var _ = register(&Rule{
-	ID:          "policy-invalid",
+	ID:          PolicyInvalid,
 	Category:    Policy,
 	Severity:    High,
 	SeverityWhy: "A broken policy falls back to defaults the repository did not choose; failing makes the mistake visible instead of quietly checking something else.",

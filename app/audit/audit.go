@@ -228,9 +228,9 @@ func (r *Report) classify(all []Finding, pol *policy.Policy, inline []policy.Exc
 		var extra checks.Finding
 		switch {
 		case today.After(e.Expires):
-			extra = exceptionFinding(policy.RuleExpired, e, "exception for %s expired on %s: the finding counts again", e.Rule, e.Expires.Format("2006-01-02"))
+			extra = exceptionFinding(checks.ExceptionExpired, e, "exception for %s expired on %s: the finding counts again", e.Rule, e.Expires.Format("2006-01-02"))
 		case e.Expires.Sub(today) <= policy.ExpiryWarning:
-			extra = exceptionFinding(policy.RuleExpiring, e, "exception for %s expires on %s", e.Rule, e.Expires.Format("2006-01-02"))
+			extra = exceptionFinding(checks.ExceptionExpiring, e, "exception for %s expires on %s", e.Rule, e.Expires.Format("2006-01-02"))
 		default:
 			continue
 		}

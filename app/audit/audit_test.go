@@ -215,11 +215,11 @@ func TestAuditExceptionDates(t *testing.T) {
 			}
 			for _, f := range r.Findings {
 				switch f.Rule {
-				case policy.RuleExpired:
+				case checks.ExceptionExpired:
 					if f.Severity != checks.High || !strings.Contains(f.Message, tc.message) {
 						t.Errorf("expired finding %+v", f)
 					}
-				case policy.RuleExpiring:
+				case checks.ExceptionExpiring:
 					if f.Severity != checks.Info || !strings.Contains(f.Message, tc.message) {
 						t.Errorf("expiring finding %+v", f)
 					}
@@ -235,7 +235,7 @@ func TestAuditExceptionFindingsFollowRuleSeverity(t *testing.T) {
 	expect(t, "findings", r.Findings)
 	pol = withPolicy(t, exceptionPolicy("2030-03-01")+"rules:\n  exception-expired: critical\n", "privileged-container")
 	r = audit(t, map[string]string{"compose.yaml": privilegedWeb}, pol)
-	if len(r.Findings) != 2 || r.Findings[0].Rule != policy.RuleExpired || r.Findings[0].Severity != checks.Critical {
+	if len(r.Findings) != 2 || r.Findings[0].Rule != checks.ExceptionExpired || r.Findings[0].Severity != checks.Critical {
 		t.Errorf("findings = %+v", r.Findings)
 	}
 }

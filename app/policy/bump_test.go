@@ -7,6 +7,7 @@ import (
 
 	"github.com/composeguard/composeguard/app/bump"
 	"github.com/composeguard/composeguard/app/compose"
+	"github.com/composeguard/composeguard/checks"
 )
 
 func TestParseBump(t *testing.T) {
@@ -113,7 +114,7 @@ func TestParseBumpProblems(t *testing.T) {
 				t.Errorf("rules kept = %+v, want %d", p.Bump.Rules, tc.rules)
 			}
 			for _, f := range p.Problems {
-				if f.Rule != RuleInvalid || f.Fix == "" {
+				if f.Rule != checks.PolicyInvalid || f.Fix == "" {
 					t.Errorf("problem %+v: want policy-invalid with a fix", f)
 				}
 			}

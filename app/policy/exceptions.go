@@ -71,7 +71,7 @@ func (p *Policy) checkException(e Exception) bool {
 }
 
 func (p *Policy) invalidException(pos compose.Position, format string, args ...any) {
-	p.Problems = append(p.Problems, meta(RuleExceptionInvalid, pos, "", format, args...))
+	p.Problems = append(p.Problems, meta(checks.ExceptionInvalid, pos, "", format, args...))
 }
 
 // Matches reports whether the exception covers a finding.
@@ -130,7 +130,7 @@ func (p *Policy) Inline(src *compose.Source) []Exception {
 			}
 		}
 		if checks.Get(e.Rule) == nil {
-			p.Problems = append(p.Problems, meta(RuleInvalid, pos, "", "inline exception for unknown rule %q", e.Rule))
+			p.Problems = append(p.Problems, meta(checks.PolicyInvalid, pos, "", "inline exception for unknown rule %q", e.Rule))
 			continue
 		}
 		if !badDate && p.checkException(e) {

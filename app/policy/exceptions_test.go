@@ -45,7 +45,7 @@ func TestExceptionsRequireReasonAndDate(t *testing.T) {
 				t.Fatalf("want one problem, got %+v", p.Problems)
 			}
 			f := p.Problems[0]
-			if f.Rule != RuleExceptionInvalid || f.Severity != checks.High || f.Pos.File != FileName || f.Pos.Line < 2 {
+			if f.Rule != checks.ExceptionInvalid || f.Severity != checks.High || f.Pos.File != FileName || f.Pos.Line < 2 {
 				t.Errorf("problem = %+v", f)
 			}
 			if !strings.Contains(f.Message, tc.message) {

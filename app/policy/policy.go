@@ -139,17 +139,10 @@ func Parse(file string, content []byte) *Policy {
 }
 
 func (p *Policy) problem(pos compose.Position, format string, args ...any) {
-	p.Problems = append(p.Problems, meta(RuleInvalid, pos, "", format, args...))
+	p.Problems = append(p.Problems, meta(checks.PolicyInvalid, pos, "", format, args...))
 }
 
 var sprintf = fmt.Sprintf
-
-const (
-	RuleInvalid          = "policy-invalid"
-	RuleExceptionInvalid = "exception-invalid"
-	RuleExpired          = "exception-expired"
-	RuleExpiring         = "exception-expiring"
-)
 
 type reader struct {
 	p    *Policy
