@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -14,15 +13,8 @@ import (
 	"github.com/compose-spec/compose-go/v2/dotenv"
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
-	"github.com/sirupsen/logrus"
 	"go.yaml.in/yaml/v3"
 )
-
-func init() {
-	// compose-go warns through logrus (unset variables, obsolete version);
-	// composeguard reports through findings, never by echoing a repository.
-	logrus.SetOutput(io.Discard)
-}
 
 const (
 	RuleInvalid = "compose-invalid"

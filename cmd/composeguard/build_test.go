@@ -73,4 +73,14 @@ func TestStaticBuild(t *testing.T) {
 	if err := exec.Command(bin, "audit", "--fail-on", "never", clean).Run(); err != nil {
 		t.Errorf("audit --fail-on never: %v", err)
 	}
+
+	// compose-go warns about both through logrus, naming the file's path.
+	warned := t.TempDir()
+	write(t, warned, map[string]string{"compose.yaml": "version: \"3\"\nservices:\n  web:\n    image: nginx:${UNSET_TAG}\n"})
+	cmd = exec.Command(bin, "audit", "--fail-on", "never", warned)
+	stderr.Reset()
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil || stderr.Len() > 0 {
+		t.Errorf("audit of a file compose-go warns about: %v, stderr:\n%s", err, stderr.String())
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/sirupsen/logrus"
 )
 
 const usage = `composeguard guards Docker Compose files.
@@ -20,6 +22,9 @@ Run 'composeguard audit --help' for the audit flags.
 `
 
 func main() {
+	// compose-go warns through logrus (unset variables, obsolete version);
+	// composeguard reports through findings, never by echoing a repository.
+	logrus.SetOutput(io.Discard)
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
