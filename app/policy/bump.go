@@ -58,12 +58,9 @@ func (r reader) bumpSchedule(n *yaml.Node) {
 // limit reads a count of pull requests: 0 or more, 0 meaning no limit.
 func (r reader) limit(dst **int) func(v *yaml.Node) {
 	return func(v *yaml.Node) {
-		var n int
-		if v.Kind != yaml.ScalarNode || v.Tag != "!!int" || v.Decode(&n) != nil || n < 0 {
-			r.bad(v, "expected a whole number, 0 for no limit, not %q; the default applies", v.Value)
-			return
+		if n, ok := r.count(v, "no limit"); ok {
+			*dst = &n
 		}
-		*dst = &n
 	}
 }
 

@@ -1,5 +1,6 @@
 // Package policy reads .composeguard.yml: which files are compose files,
-// rule severities, rule options, the fail threshold and exceptions.
+// rule severities, rule options, the fail threshold, exceptions, and the
+// settings of pull request reviews and image updates.
 package policy
 
 import (
@@ -35,6 +36,9 @@ type Policy struct {
 	Exceptions []Exception
 	// Problems found in the policy file itself, as findings.
 	Problems []checks.Finding
+	// MaxInlineComments caps the inline comments of one pull request
+	// review (review.max_inline_comments); the rest go to the summary.
+	MaxInlineComments int
 	// Bump configures image version updates (bump.go).
 	Bump bump.Config
 
@@ -43,6 +47,10 @@ type Policy struct {
 	exclude []*regexp.Regexp
 	named   []string // paths selected whatever the patterns say
 }
+
+// DefaultMaxInlineComments caps the inline comments of one review, as
+// reviewdog does: more would bury the conversation.
+const DefaultMaxInlineComments = 30
 
 // FailNever is a threshold above every severity.
 const FailNever checks.Severity = checks.Critical + 1
@@ -63,10 +71,11 @@ type Exception struct {
 // Default is the policy of a repository without a policy file.
 func Default() *Policy {
 	return &Policy{
-		FailOn:   checks.High,
-		Severity: map[string]checks.Severity{},
-		Options:  checks.DefaultOptions(),
-		pattern:  regexp.MustCompile(DefaultPattern),
+		FailOn:            checks.High,
+		Severity:          map[string]checks.Severity{},
+		Options:           checks.DefaultOptions(),
+		MaxInlineComments: DefaultMaxInlineComments,
+		pattern:           regexp.MustCompile(DefaultPattern),
 	}
 }
 
@@ -133,6 +142,7 @@ func Parse(file string, content []byte) *Policy {
 		"rules":      r.rules,
 		"options":    r.options,
 		"exceptions": r.exceptions,
+		"review":     r.review,
 		"bump":       r.bump,
 	})
 	return p
@@ -275,6 +285,34 @@ func (r reader) options(n *yaml.Node) {
 		}
 		r.p.Options = opts
 	}
+}
+
+// review reads the review: section, the settings of pull request reviews.
+//
+//	review:
+//	  max_inline_comments: 30   # per review, 0 for none; the rest go to the summary
+func (r reader) review(n *yaml.Node) {
+	if n.Kind != yaml.MappingNode {
+		r.bad(n, "review must be a mapping")
+		return
+	}
+	r.fields(n, map[string]func(v *yaml.Node){
+		"max_inline_comments": func(v *yaml.Node) {
+			if c, ok := r.count(v, "none"); ok {
+				r.p.MaxInlineComments = c
+			}
+		},
+	})
+}
+
+// count reads a whole number, 0 or more; zero says what 0 means.
+func (r reader) count(v *yaml.Node, zero string) (int, bool) {
+	var n int
+	if v.Kind != yaml.ScalarNode || v.Tag != "!!int" || v.Decode(&n) != nil || n < 0 {
+		r.bad(v, "expected a whole number, 0 for %s, not %q; the default applies", zero, v.Value)
+		return 0, false
+	}
+	return n, true
 }
 
 func find(m *yaml.Node, key string) (k, v *yaml.Node) {

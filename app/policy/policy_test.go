@@ -30,6 +30,9 @@ func TestDefault(t *testing.T) {
 	if !reflect.DeepEqual(p.Options, checks.DefaultOptions()) {
 		t.Errorf("Options = %+v, want the defaults", p.Options)
 	}
+	if p.MaxInlineComments != 30 {
+		t.Errorf("MaxInlineComments = %d, want 30", p.MaxInlineComments)
+	}
 }
 
 func TestParseEmpty(t *testing.T) {
@@ -58,6 +61,8 @@ rules:
 options:
   proxy_networks: [edge]
   tmpfs_every_service: true
+review:
+  max_inline_comments: 5
 bump:
   rules: [{images: [postgres], update_types: [patch, minor]}]
 exceptions:
@@ -89,8 +94,11 @@ exceptions:
 	}
 	e := p.Exceptions[0]
 	if e.Rule != "privileged-container" || e.Service != "db-*" || e.File != "compose.yaml" || e.Reason != "the driver needs it" ||
-		e.Expires.Format("2006-01-02") != "2030-01-31" || e.Inline || e.Pos.Line != 17 || e.Pos.File != FileName {
+		e.Expires.Format("2006-01-02") != "2030-01-31" || e.Inline || e.Pos.Line != 19 || e.Pos.File != FileName {
 		t.Errorf("exception = %+v", e)
+	}
+	if p.MaxInlineComments != 5 {
+		t.Errorf("MaxInlineComments = %d, want 5", p.MaxInlineComments)
 	}
 }
 
@@ -157,6 +165,14 @@ func TestParseProblems(t *testing.T) {
 			}
 		}},
 		{"exception unknown rule", "exceptions:\n  - rule: nope\n    reason: r\n    expires: 2030-01-01\n", []string{"policy-invalid@2"}, nil},
+		{"review not a mapping", "review: 10\n", []string{"policy-invalid@1"}, nil},
+		{"review unknown key", "review:\n  max_inline: 10\n", []string{"policy-invalid@2"}, nil},
+		{"bad max_inline_comments keeps the default", "review:\n  max_inline_comments: -1\n", []string{"policy-invalid@2"}, func(t *testing.T, p *Policy) {
+			if p.MaxInlineComments != DefaultMaxInlineComments {
+				t.Errorf("MaxInlineComments = %d, want the default", p.MaxInlineComments)
+			}
+		}},
+		{"max_inline_comments not a number", "review:\n  max_inline_comments: lots\n", []string{"policy-invalid@2"}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -15,14 +15,13 @@ const maxCheckOutput = 65535
 
 // result is one review's verdict and what it rests on.
 type result struct {
-	req            forge.ReviewRequest
-	baseSHA        string
-	pol            *policy.Policy // the base commit's
-	failOnExisting bool
-	files          map[string]forge.ChangedFile // by head path
-	base, head     *audit.Report                // nil when no compose file is affected
-	cmp            audit.Comparison
-	policy         *PolicyChange // nil when the policy file is untouched
+	req        forge.ReviewRequest
+	baseSHA    string
+	pol        *policy.Policy               // the base commit's
+	files      map[string]forge.ChangedFile // by head path
+	base, head *audit.Report                // nil when no compose file is affected
+	cmp        audit.Comparison
+	policy     *PolicyChange // nil when the policy file is untouched
 	// requested are the inline exceptions the pull request adds; they wait
 	// for the merge to apply.
 	requested []policy.Exception
@@ -31,14 +30,10 @@ type result struct {
 func (res *result) noCompose() bool { return res.head == nil }
 
 // failing lists the findings that fail the check: new ones at or above the
-// threshold, and existing ones too when asked.
+// threshold.
 func (res *result) failing() []audit.Finding {
-	judged := res.cmp.New
-	if res.failOnExisting {
-		judged = append(append([]audit.Finding(nil), judged...), res.cmp.Existing...)
-	}
 	var out []audit.Finding
-	for _, f := range judged {
+	for _, f := range res.cmp.New {
 		if f.Severity >= res.pol.FailOn {
 			out = append(out, f)
 		}

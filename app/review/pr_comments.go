@@ -50,7 +50,7 @@ func (r *PullRequestReview) postReview(ctx context.Context, req forge.ReviewRequ
 	}
 	sort.SliceStable(placeable, func(i, j int) bool { return placeable[i].Severity > placeable[j].Severity })
 	chosen := map[string]bool{}
-	for _, f := range placeable[:min(len(placeable), r.maxInline())] {
+	for _, f := range placeable[:min(len(placeable), res.pol.MaxInlineComments)] {
 		chosen[f.Fingerprint] = true
 	}
 	var inline []audit.Finding
@@ -61,7 +61,7 @@ func (r *PullRequestReview) postReview(ctx context.Context, req forge.ReviewRequ
 		case chosen[f.Fingerprint]:
 			inline = append(inline, f)
 		case res.inDiff(f, addedLines):
-			rest = append(rest, notInline(f, fmt.Sprintf("over the limit of %d inline comments", r.maxInline())))
+			rest = append(rest, notInline(f, fmt.Sprintf("over the limit of %d inline comments", res.pol.MaxInlineComments)))
 		default:
 			rest = append(rest, notInline(f, "not on a line this pull request adds"))
 		}

@@ -19,7 +19,8 @@ func matchGolden(t *testing.T, name, got string) {
 // goldenBase and goldenHead touch every part of the templates: new,
 // existing and fixed findings, a value shared through an anchor, a waiver
 // from the policy and one added inline, a policy change, suggestions, and
-// new findings left out of the review by the cap and by the diff.
+// new findings left out of the review by the cap (the base policy's 4) and
+// by the diff.
 const goldenDB = `  db:
     image: postgres:16.4
     user: "999:999"
@@ -43,7 +44,7 @@ const goldenPolicy = `exceptions:
 `
 
 var goldenBase = map[string]string{
-	".composeguard.yml": goldenPolicy,
+	".composeguard.yml": goldenPolicy + "review:\n  max_inline_comments: 4\n",
 	"compose.yaml":      reviewtest.Stack(reviewtest.Hardened("app"), goldenDB, reviewtest.Insecure("old", "7070")),
 }
 
@@ -73,9 +74,7 @@ func TestGoldenTemplates(t *testing.T) {
 	f.reviewComments = []forge.Comment{{ID: 500, Path: "compose.yaml", Line: 9,
 		Body: "earlier\n\n<!-- composeguard:fingerprint=00000000deadbeef -->"}}
 	f.lastID = 500
-	r := reviewer(f)
-	r.MaxInline = 4
-	run(t, r, headSHA)
+	run(t, reviewer(f), headSHA)
 
 	check := f.lastCheck(t)
 	matchGolden(t, "check_run_summary", check.Title+"\n\n"+check.Summary)

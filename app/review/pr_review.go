@@ -12,10 +12,6 @@ import (
 	"github.com/composeguard/composeguard/app/policy"
 )
 
-// DefaultMaxInline caps the inline comments of one review, as reviewdog
-// does: more would bury the conversation; the rest go to the summary.
-const DefaultMaxInline = 30
-
 // PullRequestReview reviews pull request heads on a forge: a check run that
 // can gate merging, one review with inline comments on the lines a change
 // adds, replies when those findings are fixed, and one summary comment
@@ -24,11 +20,6 @@ const DefaultMaxInline = 30
 type PullRequestReview struct {
 	Forge Forge
 	Now   func() time.Time // decides which exceptions have expired
-	// MaxInline caps inline comments per review; 0 means DefaultMaxInline.
-	MaxInline int
-	// FailOnExisting also fails the check on findings the base already
-	// had, at or above the policy's threshold.
-	FailOnExisting bool
 }
 
 // Run reviews one pull request head. It posts nothing when the head is no
@@ -101,7 +92,7 @@ func (r *PullRequestReview) audit(ctx context.Context, req forge.ReviewRequest, 
 	}
 	pol := readPolicy(base)
 	changed := changedPaths(files)
-	res := &result{req: req, baseSHA: pr.BaseSHA, pol: pol, failOnExisting: r.FailOnExisting, files: map[string]forge.ChangedFile{}}
+	res := &result{req: req, baseSHA: pr.BaseSHA, pol: pol, files: map[string]forge.ChangedFile{}}
 	for _, f := range files {
 		res.files[f.Path] = f
 	}
@@ -283,13 +274,6 @@ func (r *PullRequestReview) now() time.Time {
 		return r.Now()
 	}
 	return time.Now()
-}
-
-func (r *PullRequestReview) maxInline() int {
-	if r.MaxInline > 0 {
-		return r.MaxInline
-	}
-	return DefaultMaxInline
 }
 
 // externalID ties a check run to the request it reviews.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/policy"
 	"github.com/composeguard/composeguard/app/review"
 	"github.com/composeguard/composeguard/app/review/reviewtest"
 )
@@ -449,11 +450,11 @@ func TestDependenciesChooseTheirProject(t *testing.T) {
 }
 
 func TestInlineCap(t *testing.T) {
-	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
-		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"), reviewtest.Insecure("api", "9090"))})
-	r := reviewer(f)
-	r.MaxInline = 2
-	run(t, r, headSHA)
+	// The cap is the base commit's: the change cannot raise it.
+	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app")), policy.FileName: "review:\n  max_inline_comments: 2\n"},
+		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"), reviewtest.Insecure("api", "9090")),
+			policy.FileName: "review:\n  max_inline_comments: 100\n"})
+	run(t, reviewer(f), headSHA)
 	if n := len(f.reviews[0].Comments); n != 2 {
 		t.Errorf("%d inline comments, want the cap of 2", n)
 	}
@@ -624,22 +625,15 @@ func TestLongOutputsStayWithinTheForgeLimits(t *testing.T) {
 	}
 }
 
-func TestFailOnExisting(t *testing.T) {
+func TestExistingFindingsDoNotFailTheCheck(t *testing.T) {
 	// The base already runs a privileged service; the change adds a service
 	// whose only problem is low.
 	base := reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("old", "7070"))
 	head := reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("old", "7070"), strings.Split(reviewtest.Hardened("cache"), "    logging:")[0])
-	for _, tc := range []struct {
-		failOnExisting bool
-		want           string
-	}{{false, forge.ConclusionSuccess}, {true, forge.ConclusionFailure}} {
-		f := newFake(map[string]string{"compose.yaml": base}, map[string]string{"compose.yaml": head})
-		r := reviewer(f)
-		r.FailOnExisting = tc.failOnExisting
-		run(t, r, headSHA)
-		if c := f.lastCheck(t); c.Conclusion != tc.want || !strings.HasPrefix(c.Title, "1 new problem ·") {
-			t.Errorf("FailOnExisting %v: check = %s %q, want %s", tc.failOnExisting, c.Conclusion, c.Title, tc.want)
-		}
+	f := newFake(map[string]string{"compose.yaml": base}, map[string]string{"compose.yaml": head})
+	run(t, reviewer(f), headSHA)
+	if c := f.lastCheck(t); c.Conclusion != forge.ConclusionSuccess || !strings.HasPrefix(c.Title, "1 new problem ·") {
+		t.Errorf("check = %s %q, want %s", c.Conclusion, c.Title, forge.ConclusionSuccess)
 	}
 }
 

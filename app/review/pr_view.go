@@ -20,7 +20,6 @@ type reviewView struct {
 	New, Existing, Fixed int
 	Failing              int // findings that fail the check
 	FailOn               string
-	FailOnExisting       bool
 	Scores               []scoreRow
 	Overall              scoreRow
 	Findings             []findingView // new first, then existing
@@ -87,7 +86,7 @@ type severityChangeView struct{ Rule, From, To string }
 // that got no inline comment.
 func (res *result) view(notInline []findingView) reviewView {
 	v := reviewView{HeadSHA: shortSHA(res.req.HeadSHA), BaseSHA: shortSHA(res.baseSHA), NoCompose: res.noCompose(),
-		FailOn: SeverityName(res.pol.FailOn), FailOnExisting: res.failOnExisting, NotInline: notInline,
+		FailOn: SeverityName(res.pol.FailOn), NotInline: notInline,
 		Marker: summaryMarker, Failing: len(res.failing())}
 	if res.policy != nil {
 		v.Policy = viewPolicy(*res.policy)
