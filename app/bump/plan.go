@@ -171,11 +171,11 @@ type target struct {
 	kind UpdateType
 }
 
-// propose chooses the updates of one current version (bump.md §4.4 steps 1
-// and 12): tag updates carry the new tag's digest when the reference is or
-// gets pinned; a digest refresh or pin is proposed only when no tag update
-// is, since a tag update already brings the new digest. reason says why a
-// reference gets nothing when that is worth telling.
+// propose chooses the updates of one current version, with digests as
+// Renovate handles them: tag updates carry the new tag's digest when the
+// reference is or gets pinned; a digest refresh or pin is proposed only when
+// no tag update is, since a tag update already brings the new digest. reason
+// says why a reference gets nothing when that is worth telling.
 func propose(ctx context.Context, reg Registry, repo string, cur TagDigest, versions []TagVersion, s Settings) (targets []target, reason string, err error) {
 	pinned := cur.Digest != "" || s.PinDigests
 	digest := func(tag string) (string, error) {

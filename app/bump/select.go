@@ -117,8 +117,10 @@ func (o SelectOptions) version(tag string) (TagVersion, bool) {
 	return v, ok && (v.Prefix == "" || o.AllowWordPrefix)
 }
 
-// eligible applies bump.md §4.4 steps 4 to 7 and 11, this package's guards
-// and the options to one candidate.
+// eligible applies Renovate's filters (newer than the current version, no
+// prerelease unless the current one is of the same version, compatible, and
+// never a downgrade), this package's guards and the options to one
+// candidate.
 func (o SelectOptions) eligible(cur, candidate TagVersion) bool {
 	if !Compatible(cur, candidate) && !(o.AllowSuffixAdvance && suffixAdvances(cur, candidate)) {
 		return false

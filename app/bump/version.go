@@ -7,7 +7,8 @@ import (
 )
 
 // TagVersion is a Docker tag read as a version, the way Renovate's docker
-// versioning reads it (bump.md §4.1), plus an optional word prefix.
+// versioning reads it (numbers, a prerelease glued on, a suffix after the
+// first dash), plus an optional word prefix.
 type TagVersion struct {
 	Tag string // as the registry lists it; written back verbatim
 	// Prefix holds leading words and their dashes ("version-" in
@@ -96,8 +97,8 @@ func ParseTags(tags []string) []TagVersion {
 	return versions
 }
 
-// Compare orders versions as Renovate's docker versioning does (bump.md
-// §4.2), except that prereleases compare numbers as numbers (beta10 > beta9).
+// Compare orders versions as Renovate's docker versioning does, except that
+// prereleases compare numbers as numbers (beta10 > beta9).
 // Prefix and v do not matter here; Compatible checks them.
 func (v TagVersion) Compare(other TagVersion) int {
 	if c := compareRelease(v, other); c != 0 {
@@ -108,8 +109,9 @@ func (v TagVersion) Compare(other TagVersion) int {
 }
 
 // Compatible reports whether candidate may replace current: same prefix,
-// same v, same number of numeric parts and the same suffix (bump.md §4.3,
-// except that Renovate ignores the v and so adds or drops it silently).
+// same v, same number of numeric parts and the same suffix (as Renovate's
+// docker versioning, except that Renovate ignores the v and so adds or drops
+// it silently).
 func Compatible(current, candidate TagVersion) bool {
 	return sameShape(current, candidate) && current.Suffix == candidate.Suffix
 }

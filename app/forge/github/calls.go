@@ -8,7 +8,7 @@ import (
 )
 
 // The operations this client calls, spelled as in GitHub's REST description
-// (and ../shared/github/operations.tsv) so counts read like the docs.
+// so counts read like the docs.
 const (
 	opAccessToken     = "POST /app/installations/{installation_id}/access_tokens"
 	opGetPull         = "GET /repos/{owner}/{repo}/pulls/{pull_number}"

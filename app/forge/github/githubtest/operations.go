@@ -12,9 +12,9 @@ import (
 )
 
 // CheckOperations fails t for every request received that is no real GitHub
-// REST operation: no (method, path template) of operations.tsv, found in
-// ../shared/github beside the module's root. It skips t when the file is
-// absent.
+// REST operation: no (method, path template) of GitHub's list of documented
+// operations, which loadOperations reads from the material beside the
+// module's root. It skips t when the list is absent.
 func (f *Fake) CheckOperations(t testing.TB) {
 	t.Helper()
 	ops, err := loadOperations()
