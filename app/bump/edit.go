@@ -41,7 +41,7 @@ func Apply(ctx context.Context, snap compose.Snapshot, files []string, updates [
 			return nil, err
 		}
 	}
-	edited := overlay{snap, changed}
+	edited := compose.Overlay{Snapshot: snap, Files: changed}
 	if err := confirmReferences(snap, edited, files, updates); err != nil {
 		return nil, err
 	}
@@ -124,11 +124,11 @@ func confirmReferences(before, after compose.Snapshot, files []string, updates [
 
 // confirmLoads loads every project whose files or .env changed, before and
 // after, and fails if the edit made Compose reject it.
-func confirmLoads(ctx context.Context, before compose.Snapshot, after overlay, files []string) error {
+func confirmLoads(ctx context.Context, before compose.Snapshot, after compose.Overlay, files []string) error {
 	for _, project := range compose.Group(files) {
-		touched := after.changed[path.Join(path.Dir(project[0]), ".env")] != nil
+		touched := after.Files[path.Join(path.Dir(project[0]), ".env")] != nil
 		for _, f := range project {
-			touched = touched || after.changed[f] != nil
+			touched = touched || after.Files[f] != nil
 		}
 		if !touched {
 			continue
@@ -151,19 +151,6 @@ func invalid(p *compose.Project) []string {
 		}
 	}
 	return out
-}
-
-// overlay is a snapshot with some files replaced.
-type overlay struct {
-	compose.Snapshot
-	changed map[string][]byte
-}
-
-func (o overlay) ReadFile(p string) ([]byte, error) {
-	if b, ok := o.changed[p]; ok {
-		return b, nil
-	}
-	return o.Snapshot.ReadFile(p)
 }
 
 func comparePositions(a, b position) int {

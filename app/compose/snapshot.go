@@ -58,6 +58,19 @@ func (m MapSnapshot) Paths() []string {
 	return out
 }
 
+// Overlay is a snapshot with some of its files replaced: path → new content.
+type Overlay struct {
+	Snapshot
+	Files map[string][]byte
+}
+
+func (o Overlay) ReadFile(p string) ([]byte, error) {
+	if b, ok := o.Files[p]; ok {
+		return b, nil
+	}
+	return o.Snapshot.ReadFile(p)
+}
+
 // DirSnapshot reads a directory on disk. It lists regular files only, never
 // follows a symbolic link, and refuses any path outside Root.
 type DirSnapshot struct {

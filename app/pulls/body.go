@@ -132,18 +132,5 @@ func (w *repoRun) scoreBefore(ctx context.Context) audit.Score {
 
 // scoreWith audits the base head with the edits applied.
 func (w *repoRun) scoreWith(ctx context.Context, edits map[string][]byte) audit.Score {
-	return audit.Run(ctx, edited{w.snap, edits}, w.policy, w.now).Score
-}
-
-// edited is a snapshot with some files replaced.
-type edited struct {
-	compose.Snapshot
-	files map[string][]byte
-}
-
-func (e edited) ReadFile(p string) ([]byte, error) {
-	if b, ok := e.files[p]; ok {
-		return b, nil
-	}
-	return e.Snapshot.ReadFile(p)
+	return audit.Run(ctx, compose.Overlay{Snapshot: w.snap, Files: edits}, w.policy, w.now).Score
 }
