@@ -2,12 +2,15 @@ package audit
 
 import (
 	"context"
+	"io"
 	"os"
 	"testing"
 	"time"
 
 	"github.com/composeguard/composeguard/app/compose"
 	"github.com/composeguard/composeguard/app/policy"
+
+	"github.com/sirupsen/logrus"
 )
 
 // corpusDir is ../shared/corpus beside the repository.
@@ -41,6 +44,8 @@ func corpusSnapshot(b *testing.B) (compose.MapSnapshot, int64) {
 // BenchmarkAuditCorpus audits every compose file of the shared corpus; the
 // metrics are per file.
 func BenchmarkAuditCorpus(b *testing.B) {
+	// As main does: compose-go's warnings would flood the output.
+	logrus.SetOutput(io.Discard)
 	snap, size := corpusSnapshot(b)
 	pol := policy.Default()
 	now := time.Now()
