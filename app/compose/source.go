@@ -179,6 +179,17 @@ func Mapping(m *yaml.Node, fn func(k, v *yaml.Node)) {
 	walk(m, 0)
 }
 
+// Service returns the key and value nodes of services.<name> in the first
+// document of the file that defines it, nil when the file does not.
+func (s *Source) Service(name string) (k, v *yaml.Node) {
+	for _, d := range s.Docs {
+		if k, v := findService(d, name); k != nil {
+			return k, v
+		}
+	}
+	return nil, nil
+}
+
 // findService returns the key and mapping of services.<name> in document d.
 func findService(d *yaml.Node, name string) (k, v *yaml.Node) {
 	_, services := lookup(d, "services")
