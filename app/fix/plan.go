@@ -208,14 +208,21 @@ func (f *file) lastLine(n *yaml.Node) (int, bool) {
 	return last, true
 }
 
-// intoMapping inserts lines (two spaces a level) as the first keys of a
-// block mapping, at its keys' column.
-func (p *planner) intoMapping(m *yaml.Node, width int, rel []string, fd []checks.Finding) Reason {
+// intoMapping inserts lines (two spaces a level) into a block mapping at
+// its keys' column: as its first keys, or its last when atEnd.
+func (p *planner) intoMapping(m *yaml.Node, width int, atEnd bool, rel []string, fd []checks.Finding) Reason {
 	if m.Kind != yaml.MappingNode || m.Style&yaml.FlowStyle != 0 || len(m.Content) == 0 {
 		return Layout
 	}
 	k0 := m.Content[0]
 	lines := block(k0.Column-1, width, rel...)
+	if atEnd {
+		end, ok := p.f.lastLine(m)
+		if !ok {
+			return Layout
+		}
+		return p.add(insertAfter(end, lines), fd...)
+	}
 	if leading(p.f.line(k0.Line)) == k0.Column-1 {
 		return p.add(insertAfter(k0.Line-1, lines), fd...)
 	}

@@ -208,7 +208,7 @@ func fixPort(p *planner, fd checks.Finding) Reason {
 				return p.replaceScalar(v, like(v, "127.0.0.1"), fd)
 			}
 		}
-		return p.intoMapping(n, p.f.style.width, []string{"host_ip: " + p.f.style.str("127.0.0.1", false)}, []checks.Finding{fd})
+		return p.intoMapping(n, p.f.style.width, false, []string{"host_ip: " + p.f.style.str("127.0.0.1", false)}, []checks.Finding{fd})
 	}
 	return NotMechanical
 }
@@ -247,7 +247,7 @@ func fixRestart(p *planner, fd checks.Finding) Reason {
 	if !ok || !p.here(l) {
 		return Elsewhere
 	}
-	return p.intoMapping(l.Value, p.f.style.width, []string{"max_attempts: " + retries}, []checks.Finding{fd})
+	return p.intoMapping(l.Value, p.f.style.width, false, []string{"max_attempts: " + retries}, []checks.Finding{fd})
 }
 
 // fixVersion removes a top-level `version: …` written on one line.
@@ -288,7 +288,7 @@ func fixExternal(p *planner, fd checks.Finding) Reason {
 				return p.replaceScalar(v.Content[i+1], "true", fd)
 			}
 		}
-		return p.intoMapping(v, p.f.style.width, []string{"external: true"}, []checks.Finding{fd})
+		return p.intoMapping(v, p.f.style.width, false, []string{"external: true"}, []checks.Finding{fd})
 	}
 	// `proxy:` with nothing after it.
 	line := p.f.line(l.Key.Line)
@@ -409,7 +409,7 @@ func (p *planner) renderLimits(w *wants, indent, width int, newKey func([]string
 		r := Elsewhere
 		for _, l := range locs {
 			if p.here(l) {
-				r = p.intoMapping(l.Value, width, rel, by)
+				r = p.intoMapping(l.Value, width, false, rel, by)
 				break
 			}
 		}
@@ -477,10 +477,11 @@ func (p *planner) renderLogging(w *wants, indent, width int, newKey func([]strin
 		newKey(block(indent, width, rel...), w.logging)
 		return
 	}
-	into := locs
-	rel := opts
+	// max-size goes first among the options; a new options key after
+	// the driver.
+	into, rel, atEnd := locs, opts, true
 	if o := project.LocateAll(w.service, "logging", "options"); len(o) > 0 {
-		into = o
+		into, atEnd = o, false
 	} else {
 		rel = []string{"options:"}
 		for _, o := range opts {
@@ -490,7 +491,7 @@ func (p *planner) renderLogging(w *wants, indent, width int, newKey func([]strin
 	r := Elsewhere
 	for _, l := range into {
 		if p.here(l) {
-			r = p.intoMapping(l.Value, width, rel, w.logging)
+			r = p.intoMapping(l.Value, width, atEnd, rel, w.logging)
 			break
 		}
 	}
