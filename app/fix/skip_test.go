@@ -81,7 +81,7 @@ func TestFixLeavesWhatItMustNot(t *testing.T) {
 			skip:  map[string]Reason{"port-bound-all-interfaces": Variable},
 		},
 		{
-			name: "a limit written as 0 is a choice",
+			name:  "a limit written as 0 is a choice",
 			files: [][2]string{{"compose.yaml", text("services:", "  app:", "    image: redis:7", "    pids_limit: 0")}},
 			rules: []string{"pids-limit-missing"},
 			want:  text("services:", "  app:", "    image: redis:7", "    pids_limit: 0"),
