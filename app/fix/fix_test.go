@@ -278,7 +278,7 @@ func TestFixOneService(t *testing.T) {
 			),
 		},
 		{
-			name: "limits at service level when deploy has no limits", service: "app",
+			name: "limits under the deploy the service writes", service: "app",
 			rules: []string{"memory-limit-missing"},
 			in: text(
 				"services:",
@@ -290,10 +290,37 @@ func TestFixOneService(t *testing.T) {
 			want: text(
 				"services:",
 				"  app:",
-				"    mem_limit: 512M",
 				"    image: redis:7",
 				"    deploy:",
 				"      replicas: 1",
+				"      resources:",
+				"        limits:",
+				"          memory: 512M",
+			),
+		},
+		{
+			name: "limits beside the reservations, which they exceed", service: "app",
+			rules: []string{"memory-limit-missing", "cpu-limit-missing"},
+			in: text(
+				"services:",
+				"  app:",
+				"    image: redis:7",
+				"    deploy:",
+				"      resources:",
+				"        reservations:",
+				"          memory: 64M",
+			),
+			want: text(
+				"services:",
+				"  app:",
+				"    image: redis:7",
+				"    deploy:",
+				"      resources:",
+				"        limits:",
+				`          cpus: "1.0"`,
+				"          memory: 512M",
+				"        reservations:",
+				"          memory: 64M",
 			),
 		},
 		{

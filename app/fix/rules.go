@@ -158,14 +158,27 @@ func fixLimit(kind string, keys ...string) func(p *planner, fd checks.Finding) R
 				return NotMechanical
 			}
 		}
-		if kind == "memory" && (s.MemReservation > 0 || s.OomKillDisable ||
-			(s.Deploy != nil && s.Deploy.Resources.Reservations != nil && s.Deploy.Resources.Reservations.MemoryBytes > 0)) {
-			return NotMechanical // a limit must not fall under the reservation
+		if kind == "memory" && !p.limitAboveReservation(s) {
+			return NotMechanical
 		}
 		w := p.want(fd.Service)
 		w.limits[kind] = append(w.limits[kind], fd)
 		return ""
 	}
+}
+
+// limitAboveReservation reports whether the memory limit to add is at
+// least what the service reserves: Docker refuses a limit below it.
+func (p *planner) limitAboveReservation(s types.ServiceConfig) bool {
+	var limit types.UnitBytes
+	if err := limit.DecodeMapstructure(p.x.opts.Memory); err != nil || limit <= 0 {
+		return false
+	}
+	reserved := s.MemReservation
+	if s.Deploy != nil && s.Deploy.Resources.Reservations != nil {
+		reserved = max(reserved, s.Deploy.Resources.Reservations.MemoryBytes)
+	}
+	return reserved <= limit
 }
 
 func fixLogRotation(p *planner, fd checks.Finding) Reason {
@@ -374,6 +387,15 @@ func (p *planner) render(w *wants) {
 	}
 }
 
+// indented shifts lines written at two spaces a level one level deeper.
+func indented(lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = "  " + l
+	}
+	return out
+}
+
 func (p *planner) fail(fds []checks.Finding, r Reason) {
 	for _, fd := range fds {
 		p.failed = append(p.failed, Skip{fd, r})
@@ -383,9 +405,10 @@ func (p *planner) fail(fds []checks.Finding, r Reason) {
 var limitKinds = []string{"cpus", "memory", "pids"}
 
 // renderLimits adds limits where Compose accepts them: into
-// deploy.resources.limits when it is written; else a new deploy block when
-// the service has no deploy and no service-level limit; else service-level
-// keys. compose-go refuses a service whose two forms disagree.
+// deploy.resources.limits when it is written; else, when the service writes
+// no service-level limit, a new limits block under deploy; else
+// service-level keys. compose-go refuses a service whose two forms
+// disagree.
 func (p *planner) renderLimits(w *wants, indent, width int, newKey func([]string, []checks.Finding)) {
 	project, st, opts := p.x.project, p.f.style, p.x.opts
 	var kinds []string
@@ -419,20 +442,39 @@ func (p *planner) renderLimits(w *wants, indent, width int, newKey func([]string
 		return
 	}
 	serviceLevel := []string{"mem_limit", "cpus", "pids_limit", "mem_reservation", "cpu_shares"}
-	_, hasDeploy := project.Locate(w.service, "deploy")
 	written := false
 	for _, k := range serviceLevel[:3] {
 		if _, ok := project.Locate(w.service, k); ok {
 			written = true
 		}
 	}
-	if !hasDeploy && !written {
-		rel := []string{"deploy:", "  resources:", "    limits:"}
+	if !written {
+		// A new limits block: under deploy.resources, else under deploy,
+		// else a deploy block of its own.
+		limits := []string{"limits:"}
 		for _, kind := range kinds {
-			rel = append(rel, "      "+kind+": "+value[kind])
+			limits = append(limits, "  "+kind+": "+value[kind])
 		}
-		newKey(block(indent, width, rel...), by)
-		return
+		resources := append([]string{"resources:"}, indented(limits)...)
+		if l, ok := project.Locate(w.service, "deploy", "resources"); ok && p.here(l) {
+			if r := p.intoMapping(l.Value, width, false, limits, by); r != "" {
+				p.fail(by, r)
+			}
+			return
+		}
+		l, ok := project.Locate(w.service, "deploy")
+		if !ok {
+			newKey(block(indent, width, append([]string{"deploy:"}, indented(resources)...)...), by)
+			return
+		}
+		if p.here(l) {
+			if r := p.intoMapping(l.Value, width, true, resources, by); r != "" {
+				p.fail(by, r)
+			}
+			return
+		}
+		// deploy is written in another file: service-level keys do not
+		// clash with it while it sets no limits.
 	}
 	var rel []string
 	for _, kind := range kinds {

@@ -88,6 +88,13 @@ func TestFixLeavesWhatItMustNot(t *testing.T) {
 			skip:  map[string]Reason{"pids-limit-missing": NotMechanical},
 		},
 		{
+			name: "a reservation above the default memory limit",
+			files: [][2]string{{"compose.yaml", text("services:", "  app:", "    image: redis:7", "    mem_reservation: 1g")}},
+			rules: []string{"memory-limit-missing"},
+			want:  text("services:", "  app:", "    image: redis:7", "    mem_reservation: 1g"),
+			skip:  map[string]Reason{"memory-limit-missing": NotMechanical},
+		},
+		{
 			// A bind mount on /tmp is no scratch space for tmpfs-missing,
 			// and a tmpfs on top of it would collide: read_only alone
 			// brings a new finding, so verification refuses it.
