@@ -88,7 +88,7 @@ func TestFixLeavesWhatItMustNot(t *testing.T) {
 			skip:  map[string]Reason{"pids-limit-missing": NotMechanical},
 		},
 		{
-			name: "a reservation above the default memory limit",
+			name:  "a reservation above the default memory limit",
 			files: [][2]string{{"compose.yaml", text("services:", "  app:", "    image: redis:7", "    mem_reservation: 1g")}},
 			rules: []string{"memory-limit-missing"},
 			want:  text("services:", "  app:", "    image: redis:7", "    mem_reservation: 1g"),
