@@ -21,6 +21,10 @@ type Options struct {
 	Memory string // memory limit, e.g. "512M"
 	CPUs   string // CPU limit, e.g. "1.0"
 	Pids   int    // PID limit, e.g. 200
+	// Keep names services no edit may change, such as those an exception
+	// covers: an edit of a value they share (an anchor, an extends base)
+	// is refused.
+	Keep []string
 }
 
 // DefaultOptions are the limits the rules' documentation suggests.
@@ -55,6 +59,7 @@ const (
 	Invalid       Reason = "the fixed file does not load"
 	Remains       Reason = "the finding remains after the fix"
 	NewFinding    Reason = "the fix brings a new finding"
+	Kept          Reason = "the fix would change a service that must stay as it is"
 )
 
 // Skip is a finding left without a fix, and why.

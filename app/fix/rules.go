@@ -319,26 +319,14 @@ func fixExternal(p *planner, fd checks.Finding) Reason {
 // findings.
 func (p *planner) render(w *wants) {
 	project := p.x.project
+	// New keys go under the service's own block mapping; items and keys
+	// added where a value is written need only that place.
 	k, v := p.f.src.Service(w.service)
-	var all []checks.Finding
-	for _, list := range [][]checks.Finding{w.capDrop, w.noNewPrivs, w.readOnly, w.logging} {
-		all = append(all, list...)
+	own := k != nil && v.Kind == yaml.MappingNode && v.Style&yaml.FlowStyle == 0 && len(v.Content) > 0 && v.Content[0].Line > k.Line
+	indent, width := 0, p.f.style.width
+	if own {
+		indent, width = v.Content[0].Column-1, v.Content[0].Column-k.Column
 	}
-	for _, t := range w.tmpfsOrder {
-		all = append(all, w.tmpfs[t]...)
-	}
-	for _, kind := range limitKinds {
-		all = append(all, w.limits[kind]...)
-	}
-	if k == nil {
-		p.fail(all, Elsewhere)
-		return
-	}
-	if v.Kind != yaml.MappingNode || v.Style&yaml.FlowStyle != 0 || len(v.Content) == 0 || v.Content[0].Line <= k.Line {
-		p.fail(all, Layout)
-		return
-	}
-	indent, width := v.Content[0].Column-1, v.Content[0].Column-k.Column
 	st := p.f.style
 	var top []string // new keys, under the service line
 	var topBy []checks.Finding
@@ -375,7 +363,13 @@ func (p *planner) render(w *wants) {
 	list("tmpfs", w.tmpfsOrder, tmpfsBy)
 	p.renderLimits(w, indent, width, newKey)
 	p.renderLogging(w, indent, width, newKey)
-	if len(top) > 0 {
+	switch {
+	case len(top) == 0:
+	case k == nil:
+		p.fail(topBy, Elsewhere)
+	case !own:
+		p.fail(topBy, Layout)
+	default:
 		at := k.Line
 		// An exception comment stays first inside the service.
 		for at < v.Content[0].Line-1 && strings.Contains(p.f.line(at+1), "composeguard:") {
@@ -482,7 +476,7 @@ func (p *planner) renderLimits(w *wants, indent, width int, newKey func([]string
 	}
 	// Beside a limit the service already writes, else under its line.
 	_, v := p.f.src.Service(w.service)
-	for i := 0; i+1 < len(v.Content); i += 2 {
+	for i := 0; v != nil && v.Style&yaml.FlowStyle == 0 && i+1 < len(v.Content); i += 2 {
 		for _, k := range serviceLevel {
 			if v.Content[i].Value != k {
 				continue

@@ -1,10 +1,12 @@
 package fix
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/composeguard/composeguard/app/compose"
 	"github.com/composeguard/composeguard/checks"
 )
 
@@ -71,6 +73,16 @@ func TestFixLeavesWhatItMustNot(t *testing.T) {
 			rules: []string{"capabilities-not-dropped"},
 			want:  text("services:", "  app:", "    extends:", "      file: base.yaml", "      service: base"),
 			skip:  map[string]Reason{"capabilities-not-dropped": Elsewhere},
+		},
+		{
+			name: "an extends base in another file provides the list: it is edited there",
+			files: [][2]string{
+				{"compose.yaml", text("services:", "  app:", "    extends:", "      file: base.yaml", "      service: base")},
+				{"base.yaml", text("services:", "  base:", "    image: redis:7", "    cap_drop: [NET_RAW]")},
+			},
+			file:  "base.yaml",
+			rules: []string{"capabilities-not-dropped"},
+			want:  text("services:", "  base:", "    image: redis:7", "    cap_drop: [NET_RAW, ALL]"),
 		},
 		{
 			name: "a port bound through a variable",
@@ -178,6 +190,35 @@ func TestVerify(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestFixKeep refuses an edit of an anchor that a kept service (one an
+// exception covers) shares, but still adds keys to the other service.
+func TestFixKeep(t *testing.T) {
+	in := text(
+		"x-base: &base",
+		"  security_opt: [label:disable]",
+		"services:",
+		"  app:",
+		"    <<: *base",
+		"    image: redis:7",
+		"  legacy:",
+		"    <<: *base",
+		"    image: redis:6",
+	)
+	snap := compose.MapSnapshot{"compose.yaml": []byte(in)}
+	p := compose.Load(context.Background(), snap, []string{"compose.yaml"})
+	opts := DefaultOptions()
+	opts.Keep = []string{"legacy"}
+	x := New(context.Background(), p, opts)
+	got, _, skipped := fixFile(t, x, "compose.yaml", findings(x, "app", "no-new-privileges-missing", "capabilities-not-dropped"))
+	want := strings.Replace(in, "    <<: *base\n    image: redis:7", "    cap_drop: [ALL]\n    <<: *base\n    image: redis:7", 1)
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	if r := reasons(skipped); r["no-new-privileges-missing"] != Kept || len(r) != 1 {
+		t.Errorf("skipped %v, want no-new-privileges-missing kept", r)
 	}
 }
 

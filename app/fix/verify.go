@@ -1,6 +1,10 @@
 package fix
 
 import (
+	"bytes"
+	"encoding/json"
+
+	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/composeguard/composeguard/app/compose"
 	"github.com/composeguard/composeguard/checks"
 )
@@ -63,6 +67,11 @@ func (x *Fixer) verify(f *file, hunks []hunk, claimed []checks.Finding) Reason {
 	if p.Model == nil || invalid(p) > invalid(x.project) {
 		return Invalid
 	}
+	for _, name := range x.opts.Keep {
+		if !sameService(x.project.Model.Services[name], p.Model.Services[name]) {
+			return Kept
+		}
+	}
 	allowed, fixed := count(x.baseline), count(claimed)
 	for id, n := range fixed {
 		allowed[id] -= n
@@ -79,6 +88,12 @@ func (x *Fixer) verify(f *file, hunks []hunk, claimed []checks.Finding) Reason {
 		reason = NewFinding
 	}
 	return reason
+}
+
+func sameService(a, b types.ServiceConfig) bool {
+	ja, erra := json.Marshal(a)
+	jb, errb := json.Marshal(b)
+	return erra == nil && errb == nil && bytes.Equal(ja, jb)
 }
 
 func invalid(p *compose.Project) int {
