@@ -348,7 +348,7 @@ func TestFixOneService(t *testing.T) {
 			),
 		},
 		{
-			name: "ports in short and long syntax", service: "app", narrow: true,
+			name: "ports in short syntax", service: "app",
 			rules: []string{"port-bound-all-interfaces"},
 			in: text(
 				"services:",
@@ -357,6 +357,26 @@ func TestFixOneService(t *testing.T) {
 				"    ports:",
 				`      - "0.0.0.0:6379:6379"`,
 				"      - 9121",
+				"      - '[::]:8080:80/tcp'",
+			),
+			want: text(
+				"services:",
+				"  app:",
+				"    image: redis:7",
+				"    ports:",
+				`      - "127.0.0.1:6379:6379"`,
+				"      - 127.0.0.1::9121",
+				"      - '127.0.0.1:8080:80/tcp'",
+			),
+		},
+		{
+			name: "ports in long syntax", service: "app", narrow: true,
+			rules: []string{"port-bound-all-interfaces"},
+			in: text(
+				"services:",
+				"  app:",
+				"    image: redis:7",
+				"    ports:",
 				"      - target: 8080",
 				"        published: 8080",
 				"      - target: 9000",
@@ -368,14 +388,81 @@ func TestFixOneService(t *testing.T) {
 				"  app:",
 				"    image: redis:7",
 				"    ports:",
-				`      - "127.0.0.1:6379:6379"`,
-				"      - 127.0.0.1::9121",
 				"      - target: 8080",
 				"        host_ip: 127.0.0.1",
 				"        published: 8080",
 				"      - target: 9000",
 				"        host_ip: '127.0.0.1'",
 				"        published: 9000",
+			),
+		},
+		{
+			name: "ports in long syntax, four spaces", service: "app", narrow: true,
+			rules: []string{"port-bound-all-interfaces"},
+			in: text(
+				"services:",
+				"    app:",
+				"        image: redis:7",
+				"        ports:",
+				"            -   target: 8080",
+				"                published: 8080",
+			),
+			want: text(
+				"services:",
+				"    app:",
+				"        image: redis:7",
+				"        ports:",
+				"            -   target: 8080",
+				"                host_ip: 127.0.0.1",
+				"                published: 8080",
+			),
+		},
+		{
+			name: "a port beside the reverse proxy bound to loopback", service: "app",
+			rules: []string{"port-bypasses-reverse-proxy", "port-bound-all-interfaces"},
+			in: text(
+				"services:",
+				"  app:",
+				"    image: ghcr.io/acme/app:1.2",
+				"    labels:",
+				"      - traefik.http.routers.app.rule=Host(`app.example.com`)",
+				"    ports:",
+				"      - 8080:8080",
+			),
+			want: text(
+				"services:",
+				"  app:",
+				"    image: ghcr.io/acme/app:1.2",
+				"    labels:",
+				"      - traefik.http.routers.app.rule=Host(`app.example.com`)",
+				"    ports:",
+				"      - 127.0.0.1:8080:8080",
+			),
+		},
+		{
+			name: "tmpfs for a read-only service", service: "app",
+			rules: []string{"tmpfs-missing"},
+			in: text(
+				"services:",
+				"  app:",
+				"    image: redis:7",
+				"    read_only: true",
+				"    volumes:",
+				"      - run:/var/run",
+				"volumes:",
+				"  run:",
+			),
+			want: text(
+				"services:",
+				"  app:",
+				"    tmpfs:",
+				"      - /tmp",
+				"    image: redis:7",
+				"    read_only: true",
+				"    volumes:",
+				"      - run:/var/run",
+				"volumes:",
+				"  run:",
 			),
 		},
 		{
@@ -486,6 +573,11 @@ func TestFixOneService(t *testing.T) {
 				fds := findings(x, tt.service, tt.rules...)
 				if len(fds) == 0 {
 					t.Fatal("the fixture has no finding to fix")
+				}
+				for _, r := range tt.rules {
+					if !slices.ContainsFunc(fds, func(f checks.Finding) bool { return f.Rule == r }) {
+						t.Fatalf("the fixture has no %s finding", r)
+					}
 				}
 				got, e, skipped := fixFile(t, x, "compose.yaml", fds)
 				if got != want {
