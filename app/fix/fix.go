@@ -68,7 +68,8 @@ type Skip struct {
 	Reason  Reason
 }
 
-// Fixer computes verified edits for one loaded project.
+// Fixer computes verified edits for one loaded project. It is not safe for
+// concurrent use.
 type Fixer struct {
 	ctx      context.Context
 	project  *compose.Project
@@ -164,8 +165,13 @@ func (x *Fixer) combine(f *file, parts [][]checks.Finding) (kept [][]checks.Find
 	return kept, skipped
 }
 
-// solve plans the fixes of findings in f and keeps the largest prefix-wise
-// set that verifies: all at once, else one finding at a time.
+// maxRetries bounds the findings retried one at a time when a set fails
+// verification: each retry loads the project again, and a file may hold
+// hundreds of findings of one kind (ports).
+const maxRetries = 16
+
+// solve plans the fixes of findings in f and keeps those that verify: all
+// at once, else one finding at a time (the first maxRetries of them).
 func (x *Fixer) solve(f *file, findings []checks.Finding) ([]hunk, []checks.Finding, []Skip) {
 	var known []checks.Finding
 	var skipped []Skip
@@ -181,11 +187,16 @@ func (x *Fixer) solve(f *file, findings []checks.Finding) ([]hunk, []checks.Find
 	if len(planned) == 0 {
 		return nil, nil, skipped
 	}
-	if x.verify(f, hunks, planned) == "" {
+	whole := x.verify(f, hunks, planned)
+	if whole == "" {
 		return hunks, planned, skipped
 	}
 	var kept []checks.Finding
-	for _, fd := range planned {
+	for i, fd := range planned {
+		if i >= maxRetries {
+			skipped = append(skipped, Skip{fd, whole})
+			continue
+		}
 		try := append(append([]checks.Finding(nil), kept...), fd)
 		if r := x.check(f, try); r != "" {
 			skipped = append(skipped, Skip{fd, r})

@@ -3,6 +3,7 @@ package fix
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -345,6 +346,30 @@ func TestRules(t *testing.T) {
 	for _, id := range []string{"privileged-container", "hardcoded-secret", "docker-socket-mount", "image-tag-not-pinned", "healthcheck-missing", "network-not-declared"} {
 		if Fixable(id) {
 			t.Errorf("%s needs a human choice but is fixable", id)
+		}
+	}
+}
+
+// TestFixRetriesAreBounded: when a group fails verification, only the first
+// maxRetries findings are retried one by one (each retry reloads the
+// project); the rest are left with the group's reason.
+func TestFixRetriesAreBounded(t *testing.T) {
+	lines := []string{"services:", "  app:", "    image: redis:7", "    volumes:", "      - ./scratch:/tmp", "    ports:"}
+	for port := 8000; port < 8020; port++ {
+		lines = append(lines, "      - "+strconv.Itoa(port)+":80")
+	}
+	x := load(t, [2]string{"compose.yaml", text(lines...)})
+	fds := findings(x, "app", "port-bound-all-interfaces", "writable-root-filesystem")
+	if len(fds) != 21 {
+		t.Fatalf("the fixture has %d findings, want 20 ports and read_only", len(fds))
+	}
+	_, e, skipped := fixFile(t, x, "compose.yaml", fds)
+	if len(e.Fixes) != maxRetries || len(skipped) != len(fds)-maxRetries {
+		t.Errorf("fixed %d and skipped %d of %d findings, want %d fixed", len(e.Fixes), len(skipped), len(fds), maxRetries)
+	}
+	for _, s := range skipped {
+		if s.Reason != NewFinding {
+			t.Errorf("%s skipped because %q, want the group's reason", s.Finding.Rule, s.Reason)
 		}
 	}
 }
