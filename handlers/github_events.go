@@ -38,14 +38,19 @@ type (
 		Number      int `json:"number"`
 		PullRequest struct {
 			githubPull
-			Draft bool `json:"draft"`
+			Draft     bool   `json:"draft"`
+			UpdatedAt string `json:"updated_at"`
 		} `json:"pull_request"`
 	}
-	// check is a check_run or a check_suite: both carry these fields.
+	// check is a check_run or a check_suite: both carry these fields
+	// but those marked.
 	check struct {
-		Name    string `json:"name"` // check runs only
-		HeadSHA string `json:"head_sha"`
-		App     struct {
+		ID          int64  `json:"id"`
+		Name        string `json:"name"`         // check runs
+		CompletedAt string `json:"completed_at"` // check runs
+		UpdatedAt   string `json:"updated_at"`   // check suites
+		HeadSHA     string `json:"head_sha"`
+		App         struct {
 			ID int64 `json:"id"`
 		} `json:"app"`
 		PullRequests []githubPull `json:"pull_requests"`
@@ -66,42 +71,57 @@ var reviewedPullRequestActions = map[string]bool{
 	"opened": true, "reopened": true, "synchronize": true, "ready_for_review": true,
 }
 
-// reviewRequest turns a verified delivery into the review it asks for.
+// reviewEvent is the review a verified delivery asks for, and the
+// identity of its event: made of what the signed body says, so the same
+// when the body is replayed under another delivery id, and different for
+// every new event (each of those changes a time the body carries).
+type reviewEvent struct {
+	req      forge.ReviewRequest
+	identity string
+}
+
+// reviewEvent turns a verified delivery into the review it asks for.
 // ignored says why there is none.
-func (h *githubWebhook) reviewRequest(ctx context.Context, event string, body []byte) (req forge.ReviewRequest, ignored string, err error) {
+func (h *githubWebhook) reviewEvent(ctx context.Context, event string, body []byte) (ev reviewEvent, ignored string, err error) {
 	switch event {
 	case "pull_request":
 		return h.pullRequest(body)
 	case "check_run", "check_suite":
 		return h.rerequested(ctx, event, body)
 	}
-	return forge.ReviewRequest{}, "event not handled", nil
+	return reviewEvent{}, "event not handled", nil
 }
 
-func (h *githubWebhook) pullRequest(body []byte) (forge.ReviewRequest, string, error) {
+func (h *githubWebhook) pullRequest(body []byte) (reviewEvent, string, error) {
 	var p pullRequestPayload
 	if err := json.Unmarshal(body, &p); err != nil {
-		return forge.ReviewRequest{}, "", fmt.Errorf("%w: pull_request: %v", errBadPayload, err)
+		return reviewEvent{}, "", fmt.Errorf("%w: pull_request: %v", errBadPayload, err)
 	}
 	switch {
 	case !reviewedPullRequestActions[p.Action]:
-		return forge.ReviewRequest{}, "action " + p.Action + " not reviewed", nil
+		return reviewEvent{}, "action " + p.Action + " not reviewed", nil
 	case p.PullRequest.Draft && !h.reviewDrafts:
-		return forge.ReviewRequest{}, "draft", nil
+		return reviewEvent{}, "draft", nil
+	case p.PullRequest.UpdatedAt == "":
+		// Every action reviewed updates the pull request: its time tells
+		// a second reopening of a head from a replay of the first.
+		return reviewEvent{}, "", fmt.Errorf("%w: pull_request without updated_at", errBadPayload)
 	}
 	repo, ignored := h.repo(p.githubCommon)
 	if ignored != "" {
-		return forge.ReviewRequest{}, ignored, nil
+		return reviewEvent{}, ignored, nil
 	}
-	return complete(forge.ReviewRequest{Repo: repo, Number: p.Number, HeadSHA: p.PullRequest.Head.SHA})
+	req := forge.ReviewRequest{Repo: repo, Number: p.Number, HeadSHA: p.PullRequest.Head.SHA}
+	return complete(req, fmt.Sprintf("pull_request %s %s#%d %s updated %s",
+		p.Action, repo, p.Number, req.HeadSHA, p.PullRequest.UpdatedAt))
 }
 
 // rerequested handles the re-run buttons: check_run rerequested for one
 // run, check_suite rerequested for "Re-run all checks".
-func (h *githubWebhook) rerequested(ctx context.Context, event string, body []byte) (forge.ReviewRequest, string, error) {
+func (h *githubWebhook) rerequested(ctx context.Context, event string, body []byte) (reviewEvent, string, error) {
 	var p checkPayload
 	if err := json.Unmarshal(body, &p); err != nil {
-		return forge.ReviewRequest{}, "", fmt.Errorf("%w: %s: %v", errBadPayload, event, err)
+		return reviewEvent{}, "", fmt.Errorf("%w: %s: %v", errBadPayload, event, err)
 	}
 	c := p.CheckRun
 	if event == "check_suite" {
@@ -109,32 +129,38 @@ func (h *githubWebhook) rerequested(ctx context.Context, event string, body []by
 	}
 	switch {
 	case p.Action != "rerequested":
-		return forge.ReviewRequest{}, "action " + p.Action + " not handled", nil
-	case c == nil:
-		return forge.ReviewRequest{}, "", fmt.Errorf("%w: %s without %s", errBadPayload, event, event)
+		return reviewEvent{}, "action " + p.Action + " not handled", nil
+	case c == nil || c.ID == 0:
+		return reviewEvent{}, "", fmt.Errorf("%w: %s without %s id", errBadPayload, event, event)
 	case !h.ours(event, c):
-		return forge.ReviewRequest{}, "another app's check", nil
+		return reviewEvent{}, "another app's check", nil
 	}
 	repo, ignored := h.repo(p.githubCommon)
 	if ignored != "" {
-		return forge.ReviewRequest{}, ignored, nil
+		return reviewEvent{}, ignored, nil
+	}
+	// Each review completes a new check run, so the next click names
+	// another run, and changes the suite's update time.
+	identity := fmt.Sprintf("check_run rerequested %s run %d completed %s", repo, c.ID, c.CompletedAt)
+	if event == "check_suite" {
+		identity = fmt.Sprintf("check_suite rerequested %s suite %d updated %s", repo, c.ID, c.UpdatedAt)
 	}
 	req := forge.ReviewRequest{Repo: repo, HeadSHA: c.HeadSHA}
 	if len(c.PullRequests) > 0 {
 		req.Number = c.PullRequests[0].Number
-		return complete(req)
+		return complete(req, identity)
 	}
 	// A fork's commits come without pull requests: find the one an
 	// earlier delivery named for this head.
 	number, found, err := h.queue.PullRequestForHead(ctx, repo, c.HeadSHA)
 	if err != nil {
-		return forge.ReviewRequest{}, "", fmt.Errorf("find the pull request of %s: %w", c.HeadSHA, err)
+		return reviewEvent{}, "", fmt.Errorf("find the pull request of %s: %w", c.HeadSHA, err)
 	}
 	if !found {
-		return forge.ReviewRequest{}, "no pull request known for the head", nil
+		return reviewEvent{}, "no pull request known for the head", nil
 	}
 	req.Number = number
-	return complete(req)
+	return complete(req, identity)
 }
 
 // ours tells whether a check is composeguard's: its app's with an App, its
@@ -162,9 +188,9 @@ func (h *githubWebhook) repo(p githubCommon) (forge.Repo, string) {
 }
 
 // complete refuses a request that lacks what a review needs.
-func complete(req forge.ReviewRequest) (forge.ReviewRequest, string, error) {
+func complete(req forge.ReviewRequest, identity string) (reviewEvent, string, error) {
 	if req.Repo.Owner == "" || req.Repo.Name == "" || req.Number <= 0 || req.HeadSHA == "" {
-		return forge.ReviewRequest{}, "", fmt.Errorf("%w: no repository, pull request number or head SHA", errBadPayload)
+		return reviewEvent{}, "", fmt.Errorf("%w: no repository, pull request number or head SHA", errBadPayload)
 	}
-	return req, "", nil
+	return reviewEvent{req: req, identity: identity}, "", nil
 }

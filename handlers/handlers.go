@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -30,10 +31,6 @@ type Queue interface {
 
 var _ Queue = (*jobs.Queue)(nil)
 
-// MaxWebhookBody is GitHub's payload cap: larger events are not delivered
-// at all (docs: "Webhook events and payloads", payload cap).
-const MaxWebhookBody = 25 << 20
-
 // Options configure the routes.
 type Options struct {
 	// WebhookSecret verifies X-Hub-Signature-256; it must not be empty.
@@ -48,6 +45,12 @@ type Options struct {
 	Logger   *slog.Logger
 	// MaxBody defaults to MaxWebhookBody.
 	MaxBody int64
+	// UnverifiedBodies is how many webhook bodies are read at once before
+	// their signature is checked (default DefaultUnverifiedBodies).
+	UnverifiedBodies int
+	// TrustedProxies are the peers whose X-Forwarded-For names the client
+	// in the log; none by default.
+	TrustedProxies []*net.IPNet
 }
 
 // New builds the echo server with every route.
@@ -72,7 +75,7 @@ func New(opts Options) (*echo.Echo, error) {
 		secret:       opts.WebhookSecret,
 		appID:        opts.AppID,
 		reviewDrafts: opts.ReviewDrafts,
-		maxBody:      cmp.Or(opts.MaxBody, MaxWebhookBody),
+		bodies:       newBodyGate(cmp.Or(opts.MaxBody, MaxWebhookBody), cmp.Or(opts.UnverifiedBodies, DefaultUnverifiedBodies)),
 		queue:        opts.Queue,
 		metrics:      m,
 		logger:       opts.Logger,
@@ -80,6 +83,7 @@ func New(opts Options) (*echo.Echo, error) {
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = clientIP(opts.TrustedProxies)
 	e.POST("/webhooks/github", gh.serve)
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	e.GET("/readyz", readiness(opts.Queue, opts.Logger))

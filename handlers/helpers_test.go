@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,12 +37,33 @@ type testServer struct {
 
 func newTestServer(t testing.TB, edit func(*Options)) *testServer {
 	t.Helper()
+	return newTestServerWith(t, nil, edit)
+}
+
+// newReviewingTestServer is a test server whose queue completes every
+// review at once, as a server's does.
+func newReviewingTestServer(t testing.TB, edit func(*Options)) *testServer {
+	t.Helper()
+	return newTestServerWith(t, noReview{}, edit)
+}
+
+func newTestServerWith(t testing.TB, reviewer jobs.Reviewer, edit func(*Options)) *testServer {
+	t.Helper()
+	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "composeguard.db")
-	queue, err := jobs.Open(context.Background(), "sqlite://"+path, jobs.Options{})
+	queue, err := jobs.Open(ctx, "sqlite://"+path, jobs.Options{Reviewer: reviewer})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { queue.Close() })
+	if err := queue.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stopCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		queue.Stop(stopCtx)
+		queue.Close()
+	})
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
@@ -117,6 +139,25 @@ func (s *testServer) queued(t testing.TB) []forge.ReviewRequest {
 		reqs = append(reqs, job.ReviewRequest)
 	}
 	return reqs
+}
+
+// reviewsDone waits until no review job waits or runs.
+func (s *testServer) reviewsDone(t testing.TB) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var pending int
+		if err := s.db.QueryRow(`SELECT count(*) FROM river_job WHERE kind = 'review' AND state != 'completed'`).Scan(&pending); err != nil {
+			t.Fatal(err)
+		}
+		if pending == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d reviews still waiting", pending)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // fixture reads testdata/name and sets the dotted paths of edits in it.

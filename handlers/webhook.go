@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -20,11 +19,16 @@ type githubWebhook struct {
 	secret       []byte
 	appID        int64
 	reviewDrafts bool
-	maxBody      int64
+	bodies       *bodyGate
 	queue        Queue
 	metrics      *metrics
 	logger       *slog.Logger
 }
+
+// githubEventsRead are the events whose body is read and verified: those
+// reviewed, and ping, which answers a wrong secret with 401 when the hook
+// is set up. Any other is acknowledged unread.
+var githubEventsRead = map[string]bool{"pull_request": true, "check_run": true, "check_suite": true, "ping": true}
 
 // ack is the answer to one delivery and what to record about it.
 type ack struct {
@@ -41,8 +45,9 @@ func (h *githubWebhook) serve(c echo.Context) error {
 	a := h.receive(c)
 	h.metrics.observe(a.event, a.outcome, time.Since(start))
 
-	r := c.Request()
-	attrs := []any{"delivery", r.Header.Get("X-GitHub-Delivery"), "event", a.event, "outcome", a.outcome, "status", a.status}
+	// a.event is a name from githubEventsRead or "unverified".
+	attrs := []any{"delivery", loggableDeliveryID(c.Request().Header.Get("X-GitHub-Delivery")),
+		"event", a.event, "outcome", a.outcome, "status", a.status}
 	if a.req.Number != 0 {
 		attrs = append(attrs, "repo", a.req.Repo.String(), "pr", a.req.Number, "head", a.req.HeadSHA)
 	}
@@ -54,6 +59,8 @@ func (h *githubWebhook) serve(c echo.Context) error {
 		h.logger.Error("webhook delivery failed", append(attrs, "error", a.err)...)
 	case a.status >= 400:
 		h.logger.Warn("webhook delivery refused", append(attrs, "remote", c.RealIP())...)
+	case a.outcome == string(jobs.Replayed):
+		h.logger.Warn("webhook delivery replays an event received before", append(attrs, "remote", c.RealIP())...)
 	default:
 		h.logger.Info("webhook delivery", attrs...)
 	}
@@ -66,27 +73,30 @@ func (h *githubWebhook) serve(c echo.Context) error {
 
 func (h *githubWebhook) receive(c echo.Context) ack {
 	r := c.Request()
-	if r.ContentLength > h.maxBody {
-		return ack{status: http.StatusRequestEntityTooLarge, event: "unverified", outcome: "too_large"}
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, h.maxBody))
-	var tooLarge *http.MaxBytesError
+	event := r.Header.Get("X-GitHub-Event")
 	switch {
-	case errors.As(err, &tooLarge):
-		return ack{status: http.StatusRequestEntityTooLarge, event: "unverified", outcome: "too_large"}
-	case err != nil:
-		return ack{status: http.StatusBadRequest, event: "unverified", outcome: "unreadable", reason: err.Error()}
+	case event == "":
+		return ack{status: http.StatusBadRequest, event: "unverified", outcome: "invalid", reason: "missing X-GitHub-Event"}
+	case !githubEventsRead[event]:
+		// Nothing is done for it, so nothing is read or believed.
+		return ack{status: http.StatusNoContent, event: "unverified", outcome: "ignored", reason: "event not handled"}
 	}
+	body, done, err := h.bodies.read(r)
+	if err != nil {
+		return refuseBody(c, err)
+	}
+	defer done()
 	// Nothing about the delivery is believed before this check.
 	if !validSignature(h.secret, body, r.Header.Get("X-Hub-Signature-256")) {
 		return ack{status: http.StatusUnauthorized, event: "unverified", outcome: "bad_signature", reason: "missing or wrong X-Hub-Signature-256"}
 	}
-
-	event, deliveryID := r.Header.Get("X-GitHub-Event"), r.Header.Get("X-GitHub-Delivery")
-	if event == "" || deliveryID == "" {
-		return ack{status: http.StatusBadRequest, event: "none", outcome: "invalid", reason: "missing X-GitHub-Event or X-GitHub-Delivery"}
+	// The signature covers the body alone: the headers are the sender's
+	// word, and may come with a replayed body.
+	deliveryID := r.Header.Get("X-GitHub-Delivery")
+	if !deliveryIDPattern.MatchString(deliveryID) {
+		return ack{status: http.StatusBadRequest, event: event, outcome: "invalid", reason: "missing or malformed X-GitHub-Delivery"}
 	}
-	req, ignored, err := h.reviewRequest(r.Context(), event, body)
+	ev, ignored, err := h.reviewEvent(r.Context(), event, body)
 	switch {
 	case errors.Is(err, errBadPayload):
 		return ack{status: http.StatusBadRequest, event: event, outcome: "invalid", reason: err.Error()}
@@ -96,13 +106,13 @@ func (h *githubWebhook) receive(c echo.Context) ack {
 		return ack{status: http.StatusNoContent, event: event, outcome: "ignored", reason: ignored}
 	}
 
-	outcome, err := h.queue.Enqueue(r.Context(), jobs.Delivery{Forge: forge.GitHub, ID: deliveryID}, req)
+	outcome, err := h.queue.Enqueue(r.Context(), jobs.Delivery{Forge: forge.GitHub, ID: deliveryID, Event: ev.identity}, ev.req)
 	switch {
 	case err != nil:
 		// GitHub records the failure; the owner can redeliver.
-		return ack{status: http.StatusInternalServerError, event: event, outcome: "error", req: req, err: err}
-	case outcome == jobs.Duplicate:
-		return ack{status: http.StatusOK, event: event, outcome: string(outcome), req: req}
+		return ack{status: http.StatusInternalServerError, event: event, outcome: "error", req: ev.req, err: err}
+	case outcome == jobs.Duplicate, outcome == jobs.Replayed:
+		return ack{status: http.StatusOK, event: event, outcome: string(outcome), req: ev.req}
 	}
-	return ack{status: http.StatusAccepted, event: event, outcome: string(outcome), req: req}
+	return ack{status: http.StatusAccepted, event: event, outcome: string(outcome), req: ev.req}
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -199,10 +200,11 @@ func TestBadRequests(t *testing.T) {
 	}
 }
 
-func TestBodyOverGitHubsCap(t *testing.T) {
+func TestBodyOverTheLimit(t *testing.T) {
 	s := newTestServer(t, nil)
 	body := &sizedReader{n: MaxWebhookBody + 1}
 	req := httptest.NewRequest(http.MethodPost, "/webhooks/github", body)
+	req.Header.Set("X-GitHub-Event", "pull_request")
 	req.ContentLength = body.n
 	if rec := s.do(req); rec.Code != http.StatusRequestEntityTooLarge {
 		t.Errorf("status %d, want 413", rec.Code)
@@ -213,11 +215,44 @@ func TestBodyOverGitHubsCap(t *testing.T) {
 
 	// Without a Content-Length the limit applies while reading.
 	small := newTestServer(t, func(o *Options) { o.MaxBody = 1 << 10 })
-	chunked := &sizedReader{n: 1<<10 + 1}
+	chunked := &sizedReader{n: 1 << 20}
 	req = httptest.NewRequest(http.MethodPost, "/webhooks/github", chunked)
+	req.Header.Set("X-GitHub-Event", "pull_request")
 	req.ContentLength = -1
 	if rec := small.do(req); rec.Code != http.StatusRequestEntityTooLarge {
 		t.Errorf("chunked body over the limit: %d, want 413", rec.Code)
+	}
+	if chunked.read > 1<<10+1 {
+		t.Errorf("read %d bytes of a chunked body over a 1 KiB limit", chunked.read)
+	}
+	// A chunked body within the limit is read.
+	signed := fixture(t, "pull_request.opened.json", nil)
+	req = httptest.NewRequest(http.MethodPost, "/webhooks/github", bytes.NewReader(signed))
+	req.ContentLength = -1
+	for k, v := range map[string]string{"X-GitHub-Event": "pull_request", "X-GitHub-Delivery": "d-1", "X-Hub-Signature-256": Sign(testSecret, signed)} {
+		req.Header.Set(k, v)
+	}
+	if rec := s.do(req); rec.Code != http.StatusAccepted {
+		t.Errorf("chunked signed delivery: %d, want 202", rec.Code)
+	}
+}
+
+func TestEventsNotHandledAreAnsweredUnread(t *testing.T) {
+	s := newTestServer(t, nil)
+	body := &sizedReader{n: 1 << 20}
+	req := httptest.NewRequest(http.MethodPost, "/webhooks/github", body)
+	req.Header.Set("X-GitHub-Event", "push")
+	if rec := s.do(req); rec.Code != http.StatusNoContent {
+		t.Errorf("push: %d, want 204", rec.Code)
+	}
+	if body.read != 0 {
+		t.Errorf("read %d bytes of an event nothing is done for", body.read)
+	}
+	// A ping is verified: a wrong secret shows when the hook is set up.
+	ping := []byte(`{"zen":"Design for failure.","hook_id":1}`)
+	if rec := s.post(ping, map[string]string{"X-GitHub-Event": "ping", "X-GitHub-Delivery": "d-1",
+		"X-Hub-Signature-256": Sign([]byte("another secret"), ping)}); rec.Code != http.StatusUnauthorized {
+		t.Errorf("ping signed with another secret: %d, want 401", rec.Code)
 	}
 }
 

@@ -6,8 +6,10 @@ package config
 
 import (
 	"log/slog"
+	"net"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/composeguard/composeguard/app/cron"
@@ -30,6 +32,12 @@ type Config struct {
 
 	WebhookSecret Secret
 	ReviewDrafts  bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client a log line shows; none by default.
+	TrustedProxies []*net.IPNet
+	// UnverifiedBodies is how many webhook bodies are read at once before
+	// their signature is checked.
+	UnverifiedBodies int
 	// JobTimeout bounds one attempt of a review; RescueAfter is how long
 	// after an attempt started a review a dead process left running is run
 	// again.
@@ -60,6 +68,10 @@ func (c Config) LogValue() slog.Value {
 	if c.GitHubAPIURL != nil {
 		apiURL = c.GitHubAPIURL.String()
 	}
+	proxies := make([]string, len(c.TrustedProxies))
+	for i, p := range c.TrustedProxies {
+		proxies[i] = p.String()
+	}
 	return slog.GroupValue(
 		slog.String("listen", c.Listen),
 		slog.String("database", c.DatabaseURL),
@@ -68,6 +80,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Any("token", c.Token),
 		slog.Any("webhook_secret", c.WebhookSecret),
 		slog.Bool("review_drafts", c.ReviewDrafts),
+		slog.String("trusted_proxies", strings.Join(proxies, ",")),
+		slog.Int("unverified_bodies", c.UnverifiedBodies),
 		slog.Duration("job_timeout", c.JobTimeout),
 		slog.Duration("rescue_after", c.RescueAfter),
 		slog.String("bump_schedule", c.BumpSchedule.String()),

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -60,7 +61,8 @@ func TestDefaults(t *testing.T) {
 	wd, _ := os.Getwd()
 	if c.Listen != ":8080" || c.DatabaseURL != "sqlite://"+filepath.Join(wd, "composeguard.db") ||
 		c.GitHubAPIURL.String() != "https://api.github.com/" || !c.ReviewDrafts || c.UsesApp() ||
-		c.JobTimeout != 2*time.Minute || c.RescueAfter != 3*time.Minute || c.BumpSchedule.String() != "0 6 * * 1" {
+		c.JobTimeout != 2*time.Minute || c.RescueAfter != 3*time.Minute || c.BumpSchedule.String() != "0 6 * * 1" ||
+		c.TrustedProxies != nil || c.UnverifiedBodies != 8 {
 		t.Errorf("defaults: %+v", c)
 	}
 	if c.Token.Reveal() != token || c.WebhookSecret.Reveal() != webhookSecret {
@@ -86,6 +88,26 @@ func TestFlagWinsOverEnvironment(t *testing.T) {
 	}
 	if got := c.GitHubAPIURL.String(); got != "https://ghe.example.com/api/v3/" {
 		t.Errorf("API URL from env with the slash go-github needs: %s", got)
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	env := withEnv(tokenEnv(), "COMPOSEGUARD_TRUSTED_PROXIES", " 172.18.0.0/16, 192.0.2.7,2001:db8::/32,10.1.2.3/8 ")
+	c, err := Load(nil, envOf(env), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range c.TrustedProxies {
+		got = append(got, p.String())
+	}
+	// An address is a range of one; a range is read from its start.
+	want := []string{"172.18.0.0/16", "192.0.2.7/32", "2001:db8::/32", "10.0.0.0/8"}
+	if !slices.Equal(got, want) {
+		t.Errorf("trusted proxies %v, want %v", got, want)
+	}
+	if !strings.Contains(c.String(), "172.18.0.0/16,192.0.2.7/32") {
+		t.Errorf("the logged settings do not show the proxies: %s", c)
 	}
 }
 
@@ -149,6 +171,10 @@ func TestErrorsNameTheSetting(t *testing.T) {
 		{"rescue before the timeout", withEnv(tokenEnv(), "COMPOSEGUARD_RESCUE_AFTER", "1m"), nil, "COMPOSEGUARD_RESCUE_AFTER", "longer than COMPOSEGUARD_JOB_TIMEOUT"},
 		{"bump schedule not cron", withEnv(tokenEnv(), "COMPOSEGUARD_BUMP_SCHEDULE", "weekly"), nil, "COMPOSEGUARD_BUMP_SCHEDULE", "weekly"},
 		{"mirror without target", withEnv(tokenEnv(), "COMPOSEGUARD_REGISTRY_MIRRORS", "docker.io"), nil, "COMPOSEGUARD_REGISTRY_MIRRORS", "docker.io"},
+		{"proxy a name", withEnv(tokenEnv(), "COMPOSEGUARD_TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal"), nil, "COMPOSEGUARD_TRUSTED_PROXIES", `"proxy.internal"`},
+		{"proxy range too wide", withEnv(tokenEnv(), "COMPOSEGUARD_TRUSTED_PROXIES", "10.0.0.0/33"), nil, "COMPOSEGUARD_TRUSTED_PROXIES", "CIDR"},
+		{"no unverified bodies", tokenEnv(), []string{"--unverified-bodies", "0"}, "COMPOSEGUARD_UNVERIFIED_BODIES", "from 1 to 64"},
+		{"unverified bodies unbounded", withEnv(tokenEnv(), "COMPOSEGUARD_UNVERIFIED_BODIES", "1000"), nil, "COMPOSEGUARD_UNVERIFIED_BODIES", "from 1 to 64"},
 		{"registry auth file missing", withEnv(tokenEnv(), "COMPOSEGUARD_REGISTRY_AUTH_FILE", missing), nil, "COMPOSEGUARD_REGISTRY_AUTH_FILE", "cannot be read"},
 	}
 	for _, tt := range tests {

@@ -29,6 +29,8 @@ var (
 	tokenSetting         = setting{"GITHUB_TOKEN", "github-token", "token for a single repository instead of an App; prefer the variable", ""}
 	webhookSecretSetting = setting{"GITHUB_WEBHOOK_SECRET", "github-webhook-secret", "secret GitHub signs webhook deliveries with (required); prefer the variable", ""}
 	draftsSetting        = setting{"COMPOSEGUARD_REVIEW_DRAFTS", "review-drafts", "review draft pull requests (true or false)", "true"}
+	proxiesSetting       = setting{"COMPOSEGUARD_TRUSTED_PROXIES", "trusted-proxies", "reverse proxies whose X-Forwarded-For names the client in the log: addresses or CIDR ranges, comma-separated", ""}
+	bodiesSetting        = setting{"COMPOSEGUARD_UNVERIFIED_BODIES", "unverified-bodies", "how many webhook bodies are read at once before their signature is checked; more are answered 503", "8"}
 	jobTimeoutSetting    = setting{"COMPOSEGUARD_JOB_TIMEOUT", "job-timeout", "longest one attempt of a review may run, like 90s or 2m", "2m"}
 	rescueAfterSetting   = setting{"COMPOSEGUARD_RESCUE_AFTER", "rescue-after", "how long after its attempt started a review left running by a process that died is run again; longer than the job timeout", "3m"}
 	bumpScheduleSetting  = setting{"COMPOSEGUARD_BUMP_SCHEDULE", "bump-schedule", "when image update pull requests are opened: a cron expression in UTC", "0 6 * * 1"}
@@ -36,9 +38,13 @@ var (
 	authFileSetting      = setting{"COMPOSEGUARD_REGISTRY_AUTH_FILE", "registry-auth-file", "a docker config.json whose auths are the registry credentials", ""}
 
 	allSettings = []setting{listenSetting, databaseSetting, apiURLSetting, appIDSetting, keyFileSetting,
-		keySetting, tokenSetting, webhookSecretSetting, draftsSetting, jobTimeoutSetting, rescueAfterSetting,
+		keySetting, tokenSetting, webhookSecretSetting, draftsSetting, proxiesSetting, bodiesSetting, jobTimeoutSetting, rescueAfterSetting,
 		bumpScheduleSetting, mirrorsSetting, authFileSetting}
 )
+
+// maxUnverifiedBodies keeps COMPOSEGUARD_UNVERIFIED_BODIES from undoing the
+// bound it sets: 64 bodies of 2 MiB hold 128 MiB.
+const maxUnverifiedBodies = 64
 
 // Error says which setting is wrong and why, without its value.
 type Error struct {
@@ -113,6 +119,12 @@ func resolve(value func(setting) string) (Config, error) {
 	}
 	if c.ReviewDrafts, err = strconv.ParseBool(value(draftsSetting)); err != nil {
 		return Config{}, draftsSetting.errorf("must be true or false, got %q", value(draftsSetting))
+	}
+	if c.TrustedProxies, err = parseProxies(value(proxiesSetting)); err != nil {
+		return Config{}, err
+	}
+	if c.UnverifiedBodies, err = strconv.Atoi(value(bodiesSetting)); err != nil || c.UnverifiedBodies < 1 || c.UnverifiedBodies > maxUnverifiedBodies {
+		return Config{}, bodiesSetting.errorf("must be a number from 1 to %d, got %q", maxUnverifiedBodies, value(bodiesSetting))
 	}
 	if c.JobTimeout, err = parseDuration(jobTimeoutSetting, value(jobTimeoutSetting)); err != nil {
 		return Config{}, err

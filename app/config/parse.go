@@ -5,6 +5,8 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"net"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -34,6 +36,29 @@ func parseDatabaseURL(raw string) (string, error) {
 		return "", databaseSetting.errorf("cannot be resolved: %v", err)
 	}
 	return "sqlite://" + path, nil
+}
+
+// parseProxies reads comma-separated addresses and CIDR ranges; an address
+// is a range of one.
+func parseProxies(raw string) ([]*net.IPNet, error) {
+	var proxies []*net.IPNet
+	for item := range strings.SplitSeq(raw, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(item)
+		if err != nil {
+			addr, addrErr := netip.ParseAddr(item)
+			if addrErr != nil {
+				return nil, proxiesSetting.errorf("must list addresses or CIDR ranges, got %q", item)
+			}
+			prefix = netip.PrefixFrom(addr, addr.BitLen())
+		}
+		prefix = prefix.Masked()
+		proxies = append(proxies, &net.IPNet{IP: prefix.Addr().AsSlice(), Mask: net.CIDRMask(prefix.Bits(), prefix.Addr().BitLen())})
+	}
+	return proxies, nil
 }
 
 // parseAPIURL accepts an absolute http(s) URL and makes sure it ends with a

@@ -3,7 +3,9 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -21,6 +23,9 @@ func openSQLite(ctx context.Context, path string) (*sql.DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("database folder: %w", err)
 	}
+	if err := ownerOnly(path); err != nil {
+		return nil, fmt.Errorf("database file: %w", err)
+	}
 	db, err := sql.Open("sqlite", path+sqliteParams)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -35,6 +40,33 @@ func openSQLite(ctx context.Context, path string) (*sql.DB, error) {
 	return db, nil
 }
 
+// ownerOnly creates the database file readable by its owner alone, and
+// takes other users' access away from one an earlier version created: it
+// names the repositories and pull requests reviewed. SQLite gives the -wal
+// and -shm files it creates the database file's mode.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		info, err := os.Stat(name)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			continue
+		case err != nil:
+			return err
+		}
+		if perm := info.Mode().Perm(); perm&0o077 != 0 {
+			if err := os.Chmod(name, perm&^0o077); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // schema is the project's own tables, next to River's.
 var schema = []string{
 	// Each acknowledged delivery, so a redelivery does nothing.
@@ -43,6 +75,14 @@ var schema = []string{
 		delivery_id TEXT NOT NULL,
 		received_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
 		PRIMARY KEY (provider, delivery_id)
+	)`,
+	// Each event acknowledged, by the identity its signed body gives it
+	// (Delivery.Event), so a replay under a new delivery id does nothing.
+	`CREATE TABLE IF NOT EXISTS delivered_events (
+		provider    TEXT NOT NULL,
+		event       TEXT NOT NULL,
+		received_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+		PRIMARY KEY (provider, event)
 	)`,
 	// The pull request of each head seen: check events for a fork's
 	// commits carry no pull request, so the re-run button finds it here.
@@ -53,6 +93,13 @@ var schema = []string{
 		number      INTEGER NOT NULL,
 		recorded_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
 		PRIMARY KEY (provider, repo, head_sha)
+	)`,
+	// What the readiness probe writes (Queue.Ready): row 1 when it last
+	// succeeded; the room it asks for is never written.
+	`CREATE TABLE IF NOT EXISTS readiness_probe (
+		id        INTEGER PRIMARY KEY,
+		probed_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+		room      BLOB
 	)`,
 }
 

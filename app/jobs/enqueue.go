@@ -14,6 +14,10 @@ import (
 type Delivery struct {
 	Forge forge.Kind
 	ID    string
+	// Event identifies what the delivery reports, from its signed body:
+	// the same when that body is sent again under another id (a replay),
+	// different for every new event. The handlers say what it is made of.
+	Event string
 }
 
 // Outcome is what Enqueue did with a delivery.
@@ -27,30 +31,41 @@ const (
 	Coalesced Outcome = "coalesced"
 	// Duplicate: the delivery was seen before; nothing was done.
 	Duplicate Outcome = "duplicate"
+	// Replayed: a new delivery id for an event received before; nothing
+	// was done or kept.
+	Replayed Outcome = "replayed"
 )
 
-// Enqueue records the delivery and inserts the review job in one
-// transaction: either both are stored or neither, so an acknowledged
-// delivery is never lost and a redelivery never reviews twice.
+// Enqueue records the delivery and its event and inserts the review job in
+// one transaction: either all are stored or none, so an acknowledged
+// delivery is never lost, and neither a redelivery nor a replay reviews
+// twice.
 func (q *Queue) Enqueue(ctx context.Context, d Delivery, req forge.ReviewRequest) (Outcome, error) {
+	if d.ID == "" || d.Event == "" {
+		return "", errors.New("enqueue: a delivery needs its id and its event")
+	}
 	tx, err := q.db.BeginTx(ctx, nil)
 	if err != nil {
 		return "", fmt.Errorf("enqueue: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 
-	res, err := tx.ExecContext(ctx,
-		`INSERT INTO deliveries (provider, delivery_id) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+	isNew, err := insertNew(ctx, tx, `INSERT INTO deliveries (provider, delivery_id) VALUES (?, ?) ON CONFLICT DO NOTHING`,
 		string(d.Forge), d.ID)
-	if err != nil {
+	switch {
+	case err != nil:
 		return "", fmt.Errorf("record delivery: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return "", fmt.Errorf("record delivery: %w", err)
-	}
-	if n == 0 {
+	case !isNew:
 		return Duplicate, nil
+	}
+	isNew, err = insertNew(ctx, tx, `INSERT INTO delivered_events (provider, event) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+		string(d.Forge), d.Event)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("record event: %w", err)
+	case !isNew:
+		// The rollback forgets the delivery too: a replay leaves nothing.
+		return Replayed, nil
 	}
 	if _, err := tx.ExecContext(ctx,
 		`INSERT INTO pull_heads (provider, repo, head_sha, number) VALUES (?, ?, ?, ?)
@@ -69,6 +84,17 @@ func (q *Queue) Enqueue(ctx context.Context, d Delivery, req forge.ReviewRequest
 		return Coalesced, nil
 	}
 	return Queued, nil
+}
+
+// insertNew runs an INSERT … ON CONFLICT DO NOTHING and reports whether it
+// inserted the row.
+func insertNew(ctx context.Context, tx *sql.Tx, query string, args ...any) (bool, error) {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }
 
 // PullRequestForHead finds the pull request whose head a delivery named

@@ -78,9 +78,15 @@ func openQueueWith(t *testing.T, db string, opts Options) *Queue {
 
 var pr = forge.ReviewRequest{Repo: forge.Repo{Forge: forge.GitHub, Owner: "acme", Name: "stack", CredentialsKey: "7"}, Number: 12, HeadSHA: "aaaa111"}
 
+// enqueue enqueues a delivery of its own event.
 func enqueue(t *testing.T, q *Queue, deliveryID string, req forge.ReviewRequest) Outcome {
 	t.Helper()
-	outcome, err := q.Enqueue(context.Background(), Delivery{Forge: forge.GitHub, ID: deliveryID}, req)
+	return enqueueEvent(t, q, deliveryID, "event of "+deliveryID, req)
+}
+
+func enqueueEvent(t *testing.T, q *Queue, deliveryID, event string, req forge.ReviewRequest) Outcome {
+	t.Helper()
+	outcome, err := q.Enqueue(context.Background(), Delivery{Forge: forge.GitHub, ID: deliveryID, Event: event}, req)
 	if err != nil {
 		t.Fatal(err)
 	}

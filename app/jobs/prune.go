@@ -47,6 +47,8 @@ func prune(ctx context.Context, db *sql.DB, now time.Time) error {
 		retention     time.Duration
 	}{
 		{"deliveries", "received_at", deliveryRetention},
+		// Replays are refused as long as redeliveries are recognised.
+		{"delivered_events", "received_at", deliveryRetention},
 		{"pull_heads", "recorded_at", headRetention},
 	} {
 		// CURRENT_TIMESTAMP stores UTC text in this layout, which sorts.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -54,6 +55,9 @@ type Queue struct {
 	client   *river.Client[*sql.Tx]
 	migrator *rivermigrate.Migrator[*sql.Tx]
 	works    bool
+
+	probeMu  sync.Mutex
+	probedAt time.Time // when the last write probe succeeded
 }
 
 // Open opens the database at databaseURL (sqlite:// and the file's path),
@@ -152,8 +156,8 @@ func (q *Queue) Stop(ctx context.Context) error {
 // Close closes the database. Stop the queue first.
 func (q *Queue) Close() error { return q.db.Close() }
 
-// Ready reports whether the database answers and every migration has been
-// applied: what /readyz shows.
+// Ready reports whether the database answers, every migration has been
+// applied and a write commits: what /readyz shows.
 func (q *Queue) Ready(ctx context.Context) error {
 	if err := q.db.PingContext(ctx); err != nil {
 		return fmt.Errorf("database: %w", err)
@@ -165,10 +169,55 @@ func (q *Queue) Ready(ctx context.Context) error {
 	if !res.OK {
 		return fmt.Errorf("migrations: %v", res.Messages)
 	}
-	for _, table := range []string{"deliveries", "pull_heads"} {
+	for _, table := range []string{"deliveries", "delivered_events", "pull_heads"} {
 		if _, err := q.db.ExecContext(ctx, "SELECT 1 FROM "+table+" LIMIT 0"); err != nil {
 			return fmt.Errorf("table %s: %w", table, err)
 		}
 	}
+	return q.probeWrite(ctx)
+}
+
+const (
+	// probeRoom is the room the write probe asks of the database: 16
+	// pages, one for each table and index a delivery writes and some to
+	// spare, so the probe fails when a delivery would find no room.
+	probeRoom = 16 * 4096
+	// probeInterval spaces the write probes: readiness asked sooner
+	// reuses the last success, so whoever reaches /readyz cannot make the
+	// server write at will. A failure is tried again at the next ask.
+	probeInterval = 5 * time.Second
+)
+
+// probeWrite commits a small write after taking probeRoom in the
+// database and giving it back unwritten: it fails when the database is
+// full, or the disk refuses to write.
+func (q *Queue) probeWrite(ctx context.Context) error {
+	q.probeMu.Lock()
+	defer q.probeMu.Unlock()
+	if !q.probedAt.IsZero() && time.Since(q.probedAt) < probeInterval {
+		return nil
+	}
+	tx, err := q.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	for _, stmt := range []struct {
+		query string
+		args  []any
+	}{
+		{`SAVEPOINT room`, nil},
+		{`INSERT INTO readiness_probe (id, room) VALUES (2, zeroblob(?))`, []any{probeRoom}},
+		{`ROLLBACK TO room`, nil},
+		{`INSERT INTO readiness_probe (id) VALUES (1) ON CONFLICT (id) DO UPDATE SET probed_at = CURRENT_TIMESTAMP`, nil},
+	} {
+		if _, err := tx.ExecContext(ctx, stmt.query, stmt.args...); err != nil {
+			return fmt.Errorf("write: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	q.probedAt = time.Now()
 	return nil
 }

@@ -36,11 +36,42 @@ func TestRedeliveryInsertsNothing(t *testing.T) {
 		}
 	}
 	// The same delivery id from another forge is another delivery.
-	if got, err := q.Enqueue(context.Background(), Delivery{Forge: forge.GitLab, ID: "d-1"}, pr); err != nil || got != Coalesced {
+	if got, err := q.Enqueue(context.Background(), Delivery{Forge: forge.GitLab, ID: "d-1", Event: "event of d-1"}, pr); err != nil || got != Coalesced {
 		t.Errorf("another provider's delivery: %s %v", got, err)
 	}
 	if states := jobStates(t, q, "review"); len(states) != 1 {
 		t.Errorf("%d jobs, want 1", len(states))
+	}
+}
+
+func TestReplayUnderANewDeliveryIDDoesNothing(t *testing.T) {
+	reviewer := &fakeReviewer{}
+	q := openQueue(t, testDatabase(t), reviewer)
+	enqueueEvent(t, q, "d-1", "pull_request opened", pr)
+	eventually(t, "the review", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
+
+	for _, id := range []string{"d-2", "d-3"} {
+		if got := enqueueEvent(t, q, id, "pull_request opened", pr); got != Replayed {
+			t.Errorf("the event again under %s: %s, want replayed", id, got)
+		}
+	}
+	if states := jobStates(t, q, "review"); len(states) != 1 {
+		t.Errorf("%d reviews, want 1", len(states))
+	}
+	// The replay's delivery id was not kept: it may still bring a new event.
+	if got := enqueueEvent(t, q, "d-2", "pull_request reopened", pr); got != Queued {
+		t.Errorf("a new event under a replay's delivery id: %s, want queued", got)
+	}
+	var deliveries int
+	if err := q.db.QueryRow(`SELECT count(*) FROM deliveries`).Scan(&deliveries); err != nil || deliveries != 2 {
+		t.Errorf("%d deliveries kept (%v), want 2: replays leave nothing", deliveries, err)
+	}
+}
+
+func TestEnqueueRefusesADeliveryWithoutItsEvent(t *testing.T) {
+	q := openQueue(t, testDatabase(t), nil)
+	if _, err := q.Enqueue(context.Background(), Delivery{Forge: pr.Repo.Forge, ID: "d-1"}, pr); err == nil {
+		t.Error("a delivery without an event identity would make every later one a replay")
 	}
 }
 

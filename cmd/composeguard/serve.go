@@ -62,6 +62,11 @@ func newGitHubClient(cfg config.Config) (*github.Client, error) {
 	return github.NewTokenClient(opts)
 }
 
+// serveMemoryLimit is the soft limit of the Go runtime's memory in serve:
+// deploy/compose.yaml gives the container 512 MB, and what the runtime does
+// not manage (SQLite's page cache, the binary) needs some of it.
+const serveMemoryLimit = 384 << 20
+
 const (
 	// httpDrainTimeout lets requests in flight finish on shutdown; they
 	// are acknowledgements, so they are quick.
@@ -99,6 +104,7 @@ func runServer(ctx context.Context, args []string, getenv func(string) string, s
 }
 
 func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
+	softMemoryLimit(serveMemoryLimit)
 	logger.Info("starting composeguard serve", "config", cfg)
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -119,12 +125,14 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 	defer queue.Close()
 
 	routes, err := handlers.New(handlers.Options{
-		WebhookSecret: []byte(cfg.WebhookSecret.Reveal()),
-		AppID:         cfg.AppID,
-		ReviewDrafts:  cfg.ReviewDrafts,
-		Queue:         queue,
-		Registry:      metrics,
-		Logger:        logger,
+		WebhookSecret:    []byte(cfg.WebhookSecret.Reveal()),
+		AppID:            cfg.AppID,
+		ReviewDrafts:     cfg.ReviewDrafts,
+		Queue:            queue,
+		Registry:         metrics,
+		Logger:           logger,
+		UnverifiedBodies: cfg.UnverifiedBodies,
+		TrustedProxies:   cfg.TrustedProxies,
 	})
 	if err != nil {
 		return err
@@ -136,11 +144,16 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 	server := &http.Server{
 		Handler:           routes,
 		ReadHeaderTimeout: 10 * time.Second,
-		// A 25 MB delivery on a slow link still fits.
-		ReadTimeout:  time.Minute,
+		// GitHub waits 10 s for an answer (30 s on GitHub Enterprise
+		// Server): a body still arriving later is no delivery, and it holds
+		// a place among the unverified bodies.
+		ReadTimeout:  30 * time.Second,
 		WriteTimeout: time.Minute,
 		IdleTimeout:  2 * time.Minute,
-		ErrorLog:     slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		// GitHub's headers take a few KB; Go's default lets each request
+		// hold 1 MB of them before anything is checked.
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 
 	// The queue stops when told, after the server, not when ctx ends.

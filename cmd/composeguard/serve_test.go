@@ -5,10 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -30,7 +33,7 @@ const (
 )
 
 var openedPR = []byte(`{"action":"opened","number":5,` +
-	`"pull_request":{"number":5,"draft":false,"head":{"sha":"0123abc"}},` +
+	`"pull_request":{"number":5,"draft":false,"head":{"sha":"0123abc"},"updated_at":"2026-03-02T10:00:00Z"},` +
 	`"repository":{"name":"stack","owner":{"login":"acme"}}}`)
 
 var openedRequest = forge.ReviewRequest{Repo: forge.Repo{Forge: forge.GitHub, Owner: "acme", Name: "stack"}, Number: 5, HeadSHA: "0123abc"}
@@ -264,5 +267,42 @@ func TestScheduledBumpsNeedAnApp(t *testing.T) {
 	opts := bumpOptions(config.Config{AppID: e2eAppID, BumpSchedule: schedule}, app, slog.New(slog.NewTextHandler(logs, nil)))
 	if opts.Bumper == nil || opts.Schedule != schedule {
 		t.Errorf("an App server schedules image updates on COMPOSEGUARD_BUMP_SCHEDULE: %+v", opts)
+	}
+}
+
+func TestServeHasASoftMemoryLimit(t *testing.T) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		t.Skip("GOMEMLIMIT sets the limit instead")
+	}
+	previous := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(previous) })
+	url, _, _ := startServer(t, serveEnv(t))
+	_, metrics := get(t, url+"/metrics")
+	want := fmt.Sprintf("go_gc_gomemlimit_bytes %g\n", float64(serveMemoryLimit))
+	if !strings.Contains(metrics, want) {
+		t.Errorf("/metrics lacks %q", want)
+	}
+}
+
+func TestServeTrustsForwardedForOnlyFromItsProxies(t *testing.T) {
+	for proxies, want := range map[string]string{"": "127.0.0.1", "127.0.0.1": "203.0.113.66"} {
+		env := serveEnv(t)
+		env["COMPOSEGUARD_TRUSTED_PROXIES"] = proxies
+		url, logs, stop := startServer(t, env)
+		req, err := http.NewRequest(http.MethodPost, url+"/webhooks/github", strings.NewReader(string(openedPR)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("X-GitHub-Event", "pull_request")
+		req.Header.Set("X-Forwarded-For", "203.0.113.66")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		stop()
+		if !strings.Contains(logs.String(), `"remote":"`+want+`"`) {
+			t.Errorf("with COMPOSEGUARD_TRUSTED_PROXIES=%q the log should name %s:\n%s", proxies, want, logs)
+		}
 	}
 }
