@@ -268,8 +268,11 @@ func TestPrune(t *testing.T) {
 	q := openQueue(t, testDatabase(t), nil)
 	now := time.Now()
 	for id, age := range map[string]time.Duration{"old": 9 * 24 * time.Hour, "recent": 2 * 24 * time.Hour} {
-		if _, err := q.db.Exec(`INSERT INTO deliveries (provider, delivery_id, received_at) VALUES ('github', ?, ?)`,
-			id, now.Add(-age).UTC().Format(time.DateTime)); err != nil {
+		at := now.Add(-age).UTC().Format(time.DateTime)
+		if _, err := q.db.Exec(`INSERT INTO deliveries (provider, delivery_id, received_at) VALUES ('github', ?, ?)`, id, at); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := q.db.Exec(`INSERT INTO delivered_events (provider, event, received_at) VALUES ('github', ?, ?)`, id+" event", at); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -282,6 +285,13 @@ func TestPrune(t *testing.T) {
 	}
 	if got := enqueue(t, q, "old", pr); got != Queued {
 		t.Errorf("pruned delivery: %s, want queued", got)
+	}
+	// So it is with events: a replay is refused while a redelivery would be.
+	if got := enqueueEvent(t, q, "d-2", "recent event", pr); got != Replayed {
+		t.Errorf("recent event: %s, want replayed", got)
+	}
+	if got := enqueueEvent(t, q, "d-3", "old event", pr); got != Coalesced {
+		t.Errorf("pruned event: %s, want coalesced with the review of the same head", got)
 	}
 }
 
