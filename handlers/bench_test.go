@@ -52,7 +52,7 @@ func benchServer(b *testing.B) string {
 }
 
 // signedDelivery is delivery i: a push of a new head to the fixture's PR.
-func signedDelivery(b *testing.B, url string, i int) *http.Request {
+func signedDelivery(b testing.TB, url string, i int) *http.Request {
 	body := fixture(b, "pull_request.opened.json", map[string]any{
 		"action":                "synchronize",
 		"pull_request.head.sha": fmt.Sprintf("%040x", i),

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -22,14 +23,21 @@ const MaxWebhookBody = 2 << 20
 // before their sender is verified.
 const DefaultUnverifiedBodies = 8
 
-// busyRetryAfter is the Retry-After, in seconds, of a 503 for a full
-// gate: long enough for the bodies being read to be answered.
-const busyRetryAfter = "10"
+const (
+	// gateWait is how long a request waits for its turn to be read: a
+	// burst of deliveries, each acknowledged in milliseconds, queues for
+	// it, while requests holding every place keep the rest out no longer.
+	gateWait = time.Second
+	// busyRetryAfter is the Retry-After, in seconds, of a 503 for a full
+	// gate: long enough for the bodies being read to be answered.
+	busyRetryAfter = "10"
+)
 
 // bodyGate bounds the memory requests not yet verified can make the server
 // hold: no body over max, each read into a buffer of its declared length
-// and never grown, and at most cap(slots) read at once; the next is
-// answered 503 at once. Every webhook route reads through one.
+// and never grown, and at most cap(slots) read at once; the next waits
+// gateWait at most, then is answered 503. Every webhook route reads
+// through one.
 type bodyGate struct {
 	max   int64
 	slots chan struct{}
@@ -52,8 +60,10 @@ func (g *bodyGate) read(r *http.Request) (body []byte, done func(), err error) {
 	}
 	select {
 	case g.slots <- struct{}{}:
-	default:
+	case <-time.After(gateWait):
 		return nil, nil, errGateFull
+	case <-r.Context().Done():
+		return nil, nil, r.Context().Err()
 	}
 	done = func() { <-g.slots }
 	if body, err = readAtMost(r.Body, r.ContentLength, g.max); err != nil {

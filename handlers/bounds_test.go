@@ -163,6 +163,31 @@ func TestManyConcurrentUnsignedPostsAtTheLimitHoldFewBodies(t *testing.T) {
 	}
 }
 
+// TestBurstOfSignedDeliveriesIsAcknowledged sends many more deliveries at
+// once than bodies are read at once: each waits its turn, none is refused.
+func TestBurstOfSignedDeliveriesIsAcknowledged(t *testing.T) {
+	s := newTestServer(t, nil)
+	srv := httptest.NewServer(s.e)
+	defer srv.Close()
+	const burst = 10 * DefaultUnverifiedBodies
+	errs := make(chan error, burst)
+	for i := range burst {
+		req := signedDelivery(t, srv.URL+"/webhooks/github", i)
+		go func() {
+			_, err := ackLatency(req)
+			errs <- err
+		}()
+	}
+	for range burst {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if got := s.queued(t); len(got) != burst {
+		t.Errorf("%d reviews queued, want %d", len(got), burst)
+	}
+}
+
 // logLine is the one log entry of a delivery.
 func logLine(t *testing.T, logs *bytes.Buffer) map[string]any {
 	t.Helper()
