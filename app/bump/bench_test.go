@@ -42,7 +42,7 @@ func BenchmarkPlanThousandRefs(b *testing.B) {
 		snap[name] = []byte(c.String())
 		names = append(names, name)
 	}
-	client, err := registry.New(registry.Options{})
+	client, err := registry.New(registry.Options{AllowPrivate: []string{"127.0.0.1"}})
 	if err != nil {
 		b.Fatal(err)
 	}

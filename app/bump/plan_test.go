@@ -40,7 +40,7 @@ func planFor(t *testing.T, client Registry, files compose.MapSnapshot, cfg Confi
 
 func newClient(t *testing.T) *registry.Client {
 	t.Helper()
-	c, err := registry.New(registry.Options{MaxRetryAfter: time.Millisecond, Timeout: 10 * time.Second})
+	c, err := registry.New(registry.Options{AllowPrivate: []string{"127.0.0.1"}, MaxRetryAfter: time.Millisecond, Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,10 +45,13 @@ type Config struct {
 	RescueAfter time.Duration
 
 	// BumpSchedule is when scheduled image update pull requests run; the
-	// registry settings are read as `composeguard bump` reads them.
-	BumpSchedule     cron.Schedule
-	RegistryMirrors  string
-	RegistryAuthFile string
+	// registry settings are read as `composeguard bump` reads them, and the
+	// credentials scope says which repositories the credentials serve.
+	BumpSchedule             cron.Schedule
+	RegistryMirrors          string
+	RegistryAuthFile         string
+	RegistryCredentialsScope string
+	RegistryAllowPrivate     string
 }
 
 // UsesApp reports whether the server authenticates as a GitHub App rather
@@ -87,6 +90,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("bump_schedule", c.BumpSchedule.String()),
 		slog.String("registry_mirrors", c.RegistryMirrors),
 		slog.String("registry_auth_file", c.RegistryAuthFile),
+		slog.String("registry_credentials_scope", c.RegistryCredentialsScope),
+		slog.String("registry_allow_private", c.RegistryAllowPrivate),
 	)
 }
 

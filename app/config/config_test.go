@@ -137,6 +137,10 @@ func TestApp(t *testing.T) {
 
 func TestErrorsNameTheSetting(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "missing.pem")
+	authFile := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(authFile, []byte(`{"auths":{}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		env     map[string]string
@@ -176,6 +180,12 @@ func TestErrorsNameTheSetting(t *testing.T) {
 		{"no unverified bodies", tokenEnv(), []string{"--unverified-bodies", "0"}, "COMPOSEGUARD_UNVERIFIED_BODIES", "from 1 to 64"},
 		{"unverified bodies unbounded", withEnv(tokenEnv(), "COMPOSEGUARD_UNVERIFIED_BODIES", "1000"), nil, "COMPOSEGUARD_UNVERIFIED_BODIES", "from 1 to 64"},
 		{"registry auth file missing", withEnv(tokenEnv(), "COMPOSEGUARD_REGISTRY_AUTH_FILE", missing), nil, "COMPOSEGUARD_REGISTRY_AUTH_FILE", "cannot be read"},
+		{"mirror password split by a comma", withEnv(tokenEnv(), "COMPOSEGUARD_REGISTRY_MIRRORS", "docker.io=https://bot:hunter2,x@mirror:5000"), nil, "COMPOSEGUARD_REGISTRY_MIRRORS", "takes no user:password"},
+		{"credentials without a scope", withEnv(tokenEnv(), "COMPOSEGUARD_REGISTRY_AUTH_FILE", authFile), nil, "COMPOSEGUARD_REGISTRY_CREDENTIALS_SCOPE", "is required with COMPOSEGUARD_REGISTRY_AUTH_FILE"},
+		{"scope without repositories", withEnv(tokenEnv(), "COMPOSEGUARD_REGISTRY_CREDENTIALS_SCOPE", "ghcr.io"), nil, "COMPOSEGUARD_REGISTRY_CREDENTIALS_SCOPE", "want registry=owner/name"},
+		{"scope of a bare owner", withEnv(tokenEnv(), "COMPOSEGUARD_REGISTRY_CREDENTIALS_SCOPE", "ghcr.io=acme"), nil, "COMPOSEGUARD_REGISTRY_CREDENTIALS_SCOPE", "owner/*"},
+		{"allow private with a path", withEnv(tokenEnv(), "COMPOSEGUARD_REGISTRY_ALLOW_PRIVATE", "registry.lan/v2"), nil, "COMPOSEGUARD_REGISTRY_ALLOW_PRIVATE", "host[:port]"},
+		{"allow private with credentials", withEnv(tokenEnv(), "COMPOSEGUARD_REGISTRY_ALLOW_PRIVATE", "bot:hunter2@registry.lan"), nil, "COMPOSEGUARD_REGISTRY_ALLOW_PRIVATE", "takes host[:port]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

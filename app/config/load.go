@@ -36,10 +36,12 @@ var (
 	bumpScheduleSetting  = setting{"COMPOSEGUARD_BUMP_SCHEDULE", "bump-schedule", "when image update pull requests are opened: a cron expression in UTC", "0 6 * * 1"}
 	mirrorsSetting       = setting{"COMPOSEGUARD_REGISTRY_MIRRORS", "registry-mirrors", "registry mirrors for image lookups: registry=mirror,…", ""}
 	authFileSetting      = setting{"COMPOSEGUARD_REGISTRY_AUTH_FILE", "registry-auth-file", "a docker config.json whose auths are the registry credentials", ""}
+	scopeSetting         = setting{registry.CredentialsScopeSetting, "registry-credentials-scope", "which repositories may use which registry's credentials: registry=owner/*,owner/name;… (* for all); required with the auth file", ""}
+	allowPrivateSetting  = setting{registry.AllowPrivateSetting, "registry-allow-private", "registries on loopback, private or link-local addresses image lookups may reach: host[:port], IP or CIDR, comma-separated", ""}
 
 	allSettings = []setting{listenSetting, databaseSetting, apiURLSetting, appIDSetting, keyFileSetting,
 		keySetting, tokenSetting, webhookSecretSetting, draftsSetting, proxiesSetting, bodiesSetting, jobTimeoutSetting, rescueAfterSetting,
-		bumpScheduleSetting, mirrorsSetting, authFileSetting}
+		bumpScheduleSetting, mirrorsSetting, authFileSetting, scopeSetting, allowPrivateSetting}
 )
 
 // maxUnverifiedBodies keeps COMPOSEGUARD_UNVERIFIED_BODIES from undoing the
@@ -155,6 +157,19 @@ func resolveBump(c *Config, value func(setting) string) error {
 		if _, err := os.Stat(c.RegistryAuthFile); err != nil {
 			return authFileSetting.errorf("cannot be read: %v", err)
 		}
+	}
+	// Every installed repository names the registries it likes: the
+	// credentials go only where the operator said, and saying it is required.
+	c.RegistryCredentialsScope = value(scopeSetting)
+	if _, err := registry.ParseCredentialScope(c.RegistryCredentialsScope); err != nil {
+		return scopeSetting.errorf("%v", strings.TrimPrefix(err.Error(), scopeSetting.env+": "))
+	}
+	if c.RegistryAuthFile != "" && c.RegistryCredentialsScope == "" {
+		return scopeSetting.errorf("is required with %s: say which repositories may use which registry's credentials, like ghcr.io=my-org/*; *=* offers every credential to every repository", authFileSetting.env)
+	}
+	c.RegistryAllowPrivate = value(allowPrivateSetting)
+	if _, err := registry.ParseAllowPrivate(c.RegistryAllowPrivate); err != nil {
+		return allowPrivateSetting.errorf("%v", strings.TrimPrefix(err.Error(), allowPrivateSetting.env+": "))
 	}
 	return nil
 }

@@ -79,13 +79,16 @@ func newEnv(t *testing.T, files map[string]string, tags map[string][]string) *en
 	return e
 }
 
-func (e *env) newRegistry() (pulls.Registry, error) {
+func (e *env) newRegistry() (pulls.Registries, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	c, err := registry.New(registry.Options{Mirrors: maps.Clone(e.mirrors),
 		MaxRetryAfter: time.Millisecond, Timeout: 10 * time.Second})
+	if err != nil {
+		return nil, err
+	}
 	e.clients = append(e.clients, c)
-	return c, err
+	return pulls.RegistriesOf[*registry.Client](c), nil
 }
 
 // useRegistry mirrors a registry (docker.io, ghcr.io) to another host from

@@ -40,13 +40,31 @@ type Registry interface {
 	SourceURL(ctx context.Context, repository, tag string) (string, error)
 }
 
+// Registries is the registry client of one scheduled run: For gives one
+// repository ("owner/name") its lookups, which offer only the registry
+// credentials that repository may use. RegistriesOf adapts
+// *registry.Client.
+type Registries interface {
+	For(repository string) Registry
+}
+
+// RegistriesOf adapts a client whose For returns its own type, as
+// *registry.Client's does.
+func RegistriesOf[R Registry](c interface{ For(string) R }) Registries {
+	return registriesOf[R]{c}
+}
+
+type registriesOf[R Registry] struct{ c interface{ For(string) R } }
+
+func (r registriesOf[R]) For(repository string) Registry { return r.c.For(repository) }
+
 // Options configure a Runner.
 type Options struct {
 	Forge Forge
 	// NewRegistry makes the registry client of one scheduled run. Every
 	// repository of the run shares it, so its cache makes a thousand
 	// repositories using postgres cost one tag listing.
-	NewRegistry func() (Registry, error)
+	NewRegistry func() (Registries, error)
 	Logger      *slog.Logger
 	// Now is the clock of rate limits and exception expiry; time.Now when
 	// nil.
@@ -68,7 +86,7 @@ type Runner struct {
 	mu       sync.Mutex
 	login    string
 	run      time.Time // of the registry client below
-	registry Registry
+	registry Registries
 }
 
 // New returns a Runner.
@@ -197,7 +215,7 @@ func (r *Runner) Repository(ctx context.Context, repo forge.Repository, run time
 		return res, err
 	}
 	w := &repoRun{opts: r.opts, repo: repo, login: login, base: base, snap: snap, policy: pol,
-		registry: reg, now: r.opts.Now(), result: res}
+		registry: reg.For(repo.String()), now: r.opts.Now(), result: res}
 	return res, w.run(ctx)
 }
 
@@ -218,7 +236,7 @@ func (r *Runner) identity(ctx context.Context) (string, error) {
 
 // registryFor returns the registry client of the run, making a new one
 // when a new run starts.
-func (r *Runner) registryFor(run time.Time) (Registry, error) {
+func (r *Runner) registryFor(run time.Time) (Registries, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.registry == nil || !r.run.Equal(run) {

@@ -16,15 +16,17 @@ import (
 // "docker.io=harbor.internal/dockerhub") and an "http://" prefix when it only
 // speaks plain HTTP. Keys and values are returned as written, validated.
 func ParseMirrors(s string) (map[string]string, error) {
+	// Checked on the whole setting: a password may hold a comma, which
+	// would split it between two entries.
+	if err := noUserinfo(s); err != nil {
+		return nil, err
+	}
 	mirrors := map[string]string{}
 	seen := map[string]string{}
 	for entry := range strings.SplitSeq(s, ",") {
 		entry = strings.TrimSpace(entry)
 		if entry == "" {
 			continue
-		}
-		if err := noUserinfo(entry); err != nil {
-			return nil, err
 		}
 		from, to, ok := strings.Cut(entry, "=")
 		from, to = strings.TrimSpace(from), strings.TrimSpace(to)
@@ -121,6 +123,9 @@ func parseDockerConfig(data []byte) (keychain, error) {
 	for key, auth := range cfg.Auths {
 		if auth == (authn.AuthConfig{}) {
 			continue
+		}
+		if strings.Contains(key, "@") {
+			return nil, errors.New("registry credentials: a key of \"auths\" carries user:password@; put the credentials in its \"auth\" or \"username\" and \"password\"")
 		}
 		host, err := registryHost(configHost(key))
 		if err != nil {

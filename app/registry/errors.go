@@ -28,6 +28,12 @@ const (
 	// Denied: 401, 403, UNAUTHORIZED or DENIED; credentials are missing or
 	// refused (Docker Hub also answers 401 for a repository that does not exist).
 	Denied
+	// Refused: composeguard would not connect: a loopback, private or
+	// link-local address not allowed by AllowPrivateSetting, or plain HTTP.
+	Refused
+	// TooLarge: the answer is beyond the bounds of a lookup (MaxTags,
+	// MaxTagPages, MaxResponseBytes).
+	TooLarge
 )
 
 // AuthFileSetting is the setting (environment variable) the CLI and the
@@ -45,10 +51,19 @@ type LookupError struct {
 	// Credentials is set when the configuration holds credentials for Host,
 	// so a Denied answer refused them rather than asked for them.
 	Credentials bool
-	Err         error
+	// Withheld is set when the configuration holds credentials for Host but
+	// CredentialScope does not give them to Caller, the forge repository
+	// the lookup was made for.
+	Withheld bool
+	Caller   string
+	Err      error
 }
 
-func (e *LookupError) Error() string {
+// Error never shows credentials: URLs quoted from the failure lose their
+// user:password@ and query values.
+func (e *LookupError) Error() string { return Redact(e.message()) }
+
+func (e *LookupError) message() string {
 	what, registry := e.Repository, "the registry"
 	if e.Tag != "" {
 		what += ":" + e.Tag
@@ -56,6 +71,8 @@ func (e *LookupError) Error() string {
 	if e.Mirrored {
 		registry = "the mirror " + e.Host
 	}
+	var refused *RefusedError
+	var tooLarge *TooLargeError
 	switch e.Failure {
 	case NotFound:
 		if e.Tag != "" {
@@ -66,10 +83,20 @@ func (e *LookupError) Error() string {
 		switch {
 		case e.Credentials:
 			return fmt.Sprintf("denied: %s (HTTP %d; %s refused the credentials %s holds for it)", what, e.StatusCode, e.Host, AuthFileSetting)
+		case e.Withheld:
+			return fmt.Sprintf("denied: %s (HTTP %d; the server holds credentials for %s, but %s does not offer them to %s)", what, e.StatusCode, e.Host, CredentialsScopeSetting, e.Caller)
 		case e.Host == name.DefaultRegistry:
 			return fmt.Sprintf("denied: %s (HTTP %d; credentials needed? set %s; Docker Hub answers the same for a repository that does not exist, so check the name too)", what, e.StatusCode, AuthFileSetting)
 		}
 		return fmt.Sprintf("denied: %s (HTTP %d; credentials needed? set %s)", what, e.StatusCode, AuthFileSetting)
+	case Refused:
+		if errors.As(e.Err, &refused) {
+			return fmt.Sprintf("refused: %s (%v)", what, refused)
+		}
+	case TooLarge:
+		if errors.As(e.Err, &tooLarge) {
+			return fmt.Sprintf("too large: %s from %s (%v)", what, e.Host, tooLarge)
+		}
 	}
 	status := ""
 	if e.StatusCode != 0 {
@@ -87,13 +114,22 @@ func (e *LookupError) Is(target error) bool { return target == ErrUnknown }
 // a rate-limited registry is not hammered by every remaining image.
 var errThrottled = errors.New("host rate-limited earlier in this run")
 
-// lookupError describes a failed lookup of t (and tag, when one was asked).
-func (c *Client) lookupError(t target, tag string, err error) error {
+// lookupError describes a failed lookup of t (and tag, when one was asked)
+// made through l.
+func (c *Client) lookupError(t target, tag string, l *lane, err error) error {
 	host := t.remote.RegistryStr()
-	_, credentials := c.keychain[host]
-	e := &LookupError{Host: host, Mirrored: t.mirrored, Repository: t.asked, Tag: tag, Credentials: credentials, Err: err}
+	_, held := c.keychain[host]
+	credentials := held && l == &c.credentialed
+	e := &LookupError{Host: host, Mirrored: t.mirrored, Repository: t.asked, Tag: tag,
+		Credentials: credentials, Withheld: held && !credentials, Caller: c.caller, Err: err}
 	var te *transport.Error
+	var refused *RefusedError
+	var tooLarge *TooLargeError
 	switch {
+	case errors.As(err, &refused):
+		e.Failure = Refused
+	case errors.As(err, &tooLarge):
+		e.Failure = TooLarge
 	case errors.As(err, &te):
 		e.StatusCode = te.StatusCode
 		e.Failure = failureOf(te)

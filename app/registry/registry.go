@@ -6,6 +6,7 @@
 package registry
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -26,14 +27,26 @@ type Options struct {
 	// DockerConfig is the content of a docker config.json from the server
 	// configuration; only its "auths" are used. Empty means anonymous.
 	DockerConfig []byte
+	// CredentialScope says which forge repositories the lookups of For may
+	// offer DockerConfig's credentials to; for the others, those registries
+	// are asked anonymously. The Client's own lookups offer every credential:
+	// they serve the person running composeguard.
+	CredentialScope CredentialScope
 	// Mirrors maps a registry to the mirror that serves it, as returned by
 	// ParseMirrors. Requests go to the mirror; answers are reported for the
 	// original name, and credentials are looked up for the mirror host.
 	Mirrors map[string]string
+	// AllowPrivate names the registries lookups may reach on loopback,
+	// private, link-local and other non-public addresses, and over plain
+	// HTTP, as ParseAllowPrivate returns them. Mirrors and Insecure
+	// registries are the operator's choice and are reached anyway.
+	AllowPrivate []string
 	// Insecure lists registries (host[:port]) spoken to over plain HTTP.
 	// localhost and loopback addresses fall back to plain HTTP anyway.
 	Insecure []string
-	// Transport sends requests; nil means remote.DefaultTransport.
+	// Transport sends requests; nil means go-containerregistry's default
+	// transport, dialling only public addresses and the hosts allowed above.
+	// Tests route requests themselves.
 	Transport http.RoundTripper
 	// MaxRetryAfter caps the wait before the single retry of a 429, 502, 503
 	// or 504; 0 means 5s.
@@ -43,16 +56,40 @@ type Options struct {
 	Timeout time.Duration
 }
 
+// Bounds of a tag listing: an image with more tags, or a registry paging on
+// longer, is "unknown" rather than a run's memory or time (Renovate, too,
+// stops at 10,000 tags).
+const (
+	MaxTags     = 10_000
+	MaxTagPages = 100
+)
+
 // Client looks up tags, digests and source URLs, caching every answer for its
-// lifetime. It is safe for concurrent use.
+// lifetime. It is safe for concurrent use. For gives the lookups made on
+// behalf of one forge repository, sharing the caches.
 type Client struct {
-	puller    *remote.Puller
+	*shared
+	scoped bool   // lookups offer only the credentials CredentialScope gives caller
+	caller string // the forge repository ("owner/name") when scoped
+}
+
+type shared struct {
 	keychain  keychain
+	scope     CredentialScope
 	transport *countingTransport
 	mirrors   map[string]mirror
 	insecure  map[string]bool
 	timeout   time.Duration
 
+	// Answers fetched with credentials are kept apart from anonymous ones,
+	// so a repository the credentials are withheld from never reads them
+	// from the cache.
+	anonymous, credentialed lane
+}
+
+// lane is one way of asking, with or without credentials, and its answers.
+type lane struct {
+	puller  *remote.Puller
 	tags    memo[[]string]
 	digests memo[string]
 	sources memo[string]
@@ -64,45 +101,56 @@ func New(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{
+	s := &shared{
 		keychain: kc,
+		scope:    opts.CredentialScope,
 		mirrors:  map[string]mirror{},
 		insecure: map[string]bool{},
-		timeout:  opts.Timeout,
+		timeout:  cmp.Or(opts.Timeout, time.Minute),
 		transport: &countingTransport{
 			inner:         opts.Transport,
-			maxRetryAfter: opts.MaxRetryAfter,
+			maxRetryAfter: cmp.Or(opts.MaxRetryAfter, 5*time.Second),
 			counts:        map[string]map[string]int{},
 			throttled:     map[string]bool{},
 		},
 	}
-	if c.timeout == 0 {
-		c.timeout = time.Minute
-	}
-	if c.transport.inner == nil {
-		c.transport.inner = remote.DefaultTransport
-	}
-	if c.transport.maxRetryAfter == 0 {
-		c.transport.maxRetryAfter = 5 * time.Second
-	}
+	var named []string // hosts the operator named, reached wherever they are
 	for from, to := range opts.Mirrors {
 		host, err := registryHost(from)
 		if err != nil {
 			return nil, fmt.Errorf("registry mirror: %w", err)
 		}
-		if c.mirrors[host], err = parseMirror(to); err != nil {
+		if s.mirrors[host], err = parseMirror(to); err != nil {
 			return nil, err
 		}
+		named = append(named, s.mirrors[host].host)
 	}
 	for _, h := range opts.Insecure {
 		host, err := registryHost(h)
 		if err != nil {
 			return nil, fmt.Errorf("insecure registry: %w", err)
 		}
-		c.insecure[host] = true
+		s.insecure[host] = true
+		named = append(named, host)
 	}
-	c.puller, err = remote.NewPuller(
-		remote.WithTransport(c.transport),
+	if s.transport.destinations, err = newDestinations(opts.AllowPrivate, named); err != nil {
+		return nil, err
+	}
+	if s.transport.inner == nil {
+		s.transport.inner = s.transport.destinations.transport()
+	}
+	if s.anonymous.puller, err = s.newPuller(keychain{}); err != nil {
+		return nil, err
+	}
+	if s.credentialed.puller, err = s.newPuller(kc); err != nil {
+		return nil, err
+	}
+	return &Client{shared: s}, nil
+}
+
+func (s *shared) newPuller(kc keychain) (*remote.Puller, error) {
+	return remote.NewPuller(
+		remote.WithTransport(s.transport),
 		remote.WithAuthFromKeychain(kc),
 		remote.WithUserAgent("composeguard"),
 		// Retries are countingTransport's job: go-containerregistry's default
@@ -110,10 +158,23 @@ func New(opts Options) (*Client, error) {
 		remote.WithRetryStatusCodes(),
 		remote.WithRetryBackoff(remote.Backoff{Steps: 1}),
 	)
-	if err != nil {
-		return nil, err
+}
+
+// For returns the lookups made on behalf of the forge repository
+// ("owner/name"): they offer a registry's credentials only when
+// Options.CredentialScope gives them to that repository.
+func (c *Client) For(repository string) *Client {
+	return &Client{shared: c.shared, scoped: true, caller: repository}
+}
+
+// laneFor picks how t is asked: with the credentials held for its host when
+// this Client may offer them, else anonymously.
+func (c *Client) laneFor(t target) *lane {
+	host := t.remote.RegistryStr()
+	if _, held := c.keychain[host]; held && (!c.scoped || c.scope.allows(host, c.caller)) {
+		return &c.credentialed
 	}
-	return c, nil
+	return &c.anonymous
 }
 
 // target is a repository as asked for and as reached (through a mirror).
@@ -172,24 +233,49 @@ func (c *Client) begin(ctx context.Context, kind string, t target) (context.Cont
 }
 
 // Tags returns every tag of repository (a normalised name such as
-// "docker.io/library/postgres"), following pagination. Errors are
-// *LookupError (errors.Is ErrUnknown) or the caller's context error.
+// "docker.io/library/postgres"), following pagination up to MaxTagPages
+// pages and MaxTags tags. Errors are *LookupError (errors.Is ErrUnknown) or
+// the caller's context error.
 func (c *Client) Tags(ctx context.Context, repository string) ([]string, error) {
 	t, err := c.resolve(repository)
 	if err != nil {
 		return nil, err
 	}
-	tags, err := c.tags.do(ctx, t.key, func(ctx context.Context) ([]string, error) {
+	l := c.laneFor(t)
+	tags, err := l.tags.do(ctx, t.key, func(ctx context.Context) ([]string, error) {
 		ctx, cancel := c.begin(ctx, KindTags, t)
 		defer cancel()
-		tags, err := c.puller.List(ctx, t.remote)
+		tags, err := listTags(ctx, l.puller, t.remote)
 		if err != nil {
-			return nil, c.lookupError(t, "", err)
+			return nil, c.lookupError(t, "", l, err)
 		}
 		return tags, nil
 	})
 	// Callers may sort or filter; the cached list must stay intact.
 	return slices.Clone(tags), err
+}
+
+// listTags reads the pages of repo's tag list within the bounds.
+func listTags(ctx context.Context, puller *remote.Puller, repo name.Repository) ([]string, error) {
+	lister, err := puller.Lister(ctx, repo)
+	if err != nil {
+		return nil, err
+	}
+	tags := []string{}
+	for pages := 0; lister.HasNext(); pages++ {
+		if pages == MaxTagPages {
+			return nil, &TooLargeError{What: fmt.Sprintf("the tag list runs past %d pages, the most composeguard follows", MaxTagPages)}
+		}
+		page, err := lister.Next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if len(tags)+len(page.Tags) > MaxTags {
+			return nil, &TooLargeError{What: fmt.Sprintf("the registry lists more than %d tags, the most composeguard reads for an image", MaxTags)}
+		}
+		tags = append(tags, page.Tags...)
+	}
+	return tags, nil
 }
 
 // Digest returns the manifest digest of repository:tag: for a multi-platform
@@ -200,19 +286,20 @@ func (c *Client) Digest(ctx context.Context, repository, tag string) (string, er
 	if err != nil {
 		return "", err
 	}
-	return c.digests.do(ctx, key, func(ctx context.Context) (string, error) {
+	l := c.laneFor(t)
+	return l.digests.do(ctx, key, func(ctx context.Context) (string, error) {
 		ctx, cancel := c.begin(ctx, KindDigest, t)
 		defer cancel()
-		desc, err := c.puller.Head(ctx, ref)
+		desc, err := l.puller.Head(ctx, ref)
 		if err == nil {
 			return desc.Digest.String(), nil
 		}
 		if !headUnusable(err) {
-			return "", c.lookupError(t, tag, err)
+			return "", c.lookupError(t, tag, l, err)
 		}
-		got, err := c.puller.Get(ctx, ref)
+		got, err := l.puller.Get(ctx, ref)
 		if err != nil {
-			return "", c.lookupError(t, tag, err)
+			return "", c.lookupError(t, tag, l, err)
 		}
 		return got.Digest.String(), nil
 	})
@@ -239,24 +326,25 @@ func (c *Client) SourceURL(ctx context.Context, repository, tag string) (string,
 	if err != nil {
 		return "", err
 	}
-	return c.sources.do(ctx, key, func(ctx context.Context) (string, error) {
+	l := c.laneFor(t)
+	return l.sources.do(ctx, key, func(ctx context.Context) (string, error) {
 		ctx, cancel := c.begin(ctx, KindSource, t)
 		defer cancel()
-		desc, err := c.puller.Get(ctx, ref)
+		desc, err := l.puller.Get(ctx, ref)
 		if err != nil {
-			return "", c.lookupError(t, tag, err)
+			return "", c.lookupError(t, tag, l, err)
 		}
 		// The GET answered the digest question too; spare a later HEAD.
-		c.digests.seed(key, desc.Digest.String())
-		src, err := c.source(ctx, t, desc)
+		l.digests.seed(key, desc.Digest.String())
+		src, err := source(ctx, l.puller, t, desc)
 		if err != nil {
-			return "", c.lookupError(t, tag, err)
+			return "", c.lookupError(t, tag, l, err)
 		}
 		return src, nil
 	})
 }
 
-func (c *Client) source(ctx context.Context, t target, desc *remote.Descriptor) (string, error) {
+func source(ctx context.Context, puller *remote.Puller, t target, desc *remote.Descriptor) (string, error) {
 	if desc.MediaType.IsIndex() {
 		idx, err := desc.ImageIndex()
 		if err != nil {
@@ -273,7 +361,7 @@ func (c *Client) source(ctx context.Context, t target, desc *remote.Descriptor) 
 		if child == nil {
 			return "", nil
 		}
-		if desc, err = c.puller.Get(ctx, t.remote.Digest(child.Digest.String())); err != nil {
+		if desc, err = puller.Get(ctx, t.remote.Digest(child.Digest.String())); err != nil {
 			return "", err
 		}
 	}

@@ -690,9 +690,9 @@ func TestPlainHTTP(t *testing.T) {
 	f.push("team/app", image(t, nil), appTags...)
 	plain := serve(t, f.reg, true)
 
-	t.Run("localhost", func(t *testing.T) {
+	t.Run("localhost, allowed", func(t *testing.T) {
 		port := plain.URL[strings.LastIndex(plain.URL, ":")+1:]
-		c := newClient(t, Options{}) // the default transport; loopback only
+		c := newClient(t, Options{AllowPrivate: []string{"localhost:" + port, "127.0.0.1"}}) // the default transport
 		for _, repo := range []string{"localhost:" + port + "/team/app", "127.0.0.1:" + port + "/team/app"} {
 			if tags, err := c.Tags(ctx, repo); err != nil || len(tags) != len(appTags) {
 				t.Errorf("%s: %v, %v", repo, tags, err)

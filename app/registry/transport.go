@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -31,10 +32,13 @@ func withOp(ctx context.Context, kind, repo string) context.Context {
 }
 
 // countingTransport sits under go-containerregistry's auth transports, so it
-// sees every request sent: it counts them, retries a 429/502/503/504 once
-// after Retry-After (capped), and fails fast for hosts still answering 429.
+// sees every request sent, redirects included: it refuses plain HTTP to
+// hosts the operator did not name, bounds every answer's body, counts
+// requests, retries a 429/502/503/504 once after Retry-After (capped), and
+// fails fast for hosts still answering 429.
 type countingTransport struct {
 	inner         http.RoundTripper
+	destinations  *destinations
 	maxRetryAfter time.Duration
 
 	mu        sync.Mutex
@@ -50,6 +54,9 @@ var retryable = map[int]bool{
 }
 
 func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := t.destinations.checkPlainHTTP(req.Context(), req.URL); err != nil {
+		return nil, err
+	}
 	if t.isThrottled(req.URL.Host) {
 		return nil, errThrottled
 	}
@@ -97,7 +104,47 @@ func (t *countingTransport) send(req *http.Request) (*http.Response, error) {
 	}
 	t.counts[o.repo][kind]++
 	t.mu.Unlock()
-	return t.inner.RoundTrip(req)
+	resp, err := t.inner.RoundTrip(req)
+	if err == nil {
+		resp.Body = &boundedBody{ReadCloser: resp.Body, left: MaxResponseBytes}
+	}
+	return resp, err
+}
+
+// MaxResponseBytes bounds the body of every registry answer read: a tag list
+// page, a manifest, an image config, a token. A page of the most tags an
+// image may have (MaxTags, at most 128 characters each) takes under 1.5 MiB.
+const MaxResponseBytes = 4 << 20
+
+// TooLargeError is an answer beyond the bounds of a lookup: a body over
+// MaxResponseBytes, more than MaxTags tags or MaxTagPages pages.
+type TooLargeError struct{ What string }
+
+func (e *TooLargeError) Error() string { return e.What }
+
+// boundedBody fails the read that would go past its limit instead of
+// truncating the answer silently.
+type boundedBody struct {
+	io.ReadCloser
+	left int64
+}
+
+func (b *boundedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// One byte more tells a body of exactly the limit from a larger one.
+		var one [1]byte
+		n, err := b.ReadCloser.Read(one[:])
+		if n > 0 {
+			return 0, &TooLargeError{What: fmt.Sprintf("an answer is larger than %d MiB", MaxResponseBytes>>20)}
+		}
+		return 0, err
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
 }
 
 func (t *countingTransport) isThrottled(host string) bool {

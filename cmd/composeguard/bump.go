@@ -19,8 +19,9 @@ import (
 // Registry settings come from the environment of the person or server
 // running the command, never from the repository.
 const (
-	envMirrors  = "COMPOSEGUARD_REGISTRY_MIRRORS" // docker.io=registry.internal:5000,…
-	envAuthFile = registry.AuthFileSetting        // a docker config.json with "auths"
+	envMirrors      = "COMPOSEGUARD_REGISTRY_MIRRORS" // docker.io=registry.internal:5000,…
+	envAuthFile     = registry.AuthFileSetting        // a docker config.json with "auths"
+	envAllowPrivate = registry.AllowPrivateSetting    // localhost:5000,registry.lan,10.0.0.0/24,…
 )
 
 var bumpFormats = []string{"text", "json"}
@@ -41,7 +42,7 @@ func bumpImages(args []string, stdout, stderr io.Writer) int {
 	format := fl.String("format", "text", "output format: text or json")
 	policyFile := fl.String("policy", "", "policy file to use instead of each folder's .composeguard.yml")
 	fl.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: composeguard bump [flags] [PATH…]\n\nMoves the image tags pinned in the compose files under each PATH (default .) to the newest\nversions their registries list within the current major (--major crosses it), editing only\nthe tag and digest bytes.\nRegistry settings: %s (registry=mirror,…) and %s (a docker config.json).\nExit status: 0 nothing due, 1 updates due with --dry-run, 2 errors, among them an image\nthat could not be looked up (not found, denied or registry unavailable).\n", envMirrors, envAuthFile)
+		fmt.Fprintf(stderr, "Usage: composeguard bump [flags] [PATH…]\n\nMoves the image tags pinned in the compose files under each PATH (default .) to the newest\nversions their registries list within the current major (--major crosses it), editing only\nthe tag and digest bytes.\nRegistry settings: %s (registry=mirror,…), %s (a docker config.json) and\n%s (registries on loopback or private addresses to reach: host[:port],\nIP or CIDR, comma-separated; others are refused).\nExit status: 0 nothing due, 1 updates due with --dry-run, 2 errors, among them an image\nthat could not be looked up (not found, denied, refused, too large or registry unavailable).\n", envMirrors, envAuthFile, envAllowPrivate)
 		fl.PrintDefaults()
 	}
 	paths, err := parseArgs(fl, args)
@@ -110,7 +111,7 @@ func bumpImages(args []string, stdout, stderr io.Writer) int {
 	due := false
 	for _, r := range results {
 		if r.plan.Unknown() {
-			fmt.Fprintln(stderr, "composeguard: some images could not be looked up (not found, denied or registry unavailable), so they may have updates; see skipped")
+			fmt.Fprintln(stderr, "composeguard: some images could not be looked up (not found, denied, refused, too large or registry unavailable), so they may have updates; see skipped")
 			return 2
 		}
 		due = due || len(r.plan.Updates) > 0
@@ -121,26 +122,40 @@ func bumpImages(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// registryFromEnv builds the registry client from the environment.
+// registryFromEnv builds the registry client from the environment. It
+// offers the credentials to every lookup: the run is the user's own.
 func registryFromEnv() (*registry.Client, error) {
-	return newRegistry(os.Getenv(envMirrors), os.Getenv(envAuthFile))
+	return newRegistry(registrySettings{mirrors: os.Getenv(envMirrors), authFile: os.Getenv(envAuthFile),
+		allowPrivate: os.Getenv(envAllowPrivate)})
 }
 
-// newRegistry builds a registry client from a mirror list and a docker
-// config.json path; the server's configuration is the only source of
-// credentials.
-func newRegistry(mirrorList, authFile string) (*registry.Client, error) {
-	mirrors, err := registry.ParseMirrors(mirrorList)
+// registrySettings are the registry settings of the environment or of the
+// server's configuration; the server's are its only source of credentials.
+type registrySettings struct {
+	mirrors, authFile, allowPrivate string
+	credentialsScope                string // serve's; lookups made For a repository follow it
+}
+
+func newRegistry(s registrySettings) (*registry.Client, error) {
+	mirrors, err := registry.ParseMirrors(s.mirrors)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", envMirrors, err)
 	}
+	allowPrivate, err := registry.ParseAllowPrivate(s.allowPrivate)
+	if err != nil {
+		return nil, err
+	}
+	scope, err := registry.ParseCredentialScope(s.credentialsScope)
+	if err != nil {
+		return nil, err
+	}
 	var config []byte
-	if authFile != "" {
-		if config, err = os.ReadFile(authFile); err != nil {
+	if s.authFile != "" {
+		if config, err = os.ReadFile(s.authFile); err != nil {
 			return nil, fmt.Errorf("%s: %w", envAuthFile, err)
 		}
 	}
-	return registry.New(registry.Options{Mirrors: mirrors, DockerConfig: config})
+	return registry.New(registry.Options{Mirrors: mirrors, DockerConfig: config, AllowPrivate: allowPrivate, CredentialScope: scope})
 }
 
 // applyInPlace writes the updates into the files and returns the files

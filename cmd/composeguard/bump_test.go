@@ -39,10 +39,12 @@ type bumpOutput struct {
 	Written []string `json:"written"`
 }
 
-// registryEnv isolates a test from the machine's registry settings.
+// registryEnv isolates a test from the machine's registry settings; the
+// test registries listen on loopback, which it allows.
 func registryEnv(t *testing.T, mirrors string) {
 	t.Setenv(envMirrors, mirrors)
 	t.Setenv(envAuthFile, "")
+	t.Setenv(envAllowPrivate, "127.0.0.1")
 }
 
 func bumpJSONOutput(t *testing.T, args ...string) (int, bumpOutput, string) {

@@ -21,6 +21,7 @@ import (
 	"github.com/composeguard/composeguard/app/forge/github"
 	"github.com/composeguard/composeguard/app/jobs"
 	"github.com/composeguard/composeguard/app/pulls"
+	"github.com/composeguard/composeguard/app/registry"
 	"github.com/composeguard/composeguard/app/review"
 	"github.com/composeguard/composeguard/handlers"
 )
@@ -38,12 +39,13 @@ func bumpOptions(cfg config.Config, client *github.Client, logger *slog.Logger) 
 		logger.Info("scheduled image update pull requests need a GitHub App; they are off with a token")
 		return jobs.BumpOptions{}
 	}
-	newRunRegistry := func() (pulls.Registry, error) {
-		c, err := newRegistry(cfg.RegistryMirrors, cfg.RegistryAuthFile)
+	newRunRegistry := func() (pulls.Registries, error) {
+		c, err := newRegistry(registrySettings{mirrors: cfg.RegistryMirrors, authFile: cfg.RegistryAuthFile,
+			allowPrivate: cfg.RegistryAllowPrivate, credentialsScope: cfg.RegistryCredentialsScope})
 		if err != nil {
-			return nil, err // never a typed nil in the interface
+			return nil, err
 		}
-		return c, nil
+		return pulls.RegistriesOf[*registry.Client](c), nil
 	}
 	return jobs.BumpOptions{Schedule: cfg.BumpSchedule,
 		Bumper: pulls.New(pulls.Options{Forge: client, Logger: logger, NewRegistry: newRunRegistry})}

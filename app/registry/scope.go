@@ -1,0 +1,75 @@
+package registry
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// CredentialsScopeSetting is the setting (environment variable) saying which
+// forge repositories the server's registry credentials are offered to.
+const CredentialsScopeSetting = "COMPOSEGUARD_REGISTRY_CREDENTIALS_SCOPE"
+
+// CredentialScope maps a registry host (as credentials are looked up: a
+// mirror's own host for a mirror; "*" for every registry) to the forge
+// repositories that may use its credentials: "owner/name", "owner/*" (every
+// repository under owner, subgroups included) or "*".
+type CredentialScope map[string][]string
+
+// ParseCredentialScope parses CredentialsScopeSetting:
+// "ghcr.io=acme/*,acme-labs/site;registry.example.com=*". Registries are
+// separated by semicolons, repositories by commas; names are matched without
+// regard to case, as forges do.
+func ParseCredentialScope(s string) (CredentialScope, error) {
+	scope := CredentialScope{}
+	for entry := range strings.SplitSeq(s, ";") {
+		if entry = strings.TrimSpace(entry); entry == "" {
+			continue
+		}
+		reg, repos, ok := strings.Cut(entry, "=")
+		reg = strings.TrimSpace(reg)
+		if !ok || reg == "" {
+			return nil, fmt.Errorf("%s: %q: want registry=owner/name,owner/*,…", CredentialsScopeSetting, entry)
+		}
+		host := "*"
+		if reg != "*" {
+			var err error
+			if host, err = registryHost(configHost(reg)); err != nil || strings.Contains(reg, "@") {
+				return nil, fmt.Errorf("%s: %q is not a registry host", CredentialsScopeSetting, reg)
+			}
+		}
+		for pattern := range strings.SplitSeq(repos, ",") {
+			pattern = strings.ToLower(strings.TrimSpace(pattern))
+			if !validRepositoryPattern(pattern) {
+				return nil, fmt.Errorf("%s: %q: want owner/name, owner/* or *", CredentialsScopeSetting, pattern)
+			}
+			scope[host] = append(scope[host], pattern)
+		}
+	}
+	return scope, nil
+}
+
+func validRepositoryPattern(p string) bool {
+	if p == "*" {
+		return true
+	}
+	base, wildcard := strings.CutSuffix(p, "/*")
+	if strings.ContainsAny(base, "* \t") || !wildcard && !strings.Contains(base, "/") {
+		return false
+	}
+	return !slices.Contains(strings.Split(base, "/"), "")
+}
+
+// allows reports whether repository ("owner/name") may use the credentials
+// held for host.
+func (s CredentialScope) allows(host, repository string) bool {
+	repository = strings.ToLower(repository)
+	for _, patterns := range [][]string{s[host], s["*"]} {
+		for _, p := range patterns {
+			if p == "*" || p == repository || strings.HasSuffix(p, "/*") && strings.HasPrefix(repository, strings.TrimSuffix(p, "*")) {
+				return true
+			}
+		}
+	}
+	return false
+}
