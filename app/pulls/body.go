@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/composeguard/composeguard/app/audit"
@@ -31,7 +32,9 @@ type row struct {
 	Image, From, To, Type string
 }
 
-type note struct{ Image, Version, URL string }
+// note is a release notes link: Text shows where URL goes, and nothing
+// else.
+type note struct{ Image, Version, Text, URL string }
 
 type scoreRow struct {
 	Name          string
@@ -76,15 +79,49 @@ func (w *repoRun) releaseNotes(ctx context.Context, u bump.Update) (note, bool) 
 	if err != nil || src == "" {
 		return note{}, false
 	}
-	link, err := url.Parse(src)
-	if err != nil || link.Scheme != "https" && link.Scheme != "http" {
+	place, ok := sourcePlace(src)
+	if !ok {
 		return note{}, false
 	}
-	text := link.Host + strings.TrimSuffix(link.Path, ".git")
-	if link.Host == "github.com" && strings.Count(strings.Trim(link.Path, "/"), "/") == 1 {
-		return note{u.Image, u.To.Tag, fmt.Sprintf("[%s releases](https://%s/releases)", text, text)}, true
+	text, link := place, "https://"+place
+	if segments := strings.Split(place, "/"); segments[0] == "github.com" && len(segments) == 3 {
+		text, link = place+" releases", link+"/releases"
 	}
-	return note{u.Image, u.To.Tag, fmt.Sprintf("[%s](%s)", text, link.String())}, true
+	// "_" is the only character of a place that Markdown reads.
+	return note{u.Image, u.To.Tag, strings.ReplaceAll(text, "_", `\_`), link}, true
+}
+
+var (
+	hostName    = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]([a-z0-9-]*[a-z0-9])?$`) // a DNS name, not an address
+	pathSegment = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+)
+
+// sourcePlace reduces an image's source label, text the image publisher
+// wrote, to "host/path" when it is a plain https URL: a DNS name, no user,
+// port or escapes, path segments of letters, digits, ".", "_" and "-". The
+// link is rebuilt from that place alone and shows it, so what a reader sees
+// is where the link goes; query and fragment are dropped, and so is ".git".
+func sourcePlace(src string) (string, bool) {
+	u, err := url.Parse(src)
+	if err != nil || u.Scheme != "https" || u.User != nil || u.Port() != "" || u.RawPath != "" || u.Opaque != "" {
+		return "", false
+	}
+	host := strings.ToLower(u.Host)
+	if !hostName.MatchString(host) {
+		return "", false
+	}
+	place := host
+	path := strings.TrimSuffix(strings.Trim(u.Path, "/"), ".git")
+	if path == "" {
+		return place, true
+	}
+	for segment := range strings.SplitSeq(path, "/") {
+		if !pathSegment.MatchString(segment) || strings.Trim(segment, ".") == "" {
+			return "", false
+		}
+		place += "/" + segment
+	}
+	return place, true
 }
 
 // commitMessage is the title, the changes, and the trailer that marks the

@@ -54,3 +54,32 @@ func TestGoldenBody(t *testing.T) {
 	matchGolden(t, "bump_pr.md", body)
 	matchGolden(t, "commit_message.txt", p.title()+"\n---\n"+commitMessage(p))
 }
+
+func TestSourcePlaceAcceptsOnlyPlainHTTPSURLs(t *testing.T) {
+	for label, want := range map[string]string{
+		"https://github.com/org/repo":                    "github.com/org/repo",
+		"https://github.com/org/repo.git":                "github.com/org/repo",
+		"https://github.com/org/repo/":                   "github.com/org/repo",
+		"https://Git.Example.org/a/b_c/d-e.f?x=1#y":      "git.example.org/a/b_c/d-e.f",
+		"https://codeberg.org":                           "codeberg.org",
+		"http://github.com/org/repo":                     "",
+		"git@github.com:org/repo.git":                    "",
+		"javascript:alert(1)":                            "",
+		"https://user:pw@github.com/org/repo":            "",
+		"https://github.com:8443/org/repo":               "",
+		"https://github.com/org/repo%2F..%2Fevil":        "",
+		"https://github.com/org/../evil":                 "",
+		"https://github.com/org/re po":                   "",
+		"https://github.com/org/repo)[x](https://evil":   "",
+		"https://xn--gthub-n4a.com/org/repo":             "xn--gthub-n4a.com/org/repo", // shown as it is, punycode and all
+		"https://gíthub.com/org/repo":                    "",
+		"https://127.0.0.1/org/repo":                     "",
+		"https://github.com/org/<img src=x>":             "",
+		"https://github.com/org/repo\n[x](https://evil)": "",
+	} {
+		got, ok := sourcePlace(label)
+		if got != want || ok != (want != "") {
+			t.Errorf("sourcePlace(%q) = %q, %v; want %q", label, got, ok, want)
+		}
+	}
+}

@@ -9,9 +9,14 @@ import (
 // go-containerregistry, which quote the URLs they failed on.
 var urlPattern = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.-]*://[^\s"'<>]+`)
 
+// registryParams are the query parameters of the distribution API and its
+// token requests, which name pages and scopes, not secrets.
+var registryParams = map[string]bool{"n": true, "last": true, "scope": true, "service": true}
+
 // Redact removes what may be a credential from every URL in s: the
-// user:password@ part (a username may be a token too) and the values of the
-// query, where signed blob URLs carry their signatures.
+// user:password@ part (a username may be a token too) and the query values
+// other than the registry API's own, since signed blob URLs carry their
+// signatures there.
 func Redact(s string) string {
 	return urlPattern.ReplaceAllStringFunc(s, func(u string) string {
 		scheme, rest, _ := strings.Cut(u, "://")
@@ -29,7 +34,7 @@ func Redact(s string) string {
 		query, fragment, hasFragment := strings.Cut(query, "#")
 		params := strings.Split(query, "&")
 		for i, p := range params {
-			if key, value, ok := strings.Cut(p, "="); ok && value != "" {
+			if key, value, ok := strings.Cut(p, "="); ok && value != "" && !registryParams[key] {
 				params[i] = key + "=***"
 			}
 		}

@@ -167,6 +167,17 @@ func (c *Client) For(repository string) *Client {
 	return &Client{shared: c.shared, scoped: true, caller: repository}
 }
 
+// toCaller names this Client's caller in a failure, which may come from the
+// cache, where another repository's lookup left it.
+func (c *Client) toCaller(err error) error {
+	if le, ok := err.(*LookupError); ok && le.Caller != c.caller {
+		named := *le
+		named.Caller = c.caller
+		return &named
+	}
+	return err
+}
+
 // laneFor picks how t is asked: with the credentials held for its host when
 // this Client may offer them, else anonymously.
 func (c *Client) laneFor(t target) *lane {
@@ -252,7 +263,7 @@ func (c *Client) Tags(ctx context.Context, repository string) ([]string, error) 
 		return tags, nil
 	})
 	// Callers may sort or filter; the cached list must stay intact.
-	return slices.Clone(tags), err
+	return slices.Clone(tags), c.toCaller(err)
 }
 
 // listTags reads the pages of repo's tag list within the bounds.
@@ -287,7 +298,7 @@ func (c *Client) Digest(ctx context.Context, repository, tag string) (string, er
 		return "", err
 	}
 	l := c.laneFor(t)
-	return l.digests.do(ctx, key, func(ctx context.Context) (string, error) {
+	digest, err := l.digests.do(ctx, key, func(ctx context.Context) (string, error) {
 		ctx, cancel := c.begin(ctx, KindDigest, t)
 		defer cancel()
 		desc, err := l.puller.Head(ctx, ref)
@@ -303,6 +314,7 @@ func (c *Client) Digest(ctx context.Context, repository, tag string) (string, er
 		}
 		return got.Digest.String(), nil
 	})
+	return digest, c.toCaller(err)
 }
 
 // headUnusable reports a HEAD that reached the registry but cannot give the
@@ -327,7 +339,7 @@ func (c *Client) SourceURL(ctx context.Context, repository, tag string) (string,
 		return "", err
 	}
 	l := c.laneFor(t)
-	return l.sources.do(ctx, key, func(ctx context.Context) (string, error) {
+	src, err := l.sources.do(ctx, key, func(ctx context.Context) (string, error) {
 		ctx, cancel := c.begin(ctx, KindSource, t)
 		defer cancel()
 		desc, err := l.puller.Get(ctx, ref)
@@ -342,6 +354,7 @@ func (c *Client) SourceURL(ctx context.Context, repository, tag string) (string,
 		}
 		return src, nil
 	})
+	return src, c.toCaller(err)
 }
 
 func source(ctx context.Context, puller *remote.Puller, t target, desc *remote.Descriptor) (string, error) {

@@ -31,10 +31,13 @@ func ParseCredentialScope(s string) (CredentialScope, error) {
 		if !ok || reg == "" {
 			return nil, fmt.Errorf("%s: %q: want registry=owner/name,owner/*,…", CredentialsScopeSetting, entry)
 		}
+		if strings.Contains(reg, "@") {
+			return nil, fmt.Errorf("%s: a registry carries user:password@; the credentials belong in %s", CredentialsScopeSetting, AuthFileSetting)
+		}
 		host := "*"
 		if reg != "*" {
 			var err error
-			if host, err = registryHost(configHost(reg)); err != nil || strings.Contains(reg, "@") {
+			if host, err = registryHost(configHost(reg)); err != nil {
 				return nil, fmt.Errorf("%s: %q is not a registry host", CredentialsScopeSetting, reg)
 			}
 		}

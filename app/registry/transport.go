@@ -135,7 +135,7 @@ func (b *boundedBody) Read(p []byte) (int, error) {
 		var one [1]byte
 		n, err := b.ReadCloser.Read(one[:])
 		if n > 0 {
-			return 0, &TooLargeError{What: fmt.Sprintf("an answer is larger than %d MiB", MaxResponseBytes>>20)}
+			return 0, &TooLargeError{What: fmt.Sprintf("an answer is larger than %d MiB, the most composeguard reads", MaxResponseBytes>>20)}
 		}
 		return 0, err
 	}
