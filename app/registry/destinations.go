@@ -59,31 +59,32 @@ type allowedAddr struct {
 	port   string // "" for any
 }
 
-// allowed is one parsed entry: a name or an address.
-type allowed struct {
+// allowEntry is one parsed entry of AllowPrivateSetting: a name or an
+// address.
+type allowEntry struct {
 	name string // lower-case host or host:port; "" for an address
 	addr allowedAddr
 }
 
-func parseAllowed(entry string) (allowed, error) {
+func parseAllowed(entry string) (allowEntry, error) {
 	if p, err := netip.ParsePrefix(entry); err == nil {
-		return allowed{addr: allowedAddr{prefix: p.Masked()}}, nil
+		return allowEntry{addr: allowedAddr{prefix: p.Masked()}}, nil
 	}
 	if a, err := netip.ParseAddr(entry); err == nil {
 		a = a.Unmap()
-		return allowed{addr: allowedAddr{prefix: netip.PrefixFrom(a, a.BitLen())}}, nil
+		return allowEntry{addr: allowedAddr{prefix: netip.PrefixFrom(a, a.BitLen())}}, nil
 	}
 	if ap, err := netip.ParseAddrPort(entry); err == nil {
 		a := ap.Addr().Unmap()
-		return allowed{addr: allowedAddr{prefix: netip.PrefixFrom(a, a.BitLen()), port: fmt.Sprint(ap.Port())}}, nil
+		return allowEntry{addr: allowedAddr{prefix: netip.PrefixFrom(a, a.BitLen()), port: fmt.Sprint(ap.Port())}}, nil
 	}
 	if strings.Contains(entry, "@") {
-		return allowed{}, fmt.Errorf("%s: an entry carries user:password@; it takes host[:port], IP addresses and CIDR blocks", AllowPrivateSetting)
+		return allowEntry{}, fmt.Errorf("%s: an entry carries user:password@; it takes host[:port], IP addresses and CIDR blocks", AllowPrivateSetting)
 	}
 	if _, err := registryHost(entry); err != nil || strings.Contains(entry, "/") {
-		return allowed{}, fmt.Errorf("%s: %q is not a host[:port], an IP address or a CIDR block", AllowPrivateSetting, entry)
+		return allowEntry{}, fmt.Errorf("%s: %q is not a host[:port], an IP address or a CIDR block", AllowPrivateSetting, entry)
 	}
-	return allowed{name: strings.ToLower(entry)}, nil
+	return allowEntry{name: strings.ToLower(entry)}, nil
 }
 
 func newDestinations(allowPrivate []string, operatorHosts []string) (*destinations, error) {
@@ -126,8 +127,8 @@ func (d *destinations) namedByOperator(host, port string) bool {
 
 func (d *destinations) allowsAddr(a netip.Addr, port string) bool {
 	a = a.Unmap()
-	for _, allowed := range d.addrs {
-		if allowed.prefix.Contains(a) && (allowed.port == "" || allowed.port == port) {
+	for _, allow := range d.addrs {
+		if allow.prefix.Contains(a) && (allow.port == "" || allow.port == port) {
 			return true
 		}
 	}

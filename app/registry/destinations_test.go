@@ -142,18 +142,26 @@ func TestRegistryRedirectCannotReachPrivateHostsOrDowngradeToHTTP(t *testing.T) 
 		}
 		refused(t, err, allow)
 	}
+	// A token realm is a destination too.
+	realm := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="http://localhost:`+internalPort+`/token",service="x"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	}), true)
+	c := newClient(t, Options{AllowPrivate: []string{hostPort(realm)}, Timeout: 5 * time.Second})
+	_, err := c.Tags(ctx, hostPort(realm)+"/team/app")
+	refused(t, err, "localhost:"+internalPort)
 	if n := len(f.requests()); n != 0 {
-		t.Errorf("redirects reached the internal registry %d times", n)
+		t.Errorf("redirects and realms reached the internal registry %d times", n)
 	}
 
 	cdn := serve(t, f.record(f.reg), true)
 	secureCDN := serve(t, f.reg, false)
-	c := newClient(t, Options{Transport: route(map[string]*httptest.Server{
+	c = newClient(t, Options{Transport: route(map[string]*httptest.Server{
 		"index.docker.io": serve(t, redirectTo("http://cdn.example"), false),
 		"ghcr.io":         serve(t, redirectTo("https://cdn.example"), false),
 		"cdn.example":     cdn,
 	})})
-	_, err := c.Tags(ctx, "docker.io/team/app")
+	_, err = c.Tags(ctx, "docker.io/team/app")
 	if le := failed(t, err, Refused); !strings.Contains(le.Error(), "cdn.example:80 would be reached over plain HTTP") {
 		t.Errorf("downgrade: %q", le)
 	}

@@ -239,3 +239,16 @@ func paginate(size int, h http.Handler) http.Handler {
 		_ = json.NewEncoder(w).Encode(map[string]any{"name": list.Name, "tags": tags})
 	})
 }
+
+// basicAuth answers 401 with a Basic challenge unless a request carries the
+// Authorization header want, and passes the others to h.
+func basicAuth(want string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != want {
+			w.Header().Set("WWW-Authenticate", `Basic realm="registry"`)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}

@@ -2,7 +2,10 @@
 // registries: which tags a repository has, which digest a tag points to and
 // where the image's source lives. One Client serves one run: every answer,
 // including a failure, is fetched once and cached, so a thousand compose files
-// using postgres cost one tag listing.
+// using postgres cost one tag listing. Image references come from
+// repositories, so lookups reach only public addresses unless the operator
+// allows more, offer a repository only the credentials scoped to it, and read
+// every answer within bounds.
 package registry
 
 import (

@@ -579,14 +579,7 @@ func TestCredentialsFromDockerConfig(t *testing.T) {
 		f := newFake(t)
 		f.push("team/app", image(t, nil), appTags...)
 		const want = "Basic Ym90OnMzY3JldA==" // bot:s3cret
-		basic := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Header.Get("Authorization") != want {
-				w.Header().Set("WWW-Authenticate", `Basic realm="registry"`)
-				w.WriteHeader(http.StatusUnauthorized)
-				return
-			}
-			f.reg.ServeHTTP(w, r)
-		})
+		basic := basicAuth(want, f.reg)
 		tr := route(map[string]*httptest.Server{"registry.example": serve(t, f.record(basic), false)})
 
 		c := newClient(t, Options{Transport: tr, DockerConfig: []byte(`{"auths":{"registry.example:5000":{"auth":"Ym90OnMzY3JldA=="}}}`)})

@@ -2,7 +2,6 @@ package registry
 
 import (
 	"context"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -16,14 +15,7 @@ func TestServerCredentialsOnlyForScopedRepositories(t *testing.T) {
 	f.push("acme/private", image(t, nil), appTags...)
 	f.push("library/postgres", image(t, nil), postgresTags...)
 	const want = "Basic Ym90OnMzY3JldA==" // bot:s3cret
-	basic := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != want {
-			w.Header().Set("WWW-Authenticate", `Basic realm="registry"`)
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		f.reg.ServeHTTP(w, r)
-	})
+	basic := basicAuth(want, f.reg)
 	public := serve(t, f.record(f.reg), false)
 	scope, err := ParseCredentialScope("registry.example:5000=acme/*, Partner/Site")
 	if err != nil {

@@ -301,14 +301,15 @@ func TestBumpErrors(t *testing.T) {
 		mirrors, auth  string
 		stderrContains string
 	}{
-		"bad mirrors":         {[]string{dir}, "docker.io", "", envMirrors},
-		"mirror credentials":  {[]string{dir}, "docker.io=https://bot:s3cret@mirror:5000", "", envAuthFile},
-		"missing auth file":   {[]string{dir}, "", filepath.Join(dir, "nope.json"), envAuthFile},
-		"credential helpers":  {[]string{dir}, "", "helpers", "credsStore"},
-		"standard input":      {[]string{"-"}, "", "", "not -"},
-		"unknown format":      {[]string{"--format", "sarif", dir}, "", "", "unknown format"},
-		"missing path":        {[]string{filepath.Join(dir, "nope")}, "", "", "nope"},
-		"missing policy file": {[]string{"--policy", filepath.Join(dir, "nope.yml"), dir}, "", "", "nope.yml"},
+		"bad mirrors":                  {[]string{dir}, "docker.io", "", envMirrors},
+		"mirror credentials":           {[]string{dir}, "docker.io=https://bot:s3cret@mirror:5000", "", envAuthFile},
+		"mirror password with a comma": {[]string{dir}, "docker.io=https://bot:s3cret,x@mirror:5000", "", envAuthFile},
+		"missing auth file":            {[]string{dir}, "", filepath.Join(dir, "nope.json"), envAuthFile},
+		"credential helpers":           {[]string{dir}, "", "helpers", "credsStore"},
+		"standard input":               {[]string{"-"}, "", "", "not -"},
+		"unknown format":               {[]string{"--format", "sarif", dir}, "", "", "unknown format"},
+		"missing path":                 {[]string{filepath.Join(dir, "nope")}, "", "", "nope"},
+		"missing policy file":          {[]string{"--policy", filepath.Join(dir, "nope.yml"), dir}, "", "", "nope.yml"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			registryEnv(t, tc.mirrors)
@@ -322,5 +323,35 @@ func TestBumpErrors(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want 2 naming %q", code, errOut, tc.stderrContains)
 			}
 		})
+	}
+}
+
+// A compose file chose the host `bump` connects to: run locally or in CI, it
+// refuses loopback, private and metadata addresses like the server, and says
+// exactly what to set to reach the user's own registry.
+func TestBumpRefusesLoopbackAndMetadataRegistriesUntilAllowed(t *testing.T) {
+	reg := bumptest.New(t, map[string][]string{"library/nginx": bumptest.NginxTags})
+	dir := t.TempDir()
+	write(t, dir, map[string]string{"compose.yaml": "services:\n  web:\n    image: " + reg.Host + "/library/nginx:1.25\n" +
+		"  meta:\n    image: 169.254.169.254/latest/meta-data:1.0\n"})
+	registryEnv(t, "")
+	t.Setenv(envAllowPrivate, "")
+	code, out, errOut := cli(t, "", "bump", "--dry-run", dir)
+	for _, want := range []string{
+		"refused: " + reg.Host + "/library/nginx (" + reg.Host + " is a loopback address; composeguard reaches loopback, private and link-local addresses only for registries the operator allows: set " + envAllowPrivate + "=" + reg.Host + ")\n",
+		"refused: 169.254.169.254/latest/meta-data (169.254.169.254:443 is a link-local address;",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if code != 2 || !strings.Contains(errOut, "could not be looked up") {
+		t.Errorf("exit %d, stderr %q; want 2", code, errOut)
+	}
+
+	t.Setenv(envAllowPrivate, reg.Host)
+	code, out, _ = cli(t, "", "bump", "--dry-run", dir)
+	if code != 2 || !strings.Contains(out, "nginx  1.25 → 1.27  minor") || !strings.Contains(out, "refused: 169.254.169.254/") {
+		t.Errorf("with %s=%s: exit %d, output:\n%s\nwant the update and the metadata address still refused", envAllowPrivate, reg.Host, code, out)
 	}
 }

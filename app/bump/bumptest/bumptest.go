@@ -37,7 +37,7 @@ var (
 
 // Registry is a running in-memory registry.
 type Registry struct {
-	Host    string            // 127.0.0.1:PORT, which clients speak plain HTTP to
+	Host    string            // 127.0.0.1:PORT, which clients allow (AllowPrivate) and speak plain HTTP to
 	digests map[string]string // repository:tag → digest
 }
 
