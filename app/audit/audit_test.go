@@ -89,8 +89,9 @@ func TestAuditScore(t *testing.T) {
 		pol   *policy.Policy
 		want  Score
 	}{
-		{"one service privileged", map[string]string{"compose.yaml": privilegedWeb}, onlyRules("privileged-container"), Score{10, 10, 5, 8.3}},
-		{"two services one privileged", map[string]string{"compose.yaml": privilegedWebAndDB}, onlyRules("privileged-container"), Score{10, 10, 7.5, 9.2}},
+		{"one service privileged", map[string]string{"compose.yaml": privilegedWeb}, onlyRules("privileged-container"), Score{10, 10, 0, 6.7}},
+		// the host is shared: db's 10 does not help.
+		{"two services one privileged", map[string]string{"compose.yaml": privilegedWebAndDB}, onlyRules("privileged-container"), Score{10, 10, 0, 6.7}},
 		{"waived finding does not count", map[string]string{"compose.yaml": privilegedWeb},
 			withPolicy(t, "exceptions:\n  - rule: privileged-container\n    service: web\n    reason: kvm\n    expires: 2031-01-01\n", "privileged-container"),
 			Score{10, 10, 10, 10}},
@@ -109,9 +110,11 @@ func TestAuditScore(t *testing.T) {
 		{"finding without a service weighs on every service", map[string]string{
 			"compose.yaml": "include:\n  - /etc/compose.yaml\nservices:\n  web:\n    image: nginx:1.27\n  db:\n    image: postgres:16\n"},
 			onlyRules("path-outside-repository"), Score{10, 10, 7, 9}},
+		// a's privileged container zeroes a's System Security; b's three
+		// services keep 10: (0+3×10)/4 = 7.5.
 		{"projects are averaged over all their services", map[string]string{
 			"a/compose.yaml": privilegedWeb, "b/compose.yaml": "services:\n  x:\n    image: nginx:1.27\n  y:\n    image: nginx:1.27\n  z:\n    image: nginx:1.27\n"},
-			onlyRules("privileged-container"), Score{10, 10, 8.8, 9.6}},
+			onlyRules("privileged-container"), Score{10, 10, 7.5, 9.2}},
 		{"no compose file", map[string]string{"README.md": "hi"}, onlyRules("privileged-container"), Score{10, 10, 10, 10}},
 	}
 	for _, tc := range cases {
@@ -167,7 +170,7 @@ func TestAuditPolicyProblems(t *testing.T) {
 		"exception-invalid @.composeguard.yml:3",
 		"privileged-container web@compose.yaml:4")
 	// Policy findings score nowhere.
-	if r.Score != (Score{10, 10, 5, 8.3}) {
+	if r.Score != (Score{10, 10, 0, 6.7}) {
 		t.Errorf("score = %+v", r.Score)
 	}
 }
@@ -412,8 +415,9 @@ func TestMapPathsAndCombine(t *testing.T) {
 	}
 	// The shared policy's problem is reported once.
 	expect(t, "combined", c.Findings, "policy-invalid @.composeguard.yml:1", "privileged-container web@one/compose.yaml:4")
-	// 4 services, one privileged: 5/4 = 1.25 lost.
-	if c.Score != (Score{10, 10, 8.8, 9.6}) {
+	// 4 services; one/'s privileged container zeroes its project's System
+	// Security, two/'s three services keep 10: (0+3×10)/4 = 7.5.
+	if c.Score != (Score{10, 10, 7.5, 9.2}) {
 		t.Errorf("score = %+v", c.Score)
 	}
 	// Two folders with the same file stay two findings.
