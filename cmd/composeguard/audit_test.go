@@ -129,7 +129,8 @@ func TestAuditJSON(t *testing.T) {
 		f.Service == nil || *f.Service != "web" || f.Message == "" || f.Fix == "" || len(f.Fingerprint) != 16 {
 		t.Errorf("finding = %+v", f)
 	}
-	want := map[string]float64{"container_hardening": 10, "image_security": 10, "system_security": 7.5, "overall": 9.2}
+	// A privileged container is root on the host: db does not help.
+	want := map[string]float64{"container_hardening": 10, "image_security": 10, "system_security": 0, "overall": 6.7}
 	for k, v := range want {
 		if a.Score[k] != v {
 			t.Errorf("score %s = %v, want %v", k, a.Score[k], v)
@@ -150,7 +151,7 @@ func TestAuditFormats(t *testing.T) {
 		}
 	}
 	_, out, _ := cli(t, "", "audit", dir)
-	for _, s := range []string{"    fix: ", "Container Hardening", "Image Security", "System Security", "Overall", "7.5 / 10"} {
+	for _, s := range []string{"    fix: ", "Container Hardening", "Image Security", "System Security", "Overall", "6.7 / 10"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("text output lacks %q:\n%s", s, out)
 		}
