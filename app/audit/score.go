@@ -89,6 +89,9 @@ func score(findings []Finding, units []unit) Score {
 	}
 	// failed[g][u][rule] is the weight of the rule's heaviest finding on u.
 	failed := map[Group]map[unit]map[string]float64{}
+	for _, g := range Groups {
+		failed[g] = map[unit]map[string]float64{}
+	}
 	rootOnHost := map[string]bool{}
 	for _, f := range findings {
 		g, ok := GroupOf(f.Category)
@@ -105,9 +108,6 @@ func score(findings []Finding, units []unit) Score {
 		for _, u := range byProject[f.project] {
 			if len(services) > 0 && !slices.Contains(services, u.service) {
 				continue
-			}
-			if failed[g] == nil {
-				failed[g] = map[unit]map[string]float64{}
 			}
 			if failed[g][u] == nil {
 				failed[g][u] = map[string]float64{}
