@@ -80,11 +80,14 @@ type Comment struct {
 	Outdated bool
 }
 
-// InlineComment is a new review comment on a line of the head commit.
+// InlineComment is a new review comment on the head commit's lines
+// StartLine..Line of Path; StartLine is 0 for a comment on Line alone. A
+// suggestion in Body replaces the whole range.
 type InlineComment struct {
-	Path string
-	Line int
-	Body string
+	Path      string
+	StartLine int
+	Line      int
+	Body      string
 }
 
 // Review is one review with all its inline comments, posted at once.
@@ -167,8 +170,30 @@ type Checks interface {
 type Reviews interface {
 	ReviewComments(ctx context.Context, repo Repo, number int) ([]Comment, error)
 	CreateReview(ctx context.Context, repo Repo, number int, review Review) error
-	// Reply answers in a comment's thread.
-	Reply(ctx context.Context, repo Repo, number int, commentID int64, body string) error
+}
+
+// Thread is a review thread, known by its first comment.
+type Thread struct {
+	ID           string // the forge's id, to resolve it
+	FirstComment int64  // the id ReviewComments gives its first comment
+	// Author wrote the first comment, spelled as ReviewComments spells it.
+	Author   string
+	Resolved bool
+}
+
+// ThreadResolver resolves review threads without a reply, so nobody is
+// notified. It is optional: a review finds it by type assertion, and says
+// in its summary what was fixed where the forge lacks it.
+type ThreadResolver interface {
+	// ReviewThreads lists the pull request's review threads, all pages.
+	ReviewThreads(ctx context.Context, repo Repo, number int) ([]Thread, error)
+	ResolveThread(ctx context.Context, repo Repo, threadID string) error
+}
+
+// Links builds addresses of a forge's web pages.
+type Links interface {
+	// FileURL is the address of line (0 for none) of path at commit sha.
+	FileURL(repo Repo, sha, path string, line int) string
 }
 
 // Summaries keeps the one summary comment of a pull request.

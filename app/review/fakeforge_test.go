@@ -2,6 +2,7 @@ package review_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -12,7 +13,10 @@ import (
 	"github.com/composeguard/composeguard/app/review"
 )
 
-var _ review.Forge = (*fakeForge)(nil)
+var (
+	_ review.Forge         = (*fakeForge)(nil)
+	_ forge.ThreadResolver = (*fakeForge)(nil)
+)
 
 // fakeForge is an in-memory forge holding one pull request. It records every
 // call, computes the diff from the commits' contents, and answers a review
@@ -31,6 +35,10 @@ type fakeForge struct {
 	readErr error
 	// renames maps a head path to the base path it was renamed from.
 	renames map[string]string
+	// noThreads makes listing review threads fail, as a token that may not
+	// use GitHub's GraphQL API.
+	noThreads bool
+	resolved  map[int64]bool // threads resolved, by first comment
 
 	calls          []string
 	checkRuns      []*forge.CheckRun // index = id - 1
@@ -48,7 +56,7 @@ const (
 var repo = forge.Repo{Owner: "acme", Name: "stack"}
 
 func newFake(base, head map[string]string) *fakeForge {
-	f := &fakeForge{commits: map[string]compose.MapSnapshot{}, failOnce: map[string]error{},
+	f := &fakeForge{commits: map[string]compose.MapSnapshot{}, failOnce: map[string]error{}, resolved: map[int64]bool{},
 		pr: forge.PullRequest{Repo: repo, Number: 7, BaseSHA: baseSHA, HeadSHA: headSHA, Open: true}}
 	f.commit(baseSHA, base)
 	f.commit(headSHA, head)
@@ -223,8 +231,17 @@ func (f *fakeForge) CreateReview(_ context.Context, _ forge.Repo, _ int, r forge
 		files[c.Path] = c
 	}
 	for _, c := range r.Comments {
-		if !files[c.Path].Lines[c.Line] {
-			return fmt.Errorf("%s:%d: pull request review thread line must be part of the diff: %w", c.Path, c.Line, forge.ErrUnprocessable)
+		start := c.Line
+		if c.StartLine != 0 {
+			start = c.StartLine
+		}
+		if start > c.Line {
+			return fmt.Errorf("%s:%d: start_line must precede line: %w", c.Path, c.Line, forge.ErrUnprocessable)
+		}
+		for l := start; l <= c.Line; l++ {
+			if !files[c.Path].Lines[l] {
+				return fmt.Errorf("%s:%d: pull request review thread line must be part of the diff: %w", c.Path, l, forge.ErrUnprocessable)
+			}
 		}
 	}
 	f.reviews = append(f.reviews, r)
@@ -234,13 +251,41 @@ func (f *fakeForge) CreateReview(_ context.Context, _ forge.Repo, _ int, r forge
 	return nil
 }
 
-func (f *fakeForge) Reply(_ context.Context, _ forge.Repo, _ int, commentID int64, body string) error {
+// FileURL links to a file as GitHub does.
+func (f *fakeForge) FileURL(repo forge.Repo, sha, path string, line int) string {
+	return fmt.Sprintf("https://forge.test/%s/blob/%s/%s#L%d", repo, sha, path, line)
+}
+
+// ReviewThreads lists a thread per first comment, as GitHub's GraphQL API.
+func (f *fakeForge) ReviewThreads(_ context.Context, _ forge.Repo, _ int) ([]forge.Thread, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if err := f.call("Reply"); err != nil {
+	if err := f.call("ReviewThreads"); err != nil {
+		return nil, err
+	}
+	if f.noThreads {
+		return nil, errors.New("Resource not accessible by integration")
+	}
+	var out []forge.Thread
+	for _, c := range f.reviewComments {
+		if c.InReplyTo == 0 {
+			out = append(out, forge.Thread{ID: fmt.Sprintf("PRRT_%d", c.ID), FirstComment: c.ID, Author: c.Author, Resolved: f.resolved[c.ID]})
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeForge) ResolveThread(_ context.Context, _ forge.Repo, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("ResolveThread"); err != nil {
 		return err
 	}
-	f.reviewComments = append(f.reviewComments, forge.Comment{ID: f.newID(), Body: body, InReplyTo: commentID, Author: "composeguard[bot]"})
+	var first int64
+	if _, err := fmt.Sscanf(id, "PRRT_%d", &first); err != nil {
+		return forge.ErrNotFound
+	}
+	f.resolved[first] = true
 	return nil
 }
 

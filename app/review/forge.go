@@ -13,4 +13,5 @@ type Forge interface {
 	forge.Checks
 	forge.Reviews
 	forge.Summaries
+	forge.Links
 }

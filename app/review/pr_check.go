@@ -6,7 +6,6 @@ import (
 	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/policy"
-	"github.com/composeguard/composeguard/checks"
 )
 
 // GitHub's limit on a check run's summary and text, each
@@ -21,6 +20,8 @@ type result struct {
 	files      map[string]forge.ChangedFile // by head path
 	base, head *audit.Report                // nil when no compose file is affected
 	cmp        audit.Comparison
+	projects   *projects     // the head's, loaded for suggestions
+	links      forge.Links   // to the files at a commit
 	policy     *PolicyChange // nil when the policy file is untouched
 	// requested are the inline exceptions the pull request adds; they wait
 	// for the merge to apply.
@@ -75,39 +76,10 @@ func (res *result) checkRun() (forge.CheckRun, error) {
 	return run, nil
 }
 
-// annotations mark every head finding on a line inside the diff; the forge
-// shows them in the changed files, where the summary cannot.
-func (res *result) annotations() []forge.Annotation {
-	var out []forge.Annotation
-	isNew := audit.Fingerprints(res.cmp.New)
-	for _, f := range res.head.Findings {
-		if !res.inDiff(f, hunkLines) {
-			continue
-		}
-		title := f.Severity.String() + " · " + f.Rule
-		if isNew[f.Fingerprint] {
-			title = "new " + title
-		}
-		out = append(out, forge.Annotation{Path: f.Pos.File, StartLine: f.Pos.Line, EndLine: f.Pos.Line,
-			Level: annotationLevel[f.Severity], Title: title, Message: f.Message + "\n\nFix: " + f.Fix})
-	}
-	return out
+// onAddedLine reports whether a finding lies on a line the pull request
+// adds: the only lines composeguard comments and annotates. Findings in the
+// policy file never do: they come from the base commit's copy, whose lines
+// the head may have moved.
+func (res *result) onAddedLine(f audit.Finding) bool {
+	return f.Pos.File != policy.FileName && res.added(f.Pos.File, f.Pos.Line)
 }
-
-var annotationLevel = map[checks.Severity]string{
-	checks.Critical: "failure", checks.High: "failure", checks.Medium: "warning", checks.Low: "notice", checks.Info: "notice",
-}
-
-// inDiff reports whether a finding lies on one of the lines of its file that
-// lines picks. Findings in the policy file never do: they come from the base
-// commit's copy, whose lines the head may have moved.
-func (res *result) inDiff(f audit.Finding, lines func(forge.ChangedFile) map[int]bool) bool {
-	if f.Pos.File == policy.FileName || f.Pos.Line < 1 {
-		return false
-	}
-	c, ok := res.files[f.Pos.File]
-	return ok && c.Status != "removed" && lines(c)[f.Pos.Line]
-}
-
-func hunkLines(c forge.ChangedFile) map[int]bool  { return c.Lines }
-func addedLines(c forge.ChangedFile) map[int]bool { return c.Added }

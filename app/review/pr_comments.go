@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -14,135 +15,155 @@ import (
 )
 
 // Hidden markers let a re-run recognise what it already posted, whatever
-// lines moved since.
+// lines moved since: a comment carries one fingerprint marker per finding.
 const summaryMarker = "<!-- composeguard:summary -->"
 
 func fingerprintMarker(fp string) string { return "<!-- composeguard:fingerprint=" + fp + " -->" }
-func fixedMarker(fp string) string       { return "<!-- composeguard:fixed=" + fp + " -->" }
 
-var (
-	fingerprintRe = regexp.MustCompile(`<!-- composeguard:fingerprint=([0-9a-f]+) -->`)
-	fixedRe       = regexp.MustCompile(`<!-- composeguard:fixed=([0-9a-f]+) -->`)
-)
+// fingerprintRe matches a marker; audit.Fingerprint may add a "-n" suffix.
+var fingerprintRe = regexp.MustCompile(`<!-- composeguard:fingerprint=([0-9a-f]+(?:-[0-9]+)?) -->`)
 
-func marked(re *regexp.Regexp, body string) string {
-	if m := re.FindStringSubmatch(body); m != nil {
-		return m[1]
+// markedFingerprints lists the fingerprints a comment's markers carry.
+func markedFingerprints(body string) []string {
+	var out []string
+	for _, m := range fingerprintRe.FindAllStringSubmatch(body, -1) {
+		out = append(out, m[1])
 	}
-	return ""
+	return out
 }
 
-// postReview posts one review holding an inline comment for each new finding
-// on a line the pull request adds and not commented before, the most severe
-// first up to the cap. It returns the new findings left for the summary.
-func (r *PullRequestReview) postReview(ctx context.Context, req forge.ReviewRequest, res *result, posted []forge.Comment) ([]findingView, error) {
+// postReview posts one review with a comment for each group of new
+// findings not commented before whose lines the pull request adds, the
+// most severe first up to the cap. It returns why the other new findings
+// have no inline comment, by fingerprint.
+func (r *PullRequestReview) postReview(ctx context.Context, req forge.ReviewRequest, res *result, posted []forge.Comment) (map[string]string, error) {
 	done := map[string]bool{}
 	for _, c := range posted {
-		if fp := marked(fingerprintRe, c.Body); fp != "" {
+		for _, fp := range markedFingerprints(c.Body) {
 			done[fp] = true
 		}
 	}
-	var placeable []audit.Finding
+	var todo []audit.Finding
 	for _, f := range res.cmp.New {
-		if !done[f.Fingerprint] && res.inDiff(f, addedLines) {
-			placeable = append(placeable, f)
+		if !done[f.Fingerprint] {
+			todo = append(todo, f)
 		}
 	}
-	sort.SliceStable(placeable, func(i, j int) bool { return placeable[i].Severity > placeable[j].Severity })
-	chosen := map[string]bool{}
-	for _, f := range placeable[:min(len(placeable), res.pol.MaxInlineComments)] {
-		chosen[f.Fingerprint] = true
-	}
-	var inline []audit.Finding
-	var rest []findingView
-	for _, f := range res.cmp.New {
-		switch {
-		case done[f.Fingerprint]:
-		case chosen[f.Fingerprint]:
-			inline = append(inline, f)
-		case res.inDiff(f, addedLines):
-			rest = append(rest, notInline(f, fmt.Sprintf("over the limit of %d inline comments", res.pol.MaxInlineComments)))
-		default:
-			rest = append(rest, notInline(f, "not on a line this pull request adds"))
+	groups := res.groupNew(todo)
+	var placeable []*comment
+	for _, c := range groups {
+		if res.placeable(c) {
+			placeable = append(placeable, c)
+		} else {
+			c.reason = "not on a line this pull request adds"
 		}
 	}
-	if len(inline) == 0 {
-		return rest, nil
+	sort.SliceStable(placeable, func(i, j int) bool { return placeable[i].severity() > placeable[j].severity() })
+	var inline []*comment
+	for i, c := range placeable {
+		if i >= res.pol.MaxInlineComments {
+			c.reason = fmt.Sprintf("over the limit of %d inline comments", res.pol.MaxInlineComments)
+			continue
+		}
+		res.suggest(c)
+		inline = append(inline, c)
 	}
-	review, err := newReview(req, inline)
-	if err != nil {
-		return nil, err
+	var err error
+	if len(inline) > 0 {
+		err = r.createReview(ctx, req, inline)
 	}
-	err = r.Forge.CreateReview(ctx, req.Repo, req.Number, review)
 	if errors.Is(err, forge.ErrUnprocessable) {
 		// One misplaced comment rejects the whole review and the forge
 		// does not say which: the summary carries them all instead.
-		for _, f := range inline {
-			rest = append(rest, notInline(f, "the forge refused to place it"))
+		for _, c := range inline {
+			c.reason = "the forge refused to place it"
 		}
-		return rest, nil
+		err = nil
 	}
-	return rest, err
+	reasons := map[string]string{}
+	for _, c := range groups {
+		for _, f := range c.findings {
+			if c.reason != "" {
+				reasons[f.Fingerprint] = c.reason
+			}
+		}
+	}
+	return reasons, err
 }
 
-func notInline(f audit.Finding, reason string) findingView {
-	v := viewFinding(f, true)
-	v.Reason = reason
-	return v
-}
-
-// commentView is what review_comment.md.tmpl receives.
-type commentView struct {
-	findingView
-	Marker string
-}
-
-func newReview(req forge.ReviewRequest, findings []audit.Finding) (forge.Review, error) {
+func (r *PullRequestReview) createReview(ctx context.Context, req forge.ReviewRequest, comments []*comment) error {
 	body, err := templates.Render("review_body.md.tmpl", struct {
 		Count   int
 		HeadSHA string
-	}{len(findings), shortSHA(req.HeadSHA)})
+	}{len(comments), shortSHA(req.HeadSHA)})
 	if err != nil {
-		return forge.Review{}, err
+		return err
 	}
 	review := forge.Review{CommitSHA: req.HeadSHA, Body: body}
-	for _, f := range findings {
-		v := commentView{findingView: viewFinding(f, true), Marker: fingerprintMarker(f.Fingerprint)}
-		text, err := templates.Render("review_comment.md.tmpl", v)
+	link := func(file string, line int) string { return r.Forge.FileURL(req.Repo, req.HeadSHA, file, line) }
+	for _, c := range comments {
+		text, err := templates.Render("review_comment.md.tmpl", viewComment(c, link))
 		if err != nil {
-			return forge.Review{}, err
+			return err
 		}
-		review.Comments = append(review.Comments, forge.InlineComment{Path: f.Pos.File, Line: f.Pos.Line, Body: text})
+		ic := forge.InlineComment{Path: c.file, Line: c.line, Body: text}
+		if c.start < c.line {
+			ic.StartLine = c.start
+		}
+		review.Comments = append(review.Comments, ic)
 	}
-	return review, nil
+	return r.Forge.CreateReview(ctx, req.Repo, req.Number, review)
 }
 
-// replyFixed answers each composeguard comment whose finding is gone from
-// the head, once: the reply carries its own marker. Nothing is deleted, so
-// human replies in the thread stay.
-func (r *PullRequestReview) replyFixed(ctx context.Context, req forge.ReviewRequest, res *result, posted []forge.Comment) error {
+// resolveFixed resolves, silently, the thread of each composeguard comment
+// whose findings are all gone from the head. It returns the comments whose
+// threads stay open because the forge cannot resolve them, for the summary
+// to name; a failure worth retrying is returned for the job to retry.
+func (r *PullRequestReview) resolveFixed(ctx context.Context, req forge.ReviewRequest, res *result, posted []forge.Comment) ([]forge.Comment, error) {
 	present := audit.Fingerprints(res.head.Findings, res.head.Waived)
-	replied := map[int64]map[string]bool{}
+	var fixed []forge.Comment
 	for _, c := range posted {
-		if fp := marked(fixedRe, c.Body); fp != "" && c.InReplyTo != 0 {
-			if replied[c.InReplyTo] == nil {
-				replied[c.InReplyTo] = map[string]bool{}
-			}
-			replied[c.InReplyTo][fp] = true
+		fps := markedFingerprints(c.Body)
+		if c.InReplyTo == 0 && len(fps) > 0 && !slices.ContainsFunc(fps, func(fp string) bool { return present[fp] }) {
+			fixed = append(fixed, c)
 		}
 	}
-	for _, c := range posted {
-		fp := marked(fingerprintRe, c.Body)
-		if fp == "" || c.InReplyTo != 0 || present[fp] || replied[c.ID][fp] {
-			continue
+	resolver, ok := r.Forge.(forge.ThreadResolver)
+	if len(fixed) == 0 || !ok {
+		return fixed, nil
+	}
+	threads, err := resolver.ReviewThreads(ctx, req.Repo, req.Number)
+	if err != nil {
+		return fixed, retryable(err)
+	}
+	byFirst := map[int64]forge.Thread{}
+	for _, t := range threads {
+		byFirst[t.FirstComment] = t
+	}
+	var open []forge.Comment
+	for _, c := range fixed {
+		t, ok := byFirst[c.ID]
+		switch {
+		case !ok || t.Author != c.Author:
+			open = append(open, c)
+		case !t.Resolved:
+			if err := resolver.ResolveThread(ctx, req.Repo, t.ID); err != nil {
+				if err := retryable(err); err != nil {
+					return nil, err
+				}
+				open = append(open, c)
+			}
 		}
-		body, err := templates.Render("fixed_reply.md.tmpl", struct{ HeadSHA, Marker string }{shortSHA(req.HeadSHA), fixedMarker(fp)})
-		if err != nil {
-			return err
-		}
-		if err := r.Forge.Reply(ctx, req.Repo, req.Number, c.ID, body); err != nil {
-			return err
-		}
+	}
+	return open, nil
+}
+
+// retryable keeps the errors worth retrying the job for; others (a token
+// that may not resolve threads) leave the summary to say what was fixed.
+func retryable(err error) error {
+	var retry *forge.RetryableError
+	if errors.As(err, &retry) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return err
 	}
 	return nil
 }
@@ -153,8 +174,10 @@ const maxCommentBody = 65536
 
 // postSummary keeps one summary comment per pull request, found by its
 // marker and edited in place only when its text changed.
-func (r *PullRequestReview) postSummary(ctx context.Context, req forge.ReviewRequest, res *result, notInline []findingView) error {
-	body, err := res.view(notInline).render("summary_comment.md.tmpl", maxCommentBody)
+func (r *PullRequestReview) postSummary(ctx context.Context, req forge.ReviewRequest, res *result, reasons map[string]string, open []forge.Comment) error {
+	v := res.view(reasons)
+	v.FixedThreads = viewOpenThreads(open)
+	body, err := v.render("summary_comment.md.tmpl", maxCommentBody)
 	if err != nil {
 		return err
 	}

@@ -72,7 +72,7 @@ func TestGoldenTemplates(t *testing.T) {
 	f := newFake(goldenBase, goldenHead)
 	// A comment from an earlier push, on a finding this head no longer has.
 	f.reviewComments = []forge.Comment{{ID: 500, Path: "compose.yaml", Line: 9,
-		Body: "earlier\n\n<!-- composeguard:fingerprint=00000000deadbeef -->"}}
+		Body: "earlier\n\n<!-- composeguard:fingerprint=00000000deadbeef -->", Author: "composeguard[bot]"}}
 	f.lastID = 500
 	run(t, reviewer(f), headSHA)
 
@@ -88,7 +88,9 @@ func TestGoldenTemplates(t *testing.T) {
 		comments = append(comments, "=== "+c.Path+":"+strconv.Itoa(c.Line)+"\n"+c.Body)
 	}
 	matchGolden(t, "review_comment", strings.Join(comments, "\n"))
-	matchGolden(t, "fixed_reply", f.reviewComments[len(f.reviewComments)-1].Body)
+	if !f.resolved[500] {
+		t.Error("the earlier comment's thread is not resolved")
+	}
 	matchGolden(t, "summary_comment", f.summary(t))
 }
 

@@ -13,9 +13,9 @@ import (
 )
 
 // PullRequestReview reviews pull request heads on a forge: a check run that
-// can gate merging, one review with inline comments on the lines a change
-// adds, replies when those findings are fixed, and one summary comment
-// edited in place. Every step looks at what is already posted first, so a
+// can gate merging, one review with an inline comment per service or line
+// the change adds problems to, their threads resolved once fixed, and one
+// summary comment edited in place. Every step looks at what is already posted first, so a
 // job that retries Run after a failure duplicates nothing.
 type PullRequestReview struct {
 	Forge Forge
@@ -59,14 +59,15 @@ func (r *PullRequestReview) Run(ctx context.Context, req forge.ReviewRequest) er
 	if err != nil {
 		return err
 	}
-	notInline, err := r.postReview(ctx, req, res, posted)
+	reasons, err := r.postReview(ctx, req, res, posted)
 	if err != nil {
 		return err
 	}
-	if err := r.replyFixed(ctx, req, res, posted); err != nil {
+	open, err := r.resolveFixed(ctx, req, res, posted)
+	if err != nil {
 		return err
 	}
-	if err := r.postSummary(ctx, req, res, notInline); err != nil {
+	if err := r.postSummary(ctx, req, res, reasons, open); err != nil {
 		return err
 	}
 	// Completed last: until then a retry finds the run in progress and
@@ -92,7 +93,7 @@ func (r *PullRequestReview) audit(ctx context.Context, req forge.ReviewRequest, 
 	}
 	pol := readPolicy(base)
 	changed := changedPaths(files)
-	res := &result{req: req, baseSHA: pr.BaseSHA, pol: pol, files: map[string]forge.ChangedFile{}}
+	res := &result{req: req, baseSHA: pr.BaseSHA, pol: pol, files: map[string]forge.ChangedFile{}, links: r.Forge}
 	for _, f := range files {
 		res.files[f.Path] = f
 	}
@@ -105,7 +106,9 @@ func (r *PullRequestReview) audit(ctx context.Context, req forge.ReviewRequest, 
 		now := r.now()
 		res.base = audit.Run(ctx, scope(base, pol, affected), pol, now)
 		followRenames(res.base, files)
-		res.head = audit.Run(ctx, scope(head, pol, affected), pol, now)
+		scoped := scope(head, pol, affected)
+		res.head = audit.Run(ctx, scoped, pol, now)
+		res.projects = newProjects(ctx, scoped, selected(scoped, pol))
 		res.requested = res.head.RefuseInline(res.base.Inline)
 		res.cmp = audit.Compare(res.base, res.head)
 	}

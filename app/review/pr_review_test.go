@@ -3,12 +3,17 @@ package review_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/composeguard/composeguard/app/audit"
+	"github.com/composeguard/composeguard/app/compose"
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/policy"
 	"github.com/composeguard/composeguard/app/review"
@@ -57,7 +62,50 @@ func (f *fakeForge) summary(t *testing.T) string {
 	return f.issueComments[0].Body
 }
 
-func TestNewInsecureService(t *testing.T) {
+// suggestion returns a comment's suggestion block, false when it has none.
+func suggestion(body string) (string, bool) {
+	lines := strings.Split(body, "\n")
+	for i, l := range lines {
+		fence, ok := strings.CutSuffix(l, "suggestion")
+		if !ok || len(fence) < 3 || strings.Trim(fence, "`") != "" {
+			continue
+		}
+		for j := i + 1; j < len(lines); j++ {
+			if lines[j] == fence {
+				return strings.Join(lines[i+1:j], "\n"), true
+			}
+		}
+	}
+	return "", false
+}
+
+// applySuggestion applies a comment's suggestion to content as the forge's
+// "Commit suggestion" button does: the comment's lines become its text.
+func applySuggestion(t *testing.T, content string, c forge.InlineComment) string {
+	t.Helper()
+	text, ok := suggestion(c.Body)
+	if !ok {
+		t.Fatalf("no suggestion in:\n%s", c.Body)
+	}
+	start := c.Line
+	if c.StartLine != 0 {
+		start = c.StartLine
+	}
+	lines := strings.SplitAfter(content, "\n")
+	var replaced []string
+	if text != "" {
+		replaced = []string{text + "\n"}
+	}
+	return strings.Join(slices.Concat(lines[:start-1], replaced, lines[c.Line:]), "")
+}
+
+// auditFile audits one compose file as the review does.
+func auditFile(t *testing.T, content string) *audit.Report {
+	t.Helper()
+	return audit.Run(context.Background(), compose.MapSnapshot{"compose.yaml": []byte(content)}, policy.Default(), today)
+}
+
+func TestOneCommentForANewServiceWithASuggestionThatApplies(t *testing.T) {
 	head := reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))
 	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))}, map[string]string{"compose.yaml": head})
 	run(t, reviewer(f), headSHA)
@@ -67,89 +115,202 @@ func TestNewInsecureService(t *testing.T) {
 		t.Errorf("check = %s %q, want a failure titled with the new problems and the score", check.Conclusion, check.Title)
 	}
 	f.assertNoneInProgress(t)
-	if len(f.reviews) != 1 {
-		t.Fatalf("%d reviews, want 1", len(f.reviews))
+	if len(f.reviews) != 1 || len(f.reviews[0].Comments) != 1 {
+		t.Fatalf("%d reviews, want 1 with one comment for the new service: %+v", len(f.reviews), f.reviews)
 	}
-	rv := f.reviews[0]
-	if rv.CommitSHA != headSHA {
-		t.Errorf("review at %s, want the head", rv.CommitSHA)
+	c := f.reviews[0].Comments[0]
+	if f.reviews[0].CommitSHA != headSHA {
+		t.Errorf("review at %s, want the head", f.reviews[0].CommitSHA)
 	}
-	privileged := reviewtest.LineOf(t, head, "web:", "privileged: true")
-	port := reviewtest.LineOf(t, head, "web:", `"8080:80"`)
-	webStart, webEnd := reviewtest.LineOf(t, head, "", "web:"), port
-	want := map[string]int{"privileged-container": privileged, "port-bound-all-interfaces": port}
-	suggestions := 0
-	for _, c := range rv.Comments {
-		if c.Path != "compose.yaml" || c.Line < webStart || c.Line > webEnd {
-			t.Errorf("comment on %s:%d, outside the lines web adds (%d-%d)", c.Path, c.Line, webStart, webEnd)
+	webStart, webEnd := reviewtest.LineOf(t, head, "", "web:"), reviewtest.LineOf(t, head, "web:", `"8080:80"`)
+	if start := max(c.StartLine, c.Line*btoi(c.StartLine == 0)); start < webStart || c.Line > webEnd {
+		t.Errorf("comment on lines %d-%d, outside the lines web adds (%d-%d)", c.StartLine, c.Line, webStart, webEnd)
+	}
+	newFindings := auditFile(t, head).Findings
+	for _, fd := range newFindings {
+		if slices.Contains(fd.Services, "web") && !strings.Contains(c.Body, "<!-- composeguard:fingerprint="+fd.Fingerprint+" -->") {
+			t.Errorf("the comment lacks the marker of %s", fd.Rule)
 		}
-		if !strings.Contains(c.Body, "<!-- composeguard:fingerprint=") {
-			t.Errorf("comment without its marker:\n%s", c.Body)
+	}
+	for _, rule := range []string{"privileged-container", "port-bound-all-interfaces", "no-new-privileges-missing", "healthcheck-missing"} {
+		if !strings.Contains(c.Body, "[`"+rule+"`](https://") {
+			t.Errorf("the comment does not list %s with its link", rule)
 		}
-		if strings.Contains(c.Body, "```suggestion\n") {
-			suggestions++
+	}
+	if n := strings.Count(c.Body, "```suggestion"); n != 1 {
+		t.Fatalf("%d suggestion blocks, want one:\n%s", n, c.Body)
+	}
+
+	// Committing the suggestion leaves a valid file without the problems it
+	// claims to fix, and no new one.
+	fixed := applySuggestion(t, head, c)
+	after := auditFile(t, fixed)
+	gone := audit.Fingerprints(after.Findings)
+	for _, fd := range after.Findings {
+		if fd.Rule == "compose-invalid" {
+			t.Fatalf("the suggestion breaks the file: %s\n%s", fd.Message, fixed)
 		}
-		for rule, line := range want {
-			if strings.Contains(c.Body, "`"+rule+"`") {
-				if c.Line != line {
-					t.Errorf("%s commented on line %d, want %d", rule, c.Line, line)
-				}
-				delete(want, rule)
+	}
+	claimed := regexp.MustCompile(`the suggestion fixes (\d+|all of them)`).FindStringSubmatch(c.Body)
+	if claimed == nil {
+		t.Fatalf("the headline does not say what the suggestion fixes:\n%s", c.Body)
+	}
+	removed := 0
+	for _, fd := range newFindings {
+		if !gone[fd.Fingerprint] {
+			removed++
+		}
+	}
+	if want, _ := strconv.Atoi(claimed[1]); removed != want || len(after.Findings) != len(newFindings)-removed {
+		t.Errorf("the suggestion removed %d findings (claimed %s) and left %d of %d:\n%s", removed, claimed[1], len(after.Findings), len(newFindings), fixed)
+	}
+	for _, rule := range []string{"capabilities-not-dropped", "no-new-privileges-missing", "writable-root-filesystem", "memory-limit-missing", "log-rotation-missing"} {
+		for _, fd := range after.Findings {
+			if fd.Rule == rule && slices.Contains(fd.Services, "web") {
+				t.Errorf("%s remains after the suggestion", rule)
 			}
 		}
-	}
-	if len(want) > 0 {
-		t.Errorf("no inline comment for %v", want)
-	}
-	if suggestions == 0 {
-		t.Error("no comment carries a suggestion block")
-	}
-	for _, a := range check.Annotations {
-		if a.StartLine < webStart || a.StartLine > webEnd+3 {
-			t.Errorf("annotation on line %d, outside the diff", a.StartLine)
-		}
-	}
-	if len(check.Annotations) < len(rv.Comments) {
-		t.Errorf("%d annotations for %d inline comments", len(check.Annotations), len(rv.Comments))
 	}
 	if s := f.summary(t); !strings.HasPrefix(s, "<!-- composeguard:summary -->") || !strings.Contains(s, "| **Overall** | **10.0** |") {
 		t.Errorf("summary lacks its marker or score:\n%s", s)
 	}
 }
 
-func TestFixingPushRepliesAndPasses(t *testing.T) {
+// TestFourSpaceIndentedFile: the suggestion is written in the file's own
+// indentation, and applies.
+func TestFourSpaceIndentedFile(t *testing.T) {
+	base := "services:\n    app:\n        image: ghcr.io/acme/app:1.4.2\n"
+	head := base + "    web:\n        image: nginx:1.27\n        ports:\n            - \"8080:80\"\n"
+	f := newFake(map[string]string{"compose.yaml": base}, map[string]string{"compose.yaml": head})
+	run(t, reviewer(f), headSHA)
+	var web *forge.InlineComment
+	for i, c := range f.reviews[0].Comments {
+		if strings.HasPrefix(c.Body, "`web`") {
+			web = &f.reviews[0].Comments[i]
+		}
+	}
+	if web == nil {
+		t.Fatalf("no comment for web: %+v", f.reviews[0].Comments)
+	}
+	text, ok := suggestion(web.Body)
+	if !ok {
+		t.Fatalf("no suggestion:\n%s", web.Body)
+	}
+	for _, l := range strings.Split(text, "\n") {
+		if indent := len(l) - len(strings.TrimLeft(l, " ")); indent%4 != 0 {
+			t.Errorf("line %q is not indented by fours", l)
+		}
+	}
+	before := auditFile(t, head)
+	after := auditFile(t, applySuggestion(t, head, *web))
+	if len(after.Findings) >= len(before.Findings) {
+		t.Errorf("the suggestion fixed nothing: %d findings, then %d", len(before.Findings), len(after.Findings))
+	}
+}
+
+// TestNoSuggestionWhenItReachesLinesNotAdded: read_only: true needs a
+// tmpfs added under the service's name, a line the change does not add.
+func TestNoSuggestionWhenItReachesLinesNotAdded(t *testing.T) {
+	web := "  web:\n    image: nginx:1.27\n    user: \"1000:1000\"\n"
+	base := reviewtest.Stack(reviewtest.Hardened("app"), web)
+	head := reviewtest.Stack(reviewtest.Hardened("app"), web+"    read_only: false\n")
+	f := newFake(map[string]string{"compose.yaml": base}, map[string]string{"compose.yaml": head})
+	run(t, reviewer(f), headSHA)
+	if len(f.reviews) != 1 || len(f.reviews[0].Comments) != 1 {
+		t.Fatalf("reviews = %+v, want one comment on the added line", f.reviews)
+	}
+	c := f.reviews[0].Comments[0]
+	if want := reviewtest.LineOf(t, head, "web:", "read_only: false"); c.Line != want || c.StartLine != 0 {
+		t.Errorf("comment on %d-%d, want line %d", c.StartLine, c.Line, want)
+	}
+	if !strings.Contains(c.Body, "`writable-root-filesystem`") || strings.Contains(c.Body, "```suggestion") {
+		t.Errorf("want the finding without a suggestion:\n%s", c.Body)
+	}
+}
+
+// TestNoAnnotationOnAContextLine: a changed image line three lines below
+// the service's name; the findings on that name stay in the summary.
+func TestNoAnnotationOnAContextLine(t *testing.T) {
+	base := reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))
+	head := strings.Replace(base, "image: nginx:1.27", "image: nginx:latest", 1)
+	f := newFake(map[string]string{"compose.yaml": base}, map[string]string{"compose.yaml": head})
+	run(t, reviewer(f), headSHA)
+	changed := reviewtest.LineOf(t, head, "", "nginx:latest")
+	check := f.lastCheck(t)
+	if len(check.Annotations) == 0 {
+		t.Fatal("no annotation at all: the test proves nothing")
+	}
+	for _, a := range check.Annotations {
+		if a.StartLine != changed || a.EndLine != changed {
+			t.Errorf("annotation on lines %d-%d, only line %d is added: %s", a.StartLine, a.EndLine, changed, a.Title)
+		}
+	}
+	for _, c := range f.reviews[0].Comments {
+		if c.Line != changed || c.StartLine != 0 {
+			t.Errorf("comment on %d-%d, only line %d is added", c.StartLine, c.Line, changed)
+		}
+	}
+}
+
+func TestFixedThreadResolvedWithoutReply(t *testing.T) {
 	base := map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))}
-	f := newFake(base, map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
+	f := newFake(base, map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"), reviewtest.Insecure("api", "9090"))})
 	r := reviewer(f)
 	run(t, r, headSHA)
 	commented := len(f.reviewComments)
+	if commented != 2 {
+		t.Fatalf("%d comments, want one per new service", commented)
+	}
 
+	// web is fixed, api only in part.
 	const fixed = "f1xed22222222222222222222222222222222222"
-	f.push(fixed, map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Hardened("web"))})
+	f.push(fixed, map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Hardened("web"),
+		strings.Replace(reviewtest.Insecure("api", "9090"), `"9090:80"`, `"127.0.0.1:9090:80"`, 1))})
 	run(t, r, fixed)
 
-	if c := f.lastCheck(t); c.Conclusion != forge.ConclusionSuccess || !strings.HasPrefix(c.Title, "No new problems") {
-		t.Errorf("check after the fix = %s %q", c.Conclusion, c.Title)
+	if len(f.reviewComments) != commented || f.count("CreateReview") != 1 {
+		t.Errorf("%d comments after the fix, want the %d there were: no reply, no new comment", len(f.reviewComments), commented)
 	}
-	if len(f.reviews) != 1 {
-		t.Errorf("%d reviews, want only the first", len(f.reviews))
+	web, api := f.reviewComments[0], f.reviewComments[1]
+	if !strings.HasPrefix(web.Body, "`web`") {
+		web, api = api, web
 	}
-	replies := f.reviewComments[commented:]
-	if len(replies) != commented {
-		t.Fatalf("%d replies for %d fixed comments", len(replies), commented)
+	if !f.resolved[web.ID] || f.resolved[api.ID] {
+		t.Errorf("resolved = %v: want web's thread (%d) resolved and api's (%d), partly fixed, open", f.resolved, web.ID, api.ID)
 	}
-	for _, c := range replies {
-		if !strings.HasPrefix(c.Body, "Fixed in f1xed22.") || !strings.Contains(c.Body, "<!-- composeguard:fixed=") || c.InReplyTo == 0 {
-			t.Errorf("reply %q to %d", c.Body, c.InReplyTo)
-		}
+	if s := f.summary(t); strings.Contains(s, "Fixed since composeguard commented") {
+		t.Errorf("the summary repeats what the resolved thread says:\n%s", s)
 	}
-	if s := f.summary(t); !strings.Contains(s, "**0 new**") || !strings.Contains(s, "at `f1xed22`") {
-		t.Errorf("summary not edited to the fixed state:\n%s", s)
-	}
-
 	run(t, r, fixed)
-	if n := len(f.reviewComments); n != 2*commented {
-		t.Errorf("a second run of the fixed head posted %d more replies", n-2*commented)
+	if n := f.count("ResolveThread"); n != 1 {
+		t.Errorf("%d threads resolved, want 1 over two runs", n)
+	}
+}
+
+// TestFixedWithoutThreadResolution: when the forge cannot resolve threads,
+// one line of the summary says what was fixed.
+func TestFixedWithoutThreadResolution(t *testing.T) {
+	for name, wrap := range map[string]func(*fakeForge) review.Forge{
+		"forge without it":    func(f *fakeForge) review.Forge { return struct{ review.Forge }{f} },
+		"token refused by it": func(f *fakeForge) review.Forge { f.noThreads = true; return f },
+	} {
+		t.Run(name, func(t *testing.T) {
+			base := map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))}
+			f := newFake(base, map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
+			r := &review.PullRequestReview{Forge: wrap(f), Now: func() time.Time { return today }}
+			run(t, r, headSHA)
+			const fixed = "f1xed22222222222222222222222222222222222"
+			f.push(fixed, map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Hardened("web"))})
+			run(t, r, fixed)
+			if len(f.reviewComments) != 1 || f.count("ResolveThread") != 0 {
+				t.Errorf("%d review comments and %d resolutions, want the one comment and none", len(f.reviewComments), f.count("ResolveThread"))
+			}
+			line := fmt.Sprintf("**Fixed since composeguard commented:** every finding of its comment at `compose.yaml:%d` (%d)",
+				f.reviewComments[0].Line, strings.Count(f.reviewComments[0].Body, "composeguard:fingerprint="))
+			if s := f.summary(t); strings.Count(s, line) != 1 {
+				t.Errorf("the summary lacks %q:\n%s", line, s)
+			}
+		})
 	}
 }
 
@@ -196,9 +357,11 @@ func TestSummaryEditedInPlace(t *testing.T) {
 	}
 }
 
-func TestOneLineOfALargeInsecureFile(t *testing.T) {
+// TestSummaryOfAOneLineChangeInALargeFile: one changed line among 13
+// insecure services gives a summary that fits on a screen.
+func TestSummaryOfAOneLineChangeInALargeFile(t *testing.T) {
 	var services []string
-	for i, name := range []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"} {
+	for i, name := range []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m"} {
 		services = append(services, reviewtest.Insecure(name, strconv.Itoa(8000+i)))
 	}
 	base := reviewtest.Stack(services...)
@@ -207,26 +370,24 @@ func TestOneLineOfALargeInsecureFile(t *testing.T) {
 	run(t, reviewer(f), headSHA)
 
 	changed := reviewtest.LineOf(t, head, "", "nginx:latest")
-	if len(f.reviews) != 1 {
-		t.Fatalf("%d reviews, want 1", len(f.reviews))
+	if len(f.reviews) != 1 || len(f.reviews[0].Comments) != 1 {
+		t.Fatalf("reviews %+v, want one comment", f.reviews)
 	}
-	for _, c := range f.reviews[0].Comments {
-		if c.Line != changed {
-			t.Errorf("comment on line %d, only line %d changed:\n%s", c.Line, changed, c.Body)
-		}
-	}
-	if !strings.Contains(f.reviews[0].Comments[0].Body, "image-tag-not-pinned") {
-		t.Errorf("the comment is not about the mutable tag:\n%s", f.reviews[0].Comments[0].Body)
-	}
-	check := f.lastCheck(t)
-	for _, a := range check.Annotations {
-		if a.StartLine < changed-3 || a.StartLine > changed+3 {
-			t.Errorf("annotation on line %d, outside the hunk around %d", a.StartLine, changed)
-		}
+	if c := f.reviews[0].Comments[0]; c.Line != changed || !strings.Contains(c.Body, "image-tag-not-pinned") {
+		t.Errorf("comment on line %d, want the mutable tag on line %d:\n%s", c.Line, changed, c.Body)
 	}
 	s := f.summary(t)
-	if strings.Count(s, "`compose.yaml:") < 12 || !strings.Contains(s, " existing ") {
-		t.Errorf("the summary does not list the existing findings:\n%s", s)
+	const limit = 6 << 10
+	if len(s) > limit {
+		t.Errorf("summary of %d bytes for a one-line change, want under %d:\n%s", len(s), limit, s)
+	}
+	if !strings.Contains(s, "<details><summary>143 existing findings, by rule</summary>") ||
+		!strings.Contains(s, "| [`privileged-container`](https://github.com/composeguard/composeguard/blob/main/checks/README.md#privileged-container) | critical | 13 | a, b, c, d, e, f, g, h, i, j, k, l, m |") {
+		t.Errorf("the existing findings are not grouped by rule:\n%s", s)
+	}
+	link := fmt.Sprintf("[line %d](https://forge.test/acme/stack/blob/%s/compose.yaml#L%d)", changed, headSHA, changed)
+	if !strings.Contains(s, link) {
+		t.Errorf("the new finding does not link to %s:\n%s", link, s)
 	}
 }
 
@@ -449,10 +610,12 @@ func TestDependenciesChooseTheirProject(t *testing.T) {
 	}
 }
 
+// TestInlineCap: the cap counts comments, the most severe kept.
 func TestInlineCap(t *testing.T) {
+	cache := strings.Split(reviewtest.Hardened("cache"), "    healthcheck:")[0] + "    restart: unless-stopped\n"
 	// The cap is the base commit's: the change cannot raise it.
 	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app")), policy.FileName: "review:\n  max_inline_comments: 2\n"},
-		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"), reviewtest.Insecure("api", "9090")),
+		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), cache, reviewtest.Insecure("web", "8080"), reviewtest.Insecure("api", "9090")),
 			policy.FileName: "review:\n  max_inline_comments: 100\n"})
 	run(t, reviewer(f), headSHA)
 	if n := len(f.reviews[0].Comments); n != 2 {
@@ -460,11 +623,11 @@ func TestInlineCap(t *testing.T) {
 	}
 	for _, c := range f.reviews[0].Comments {
 		if !strings.Contains(c.Body, "**critical**") {
-			t.Errorf("the cap kept a less severe finding:\n%s", c.Body)
+			t.Errorf("the cap kept a less severe comment:\n%s", c.Body)
 		}
 	}
 	s := f.summary(t)
-	if !strings.Contains(s, "### New findings not commented inline") || !strings.Contains(s, "_(over the limit of 2 inline comments)_") {
+	if !strings.Contains(s, "[`healthcheck-missing`]") || !strings.Contains(s, "_(not commented inline: over the limit of 2 inline comments)_") {
 		t.Errorf("the summary does not list what the cap left out:\n%s", s)
 	}
 }
@@ -477,7 +640,7 @@ func TestRefusedReviewGoesToSummary(t *testing.T) {
 	if len(f.reviews) != 0 {
 		t.Fatal("review posted")
 	}
-	if s := f.summary(t); !strings.Contains(s, "`privileged-container`") || !strings.Contains(s, "_(the forge refused to place it)_") {
+	if s := f.summary(t); !strings.Contains(s, "`privileged-container`") || !strings.Contains(s, "_(not commented inline: the forge refused to place it)_") {
 		t.Errorf("the refused comments are not in the summary:\n%s", s)
 	}
 }
@@ -485,12 +648,12 @@ func TestRefusedReviewGoesToSummary(t *testing.T) {
 // TestRetryDuplicatesNothing fails each call once; the job's retry must
 // finish the review without repeating what the failed attempt posted.
 func TestRetryDuplicatesNothing(t *testing.T) {
-	for _, method := range []string{"CheckRuns", "ChangedFiles", "Snapshot", "UpdateCheckRun", "ReviewComments", "CreateReview", "Reply", "IssueComments", "CreateIssueComment"} {
+	for _, method := range []string{"CheckRuns", "ChangedFiles", "Snapshot", "UpdateCheckRun", "ReviewComments", "CreateReview", "ReviewThreads", "ResolveThread", "IssueComments", "CreateIssueComment"} {
 		t.Run(method, func(t *testing.T) {
 			base := map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("old", "7070"))}
 			f := newFake(base, map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
-			// A comment of an earlier push on a finding now gone, to answer.
-			f.reviewComments = []forge.Comment{{ID: 900, Path: "compose.yaml", Line: 3, Body: "old\n<!-- composeguard:fingerprint=00000000000000aa -->"}}
+			// A comment of an earlier push on a finding now gone, to resolve.
+			f.reviewComments = []forge.Comment{{ID: 900, Path: "compose.yaml", Line: 3, Body: "old\n<!-- composeguard:fingerprint=00000000000000aa -->", Author: "composeguard[bot]"}}
 			f.lastID = 900
 			f.failOnce[method] = &forge.RetryableError{Err: errors.New("502 bad gateway")}
 			r := reviewer(f)
@@ -498,8 +661,8 @@ func TestRetryDuplicatesNothing(t *testing.T) {
 				t.Fatal("the failure was not returned for the job to retry")
 			}
 			run(t, r, headSHA)
-			if len(f.reviews) != 1 || len(f.issueComments) != 1 || f.count("Reply") != 1+btoi(method == "Reply") {
-				t.Errorf("%d reviews, %d summaries, %d replies after a retry", len(f.reviews), len(f.issueComments), f.count("Reply"))
+			if len(f.reviews) != 1 || len(f.issueComments) != 1 || !f.resolved[900] || f.count("ResolveThread") != 1+btoi(method == "ResolveThread") {
+				t.Errorf("%d reviews, %d summaries, %d resolutions after a retry (resolved: %v)", len(f.reviews), len(f.issueComments), f.count("ResolveThread"), f.resolved)
 			}
 			f.assertNoneInProgress(t)
 			if len(f.checkRuns) != 1 {
@@ -605,7 +768,6 @@ func TestLongOutputsStayWithinTheForgeLimits(t *testing.T) {
 	run(t, reviewer(f), headSHA)
 
 	check := f.lastCheck(t)
-	total, _ := strconv.Atoi(strings.Fields(check.Title)[0])
 	for name, text := range map[string]string{"check summary": check.Summary, "check text": check.Text, "summary comment": f.summary(t)} {
 		limit := 65535
 		if name == "summary comment" {
@@ -615,13 +777,14 @@ func TestLongOutputsStayWithinTheForgeLimits(t *testing.T) {
 			t.Errorf("%s: %d bytes, limit %d, with no honest cut", name, len(text), limit)
 		}
 	}
-	rows := strings.Count(check.Summary, "\n| **new** |")
+	// One group of new findings per service.
+	groups := strings.Count(check.Summary, "\n**`s")
 	var more int
 	if i := strings.Index(check.Summary, "…and "); i >= 0 {
 		more, _ = strconv.Atoi(strings.Fields(check.Summary[i+len("…and "):])[0])
 	}
-	if rows == 0 || rows+more != total {
-		t.Errorf("%d rows shown and %d said to be left out, of %d findings", rows, more, total)
+	if groups == 0 || groups+more != 150 {
+		t.Errorf("%d groups shown and %d said to be left out, of 150 services", groups, more)
 	}
 }
 

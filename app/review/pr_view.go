@@ -2,11 +2,13 @@ package review
 
 import (
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/composeguard/composeguard/app/audit"
+	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/policy"
 	"github.com/composeguard/composeguard/checks"
 	"github.com/composeguard/composeguard/templates"
@@ -22,18 +24,22 @@ type reviewView struct {
 	FailOn               string
 	Scores               []scoreRow
 	Overall              scoreRow
-	Findings             []findingView // new first, then existing
-	FindingsMore         int
+	NewGroups            []groupView // new findings, as the comments group them
+	NewMore              int
+	ExistingRules        []ruleView // existing findings by rule
+	ExistingMore         int
 	FixedFindings        []findingView
 	FixedMore            int
-	Exceptions           []exceptionView
-	ExceptionsMore       int
-	Requested            []exceptionView // inline exceptions the change adds, not applied to it
-	RequestedMore        int
-	Policy               *policyView
-	NotInline            []findingView // new findings without an inline comment
-	NotInlineMore        int
-	Marker               string
+	// FixedThreads are composeguard's comments whose findings are all
+	// fixed but whose threads the forge could not resolve.
+	FixedThreads     []threadView
+	FixedThreadsMore int
+	Exceptions       []exceptionView
+	ExceptionsMore   int
+	Requested        []exceptionView // inline exceptions the change adds, not applied to it
+	RequestedMore    int
+	Policy           *policyView
+	Marker           string
 }
 
 type scoreRow struct {
@@ -45,20 +51,92 @@ type findingView struct {
 	Severity, Rule, HelpURI, Why string
 	File                         string
 	Line                         int
+	URL                          string // the line at its commit on the forge
 	Services                     []string
-	Message, Fix, Suggestion     string
+	Message, Fix                 string
 	Fingerprint                  string
 	New                          bool
 	Reason                       string // why a new finding has no inline comment
+	Fixed                        bool   // the comment's suggestion removes it
+	Elsewhere                    bool   // not on the lines of its comment
 }
 
-// Fence is a code fence longer than any backtick run in the suggestion.
-func (v findingView) Fence() string {
-	fence := "```"
-	for strings.Contains(v.Suggestion, fence) {
-		fence += "`"
+// groupView is a group of new findings: those of one inline comment.
+type groupView struct {
+	File     string
+	Services []string
+	Findings []findingView
+}
+
+// ruleView is the existing findings of one rule and severity.
+type ruleView struct {
+	Rule, HelpURI, Fix string
+	Severity           checks.Severity
+	Count              int
+	Services           []string
+	Places             []placeView
+}
+
+type placeView struct {
+	File     string
+	Line     int
+	Services []string
+}
+
+type threadView struct {
+	File     string
+	Line     int
+	Findings int
+}
+
+// commentView is what review_comment.md.tmpl receives.
+type commentView struct {
+	File       string
+	Services   []string
+	Count      int
+	Counts     string // per severity, most severe first
+	FixedCount int    // findings the suggestion removes
+	Findings   []findingView
+	Suggestion string
+	HasEdit    bool
+	Fence      string
+	Markers    []string
+}
+
+func viewComment(c *comment, link func(file string, line int) string) commentView {
+	v := commentView{File: c.file, Services: c.services, Count: len(c.findings)}
+	perSeverity := map[checks.Severity]int{}
+	for _, f := range c.findings {
+		fv := viewFinding(f, true, link)
+		fv.Fixed = c.fixes(f)
+		fv.Elsewhere = f.Pos.Line < c.start || f.Pos.Line > c.line
+		if fv.Fixed {
+			v.FixedCount++
+		}
+		perSeverity[f.Severity]++
+		v.Findings = append(v.Findings, fv)
+		v.Markers = append(v.Markers, fingerprintMarker(f.Fingerprint))
 	}
-	return fence
+	var counts []string
+	for s := checks.Critical; s >= checks.Info; s-- {
+		if n := perSeverity[s]; n > 0 {
+			counts = append(counts, strconv.Itoa(n)+" "+s.String())
+		}
+	}
+	v.Counts = strings.Join(counts, ", ")
+	if c.edit != nil {
+		v.HasEdit, v.Suggestion, v.Fence = true, c.edit.Text, fence(c.edit.Text)
+	}
+	return v
+}
+
+// fence is a code fence longer than any backtick run in text.
+func fence(text string) string {
+	f := "```"
+	for strings.Contains(text, f) {
+		f += "`"
+	}
+	return f
 }
 
 type exceptionView struct {
@@ -82,12 +160,12 @@ type policyView struct {
 
 type severityChangeView struct{ Rule, From, To string }
 
-// view gathers what the templates show; notInline are the new findings
-// that got no inline comment.
-func (res *result) view(notInline []findingView) reviewView {
+// view gathers what the templates show; reasons say why new findings have
+// no inline comment, by fingerprint (nil for the check run, which does not
+// say).
+func (res *result) view(reasons map[string]string) reviewView {
 	v := reviewView{HeadSHA: shortSHA(res.req.HeadSHA), BaseSHA: shortSHA(res.baseSHA), NoCompose: res.noCompose(),
-		FailOn: SeverityName(res.pol.FailOn), NotInline: notInline,
-		Marker: summaryMarker, Failing: len(res.failing())}
+		FailOn: SeverityName(res.pol.FailOn), Marker: summaryMarker, Failing: len(res.failing())}
 	if res.policy != nil {
 		v.Policy = viewPolicy(*res.policy)
 	}
@@ -100,14 +178,22 @@ func (res *result) view(notInline []findingView) reviewView {
 		v.Scores = append(v.Scores, scoreRow{string(g), res.cmp.Base.Of(g), res.cmp.Head.Of(g)})
 	}
 	v.Overall = scoreRow{"Overall", res.cmp.Base.Overall, res.cmp.Head.Overall}
-	for _, f := range res.cmp.New {
-		v.Findings = append(v.Findings, viewFinding(f, true))
+	atHead := func(file string, line int) string {
+		return res.links.FileURL(res.req.Repo, res.req.HeadSHA, file, line)
 	}
-	for _, f := range res.cmp.Existing {
-		v.Findings = append(v.Findings, viewFinding(f, false))
+	atBase := func(file string, line int) string { return res.links.FileURL(res.req.Repo, res.baseSHA, file, line) }
+	for _, c := range res.groupNew(res.cmp.New) {
+		g := groupView{File: c.file, Services: c.services}
+		for _, f := range c.findings {
+			fv := viewFinding(f, true, atHead)
+			fv.Reason = reasons[f.Fingerprint]
+			g.Findings = append(g.Findings, fv)
+		}
+		v.NewGroups = append(v.NewGroups, g)
 	}
+	v.ExistingRules = byRule(res.cmp.Existing)
 	for _, f := range res.cmp.Fixed {
-		v.FixedFindings = append(v.FixedFindings, viewFinding(f, false))
+		v.FixedFindings = append(v.FixedFindings, viewFinding(f, false, atBase))
 	}
 	v.Exceptions = exceptionsInUse(res.head.Waived)
 	for _, e := range res.requested {
@@ -116,14 +202,50 @@ func (res *result) view(notInline []findingView) reviewView {
 	return v
 }
 
-func viewFinding(f audit.Finding, isNew bool) findingView {
+func viewFinding(f audit.Finding, isNew bool, link func(file string, line int) string) findingView {
 	v := findingView{Severity: f.Severity.String(), Rule: f.Rule, File: f.Pos.File, Line: f.Pos.Line,
-		Services: f.Services, Message: f.Message, Fix: f.Fix, Suggestion: f.Suggestion,
+		URL: link(f.Pos.File, f.Pos.Line), Services: f.Services, Message: f.Message, Fix: f.Fix,
 		Fingerprint: f.Fingerprint, New: isNew}
 	if r := checks.Get(f.Rule); r != nil {
 		v.HelpURI, v.Why = r.HelpURI(), r.Why
 	}
 	return v
+}
+
+// byRule groups findings by rule and severity, the most severe first.
+func byRule(findings []audit.Finding) []ruleView {
+	var out []ruleView
+	index := map[string]int{}
+	for _, f := range findings {
+		k := f.Rule + "\x00" + f.Severity.String()
+		i, ok := index[k]
+		if !ok {
+			i, index[k] = len(out), len(out)
+			rv := ruleView{Rule: f.Rule, Severity: f.Severity, Fix: f.Fix}
+			if r := checks.Get(f.Rule); r != nil {
+				rv.HelpURI = r.HelpURI()
+			}
+			out = append(out, rv)
+		}
+		rv := &out[i]
+		rv.Count++
+		rv.Places = append(rv.Places, placeView{f.Pos.File, f.Pos.Line, f.Services})
+		for _, s := range f.Services {
+			if !slices.Contains(rv.Services, s) {
+				rv.Services = append(rv.Services, s)
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Severity > out[j].Severity })
+	return out
+}
+
+func viewOpenThreads(open []forge.Comment) []threadView {
+	var out []threadView
+	for _, c := range open {
+		out = append(out, threadView{File: c.Path, Line: c.Line, Findings: len(markedFingerprints(c.Body))})
+	}
+	return out
 }
 
 // exceptionsInUse lists the exceptions that waive head findings, once each;
@@ -174,11 +296,12 @@ func viewPolicy(c PolicyChange) *policyView {
 // cut keeps at most n items of every list, counting the rest. It must be
 // called on a view whose lists are whole.
 func (v reviewView) cut(n int) reviewView {
-	v.Findings, v.FindingsMore = first(v.Findings, n)
+	v.NewGroups, v.NewMore = first(v.NewGroups, n)
+	v.ExistingRules, v.ExistingMore = first(v.ExistingRules, n)
 	v.FixedFindings, v.FixedMore = first(v.FixedFindings, n)
+	v.FixedThreads, v.FixedThreadsMore = first(v.FixedThreads, n)
 	v.Exceptions, v.ExceptionsMore = first(v.Exceptions, n)
 	v.Requested, v.RequestedMore = first(v.Requested, n)
-	v.NotInline, v.NotInlineMore = first(v.NotInline, n)
 	if v.Policy != nil {
 		p := *v.Policy
 		p.ExceptionsAdded, p.ExceptionsMore = first(p.ExceptionsAdded, n)
@@ -195,7 +318,7 @@ func first[T any](list []T, n int) ([]T, int) {
 }
 
 func (v reviewView) longest() int {
-	n := max(len(v.Findings), len(v.FixedFindings), len(v.Exceptions), len(v.Requested), len(v.NotInline))
+	n := max(len(v.NewGroups), len(v.ExistingRules), len(v.FixedFindings), len(v.FixedThreads), len(v.Exceptions), len(v.Requested))
 	if v.Policy != nil {
 		n = max(n, len(v.Policy.ExceptionsAdded))
 	}
