@@ -150,7 +150,7 @@ func assertPostedOnce(t *testing.T, repo *githubtest.Repo, p githubtest.Pull) {
 			t.Errorf("#%d: %d reviews of %s", p.Number, heads[rv.CommitID], rv.CommitID[:7])
 		}
 	}
-	marker := regexp.MustCompile(`composeguard:(fingerprint|fixed)=([0-9a-f]+)`)
+	marker := regexp.MustCompile(`composeguard:fingerprint=([0-9a-f]+)`)
 	seen := map[string]bool{}
 	for _, c := range repo.ReviewComments(p.Number) {
 		m := marker.FindStringSubmatch(c.Body)

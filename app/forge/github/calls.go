@@ -3,6 +3,7 @@ package github
 import (
 	"maps"
 	"net/http"
+	"path"
 	"strings"
 	"sync"
 )
@@ -22,10 +23,12 @@ const (
 	opListStatuses    = "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
 	opListReviewNotes = "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
 	opCreateReview    = "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"
-	opReply           = "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
 	opListComments    = "GET /repos/{owner}/{repo}/issues/{issue_number}/comments"
 	opCreateComment   = "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
 	opEditComment     = "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"
+	// opGraphQL is every GraphQL request: /api/graphql on an Enterprise
+	// Server, beside the REST prefix.
+	opGraphQL = "POST /graphql"
 )
 
 // operations recognises a request's operation; a ServeMux because its
@@ -34,7 +37,7 @@ var operations = func() *http.ServeMux {
 	m := http.NewServeMux()
 	for _, op := range []string{opAccessToken, opGetPull, opListFiles, opGetTree, opGetBlob,
 		opCreateCheckRun, opUpdateCheckRun, opListCheckRuns, opCreateStatus, opListStatuses,
-		opListReviewNotes, opCreateReview, opReply, opListComments, opCreateComment, opEditComment} {
+		opListReviewNotes, opCreateReview, opListComments, opCreateComment, opEditComment, opGraphQL} {
 		m.HandleFunc(op, func(http.ResponseWriter, *http.Request) {})
 	}
 	return m
@@ -113,6 +116,9 @@ func (t *counter) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func (t *counter) operation(r *http.Request) string {
 	u := *r.URL
+	if t.prefix != "" && u.Path == path.Dir(t.prefix)+"/graphql" {
+		u.Path = "/graphql"
+	}
 	u.Path = strings.TrimPrefix(u.Path, t.prefix)
 	u.RawPath = ""
 	if _, op := operations.Handler(&http.Request{Method: r.Method, URL: &u}); op != "" {

@@ -35,9 +35,11 @@ func TestEveryCallIsARealOperation(t *testing.T) {
 	must(err)
 	must(e.client.CreateReview(c, e.target, 1, forge.Review{CommitSHA: p.Head, Body: "review",
 		Comments: []forge.InlineComment{{Path: "compose.yaml", Line: 12, Body: "privileged"}}}))
-	notes, err := e.client.ReviewComments(c, e.target, 1)
+	_, err = e.client.ReviewComments(c, e.target, 1)
 	must(err)
-	must(e.client.Reply(c, e.target, 1, notes[0].ID, "fixed"))
+	threads, err := e.client.ReviewThreads(c, e.target, 1)
+	must(err)
+	must(e.client.ResolveThread(c, e.target, threads[0].ID))
 	_, err = e.client.IssueComments(c, e.target, 1)
 	must(err)
 	cid, err := e.client.CreateIssueComment(c, e.target, 1, "summary")
@@ -47,7 +49,7 @@ func TestEveryCallIsARealOperation(t *testing.T) {
 	calls := e.client.Calls()
 	for _, counts := range []Counts{calls.API, calls.Content, calls.Auth} {
 		for op := range counts {
-			if !strings.Contains(op, "{") {
+			if !strings.Contains(op, "{") && op != opGraphQL {
 				t.Errorf("Calls() has an unnamed operation %q", op)
 			}
 		}

@@ -2,9 +2,6 @@ package github
 
 import (
 	"context"
-	"fmt"
-	"net/http"
-	"net/url"
 
 	gh "github.com/google/go-github/v88/github"
 
@@ -45,7 +42,7 @@ func (c *Client) ReviewComments(ctx context.Context, repo forge.Repo, number int
 }
 
 // CreateReview posts one COMMENT review at review.CommitSHA with every inline
-// comment on the new side of its line. GitHub refuses the whole review (422,
+// comment on the new side of its line or lines. GitHub refuses the whole review (422,
 // forge.ErrUnprocessable) when any line is outside the diff.
 func (c *Client) CreateReview(ctx context.Context, repo forge.Repo, number int, review forge.Review) error {
 	api, err := c.api(repo)
@@ -58,33 +55,19 @@ func (c *Client) CreateReview(ctx context.Context, repo forge.Repo, number int, 
 		Event:    gh.Ptr("COMMENT"),
 	}
 	for _, ic := range review.Comments {
-		req.Comments = append(req.Comments, &gh.DraftReviewComment{
+		draft := &gh.DraftReviewComment{
 			Path: gh.Ptr(ic.Path),
 			Line: gh.Ptr(ic.Line),
 			Side: gh.Ptr("RIGHT"),
 			Body: gh.Ptr(Truncate(ic.Body, MaxCommentBody)),
-		})
+		}
+		if ic.StartLine > 0 && ic.StartLine < ic.Line {
+			draft.StartLine, draft.StartSide = gh.Ptr(ic.StartLine), gh.Ptr("RIGHT")
+		}
+		req.Comments = append(req.Comments, draft)
 	}
 	if _, _, err := api.PullRequests.CreateReview(ctx, repo.Owner, repo.Name, number, req); err != nil {
 		return fail(err, "review %s#%d at %s with %d comments", repo, number, review.CommitSHA, len(review.Comments))
-	}
-	return nil
-}
-
-// Reply answers in the thread of review comment commentID, through the
-// replies endpoint go-github does not wrap.
-func (c *Client) Reply(ctx context.Context, repo forge.Repo, number int, commentID int64, body string) error {
-	api, err := c.api(repo)
-	if err != nil {
-		return err
-	}
-	u := fmt.Sprintf("repos/%s/%s/pulls/%d/comments/%d/replies", url.PathEscape(repo.Owner), url.PathEscape(repo.Name), number, commentID)
-	req, err := api.NewRequest(ctx, http.MethodPost, u, map[string]string{"body": Truncate(body, MaxCommentBody)})
-	if err == nil {
-		_, err = api.Do(req, nil)
-	}
-	if err != nil {
-		return fail(err, "reply to review comment %d on %s#%d", commentID, repo, number)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package github
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/composeguard/composeguard/app/forge"
@@ -53,9 +54,6 @@ func TestReviewCommentsThreadsAndOutdated(t *testing.T) {
 	}
 	first := e.repo.ReviewComments(1)[0].ID
 	e.repo.AddReply(1, first, "alice", "we need it")
-	if err := e.client.Reply(t.Context(), e.target, 1, first, "fixed in abc123"); err != nil {
-		t.Fatal(err)
-	}
 	e.repo.Push(1, e.repo.Commit(map[string]string{"compose.yaml": composeBefore}))
 
 	comments, err := e.client.ReviewComments(t.Context(), e.target, 1)
@@ -69,10 +67,29 @@ func TestReviewCommentsThreadsAndOutdated(t *testing.T) {
 	want := []string{
 		"composeguard[bot] line 12 outdated true reply false: runs privileged <!-- composeguard:abc -->",
 		"alice line 12 outdated true reply true: we need it",
-		"composeguard[bot] line 12 outdated true reply true: fixed in abc123",
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("review comments:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestMultiLineComment: a comment on a range of lines carries start_line
+// and start_side; GitHub refuses a range that leaves its hunk.
+func TestMultiLineComment(t *testing.T) {
+	e := newEnv(t)
+	before := composeBefore + "    labels:\n      a: b\n    x-1: 1\n    x-2: 2\n    x-3: 3\n    x-4: 4\n"
+	after := strings.Replace(before, "    ports:\n", "    privileged: true\n    ports:\n", 1) + "    read_only: true\n"
+	p := e.pull(map[string]string{"compose.yaml": before}, map[string]string{"compose.yaml": after})
+	across := forge.Review{CommitSHA: p.Head, Comments: []forge.InlineComment{{Path: "compose.yaml", StartLine: 4, Line: 19, Body: "two hunks"}}}
+	if err := e.client.CreateReview(t.Context(), e.target, 1, across); !errors.Is(err, forge.ErrUnprocessable) {
+		t.Fatalf("a range over two hunks = %v, want forge.ErrUnprocessable", err)
+	}
+	within := forge.Review{CommitSHA: p.Head, Comments: []forge.InlineComment{{Path: "compose.yaml", StartLine: 3, Line: 4, Body: "one hunk"}}}
+	if err := e.client.CreateReview(t.Context(), e.target, 1, within); err != nil {
+		t.Fatal(err)
+	}
+	if c := e.repo.ReviewComments(1); len(c) != 1 || c[0].StartLine != 3 || c[0].Line != 4 || c[0].Side != "RIGHT" {
+		t.Errorf("comments = %+v, want one on lines 3-4", c)
 	}
 }
 

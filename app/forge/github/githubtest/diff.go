@@ -16,6 +16,9 @@ type fileDiff struct {
 	// newLines and oldLines are the lines inside hunks, on each side: the
 	// only lines a review comment may be placed on.
 	newLines, oldLines map[int]bool
+	// newHunk numbers the hunk of each new-side line: a multi-line comment
+	// lies within one.
+	newHunk map[int]int
 }
 
 // edit is one line of a diff: ' ' kept, '-' removed, '+' added, with its
@@ -29,9 +32,9 @@ type edit struct {
 func diffContents(before, after string) fileDiff {
 	a, b := splitLines(before), splitLines(after)
 	edits := lineEdits(a, b)
-	d := fileDiff{newLines: map[int]bool{}, oldLines: map[int]bool{}}
+	d := fileDiff{newLines: map[int]bool{}, oldLines: map[int]bool{}, newHunk: map[int]int{}}
 	var out []string
-	for _, h := range hunks(edits) {
+	for n, h := range hunks(edits) {
 		body := edits[h[0]:h[1]]
 		oldStart, oldCount := position(edits[:h[0]], body, '+')
 		newStart, newCount := position(edits[:h[0]], body, '-')
@@ -47,6 +50,7 @@ func diffContents(before, after string) fileDiff {
 			}
 			if e.new > 0 {
 				d.newLines[e.new] = true
+				d.newHunk[e.new] = n
 			}
 			switch e.op {
 			case '+':

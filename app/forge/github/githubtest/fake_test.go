@@ -177,3 +177,33 @@ func TestCheckRunFilters(t *testing.T) {
 		t.Errorf("unknown filter: %d, want 422", resp.StatusCode)
 	}
 }
+
+// TestGraphQLAsGitHub: credentials first, then GitHub's answers for bad
+// documents and pagination, each a 200 with errors.
+func TestGraphQLAsGitHub(t *testing.T) {
+	f := New(t)
+	f.AllowToken("t")
+	r := f.AddRepo("acme", "stack", 0)
+	r.AddPull(Pull{Number: 1, Base: r.Commit(nil), Head: r.Commit(nil)})
+	query := func(q string) string { return `{"query":` + strconv.Quote(q) + `,"variables":{"n":1}}` }
+	if resp, _ := do(t, f, "POST", "/graphql", "", query(`{ repository(owner: "acme", name: "stack") { id } }`)); resp.StatusCode != 401 {
+		t.Errorf("no credentials: %d, want 401", resp.StatusCode)
+	}
+	for q, want := range map[string]string{
+		`query($n: Int!) { repository(owner: "acme", name: "stack") { pullRequest(number: $n) { reviewThreads(first: 10) { totalCount } } } }`:  `"totalCount":0`,
+		`query($n: Int!) { repository(owner: "acme", name: "stack") { pullRequest(number: $n) { reviewThreads { totalCount } } } }`:             "You must provide a `first` or `last` value",
+		`query($n: Int!) { repository(owner: "acme", name: "stack") { pullRequest(number: $n) { reviewThreads(first: 101) { totalCount } } } }`: "exceeds the `first` limit of 100 records",
+		`query($n: Int!) { repository(owner: "acme", name: "other") { pullRequest(number: $n) { id } } }`:                                       `"type":"NOT_FOUND"`,
+		`query($n: Int!) { repository(owner: "acme", name: "stack") { pullRequest(number: $n) { everything } } }`:                               `Cannot query field \"everything\" on type \"PullRequest\"`,
+	} {
+		resp, body := do(t, f, "POST", "/api/graphql", "bearer t", query(q))
+		if resp.StatusCode != 200 || !strings.Contains(body, want) {
+			t.Errorf("%s: %d %s, want %s", q, resp.StatusCode, body, want)
+		}
+	}
+	rec := &failures{TB: t}
+	f.CheckOperations(rec)
+	if len(rec.errors) != 1 || !strings.Contains(rec.errors[0], `"everything"`) {
+		t.Errorf("CheckOperations reported %q, want the document naming a field GitHub lacks, alone", rec.errors)
+	}
+}

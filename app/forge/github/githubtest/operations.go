@@ -2,8 +2,10 @@ package githubtest
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,9 +14,11 @@ import (
 )
 
 // CheckOperations fails t for every request received that is no real GitHub
-// REST operation: no (method, path template) of GitHub's list of documented
+// operation: a GraphQL request (POST /graphql) whose document does not
+// validate against GitHub's schema as the fake knows it, or a REST request
+// with no (method, path template) of GitHub's list of documented
 // operations, which loadOperations reads from the material beside the
-// module's root. It skips t when the list is absent.
+// module's root. It skips t when that list is absent.
 func (f *Fake) CheckOperations(t testing.TB) {
 	t.Helper()
 	ops, err := loadOperations()
@@ -25,6 +29,15 @@ func (f *Fake) CheckOperations(t testing.TB) {
 		t.Fatal(err)
 	}
 	for _, r := range f.Requests() {
+		if r.Method == http.MethodPost && r.Path == "/graphql" {
+			var req graphQLRequest
+			if err := json.Unmarshal(r.Body, &req); err != nil {
+				t.Errorf("POST /graphql with a body that is not JSON: %v", err)
+			} else if _, _, errs := parseGraphQL(req); errs != nil {
+				t.Errorf("POST /graphql is no GitHub GraphQL operation: %v", errs)
+			}
+			continue
+		}
 		if !slices.ContainsFunc(ops[r.Method], func(tmpl []string) bool { return matches(tmpl, r.Path) }) {
 			t.Errorf("%s %s is no GitHub REST operation (operations.tsv)", r.Method, r.Path)
 		}

@@ -8,11 +8,13 @@ import (
 var reviewEvents = map[string]string{"": "PENDING", "COMMENT": "COMMENTED", "APPROVE": "APPROVED", "REQUEST_CHANGES": "CHANGES_REQUESTED"}
 
 type draftJSON struct {
-	Path     string `json:"path"`
-	Line     int    `json:"line"`
-	Side     string `json:"side"`
-	Position *int   `json:"position"`
-	Body     string `json:"body"`
+	Path      string `json:"path"`
+	StartLine int    `json:"start_line"`
+	StartSide string `json:"start_side"`
+	Line      int    `json:"line"`
+	Side      string `json:"side"`
+	Position  *int   `json:"position"`
+	Body      string `json:"body"`
 }
 
 // createReview stores a review and its comments, or nothing: one comment
@@ -55,6 +57,10 @@ func createReview(c *call) {
 			c.invalid("PullRequestReviewComment", "pull_request_review_thread.line", "pull_request_review_thread.line must be part of the diff")
 			return
 		}
+		if msg := rangeProblem(files[d.Path], d); msg != "" {
+			c.invalid("PullRequestReviewComment", "pull_request_review_thread.start_line", msg)
+			return
+		}
 	}
 	rv := &Review{ID: c.f.id(), Number: p.Number, CommitID: body.CommitID, Body: body.Body, Event: body.Event, State: state, User: c.user}
 	for _, d := range body.Comments {
@@ -62,7 +68,7 @@ func createReview(c *call) {
 		if side == "" {
 			side = "RIGHT"
 		}
-		rc := &ReviewComment{ID: c.f.id(), ReviewID: rv.ID, Number: p.Number, Path: d.Path, Line: d.Line, Side: side,
+		rc := &ReviewComment{ID: c.f.id(), ReviewID: rv.ID, Number: p.Number, Path: d.Path, StartLine: d.StartLine, Line: d.Line, Side: side,
 			CommitID: body.CommitID, Body: d.Body, User: c.user}
 		c.repo.notes = append(c.repo.notes, rc)
 		rv.CommentIDs = append(rv.CommentIDs, rc.ID)
@@ -85,6 +91,23 @@ func onDiff(files map[string]fileDiff, d draftJSON) bool {
 	default:
 		return fd.newLines[d.Line]
 	}
+}
+
+// rangeProblem is GitHub's complaint about a multi-line comment's range,
+// "" when it has none or it is good: the start precedes the line, on the
+// same side and in the same hunk (only RIGHT ranges are taken).
+func rangeProblem(fd fileDiff, d draftJSON) string {
+	switch {
+	case d.StartLine == 0:
+		return ""
+	case d.StartLine >= d.Line:
+		return "pull_request_review_thread.start_line must precede the end line"
+	case d.StartSide != "" && d.StartSide != "RIGHT" || d.Side == "LEFT":
+		return "the fake takes multi-line comments on the RIGHT side only"
+	case !fd.newLines[d.StartLine] || fd.newHunk[d.StartLine] != fd.newHunk[d.Line]:
+		return "pull_request_review_thread.start_line must be part of the same hunk as the line"
+	}
+	return ""
 }
 
 func listReviewComments(c *call) {
@@ -111,8 +134,12 @@ func (r *Repo) noteJSON(p *Pull, rc *ReviewComment) map[string]any {
 	if rc.InReplyTo != 0 {
 		inReplyTo = rc.InReplyTo
 	}
+	var startLine any
+	if rc.StartLine != 0 {
+		startLine = rc.StartLine
+	}
 	return map[string]any{"id": rc.ID, "pull_request_review_id": rc.ReviewID, "path": rc.Path,
-		"line": line, "original_line": rc.Line, "position": position, "side": rc.Side,
+		"start_line": startLine, "line": line, "original_line": rc.Line, "position": position, "side": rc.Side,
 		"commit_id": p.Head, "original_commit_id": rc.CommitID, "in_reply_to_id": inReplyTo,
 		"body": rc.Body, "user": map[string]string{"login": rc.User}}
 }
@@ -120,33 +147,6 @@ func (r *Repo) noteJSON(p *Pull, rc *ReviewComment) map[string]any {
 func (r *Repo) outdated(p *Pull, rc *ReviewComment) bool {
 	then, now := r.commits[rc.CommitID], r.commits[p.Head]
 	return then == nil || now == nil || then.entries[rc.Path].sha != now.entries[rc.Path].sha
-}
-
-func createReply(c *call) {
-	p, ok := c.pull("pull_number")
-	if !ok {
-		return
-	}
-	id, ok := c.number("comment_id")
-	if !ok {
-		return
-	}
-	var body struct {
-		Body string `json:"body"`
-	}
-	if !c.decode(&body) {
-		return
-	}
-	if body.Body == "" {
-		c.invalid("PullRequestReviewComment", "body", "body is missing")
-		return
-	}
-	rc := c.repo.reply(p.Number, id, c.user, body.Body)
-	if rc == nil {
-		c.fail(http.StatusNotFound, "Not Found")
-		return
-	}
-	c.json(http.StatusCreated, c.repo.noteJSON(p, rc))
 }
 
 // reply adds a comment to the thread of comment id (a reply to a reply joins

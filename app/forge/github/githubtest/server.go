@@ -12,13 +12,17 @@ import (
 	"strings"
 )
 
-// enterprisePrefix is where a GitHub Enterprise Server serves the API.
-const enterprisePrefix = "/api/v3"
+// enterprisePrefix is where a GitHub Enterprise Server serves the REST API;
+// its GraphQL API is at enterpriseGraphQL.
+const (
+	enterprisePrefix  = "/api/v3"
+	enterpriseGraphQL = "/api/graphql"
+)
 
 // Request is one request the fake received.
 type Request struct {
 	Method string
-	Path   string // without the Enterprise prefix
+	Path   string // without the Enterprise prefix; "/graphql" for GraphQL
 	Query  url.Values
 	Body   []byte
 	// Pattern is the route that answered, like "GET
@@ -49,6 +53,9 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	prefix := ""
 	if p, ok := strings.CutPrefix(r.URL.Path, enterprisePrefix+"/"); ok {
 		prefix, r.URL.Path, r.URL.RawPath = enterprisePrefix, "/"+p, ""
+	}
+	if r.URL.Path == enterpriseGraphQL {
+		prefix, r.URL.Path, r.URL.RawPath = "/api", "/graphql", ""
 	}
 	body, _ := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(body))
@@ -86,22 +93,22 @@ func (r *recorder) WriteHeader(status int) {
 func (f *Fake) routes() *http.ServeMux {
 	m := http.NewServeMux()
 	m.HandleFunc("POST /app/installations/{installation_id}/access_tokens", f.createToken)
+	m.HandleFunc("POST /graphql", f.graphQL)
 	for pattern, h := range map[string]func(*call){
-		"GET /repos/{owner}/{repo}/pulls/{pull_number}":                                getPull,
-		"GET /repos/{owner}/{repo}/pulls/{pull_number}/files":                          listFiles,
-		"GET /repos/{owner}/{repo}/git/trees/{tree_sha}":                               getTree,
-		"GET /repos/{owner}/{repo}/git/blobs/{file_sha}":                               getBlob,
-		"POST /repos/{owner}/{repo}/check-runs":                                        createCheckRun,
-		"PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}":                        updateCheckRun,
-		"GET /repos/{owner}/{repo}/commits/{ref}/check-runs":                           listCheckRuns,
-		"POST /repos/{owner}/{repo}/statuses/{sha}":                                    createStatus,
-		"GET /repos/{owner}/{repo}/commits/{ref}/statuses":                             listStatuses,
-		"POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews":                       createReview,
-		"GET /repos/{owner}/{repo}/pulls/{pull_number}/comments":                       listReviewComments,
-		"POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies": createReply,
-		"GET /repos/{owner}/{repo}/issues/{issue_number}/comments":                     listIssueComments,
-		"POST /repos/{owner}/{repo}/issues/{issue_number}/comments":                    createIssueComment,
-		"PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}":                     editIssueComment,
+		"GET /repos/{owner}/{repo}/pulls/{pull_number}":             getPull,
+		"GET /repos/{owner}/{repo}/pulls/{pull_number}/files":       listFiles,
+		"GET /repos/{owner}/{repo}/git/trees/{tree_sha}":            getTree,
+		"GET /repos/{owner}/{repo}/git/blobs/{file_sha}":            getBlob,
+		"POST /repos/{owner}/{repo}/check-runs":                     createCheckRun,
+		"PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}":     updateCheckRun,
+		"GET /repos/{owner}/{repo}/commits/{ref}/check-runs":        listCheckRuns,
+		"POST /repos/{owner}/{repo}/statuses/{sha}":                 createStatus,
+		"GET /repos/{owner}/{repo}/commits/{ref}/statuses":          listStatuses,
+		"POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews":    createReview,
+		"GET /repos/{owner}/{repo}/pulls/{pull_number}/comments":    listReviewComments,
+		"GET /repos/{owner}/{repo}/issues/{issue_number}/comments":  listIssueComments,
+		"POST /repos/{owner}/{repo}/issues/{issue_number}/comments": createIssueComment,
+		"PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}":  editIssueComment,
 	} {
 		m.HandleFunc(pattern, f.repoHandler(h))
 	}

@@ -47,6 +47,8 @@ type Fake struct {
 	treeLimit  int
 	faults     []*fault
 	log        []Request
+	// denyResolve refuses resolveReviewThread (DenyThreadResolution).
+	denyResolve bool
 }
 
 // New starts a fake GitHub, closed when the test ends.
@@ -86,6 +88,7 @@ type Repo struct {
 	statuses     []*CommitStatus
 	reviews      []*Review
 	notes        []*ReviewComment
+	resolved     map[int64]bool // review threads resolved, by first comment
 	comments     []*IssueComment
 	git          gitState // branches, history and pull request details (refs.go)
 }
@@ -96,7 +99,7 @@ func (f *Fake) AddRepo(owner, name string, installation int64) *Repo {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	r := &Repo{f: f, id: f.id(), owner: owner, name: name, installation: installation,
-		commits: map[string]*commit{}, blobs: map[string][]byte{}, pulls: map[int]*Pull{}}
+		commits: map[string]*commit{}, blobs: map[string][]byte{}, pulls: map[int]*Pull{}, resolved: map[int64]bool{}}
 	f.repos[strings.ToLower(owner+"/"+name)] = r
 	return r
 }
@@ -241,6 +244,7 @@ type ReviewComment struct {
 	ID, ReviewID, InReplyTo int64
 	Number                  int
 	Path                    string
+	StartLine               int // the first line of a multi-line comment, 0 for one line
 	Line                    int
 	Side                    string
 	CommitID                string
