@@ -21,8 +21,7 @@ var _ = register(&Rule{
 			}
 			// pull_policy is absent: an empty value fails Compose's schema.
 			c.Report(Finding{Service: s.Name, Pos: c.Project.ServicePos(s.Name), KeyPath: "pull_policy",
-				Message:    "has build and image but no pull_policy: Compose pulls and builds only if the pull fails",
-				Suggestion: c.InsertSuggestion(s.Name, "pull_policy: build")})
+				Message: "has build and image but no pull_policy: Compose pulls and builds only if the pull fails"})
 		}
 	},
 })

@@ -12,8 +12,4 @@ func TestBuildAndImageBoth(t *testing.T) {
 		{"build only", "services:\n  web:\n    build: .\n", nil},
 		{"image only", "services:\n  web:\n    image: me/web:1.0\n", nil},
 	})
-	f := runRule(t, "build-and-image-both", "services:\n  web:\n    build: .\n    image: me/web:1.0\n")
-	if want := "  web:\n    pull_policy: build"; len(f) != 1 || f[0].Suggestion != want {
-		t.Errorf("suggestion = %q, want %q", f[0].Suggestion, want)
-	}
 }

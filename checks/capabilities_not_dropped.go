@@ -24,8 +24,7 @@ var _ = register(&Rule{
 			if len(s.CapDrop) == 0 {
 				msg = "no cap_drop: Docker's 14 default capabilities stay"
 			}
-			c.Report(Finding{Service: s.Name, Pos: c.Project.Where(s.Name, "cap_drop"), KeyPath: "cap_drop", Message: msg,
-				Suggestion: appendSuggestion(c, s.Name, "cap_drop", "ALL")})
+			c.Report(Finding{Service: s.Name, Pos: c.Project.Where(s.Name, "cap_drop"), KeyPath: "cap_drop", Message: msg})
 		}
 	},
 })

@@ -30,17 +30,3 @@ func TestCapabilitiesNotDroppedOverride(t *testing.T) {
 		t.Errorf("findings = %v at %+v, want web@3 medium in compose.override.yaml", got, fs)
 	}
 }
-
-func TestCapabilitiesNotDroppedSuggestion(t *testing.T) {
-	for _, tc := range []struct{ name, yaml, want string }{
-		{"insert", "services:\n  web:\n    image: nginx:1.27\n", "  web:\n    cap_drop:\n      - ALL"},
-		{"append", "services:\n  web:\n    image: nginx:1.27\n    cap_drop:\n      - NET_RAW\n", "    cap_drop:\n      - ALL"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			fs := runRule(t, "capabilities-not-dropped", tc.yaml)
-			if len(fs) != 1 || fs[0].Suggestion != tc.want {
-				t.Errorf("got %+v, want suggestion %q", fs, tc.want)
-			}
-		})
-	}
-}

@@ -92,8 +92,6 @@ type Finding struct {
 	KeyPath string
 	Message string
 	Fix     string
-	// Suggestion replaces the finding's line when the fix is mechanical.
-	Suggestion string
 }
 
 var registry = map[string]*Rule{}
@@ -234,21 +232,4 @@ func (c *Context) Unknown(service string, keys ...string) []string {
 		}
 	}
 	return out
-}
-
-// InsertSuggestion builds a suggestion that keeps the service's line and adds
-// snippet (YAML written at the service's child indentation, one level) below it.
-func (c *Context) InsertSuggestion(service, snippet string) string {
-	pos := c.Project.ServicePos(service)
-	line := c.Project.Line(pos)
-	if line == "" || strings.Contains(line, "{") {
-		return ""
-	}
-	indent := strings.Repeat(" ", pos.Column-1+2)
-	var b strings.Builder
-	b.WriteString(line)
-	for _, l := range strings.Split(strings.TrimRight(snippet, "\n"), "\n") {
-		b.WriteString("\n" + indent + l)
-	}
-	return b.String()
 }

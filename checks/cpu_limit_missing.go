@@ -15,7 +15,6 @@ var _ = register(&Rule{
 			missing:      "no CPU limit: a busy service can starve the others",
 			deployKey:    "cpus",
 			serviceKey:   "cpus",
-			value:        `"1.0"`,
 			preferDeploy: true,
 		}
 		for _, s := range c.Services() {

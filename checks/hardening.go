@@ -1,8 +1,6 @@
 package checks
 
 import (
-	"strings"
-
 	"github.com/composeguard/composeguard/app/compose"
 	"go.yaml.in/yaml/v3"
 )
@@ -82,53 +80,4 @@ func reportSecOpt(c *Context, key string, judge func(o securityOpt) (msg string,
 			}
 		}
 	}
-}
-
-// appendSuggestion adds items to the block sequence at a service's key (the
-// finding's line is then the key's), or adds the key with the items under the
-// service line when the service does not set it. Other layouts get none.
-func appendSuggestion(c *Context, service, key string, items ...string) string {
-	l, ok := c.Project.Locate(service, key)
-	if !ok {
-		return c.InsertSuggestion(service, key+":\n  - "+strings.Join(items, "\n  - "))
-	}
-	v := l.Value
-	if v.Kind != yaml.SequenceNode || v.Style&yaml.FlowStyle != 0 || len(v.Content) == 0 || v.Content[0].Line <= l.Pos.Line {
-		return ""
-	}
-	first := l.Src.Line(v.Content[0].Line)
-	indent := first[:len(first)-len(strings.TrimLeft(first, " "))]
-	if !strings.HasPrefix(first[len(indent):], "-") {
-		return ""
-	}
-	out := c.Project.Line(l.Pos)
-	for _, it := range items {
-		out += "\n" + indent + "- " + it
-	}
-	return out
-}
-
-// replaceScalar returns the line holding scalar n (at pos) with the scalar
-// replaced by text, quotes included; "" when the scalar spans lines.
-func replaceScalar(c *Context, pos compose.Position, n *yaml.Node, text string) string {
-	line := c.Project.Line(pos)
-	start := pos.Column - 1
-	if start < 0 || start >= len(line) {
-		return ""
-	}
-	end := -1
-	switch n.Style {
-	case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
-		if i := strings.IndexByte(line[start+1:], line[start]); i >= 0 {
-			end = start + 1 + i + 1
-		}
-	case 0:
-		if strings.HasPrefix(line[start:], n.Value) {
-			end = start + len(n.Value)
-		}
-	}
-	if end < 0 {
-		return ""
-	}
-	return line[:start] + text + line[end:]
 }

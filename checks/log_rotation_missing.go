@@ -17,8 +17,7 @@ var _ = register(&Rule{
 			if lg == nil {
 				if !c.Options.DaemonLogRotation {
 					c.Report(Finding{Service: s.Name, KeyPath: "logging",
-						Message:    "no logging options: the default json-file log grows without limit",
-						Suggestion: c.InsertSuggestion(s.Name, "logging:\n  driver: json-file\n  options:\n    max-size: 10m\n    max-file: \"3\""),
+						Message: "no logging options: the default json-file log grows without limit",
 					})
 				}
 				continue

@@ -33,11 +33,3 @@ func TestLogRotationMissingDaemon(t *testing.T) {
 		t.Errorf("findings = %v, want [c@11 info]", got)
 	}
 }
-
-func TestLogRotationSuggestion(t *testing.T) {
-	fs := runRule(t, "log-rotation-missing", "services:\n  web:\n    image: nginx:1.27\n")
-	want := "  web:\n    logging:\n      driver: json-file\n      options:\n        max-size: 10m\n        max-file: \"3\""
-	if len(fs) != 1 || fs[0].Suggestion != want {
-		t.Fatalf("findings = %+v, want one with suggestion %q", fs, want)
-	}
-}

@@ -15,7 +15,6 @@ var _ = register(&Rule{
 			missing:      "no memory limit: a leak can exhaust the host's RAM",
 			deployKey:    "memory",
 			serviceKey:   "mem_limit",
-			value:        "512M",
 			preferDeploy: true,
 		}
 		for _, s := range c.Services() {

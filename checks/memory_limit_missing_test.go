@@ -34,37 +34,3 @@ func TestMemoryLimitMissingOverride(t *testing.T) {
 		t.Errorf("findings = %v, want none", got)
 	}
 }
-
-func TestResourceLimitSuggestions(t *testing.T) {
-	cases := []struct {
-		name, id, yaml, want string
-	}{
-		{"memory: deploy block into a bare service", "memory-limit-missing", "services:\n  web:\n    image: nginx:1.27\n",
-			"  web:\n    deploy:\n      resources:\n        limits:\n          memory: 512M"},
-		{"memory: mem_limit beside a deploy key without limits", "memory-limit-missing",
-			"services:\n  web:\n    image: nginx:1.27\n    deploy:\n      restart_policy:\n        condition: any\n",
-			"  web:\n    mem_limit: 512M"},
-		{"memory: mem_limit beside a service-level pids_limit", "memory-limit-missing",
-			"services:\n  web:\n    image: nginx:1.27\n    pids_limit: 100\n", "  web:\n    mem_limit: 512M"},
-		{"memory: none when deploy limits exist", "memory-limit-missing",
-			"services:\n  web:\n    image: nginx:1.27\n    deploy:\n      resources:\n        limits:\n          pids: 100\n", ""},
-		{"cpu: deploy block into a bare service", "cpu-limit-missing", "services:\n  web:\n    image: nginx:1.27\n",
-			"  web:\n    deploy:\n      resources:\n        limits:\n          cpus: \"1.0\""},
-		{"pids: pids_limit into a bare service", "pids-limit-missing", "services:\n  web:\n    image: nginx:1.27\n",
-			"  web:\n    pids_limit: 200"},
-		{"pids: none when deploy limits exist", "pids-limit-missing",
-			"services:\n  web:\n    image: nginx:1.27\n    deploy:\n      resources:\n        limits:\n          memory: 1g\n", ""},
-		{"flow-style service gets none", "pids-limit-missing", "services:\n  web: {image: nginx:1.27}\n", ""},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			fs := runRule(t, tc.id, tc.yaml)
-			if len(fs) != 1 {
-				t.Fatalf("findings = %v, want one", summarize(fs))
-			}
-			if fs[0].Suggestion != tc.want {
-				t.Errorf("suggestion = %q, want %q", fs[0].Suggestion, tc.want)
-			}
-		})
-	}
-}

@@ -2,8 +2,6 @@ package checks
 
 import (
 	"strconv"
-
-	"go.yaml.in/yaml/v3"
 )
 
 var _ = register(&Rule{
@@ -38,8 +36,7 @@ var _ = register(&Rule{
 			}
 			if !set {
 				c.Report(Finding{Service: s.Name, Pos: c.Project.Where(s.Name, "security_opt"), KeyPath: "security_opt",
-					Message:    "no-new-privileges is not set: setuid binaries can raise privileges",
-					Suggestion: appendSuggestion(c, s.Name, "security_opt", "no-new-privileges:true")})
+					Message: "no-new-privileges is not set: setuid binaries can raise privileges"})
 				continue
 			}
 			// Items come strongest file first: the first match is the one in
@@ -49,11 +46,6 @@ var _ = register(&Rule{
 			for _, o := range items {
 				if o.Raw == last.Raw {
 					f.Pos = o.Pos
-					fixed := "no-new-privileges:true"
-					if o.Located.Value.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
-						fixed = `"` + fixed + `"`
-					}
-					f.Suggestion = replaceScalar(c, o.Pos, o.Located.Value, fixed)
 					break
 				}
 			}

@@ -68,24 +68,3 @@ func TestNoNewPrivilegesMissingFiles(t *testing.T) {
 		})
 	}
 }
-
-func TestNoNewPrivilegesMissingSuggestion(t *testing.T) {
-	for _, tc := range []struct{ name, yaml, want string }{
-		{"insert key", "services:\n  web:\n    image: nginx:1.27\n",
-			"  web:\n    security_opt:\n      - no-new-privileges:true"},
-		{"append item", "services:\n  web:\n    image: nginx:1.27\n    security_opt:\n    - apparmor=docker-default\n",
-			"    security_opt:\n    - no-new-privileges:true"},
-		{"flip value", "services:\n  web:\n    image: nginx:1.27\n    security_opt:\n      - \"no-new-privileges=0\" # off\n",
-			"      - \"no-new-privileges:true\" # off"},
-		{"flip in flow list", "services:\n  web:\n    image: nginx:1.27\n    security_opt: [apparmor=docker-default, no-new-privileges:false]\n",
-			"    security_opt: [apparmor=docker-default, no-new-privileges:true]"},
-		{"flow list gets none", "services:\n  web:\n    image: nginx:1.27\n    security_opt: [apparmor=docker-default]\n", ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			fs := runRule(t, "no-new-privileges-missing", tc.yaml)
-			if len(fs) != 1 || fs[0].Suggestion != tc.want {
-				t.Errorf("got %+v, want suggestion %q", fs, tc.want)
-			}
-		})
-	}
-}

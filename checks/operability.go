@@ -48,7 +48,6 @@ type resourceLimit struct {
 	missing      string   // message when no key is written
 	deployKey    string   // the key under deploy.resources.limits
 	serviceKey   string   // the service-level key
-	value        string   // the suggested value, a guess to review
 	preferDeploy bool
 }
 
@@ -59,8 +58,8 @@ func (r resourceLimit) unknown(c *Context, s types.ServiceConfig) bool {
 }
 
 // reportMissing reports a service that sets no limit: at the key when one is
-// written with a value that limits nothing (0, -1), else at the service line
-// with a suggestion.
+// written with a value that limits nothing (0, -1), else at the service
+// line.
 func (r resourceLimit) reportMissing(c *Context, s types.ServiceConfig) {
 	if w, ok := firstWritten(c, s.Name, r.keys...); ok {
 		c.Report(Finding{Service: s.Name, Pos: w.Pos, KeyPath: w.Path,
@@ -71,24 +70,7 @@ func (r resourceLimit) reportMissing(c *Context, s types.ServiceConfig) {
 	if r.preferDeploy {
 		keyPath = "deploy.resources.limits." + r.deployKey
 	}
-	c.Report(Finding{Service: s.Name, KeyPath: keyPath, Message: r.missing, Suggestion: r.suggestion(c, s)})
-}
-
-// suggestion adds the limit where Compose will accept it: compose-go refuses
-// a service whose deploy.resources.limits and service-level mem_limit, cpus
-// or pids_limit disagree, and an absent deploy limit counts as 0. So the
-// deploy form only goes into a service with no deploy key and no
-// service-level limit, the service-level form only into one with no
-// deploy.resources.limits; a service with deploy.resources.limits gets none
-// (the key belongs under it, not under the service line).
-func (r resourceLimit) suggestion(c *Context, s types.ServiceConfig) string {
-	if deployLimits(s) != nil {
-		return ""
-	}
-	if r.preferDeploy && s.Deploy == nil && s.MemLimit == 0 && s.CPUS == 0 && s.PidsLimit == 0 {
-		return c.InsertSuggestion(s.Name, "deploy:\n  resources:\n    limits:\n      "+r.deployKey+": "+r.value)
-	}
-	return c.InsertSuggestion(s.Name, r.serviceKey+": "+r.value)
+	c.Report(Finding{Service: s.Name, KeyPath: keyPath, Message: r.missing})
 }
 
 // deployLimits returns the service's deploy.resources.limits, nil when unset.

@@ -14,7 +14,6 @@ var _ = register(&Rule{
 			keys:       []string{"pids_limit", "deploy.resources.limits.pids"},
 			missing:    "no PID limit: a fork bomb can exhaust the host's process table",
 			serviceKey: "pids_limit",
-			value:      "200",
 		}
 		for _, s := range c.Services() {
 			// compose-go refuses the file when both keys are set and differ.

@@ -24,8 +24,7 @@ var _ = register(&Rule{
 				case isWildcard(p.HostIP):
 					done[p.Pos] = true
 					c.Report(Finding{Service: s.Name, Pos: p.Pos, KeyPath: "ports",
-						Message:    "publishes " + p.describe() + " on every interface, past the host firewall",
-						Suggestion: loopbackSuggestion(c, p)})
+						Message: "publishes " + p.describe() + " on every interface, past the host firewall"})
 				}
 			}
 		}

@@ -204,20 +204,3 @@ func proxyPortsOnly(c *Context, p publishedPort) bool {
 	}
 	return true
 }
-
-// loopbackSuggestion rewrites a short-syntax item to listen on 127.0.0.1,
-// keeping its quotes; the long syntax gets none (host_ip is a new line).
-func loopbackSuggestion(c *Context, p publishedPort) string {
-	if p.Item == nil || p.Item.Kind != yaml.ScalarNode {
-		return ""
-	}
-	_, host, container := splitPortSpec(p.Item.Value)
-	text := "127.0.0.1:" + host + ":" + container
-	switch p.Item.Style {
-	case yaml.DoubleQuotedStyle:
-		text = `"` + text + `"`
-	case yaml.SingleQuotedStyle:
-		text = `'` + text + `'`
-	}
-	return replaceScalar(c, p.Pos, p.Item, text)
-}

@@ -2,10 +2,8 @@ package checks
 
 import (
 	"sort"
-	"strings"
 
 	"github.com/composeguard/composeguard/app/compose"
-	"go.yaml.in/yaml/v3"
 )
 
 var _ = register(&Rule{
@@ -29,8 +27,7 @@ var _ = register(&Rule{
 			}
 			pos := compose.Position{File: loc.Src.Path, Line: loc.Key.Line, Column: loc.Key.Column}
 			c.Report(Finding{Pos: pos, KeyPath: "networks." + key + ".external",
-				Message:    "network " + key + " is shared with the reverse proxy but not external: this stack creates and removes it",
-				Suggestion: externalSuggestion(c, pos, loc.Value)})
+				Message: "network " + key + " is shared with the reverse proxy but not external: this stack creates and removes it"})
 		}
 	},
 })
@@ -89,25 +86,4 @@ func joinsAny[V any](nets map[string]V, keys map[string]bool) bool {
 		}
 	}
 	return false
-}
-
-// externalSuggestion adds `external: true` under a network declared in
-// block style without an external key; anything else is not mechanical.
-func externalSuggestion(c *Context, pos compose.Position, value *yaml.Node) string {
-	line := c.Project.Line(pos)
-	code, _, _ := strings.Cut(line, " #")
-	if !strings.HasSuffix(strings.TrimSpace(code), ":") {
-		return ""
-	}
-	indent := pos.Column - 1 + 2
-	switch {
-	case value.Kind == yaml.MappingNode && len(value.Content) > 0:
-		if mapField(value, "external") != nil || value.Content[0].Line <= pos.Line {
-			return ""
-		}
-		indent = value.Content[0].Column - 1
-	case value.Kind != yaml.ScalarNode || value.Tag != "!!null":
-		return ""
-	}
-	return line + "\n" + strings.Repeat(" ", indent) + "external: true"
 }

@@ -42,19 +42,3 @@ func TestProxyNetworkNotExternalFiles(t *testing.T) {
 		t.Errorf("configured networks replace the defaults: %v", s)
 	}
 }
-
-func TestProxyNetworkNotExternalSuggestion(t *testing.T) {
-	app := "services:\n  app:\n    image: ghcr.io/example/app:1.2\n    networks: [proxy]\nnetworks:\n"
-	for decl, want := range map[string]string{
-		"  proxy:\n":                      "  proxy:\n    external: true",
-		"  proxy:  # shared\n":            "  proxy:  # shared\n    external: true",
-		"  proxy:\n      name: proxy\n":   "  proxy:\n      external: true",
-		"  proxy: {}\n":                   "",
-		"  proxy:\n    external: false\n": "",
-	} {
-		fs := runRule(t, "proxy-network-not-external", app+decl)
-		if len(fs) != 1 || fs[0].Suggestion != want {
-			t.Errorf("%q: findings = %+v, want one suggesting %q", decl, fs, want)
-		}
-	}
-}

@@ -34,8 +34,7 @@ var _ = register(&Rule{
 				continue
 			}
 			l, _ := c.Project.Locate(s.Name, "restart")
-			c.Report(Finding{Service: s.Name, Pos: l.Pos, KeyPath: "restart", Message: retriesMessage(n),
-				Suggestion: replaceScalar(c, l.Pos, l.Value, "on-failure:"+strconv.Itoa(cisRetries))})
+			c.Report(Finding{Service: s.Name, Pos: l.Pos, KeyPath: "restart", Message: retriesMessage(n)})
 		}
 	},
 })
@@ -54,15 +53,10 @@ func checkDeployRetries(c *Context, service, condition string, attempts *uint64)
 	}
 	f := Finding{Service: service, KeyPath: key, Message: retriesMessage(n)}
 	if l, ok := c.Project.Locate(service, "deploy", "restart_policy", "max_attempts"); ok {
-		f.Pos, f.Suggestion = l.Pos, replaceScalar(c, l.Pos, l.Value, strconv.Itoa(cisRetries))
+		f.Pos = l.Pos
 	} else {
-		// Add max_attempts under the condition, at its indentation.
 		l, _ := c.Project.Locate(service, "deploy", "restart_policy", "condition")
 		f.Pos = l.Pos
-		line := c.Project.Line(l.Pos)
-		if indent := line[:len(line)-len(strings.TrimLeft(line, " "))]; strings.HasPrefix(line[len(indent):], "condition:") {
-			f.Suggestion = line + "\n" + indent + "max_attempts: " + strconv.Itoa(cisRetries)
-		}
 	}
 	c.Report(f)
 }

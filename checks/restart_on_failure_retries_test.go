@@ -23,20 +23,3 @@ func TestRestartOnFailureRetries(t *testing.T) {
 		{"deploy wins, restart ignored", "services:\n  web:\n    image: x\n    restart: on-failure:5\n    deploy:\n      restart_policy:\n        condition: on-failure\n", []string{"web@7 info"}},
 	})
 }
-
-func TestRestartOnFailureSuggestions(t *testing.T) {
-	cases := []struct{ name, yaml, want string }{
-		{"restart line", "services:\n  web:\n    image: x\n    restart: \"on-failure:3\"\n", "    restart: on-failure:5"},
-		{"max_attempts line", "services:\n  web:\n    image: x\n    deploy:\n      restart_policy:\n        condition: on-failure\n        max_attempts: 3\n", "        max_attempts: 5"},
-		{"added under condition", "services:\n  web:\n    image: x\n    deploy:\n      restart_policy:\n        condition: on-failure\n", "        condition: on-failure\n        max_attempts: 5"},
-		{"flow policy gets none", "services:\n  web:\n    image: x\n    deploy:\n      restart_policy: {condition: on-failure}\n", ""},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			fs := runRule(t, "restart-on-failure-retries", tc.yaml)
-			if len(fs) != 1 || fs[0].Suggestion != tc.want {
-				t.Fatalf("findings = %+v, want one with suggestion %q", fs, tc.want)
-			}
-		})
-	}
-}

@@ -2,7 +2,6 @@ package checks
 
 import (
 	"regexp"
-	"strings"
 
 	"github.com/composeguard/composeguard/app/compose"
 	"go.yaml.in/yaml/v3"
@@ -37,13 +36,7 @@ func secretDefaults(c *Context, service, keyPath string, pos compose.Position, r
 		done[ref.Name] = true
 		f := Finding{Service: service, Pos: pos, KeyPath: keyPath,
 			Message: "${" + ref.Name + "} falls back to a literal value when it is not set"}
-		if ref.HasDefault() {
-			// ${X:-v} and ${X-v}: require the variable instead.
-			written := "${" + ref.Name + ref.Op + ref.Arg + "}"
-			if line := c.Project.Line(pos); strings.Count(line, written) == 1 {
-				f.Suggestion = strings.Replace(line, written, "${"+ref.Name+":?set "+ref.Name+" in .env}", 1)
-			}
-		} else {
+		if !ref.HasDefault() {
 			f.Message = "${" + ref.Name + ref.Op + "…} puts a literal value in place of " + ref.Name
 		}
 		c.Report(f)

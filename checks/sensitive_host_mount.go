@@ -4,8 +4,6 @@ import (
 	"path"
 	"regexp"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // sensitiveDirs are the host trees that hold configuration, credentials,
@@ -197,8 +195,6 @@ var _ = register(&Rule{
 					Message: "mounts host " + m.shown() + " read-write: the container can " + what}
 				if m.RO {
 					f.Message = "mounts host " + m.shown() + " read-only: the container can " + what
-				} else {
-					f.Suggestion = readOnlyLine(c, m)
 				}
 				if m.Named != "" {
 					f.Message = "volume " + m.Named + " " + f.Message
@@ -233,17 +229,4 @@ func sensitiveMayDepend(m hostMount, extra []string) bool {
 		}
 	}
 	return false
-}
-
-// readOnlyLine is the item's line with `:ro` added, for a short item that
-// has no mode list yet; "" otherwise.
-func readOnlyLine(c *Context, m hostMount) string {
-	if m.item == nil || m.Named != "" || m.item.Kind != yaml.ScalarNode || shortMode(m.item.Value) != "" {
-		return ""
-	}
-	line := c.Project.Line(m.at(c))
-	if strings.Count(line, m.item.Value) != 1 {
-		return ""
-	}
-	return strings.Replace(line, m.item.Value, m.item.Value+":ro", 1)
 }

@@ -29,8 +29,7 @@ var _ = register(&Rule{
 				continue
 			}
 			c.Report(Finding{Service: s.Name, Pos: c.Project.Where(s.Name, "tmpfs"), KeyPath: "tmpfs",
-				Message:    "no tmpfs for " + strings.Join(missing, " and ") + ": scratch files go to the image layer or fail",
-				Suggestion: appendSuggestion(c, s.Name, "tmpfs", missing...)})
+				Message: "no tmpfs for " + strings.Join(missing, " and ") + ": scratch files go to the image layer or fail"})
 		}
 	},
 })

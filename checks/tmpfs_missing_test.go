@@ -29,19 +29,3 @@ func TestTmpfsMissingEveryService(t *testing.T) {
 		t.Errorf("findings = %v, want [web@2 low]", got)
 	}
 }
-
-func TestTmpfsMissingSuggestion(t *testing.T) {
-	ro := "services:\n  web:\n    image: nginx:1.27\n    read_only: true\n"
-	for _, tc := range []struct{ name, yaml, want string }{
-		{"insert both", ro, "  web:\n    tmpfs:\n      - /tmp\n      - /run"},
-		{"append missing", ro + "    tmpfs:\n    - /tmp\n", "    tmpfs:\n    - /run"},
-		{"string form gets none", ro + "    tmpfs: /tmp\n", ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			fs := runRule(t, "tmpfs-missing", tc.yaml)
-			if len(fs) != 1 || fs[0].Suggestion != tc.want {
-				t.Errorf("got %+v, want suggestion %q", fs, tc.want)
-			}
-		})
-	}
-}

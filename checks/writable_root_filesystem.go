@@ -20,11 +20,11 @@ var _ = register(&Rule{
 			l, ok := c.Project.Locate(s.Name, "read_only")
 			if !ok {
 				c.Report(Finding{Service: s.Name, Pos: c.Project.Where(s.Name, "read_only"), KeyPath: "read_only",
-					Message: "read_only is not set: the root filesystem is writable", Suggestion: c.InsertSuggestion(s.Name, "read_only: true")})
+					Message: "read_only is not set: the root filesystem is writable"})
 				continue
 			}
 			f := Finding{Service: s.Name, Pos: l.Pos, KeyPath: "read_only",
-				Message: "read_only is false: the root filesystem is writable", Suggestion: replaceScalar(c, l.Pos, l.Value, "true")}
+				Message: "read_only is false: the root filesystem is writable"}
 			if l.Reset() {
 				f.Message = "read_only is reset by an override: the root filesystem is writable"
 			}

@@ -20,7 +20,6 @@ type Finding struct {
 	Key         string          `json:"key,omitempty"`
 	Message     string          `json:"message"`
 	Fix         string          `json:"fix"`
-	Suggestion  string          `json:"suggestion,omitempty"`
 	Fingerprint string          `json:"fingerprint"`
 	HelpURI     string          `json:"help_uri"`
 	Reason      string          `json:"exception_reason,omitempty"`
@@ -49,7 +48,7 @@ func view(r *audit.Report) Audit {
 func viewFinding(f audit.Finding) Finding {
 	v := Finding{Rule: f.Rule, Severity: f.Severity, Category: f.Category, File: f.Pos.File, Line: f.Pos.Line,
 		Column: f.Pos.Column, Services: f.Services, Key: f.KeyPath, Message: f.Message, Fix: f.Fix,
-		Suggestion: f.Suggestion, Fingerprint: f.Fingerprint}
+		Fingerprint: f.Fingerprint}
 	if r := checks.Get(f.Rule); r != nil {
 		v.HelpURI = r.HelpURI()
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/composeguard/composeguard/app/audit"
+	"github.com/composeguard/composeguard/app/fix"
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/policy"
 )
@@ -20,9 +21,9 @@ type result struct {
 	files      map[string]forge.ChangedFile // by head path
 	base, head *audit.Report                // nil when no compose file is affected
 	cmp        audit.Comparison
-	projects   *projects     // the head's, loaded for suggestions
-	links      forge.Links   // to the files at a commit
-	policy     *PolicyChange // nil when the policy file is untouched
+	suggester  *fix.Suggester // suggestions in the head's projects
+	links      forge.Links    // to the files at a commit
+	policy     *PolicyChange  // nil when the policy file is untouched
 	// requested are the inline exceptions the pull request adds; they wait
 	// for the merge to apply.
 	requested []policy.Exception

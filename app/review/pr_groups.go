@@ -1,15 +1,11 @@
 package review
 
 import (
-	"context"
 	"fmt"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/composeguard/composeguard/app/audit"
-	"github.com/composeguard/composeguard/app/compose"
 	"github.com/composeguard/composeguard/app/fix"
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/checks"
@@ -46,14 +42,7 @@ func (c *comment) fingerprints() []string {
 }
 
 // fixes reports whether the suggestion removes f.
-func (c *comment) fixes(f audit.Finding) bool {
-	return c.edit != nil && slices.ContainsFunc(c.edit.Fixes, func(g checks.Finding) bool { return sameFinding(g, f.Finding) })
-}
-
-// sameFinding compares findings as the fix engine does.
-func sameFinding(a, b checks.Finding) bool {
-	return a.Rule == b.Rule && a.Pos == b.Pos && a.Service == b.Service && a.KeyPath == b.KeyPath && a.Message == b.Message
-}
+func (c *comment) fixes(f audit.Finding) bool { return c.edit != nil && c.edit.Covers(f.Finding) }
 
 // groupNew groups new findings into comments, in the order of findings
 // (by file and line). A finding of one service whose key line the pull
@@ -103,7 +92,7 @@ func (res *result) placeable(c *comment) bool {
 // serviceAdded reports whether the pull request adds the line that names
 // service in file: the whole service block is its own.
 func (res *result) serviceAdded(file, service string) bool {
-	p := res.projects.of(file)
+	p := res.suggester.Project(file)
 	if p == nil || p.Model == nil {
 		return false
 	}
@@ -117,29 +106,12 @@ func (res *result) added(file string, line int) bool {
 }
 
 // suggest gives c one verified suggestion fixing what can be fixed of its
-// findings, placed on lines the pull request adds. When the edit for all of
-// them reaches other lines, the fixes that fit alone are tried together.
+// findings, on lines the pull request adds.
 func (res *result) suggest(c *comment) {
-	var fixable []checks.Finding
+	var findings []checks.Finding
 	for _, f := range c.findings {
-		if fix.Fixable(f.Rule) {
-			fixable = append(fixable, f.Finding)
-		}
+		findings = append(findings, f.Finding)
 	}
-	p := res.projects.of(c.file)
-	if len(fixable) == 0 || p == nil || p.Model == nil {
-		return
-	}
-	opts := fix.DefaultOptions()
-	opts.Checks = res.pol.Options
-	// The suggestion may change only the comment's own services.
-	for name := range p.Model.Services {
-		if !slices.Contains(c.services, name) {
-			opts.Keep = append(opts.Keep, name)
-		}
-	}
-	sort.Strings(opts.Keep)
-	fixer := fix.New(res.projects.ctx, p, opts)
 	fits := func(e fix.Edit) bool {
 		for l := e.StartLine; l <= e.EndLine; l++ {
 			if !res.added(c.file, l) {
@@ -148,80 +120,9 @@ func (res *result) suggest(c *comment) {
 		}
 		return true
 	}
-	e, _, ok := fixer.Fix(c.file, fixable)
-	if ok && !fits(e) && len(fixable) > 1 {
-		e, _, ok = fixer.Fix(c.file, largestFitting(fixer, c.file, fixable, fits))
-	}
-	if ok && fits(e) {
+	if e, ok := res.suggester.Suggest(c.file, c.services, findings, fits); ok {
 		c.edit, c.start, c.line = &e, e.StartLine, e.EndLine
 	}
-}
-
-// largestFitting fixes each finding alone and returns the largest set whose
-// edits fit and lie together: edits whose lines touch, joined only where
-// the lines between them fit too.
-func largestFitting(fixer *fix.Fixer, file string, findings []checks.Finding, fits func(fix.Edit) bool) []checks.Finding {
-	type part struct {
-		start, end int
-		findings   []checks.Finding
-	}
-	var parts []part
-	for _, f := range findings {
-		if e, _, ok := fixer.Fix(file, []checks.Finding{f}); ok && fits(e) {
-			parts = append(parts, part{e.StartLine, e.EndLine, []checks.Finding{f}})
-		}
-	}
-	sort.SliceStable(parts, func(i, j int) bool { return parts[i].start < parts[j].start })
-	var joined []part
-	for _, p := range parts {
-		if n := len(joined); n > 0 && p.start <= joined[n-1].end+1 &&
-			fits(fix.Edit{StartLine: joined[n-1].start, EndLine: max(p.end, joined[n-1].end)}) {
-			last := &joined[n-1]
-			last.end = max(last.end, p.end)
-			last.findings = append(last.findings, p.findings...)
-			continue
-		}
-		joined = append(joined, p)
-	}
-	var best []checks.Finding
-	for _, p := range joined {
-		if len(p.findings) > len(best) {
-			best = p.findings
-		}
-	}
-	return best
-}
-
-// projects loads the head's compose projects on demand, once each, as the
-// audit grouped the files.
-type projects struct {
-	ctx    context.Context
-	snap   compose.Snapshot
-	groups [][]string
-	loaded map[string]*compose.Project // by main file
-}
-
-func newProjects(ctx context.Context, snap compose.Snapshot, files []string) *projects {
-	return &projects{ctx: ctx, snap: snap, groups: compose.Group(files), loaded: map[string]*compose.Project{}}
-}
-
-// of returns the project holding file, nil when no audited project does.
-func (ps *projects) of(file string) *compose.Project {
-	if ps == nil {
-		return nil
-	}
-	for _, g := range ps.groups {
-		if !slices.Contains(g, file) {
-			continue
-		}
-		if p, ok := ps.loaded[g[0]]; ok {
-			return p
-		}
-		p := compose.Load(ps.ctx, ps.snap, g)
-		ps.loaded[g[0]] = p
-		return p
-	}
-	return nil
 }
 
 // annotations mark the head findings on lines the pull request adds, one

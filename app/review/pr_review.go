@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/composeguard/composeguard/app/audit"
+	"github.com/composeguard/composeguard/app/fix"
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/policy"
 )
@@ -108,7 +109,7 @@ func (r *PullRequestReview) audit(ctx context.Context, req forge.ReviewRequest, 
 		followRenames(res.base, files)
 		scoped := scope(head, pol, affected)
 		res.head = audit.Run(ctx, scoped, pol, now)
-		res.projects = newProjects(ctx, scoped, selected(scoped, pol))
+		res.suggester = fix.NewSuggester(ctx, scoped, selected(scoped, pol), pol.Options)
 		res.requested = res.head.RefuseInline(res.base.Inline)
 		res.cmp = audit.Compare(res.base, res.head)
 	}
