@@ -19,6 +19,7 @@ var all = template.Must(template.New("").Funcs(template.FuncMap{
 	"cell":   cell,
 	"join":   strings.Join,
 	"plural": plural,
+	"fence":  fence,
 }).ParseFS(files, "*.tmpl"))
 
 // Render executes the named template (its file name).
@@ -34,6 +35,15 @@ func Render(name string, data any) (string, error) {
 func cell(s string) string {
 	s = strings.ReplaceAll(s, "|", `\|`)
 	return strings.ReplaceAll(s, "\n", " ")
+}
+
+// fence is a code fence for text: longer than any backtick run in it.
+func fence(text string) string {
+	f := "```"
+	for strings.Contains(text, f) {
+		f += "`"
+	}
+	return f
 }
 
 // plural picks "problem" or "problems" for n.

@@ -56,17 +56,33 @@ func TestRenderAudit(t *testing.T) {
 		Line                                                         int
 		Services                                                     []string
 	}
+	type edit struct {
+		File               string
+		StartLine, EndLine int
+		Text               string
+		Fixes              int
+	}
+	type group struct {
+		File     string
+		Services []string
+		Findings []finding
+		Edit     *edit
+	}
+	f := finding{Severity: "high", Rule: "r", HelpURI: "https://x/#r", File: "compose.yaml", Line: 3, Message: "m|n", Fix: "f."}
 	data := struct {
 		FilesAudited int
 		Findings     []finding
+		Groups       []group
 		Waived       []finding
 		Scores       []score
 		Overall      float64
 	}{
 		FilesAudited: 1,
-		Findings:     []finding{{Severity: "high", Rule: "r", HelpURI: "https://x/#r", File: "compose.yaml", Line: 3, Message: "m|n", Fix: "f."}},
-		Scores:       []score{{"Container Hardening", 7}},
-		Overall:      9.25,
+		Findings:     []finding{f},
+		Groups: []group{{File: "compose.yaml", Services: []string{"web"}, Findings: []finding{f},
+			Edit: &edit{File: "compose.yaml", StartLine: 2, EndLine: 3, Text: "  web:\n    x: \"```\"", Fixes: 1}}},
+		Scores:  []score{{"Container Hardening", 7}},
+		Overall: 9.25,
 	}
 	out, err := Render("audit.md.tmpl", data)
 	if err != nil {
@@ -76,7 +92,9 @@ func TestRenderAudit(t *testing.T) {
 		"1 compose file audited · 1 finding\n",
 		"| Container Hardening | 7.0 / 10 |",
 		"| **Overall** | **9.2 / 10** |",
-		"| high | [`r`](https://x/#r) | `compose.yaml:3` | — | m\\|n. f. |",
+		"### `web` in `compose.yaml`",
+		"| high | [`r`](https://x/#r) | 3 | m\\|n. f. |",
+		"Replace lines 2–3 of `compose.yaml` with this, which fixes 1 of them:\n\n````yaml\n  web:\n    x: \"```\"\n````\n",
 	} {
 		if !strings.Contains(out, s) {
 			t.Errorf("no %q in\n%s", s, out)

@@ -21,9 +21,16 @@ type Suggester struct {
 	loaded map[string]*compose.Project // by main file
 }
 
-// NewSuggester prepares suggestions for the compose files of snap (as
-// audited: grouped into projects by compose.Group), checked with opts.
-func NewSuggester(ctx context.Context, snap compose.Snapshot, files []string, opts checks.Options) *Suggester {
+// NewSuggester prepares suggestions for the compose files of snap that
+// selects picks (a policy's Selects), grouped into projects as the audit
+// groups them, checked with opts.
+func NewSuggester(ctx context.Context, snap compose.Snapshot, selects func(path string) bool, opts checks.Options) *Suggester {
+	var files []string
+	for _, p := range snap.Paths() {
+		if selects(p) {
+			files = append(files, p)
+		}
+	}
 	o := DefaultOptions()
 	o.Checks = opts
 	return &Suggester{ctx: ctx, snap: snap, opts: o, groups: compose.Group(files), loaded: map[string]*compose.Project{}}

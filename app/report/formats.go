@@ -8,14 +8,14 @@ import (
 
 	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/checks"
-	"github.com/composeguard/composeguard/templates"
 )
 
 // Formats lists the output formats by name.
 var Formats = []string{"text", "json", "sarif", "markdown"}
 
-// Write writes a report in a format; colour applies to text only.
-func Write(w io.Writer, format string, r *audit.Report, colour bool) error {
+// Write writes a report in a format; colour applies to text only, and
+// suggestions (nil for none) to Markdown only.
+func Write(w io.Writer, format string, r *audit.Report, colour bool, suggestions Suggestions) error {
 	switch format {
 	case "text":
 		return Text(w, r, colour)
@@ -24,7 +24,7 @@ func Write(w io.Writer, format string, r *audit.Report, colour bool) error {
 	case "sarif":
 		return SARIF(w, r)
 	case "markdown":
-		return Markdown(w, r)
+		return Markdown(w, r, suggestions)
 	}
 	return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats, ", "))
 }
@@ -34,29 +34,6 @@ func JSON(w io.Writer, r *audit.Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(view(r))
-}
-
-// Markdown renders the audit template.
-func Markdown(w io.Writer, r *audit.Report) error {
-	a := view(r)
-	type score struct {
-		Name  audit.Group
-		Value float64
-	}
-	data := struct {
-		Audit
-		Scores  []score
-		Overall float64
-	}{Audit: a, Overall: r.Score.Overall}
-	for _, g := range audit.Groups {
-		data.Scores = append(data.Scores, score{g, r.Score.Of(g)})
-	}
-	out, err := templates.Render("audit.md.tmpl", data)
-	if err != nil {
-		return err
-	}
-	_, err = io.WriteString(w, out)
-	return err
 }
 
 var severityColour = map[checks.Severity]string{

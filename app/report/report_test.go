@@ -13,6 +13,7 @@ import (
 
 	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/app/compose"
+	"github.com/composeguard/composeguard/app/fix"
 	"github.com/composeguard/composeguard/app/golden"
 	"github.com/composeguard/composeguard/app/policy"
 	"github.com/composeguard/composeguard/checks"
@@ -52,12 +53,12 @@ func sample() *audit.Report {
 
 func TestWriteUnknownFormat(t *testing.T) {
 	var b bytes.Buffer
-	if err := Write(&b, "xml", sample(), false); err == nil || !strings.Contains(err.Error(), "xml") {
+	if err := Write(&b, "xml", sample(), false, nil); err == nil || !strings.Contains(err.Error(), "xml") {
 		t.Errorf("err = %v", err)
 	}
 	for _, f := range Formats {
 		b.Reset()
-		if err := Write(&b, f, sample(), false); err != nil || b.Len() == 0 {
+		if err := Write(&b, f, sample(), false, nil); err != nil || b.Len() == 0 {
 			t.Errorf("%s: err %v, %d bytes", f, err, b.Len())
 		}
 	}
@@ -208,7 +209,7 @@ func TestMarkdownGolden(t *testing.T) {
 	for name, r := range cases {
 		t.Run(name, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := Markdown(&b, r); err != nil {
+			if err := Markdown(&b, r, nil); err != nil {
 				t.Fatal(err)
 			}
 			matchGolden(t, name, b.String())
@@ -228,7 +229,7 @@ func TestMarkdownFromAudit(t *testing.T) {
 	snap := compose.MapSnapshot{"compose.yaml": []byte("services:\n  web:\n    image: nginx:1.27\n    privileged: true\n  db:\n    image: postgres:16\n")}
 	r := audit.Run(context.Background(), snap, pol, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
 	var b bytes.Buffer
-	if err := Markdown(&b, r); err != nil {
+	if err := Markdown(&b, r, nil); err != nil {
 		t.Fatal(err)
 	}
 	matchGolden(t, "privileged.md.golden", b.String())
@@ -236,22 +237,67 @@ func TestMarkdownFromAudit(t *testing.T) {
 
 func TestMarkdownEscapesCells(t *testing.T) {
 	var b bytes.Buffer
-	if err := Markdown(&b, sample()); err != nil {
+	if err := Markdown(&b, sample(), nil); err != nil {
 		t.Fatal(err)
 	}
 	rows := 0
 	for _, l := range strings.Split(b.String(), "\n") {
-		// finding and waived rows: five cells, six unescaped pipes
+		// finding rows: four cells; waived rows: five
 		if !strings.HasPrefix(l, "| ") || !strings.Contains(l, "`") {
 			continue
 		}
 		rows++
-		if n := strings.Count(strings.ReplaceAll(l, `\|`, ""), "|"); n != 6 {
-			t.Errorf("row with %d cell borders, want 6: %q", n, l)
+		want := 5
+		if strings.Contains(l, "needs /dev/kvm") {
+			want = 6
+		}
+		if n := strings.Count(strings.ReplaceAll(l, `\|`, ""), "|"); n != want {
+			t.Errorf("row with %d cell borders, want %d: %q", n, want, l)
 		}
 	}
 	if rows != 4 {
 		t.Errorf("%d finding rows, want 4:\n%s", rows, b.String())
+	}
+}
+
+// TestMarkdownOneGroupPerServiceWithAFixThatApplies: the Markdown report
+// gives each service one block, its rules listed, and one verified edit.
+func TestMarkdownOneGroupPerServiceWithAFixThatApplies(t *testing.T) {
+	content := "services:\n  web:\n    image: nginx:1.27\n    ports:\n      - \"8080:80\"\n  db:\n    image: postgres:16.4\n"
+	snap := compose.MapSnapshot{"compose.yaml": []byte(content)}
+	pol := policy.Default()
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	r := audit.Run(context.Background(), snap, pol, now)
+	suggestions := Suggest(r, fix.NewSuggester(context.Background(), snap, pol.Selects, pol.Options))
+	var b bytes.Buffer
+	if err := Markdown(&b, r, suggestions); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"### `web` in `compose.yaml`", "### `db` in `compose.yaml`", "[`no-new-privileges-missing`](https://"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "```yaml\n"); n != 2 {
+		t.Fatalf("%d suggested edits, want one per service:\n%s", n, out)
+	}
+	var edits []fix.Edit
+	for _, e := range suggestions {
+		edits = append(edits, e)
+	}
+	fixed, err := fix.Apply([]byte(content), edits...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := audit.Run(context.Background(), compose.MapSnapshot{"compose.yaml": fixed}, pol, now)
+	for _, f := range after.Findings {
+		if f.Rule == "compose-invalid" || fix.Fixable(f.Rule) && f.Rule != "port-bound-all-interfaces" {
+			t.Errorf("%s remains after the edits:\n%s", f.Rule, fixed)
+		}
+	}
+	if len(after.Findings) >= len(r.Findings) {
+		t.Errorf("%d findings before the edits, %d after", len(r.Findings), len(after.Findings))
 	}
 }
 

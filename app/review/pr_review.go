@@ -109,7 +109,7 @@ func (r *PullRequestReview) audit(ctx context.Context, req forge.ReviewRequest, 
 		followRenames(res.base, files)
 		scoped := scope(head, pol, affected)
 		res.head = audit.Run(ctx, scoped, pol, now)
-		res.suggester = fix.NewSuggester(ctx, scoped, selected(scoped, pol), pol.Options)
+		res.suggester = fix.NewSuggester(ctx, scoped, pol.Selects, pol.Options)
 		res.requested = res.head.RefuseInline(res.base.Inline)
 		res.cmp = audit.Compare(res.base, res.head)
 	}

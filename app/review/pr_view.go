@@ -99,7 +99,6 @@ type commentView struct {
 	Findings   []findingView
 	Suggestion string
 	HasEdit    bool
-	Fence      string
 	Markers    []string
 }
 
@@ -125,18 +124,9 @@ func viewComment(c *comment, link func(file string, line int) string) commentVie
 	}
 	v.Counts = strings.Join(counts, ", ")
 	if c.edit != nil {
-		v.HasEdit, v.Suggestion, v.Fence = true, c.edit.Text, fence(c.edit.Text)
+		v.HasEdit, v.Suggestion = true, c.edit.Text
 	}
 	return v
-}
-
-// fence is a code fence longer than any backtick run in text.
-func fence(text string) string {
-	f := "```"
-	for strings.Contains(text, f) {
-		f += "`"
-	}
-	return f
 }
 
 type exceptionView struct {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/app/compose"
+	"github.com/composeguard/composeguard/app/fix"
 	"github.com/composeguard/composeguard/app/policy"
 	"github.com/composeguard/composeguard/app/report"
 	"github.com/composeguard/composeguard/checks"
@@ -78,6 +79,7 @@ func auditFiles(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	now := time.Now().UTC()
 	var reports []*audit.Report
+	all := report.Suggestions{} // for Markdown only
 	failing := false
 	for _, arg := range paths {
 		snap, pol, prefix, err := open(arg, stdin, override)
@@ -86,21 +88,29 @@ func auditFiles(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 2
 		}
 		r := audit.Run(context.Background(), snap, pol, now)
+		var suggestions report.Suggestions
+		if *format == "markdown" {
+			suggestions = report.Suggest(r, fix.NewSuggester(context.Background(), snap, pol.Selects, pol.Options))
+		}
 		limit := pol.FailOn
 		if threshold != 0 {
 			limit = threshold
 		}
 		failing = failing || len(r.Failing(limit)) > 0
-		r.MapPaths(func(p string) string {
+		mapPath := func(p string) string {
 			if policyName != "" && p == policyName {
 				return p
 			}
 			return prefix(p)
-		})
+		}
+		r.MapPaths(mapPath)
+		for k, e := range suggestions.MapPaths(mapPath) {
+			all[k] = e
+		}
 		reports = append(reports, r)
 	}
 	combined := audit.Combine(reports...)
-	if err := report.Write(stdout, *format, combined, useColour(*colour, stdout)); err != nil {
+	if err := report.Write(stdout, *format, combined, useColour(*colour, stdout), all); err != nil {
 		fmt.Fprintln(stderr, "composeguard:", err)
 		return 2
 	}
