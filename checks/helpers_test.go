@@ -22,11 +22,11 @@ func load(t *testing.T, files map[string]string) *compose.Project {
 			composeFiles = append(composeFiles, p)
 		}
 	}
-	groups := compose.Group(composeFiles)
-	if len(groups) == 0 {
+	plans := compose.Group(snap, composeFiles, nil).Plans
+	if len(plans) == 0 {
 		t.Fatalf("no compose file among %v", composeFiles)
 	}
-	p := compose.Load(context.Background(), snap, groups[0])
+	p := compose.Load(context.Background(), snap, plans[0].Files)
 	if p.Model == nil {
 		t.Fatalf("project did not load: %+v", p.Problems)
 	}

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"path"
 	"runtime"
 	"sort"
 	"strings"
@@ -41,53 +42,79 @@ type Report struct {
 	units  []unit
 }
 
-// Run audits every compose file the policy selects in a snapshot.
-// now decides which exceptions have expired.
-func Run(ctx context.Context, snap compose.Snapshot, pol *policy.Policy, now time.Time) *Report {
-	// Inline exceptions add their problems to the policy: work on a copy, so
-	// the caller's policy serves the next audit unchanged.
-	cp := *pol
-	cp.Problems = append([]checks.Finding(nil), pol.Problems...)
-	pol = &cp
+// Projects groups the compose files the policy selects in a snapshot into
+// the projects Compose would load, with those the policy declares
+// (compose.Group). The audit command and the pull request review both
+// choose what to audit from it, so they group files alike.
+func Projects(snap compose.Snapshot, pol *policy.Policy) compose.Grouping {
 	var files []string
 	for _, p := range snap.Paths() {
 		if pol.Selects(p) {
 			files = append(files, p)
 		}
 	}
-	groups := compose.Group(files)
+	return compose.Group(snap, files, pol.Projects)
+}
+
+// Run audits every compose project of a snapshot under a policy.
+// now decides which exceptions have expired.
+func Run(ctx context.Context, snap compose.Snapshot, pol *policy.Policy, now time.Time) *Report {
+	return RunProjects(ctx, snap, pol, Projects(snap, pol), now)
+}
+
+// RunProjects audits the projects of a grouping: all of Projects', or those
+// a caller kept with Only.
+func RunProjects(ctx context.Context, snap compose.Snapshot, pol *policy.Policy, g compose.Grouping, now time.Time) *Report {
+	// Inline exceptions add their problems to the policy: work on a copy, so
+	// the caller's policy serves the next audit unchanged.
+	cp := *pol
+	cp.Problems = append([]checks.Finding(nil), pol.Problems...)
+	pol = &cp
+	audited := map[string]bool{}
+	for _, plan := range g.Plans {
+		for _, f := range plan.Files {
+			audited[f] = true
+		}
+	}
 	// Results stream back so that each project's parsed files are dropped
 	// as soon as its inline exceptions are read: a large tree never holds
 	// every file's YAML nodes at once.
 	results := make(chan projectResult)
-	work := make(chan []string)
+	work := make(chan compose.Plan)
 	var wg sync.WaitGroup
 	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for files := range work {
-				results <- auditProject(ctx, snap, files, pol)
+			for plan := range work {
+				results <- auditProject(ctx, snap, plan, pol)
 			}
 		}()
 	}
 	go func() {
-		for _, g := range groups {
-			work <- g
+		for _, plan := range g.Plans {
+			work <- plan
 		}
 		close(work)
 		wg.Wait()
 		close(results)
 	}()
 
-	r := &Report{FilesAudited: len(files)}
+	r := &Report{FilesAudited: len(audited)}
 	var raw []Finding
 	var inline []policy.Exception
 	seenSource := map[string]bool{}
+	seenUnit := map[unit]bool{}
 	serviceLines := map[string]int{}
 	for res := range results {
 		raw = append(raw, res.findings...)
-		r.units = append(r.units, res.units...)
+		for _, u := range res.units {
+			// Variants of one deployment share its services.
+			if !seenUnit[u] {
+				seenUnit[u] = true
+				r.units = append(r.units, u)
+			}
+		}
 		for _, f := range sortedKeys(res.sources) {
 			if !seenSource[f] {
 				seenSource[f] = true
@@ -98,13 +125,58 @@ func Run(ctx context.Context, snap compose.Snapshot, pol *policy.Policy, now tim
 			serviceLines[k] = v
 		}
 	}
-	for _, f := range pol.Problems {
+	for _, pr := range g.Problems {
+		f := problemFinding(pr)
+		raw = append(raw, Finding{Finding: f, Fingerprint: Fingerprint(f)})
+	}
+	for _, f := range append(pol.Problems, definitionFindings(snap, g, audited)...) {
 		raw = append(raw, Finding{Finding: f, Fingerprint: Fingerprint(f)})
 	}
 	r.classify(dedupe(raw), pol, inline, serviceLines, now)
 	r.Inline = inline
 	r.Score = score(r.Findings, r.units)
 	return r
+}
+
+// definitionFindings reports what is wrong with how projects are defined:
+// a glob of the policy's projects: that matches no file, and a policy file
+// below the repository root in a folder of an audited file, which nothing
+// reads.
+func definitionFindings(snap compose.Snapshot, g compose.Grouping, audited map[string]bool) []checks.Finding {
+	var out []checks.Finding
+	for _, u := range g.Unmatched {
+		out = append(out, ruleFinding(checks.PolicyInvalid, u.Spec.Pos,
+			"projects: %q matches no file of the repository, so the project is not loaded as declared", u.Glob))
+	}
+	dirs := map[string]bool{}
+	for f := range audited {
+		for d := path.Dir(f); d != "."; d = path.Dir(d) {
+			dirs[d] = true
+		}
+	}
+	for _, p := range snap.Paths() {
+		if path.Base(p) == policy.FileName && dirs[path.Dir(p)] {
+			out = append(out, ruleFinding(checks.PolicyNested, compose.Position{File: p, Line: 1, Column: 1},
+				"only the %s at the repository root is read, by the audit command and the pull request review alike: this one changes nothing", policy.FileName))
+		}
+	}
+	return out
+}
+
+func ruleFinding(id string, pos compose.Position, format string, args ...any) checks.Finding {
+	rule := checks.Get(id)
+	return checks.Finding{Rule: id, Severity: rule.Severity, Category: rule.Category, Pos: pos,
+		Message: fmt.Sprintf(format, args...), Fix: rule.Fix}
+}
+
+// problemFinding turns a problem the loader found into a finding of its rule.
+func problemFinding(pr compose.Problem) checks.Finding {
+	f := ruleFinding(pr.Rule, pr.Pos, "%s", pr.Message)
+	f.Service = pr.Service
+	if pr.Service != "" {
+		f.Services = []string{pr.Service}
+	}
+	return f
 }
 
 type projectResult struct {
@@ -114,32 +186,30 @@ type projectResult struct {
 	serviceLines map[string]int // file + "\x00" + service → line of the service key
 }
 
-func auditProject(ctx context.Context, snap compose.Snapshot, files []string, pol *policy.Policy) projectResult {
-	p := compose.Load(ctx, snap, files)
+func auditProject(ctx context.Context, snap compose.Snapshot, plan compose.Plan, pol *policy.Policy) projectResult {
+	p := compose.Load(ctx, snap, plan.Files)
 	res := projectResult{sources: p.Sources, serviceLines: map[string]int{}}
 	var found []checks.Finding
 	for _, pr := range p.Problems {
-		rule := checks.Get(pr.Rule)
-		found = append(found, checks.Finding{Rule: rule.ID, Severity: rule.Severity, Category: rule.Category,
-			Pos: pr.Pos, Message: pr.Message, Fix: rule.Fix})
+		found = append(found, problemFinding(pr))
 	}
 	switch {
 	case p.Model == nil:
 		// Nothing in it can be trusted: one unit that scores zero, so a
 		// broken file cannot raise the score.
-		res.units = []unit{{project: files[0], broken: true}}
+		res.units = []unit{{project: plan.Key, broken: true}}
 	case len(p.Model.Services) == 0:
-		res.units = []unit{{project: files[0]}}
+		res.units = []unit{{project: plan.Key}}
 	default:
 		for name := range p.Model.Services {
-			res.units = append(res.units, unit{project: files[0], service: name})
+			res.units = append(res.units, unit{project: plan.Key, service: name})
 			pos := p.ServicePos(name)
 			res.serviceLines[pos.File+"\x00"+name] = pos.Line
 		}
 		found = append(found, checks.Run(p, pol.Options)...)
 	}
 	for _, f := range found {
-		res.findings = append(res.findings, Finding{Finding: f, Fingerprint: Fingerprint(f), project: files[0]})
+		res.findings = append(res.findings, Finding{Finding: f, Fingerprint: Fingerprint(f), project: plan.Key})
 	}
 	return res
 }
@@ -247,9 +317,9 @@ func (r *Report) classify(all []Finding, pol *policy.Policy, inline []policy.Exc
 }
 
 func exceptionFinding(id string, e policy.Exception, format string, args ...any) checks.Finding {
-	rule := checks.Get(id)
-	return checks.Finding{Rule: id, Severity: rule.Severity, Category: rule.Category, Pos: e.Pos,
-		KeyPath: "exceptions." + e.Rule + "." + e.Service, Message: fmt.Sprintf(format, args...), Fix: rule.Fix}
+	f := ruleFinding(id, e.Pos, format, args...)
+	f.KeyPath = "exceptions." + e.Rule + "." + e.Service
+	return f
 }
 
 func sortFindings(fs []Finding) {

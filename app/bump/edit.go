@@ -125,7 +125,8 @@ func confirmReferences(before, after compose.Snapshot, files []string, updates [
 // confirmLoads loads every project whose files or .env changed, before and
 // after, and fails if the edit made Compose reject it.
 func confirmLoads(ctx context.Context, before compose.Snapshot, after compose.Overlay, files []string) error {
-	for _, project := range compose.Group(files) {
+	for _, plan := range compose.Group(before, files, nil).Plans {
+		project := plan.Files
 		touched := after.Files[path.Join(path.Dir(project[0]), ".env")] != nil
 		for _, f := range project {
 			touched = touched || after.Files[f] != nil

@@ -53,8 +53,19 @@ type Inventory struct {
 // beside it, so a build: in an override skips the service.
 func Extract(snap compose.Snapshot, files []string) Inventory {
 	var inv Inventory
-	for _, project := range compose.Group(files) {
-		p := readProject(snap, project, &inv)
+	seen := map[string]bool{}
+	for _, plan := range compose.Group(snap, files, nil).Plans {
+		files := plan.Files
+		if plan.Variant {
+			files = files[len(files)-1:] // its main file is read in its own project
+		}
+		if !slices.ContainsFunc(files, func(f string) bool { return !seen[f] }) {
+			continue
+		}
+		for _, f := range files {
+			seen[f] = true
+		}
+		p := readProject(snap, files, &inv)
 		inv.References = append(inv.References, p.references(&inv)...)
 	}
 	inv.separateSharedTags()

@@ -57,10 +57,10 @@ func TestCorpus(t *testing.T) {
 				files = append(files, p)
 			}
 		}
-		for _, group := range Group(files) {
+		for _, plan := range Group(snap, files, nil).Plans {
 			projects++
-			name := e.Name() + "/" + group[0]
-			p := loadRecovering(t, snap, group, name)
+			name := e.Name() + "/" + plan.Files[0]
+			p := loadRecovering(t, snap, plan.Files, name)
 			if p == nil {
 				continue
 			}

@@ -29,7 +29,7 @@ func FuzzLoad(f *testing.F) {
 		input := string(compose) + string(env)
 		tmpRoot := filepath.Join(os.TempDir(), "composeguard-")
 		for _, pr := range p.Problems {
-			if pr.Rule != RuleInvalid && pr.Rule != RuleOutside {
+			if pr.Rule != RuleInvalid && pr.Rule != RuleOutside && pr.Rule != RuleIncomplete {
 				t.Errorf("unknown rule %q", pr.Rule)
 			}
 			if pr.Pos.Line < 1 || pr.Pos.File == "" {

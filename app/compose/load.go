@@ -19,6 +19,9 @@ import (
 const (
 	RuleInvalid = "compose-invalid"
 	RuleOutside = "path-outside-repository"
+	// RuleIncomplete marks a file that cannot stand on its own: another
+	// file or the platform supplies part of it (incomplete.go).
+	RuleIncomplete = "compose-incomplete"
 )
 
 // virtualRoot is where the snapshot appears to compose-go when nothing has to
@@ -171,23 +174,20 @@ func (p *Project) runLoader(ctx context.Context, snap Snapshot, l *refScanner) (
 			model = nil
 		}
 	}()
-	model, err := p.compose(ctx, details, l, root)
+	model, err := p.compose(ctx, details, l, root, true)
 	if err != nil {
-		// Unknown variables are empty for Compose, which may reject the
-		// file only because the deployment's values are missing here.
-		if stand := p.placeholders(); len(stand) > 0 {
-			details.Environment = types.Mapping(p.Env).Clone().Merge(stand)
-			if retry, rerr := p.compose(ctx, details, l, root); rerr == nil {
-				return retry
-			}
-		}
-		p.invalid(p.errorPos(err, root), "Compose rejects this project: %s", cleanMessage(err.Error(), root))
-		return nil
+		return p.standIns(ctx, details, l, root, err)
+	}
+	if p.fragment() {
+		p.reportFragment()
 	}
 	return model
 }
 
-func (p *Project) compose(ctx context.Context, details types.ConfigDetails, l *refScanner, root string) (*types.Project, error) {
+// compose runs compose-go; consistent asks for its consistency checks
+// (every network, volume, secret, config and service a service names is
+// declared, every service has an image or a build…).
+func (p *Project) compose(ctx context.Context, details types.ConfigDetails, l *refScanner, root string, consistent bool) (*types.Project, error) {
 	return loader.LoadWithContext(ctx, details, func(o *loader.Options) {
 		// The directory names the project unless the file sets name: or
 		// .env sets COMPOSE_PROJECT_NAME, as in Compose.
@@ -196,8 +196,7 @@ func (p *Project) compose(ctx context.Context, details types.ConfigDetails, l *r
 		o.SkipResolveLabels = true
 		o.ResolvePaths = false
 		o.SkipInclude = !l.needFS
-		// A lone override file (no main file beside it) is a fragment.
-		o.SkipConsistencyCheck = isOverride(p.Files[0])
+		o.SkipConsistencyCheck = !consistent
 		o.Profiles = []string{"*"}
 		o.Interpolate.Substitute = substitute
 		o.ResourceLoaders = []loader.ResourceLoader{guardLoader{root: root, parsed: p.Sources}}

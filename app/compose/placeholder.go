@@ -48,8 +48,9 @@ func (p *Project) placeholders() map[string]string {
 					return
 				}
 				out[name] = ""
+				leading := startsPart(n.Value, name)
 				for i := len(keys) - 1; i >= 0 && out[name] == ""; i-- {
-					out[name] = placeholderFor(keys[i], name)
+					out[name] = placeholderFor(keys[i], name, leading)
 				}
 			})
 		}
@@ -80,7 +81,23 @@ var (
 		"start_period": true, "start_interval": true}
 )
 
-func placeholderFor(key, name string) string {
+// startsPart reports whether a variable begins the value or a part of it
+// after a colon, where a volume's host or container path starts.
+func startsPart(value, name string) bool {
+	refs, _ := References(value)
+	for _, r := range refs {
+		if r.Name == name && !r.Escaped && (r.Start == 0 || value[r.Start-1] == ':') {
+			return true
+		}
+	}
+	return false
+}
+
+// placeholderFor is the stand-in for variable name used under key; leading
+// says whether it starts the value or a part of it (startsPart). A stand-in keeps what the value
+// means wherever Compose can tell: a host IP stays every interface, a bind
+// mount stays a bind mount, a container name stays a valid one.
+func placeholderFor(key, name string, leading bool) string {
 	upper := strings.ToUpper(name)
 	switch {
 	case boolKeys[key]:
@@ -90,16 +107,17 @@ func placeholderFor(key, name string) string {
 	case durationKeys[key]:
 		return "1s"
 	case key == "host_ip":
-		return "127.0.0.1"
+		return "0.0.0.0"
 	case key == "ports" || key == "expose":
-		if strings.Contains(upper, "IP") || strings.Contains(upper, "ADDR") || strings.Contains(upper, "BIND") || strings.Contains(upper, "HOST") {
-			return "127.0.0.1"
+		if !strings.Contains(upper, "PORT") && (strings.Contains(upper, "IP") || strings.Contains(upper, "ADDR") ||
+			strings.Contains(upper, "BIND") || strings.Contains(upper, "HOST")) {
+			return "0.0.0.0"
 		}
 		return "1"
-	case key == "volumes":
+	case key == "volumes" && leading:
 		return "/composeguard-unknown"
-	case key == "image":
-		return "unknown"
+	case key == "volumes" || key == "container_name" || key == "image":
+		return "composeguard-unknown"
 	}
 	return ""
 }

@@ -145,6 +145,8 @@ var (
 	lineRe   = regexp.MustCompile(`line (\d+)`)
 	pathRe   = regexp.MustCompile(`(?:^|[\s'"])((?:services|networks|volumes|secrets|configs)\.[A-Za-z0-9_.\-\[\]]+)`)
 	svcRefRe = regexp.MustCompile(`service "?([A-Za-z0-9_.\-]+)"? `)
+	// indexedRe is a key path written with the name in brackets.
+	indexedRe = regexp.MustCompile(`\b(services|networks|volumes|secrets|configs)\[([A-Za-z0-9_.\-]+)\]`)
 )
 
 func lineOf(err error) int {
@@ -159,7 +161,8 @@ func lineOf(err error) int {
 // errorPos places a compose-go error: at the line a YAML error names, else at
 // the key path a schema error names, else at the service it names.
 func (p *Project) errorPos(err error, root string) Position {
-	msg := err.Error()
+	msg := indexedRe.ReplaceAllString(err.Error(), "$1.$2") // services[app].shm_size
+
 	file := p.Files[0]
 	for f := range p.Sources {
 		if strings.Contains(msg, filepath.Join(root, f)+":") {

@@ -9,9 +9,10 @@ import (
 
 // Problem is something wrong with the files themselves, found while loading.
 type Problem struct {
-	Rule    string // "compose-invalid" or "path-outside-repository"
+	Rule    string // "compose-invalid", "compose-incomplete" or "path-outside-repository"
 	Pos     Position
 	Message string
+	Service string // the service it is about, "" for the file
 }
 
 // Project is one compose project: a main file, its overrides, and everything

@@ -96,8 +96,8 @@ func fixCorpus(repos map[string]compose.MapSnapshot, check func(name string, x *
 					files = append(files, p)
 				}
 			}
-			for _, group := range compose.Group(files) {
-				work <- project{repo, snap, group}
+			for _, plan := range compose.Group(snap, files, nil).Plans {
+				work <- project{repo, snap, plan.Files}
 			}
 		}
 		close(work)

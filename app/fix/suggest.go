@@ -17,39 +17,34 @@ type Suggester struct {
 	ctx    context.Context
 	snap   compose.Snapshot
 	opts   Options
-	groups [][]string
-	loaded map[string]*compose.Project // by main file
+	plans  []compose.Plan
+	loaded map[int]*compose.Project // by index in plans
 }
 
-// NewSuggester prepares suggestions for the compose files of snap that
-// selects picks (a policy's Selects), grouped into projects as the audit
-// groups them, checked with opts.
-func NewSuggester(ctx context.Context, snap compose.Snapshot, selects func(path string) bool, opts checks.Options) *Suggester {
-	var files []string
-	for _, p := range snap.Paths() {
-		if selects(p) {
-			files = append(files, p)
-		}
-	}
+// NewSuggester prepares suggestions for the projects of snap, grouped as
+// the audit groups them (audit.Projects), checked with opts.
+func NewSuggester(ctx context.Context, snap compose.Snapshot, projects compose.Grouping, opts checks.Options) *Suggester {
 	o := DefaultOptions()
 	o.Checks = opts
-	return &Suggester{ctx: ctx, snap: snap, opts: o, groups: compose.Group(files), loaded: map[string]*compose.Project{}}
+	return &Suggester{ctx: ctx, snap: snap, opts: o, plans: projects.Plans, loaded: map[int]*compose.Project{}}
 }
 
-// Project returns the loaded project holding file, nil when none does.
+// Project returns the loaded project holding file, nil when none does: a
+// main file's own project rather than a variant with one more override.
 func (s *Suggester) Project(file string) *compose.Project {
-	for _, g := range s.groups {
-		if !slices.Contains(g, file) {
-			continue
-		}
-		if p, ok := s.loaded[g[0]]; ok {
-			return p
-		}
-		p := compose.Load(s.ctx, s.snap, g)
-		s.loaded[g[0]] = p
+	i := slices.IndexFunc(s.plans, func(p compose.Plan) bool { return !p.Variant && slices.Contains(p.Files, file) })
+	if i < 0 {
+		i = slices.IndexFunc(s.plans, func(p compose.Plan) bool { return slices.Contains(p.Files, file) })
+	}
+	if i < 0 {
+		return nil
+	}
+	if p, ok := s.loaded[i]; ok {
 		return p
 	}
-	return nil
+	p := compose.Load(s.ctx, s.snap, s.plans[i].Files)
+	s.loaded[i] = p
+	return p
 }
 
 // Suggest returns one verified edit of file fixing what it can of findings

@@ -79,7 +79,7 @@ func (e Exception) Matches(f checks.Finding) bool {
 	if e.Rule != f.Rule {
 		return false
 	}
-	if e.File != "" && e.File != f.Pos.File && !Glob(e.File).MatchString(f.Pos.File) {
+	if e.File != "" && e.File != f.Pos.File && !compose.Glob(e.File).MatchString(f.Pos.File) {
 		return false
 	}
 	services := f.Services
@@ -87,7 +87,7 @@ func (e Exception) Matches(f checks.Finding) bool {
 		services = []string{f.Service}
 	}
 	for _, s := range services {
-		if !Glob(e.Service).MatchString(s) {
+		if !compose.Glob(e.Service).MatchString(s) {
 			return false
 		}
 	}

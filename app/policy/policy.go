@@ -41,6 +41,9 @@ type Policy struct {
 	MaxInlineComments int
 	// Bump configures image version updates (bump.go).
 	Bump bump.Config
+	// Projects declares compose projects made of several files
+	// (projects.go).
+	Projects []compose.Spec
 
 	pattern *regexp.Regexp
 	include []*regexp.Regexp
@@ -144,6 +147,7 @@ func Parse(file string, content []byte) *Policy {
 		"exceptions": r.exceptions,
 		"review":     r.review,
 		"bump":       r.bump,
+		"projects":   r.projects,
 	})
 	return p
 }
@@ -209,7 +213,7 @@ func (r reader) files(n *yaml.Node) {
 			}
 			*target = list
 			for _, g := range list {
-				*res = append(*res, Glob(g))
+				*res = append(*res, compose.Glob(g))
 			}
 		}
 	}
@@ -326,29 +330,4 @@ func find(m *yaml.Node, key string) (k, v *yaml.Node) {
 
 func cleanYAMLError(err error) string {
 	return strings.TrimPrefix(strings.TrimPrefix(err.Error(), "yaml: unmarshal errors:\n"), "  ")
-}
-
-// Glob compiles a path glob: * and ? stay inside one path segment, **
-// crosses segments.
-func Glob(g string) *regexp.Regexp {
-	var b strings.Builder
-	b.WriteString("^")
-	for i := 0; i < len(g); i++ {
-		switch {
-		case strings.HasPrefix(g[i:], "**/"):
-			b.WriteString("(?:.*/)?")
-			i += 2
-		case strings.HasPrefix(g[i:], "**"):
-			b.WriteString(".*")
-			i++
-		case g[i] == '*':
-			b.WriteString("[^/]*")
-		case g[i] == '?':
-			b.WriteString("[^/]")
-		default:
-			b.WriteString(regexp.QuoteMeta(g[i : i+1]))
-		}
-	}
-	b.WriteString("$")
-	return regexp.MustCompile(b.String())
 }

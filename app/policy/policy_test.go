@@ -273,32 +273,6 @@ func TestNaming(t *testing.T) {
 	}
 }
 
-func TestGlob(t *testing.T) {
-	cases := []struct {
-		glob, path string
-		want       bool
-	}{
-		{"*.yml", "a.yml", true},
-		{"*.yml", "d/a.yml", false},
-		{"**/*.yml", "a.yml", true},
-		{"**/*.yml", "d/e/a.yml", true},
-		{"d/**", "d/e/a.yml", true},
-		{"d/**", "e/a.yml", false},
-		{"a?.yml", "ab.yml", true},
-		{"a?.yml", "a/.yml", false},
-		{"a.yml", "axyml", false}, // the dot is literal
-		{"web-*", "web-1", true},
-		{"web-*", "db", false},
-		{"*", "", true},
-		{"[x].yml", "[x].yml", true},
-	}
-	for _, tc := range cases {
-		if got := Glob(tc.glob).MatchString(tc.path); got != tc.want {
-			t.Errorf("Glob(%q) on %q = %v, want %v", tc.glob, tc.path, got, tc.want)
-		}
-	}
-}
-
 func TestOptionNamesCoverOptions(t *testing.T) {
 	// Every option must be settable: a field without a yaml tag would be
 	// unreachable from the policy file.

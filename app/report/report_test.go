@@ -268,7 +268,7 @@ func TestMarkdownOneGroupPerServiceWithAFixThatApplies(t *testing.T) {
 	pol := policy.Default()
 	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	r := audit.Run(context.Background(), snap, pol, now)
-	suggestions := Suggest(r, fix.NewSuggester(context.Background(), snap, pol.Selects, pol.Options))
+	suggestions := Suggest(r, fix.NewSuggester(context.Background(), snap, audit.Projects(snap, pol), pol.Options))
 	var b bytes.Buffer
 	if err := Markdown(&b, r, suggestions); err != nil {
 		t.Fatal(err)

@@ -76,8 +76,9 @@ func (r *PullRequestReview) Run(ctx context.Context, req forge.ReviewRequest) er
 	return r.finishCheck(ctx, req, id, run)
 }
 
-// audit chooses the compose files a change affects and audits them at base
-// and head, both under the base commit's policy: a pull request cannot
+// audit chooses the compose projects a change affects, grouped as the audit
+// command groups them, and audits them at base and head, both under the base
+// commit's policy: a pull request cannot
 // weaken the policy that judges it.
 func (r *PullRequestReview) audit(ctx context.Context, req forge.ReviewRequest, pr forge.PullRequest) (*result, error) {
 	files, err := r.Forge.ChangedFiles(ctx, req.Repo, req.Number)
@@ -102,14 +103,15 @@ func (r *PullRequestReview) audit(ctx context.Context, req forge.ReviewRequest, 
 		c := ComparePolicies(pol, readPolicy(head))
 		res.policy = &c
 	}
-	affected := affectedFiles(ctx, head, pol, changed)
-	if len(affected) > 0 {
+	headProjects := audit.Projects(head, pol)
+	keep := affected(ctx, head, headProjects, pol, changed)
+	baseProjects, headProjects := audit.Projects(base, pol).Only(keep), headProjects.Only(keep)
+	if len(baseProjects.Plans)+len(headProjects.Plans) > 0 {
 		now := r.now()
-		res.base = audit.Run(ctx, scope(base, pol, affected), pol, now)
+		res.base = audit.RunProjects(ctx, base, pol, baseProjects, now)
 		followRenames(res.base, files)
-		scoped := scope(head, pol, affected)
-		res.head = audit.Run(ctx, scoped, pol, now)
-		res.suggester = fix.NewSuggester(ctx, scoped, pol.Selects, pol.Options)
+		res.head = audit.RunProjects(ctx, head, pol, headProjects, now)
+		res.suggester = fix.NewSuggester(ctx, head, headProjects, pol.Options)
 		res.requested = res.head.RefuseInline(res.base.Inline)
 		res.cmp = audit.Compare(res.base, res.head)
 	}

@@ -25,49 +25,31 @@ func changedPaths(files []forge.ChangedFile) map[string]bool {
 	return out
 }
 
-// affectedFiles returns the compose files a change affects, as the policy
-// selects them: those it changes, and every project (main file and
-// override) that reads a changed file through an override, include,
-// extends, its .env or an env_file. Projects are loaded only when the change
-// touches files that are not compose files themselves.
-func affectedFiles(ctx context.Context, head compose.Snapshot, pol *policy.Policy, changed map[string]bool) map[string]bool {
-	out := map[string]bool{}
+// affected chooses the projects a change affects, among the head commit's
+// projects as audit.Projects groups them: those with a changed file, and
+// those that read a changed file through an include, extends, its .env or
+// an env_file. Projects are loaded only when the change touches files that
+// are not files of a project themselves. The function it returns keeps, of
+// either commit's projects, those known by an affected project's key and
+// those holding a changed file (at base: one the change deletes or renames).
+func affected(ctx context.Context, head compose.Snapshot, projects compose.Grouping, pol *policy.Policy, changed map[string]bool) func(compose.Plan) bool {
+	inPlan := map[string]bool{}
+	for _, plan := range projects.Plans {
+		for _, f := range plan.Files {
+			inPlan[f] = true
+		}
+	}
 	others := false
 	for p := range changed {
-		switch {
-		case pol.Selects(p):
-			out[p] = true
-		case p != policy.FileName:
-			others = true
+		others = others || (!inPlan[p] && !pol.Selects(p) && p != policy.FileName)
+	}
+	keys := map[string]bool{}
+	for _, plan := range projects.Plans {
+		if anyOf(plan.Files, changed) || (others && anyIn(dependencies(compose.Load(ctx, head, plan.Files)), changed)) {
+			keys[plan.Key] = true
 		}
 	}
-	for _, group := range compose.Group(selected(head, pol)) {
-		if anyOf(group, out) {
-			for _, f := range group {
-				out[f] = true
-			}
-			continue
-		}
-		if !others {
-			continue
-		}
-		if anyIn(dependencies(compose.Load(ctx, head, group)), changed) {
-			for _, f := range group {
-				out[f] = true
-			}
-		}
-	}
-	return out
-}
-
-func selected(snap compose.Snapshot, pol *policy.Policy) []string {
-	var out []string
-	for _, p := range snap.Paths() {
-		if pol.Selects(p) {
-			out = append(out, p)
-		}
-	}
-	return out
+	return func(plan compose.Plan) bool { return keys[plan.Key] || anyOf(plan.Files, changed) }
 }
 
 func anyOf(list []string, set map[string]bool) bool {
@@ -102,35 +84,6 @@ func dependencies(p *compose.Project) map[string]bool {
 	}
 	return out
 }
-
-// scoped narrows a snapshot to the projects a change affects: it lists
-// every file the policy does not select (a .env, an included file) and, of
-// the compose files, the whole project of each affected one, so an
-// unchanged override is still merged into its changed main file.
-type scoped struct {
-	compose.Snapshot
-	paths []string
-}
-
-func scope(snap compose.Snapshot, pol *policy.Policy, affected map[string]bool) scoped {
-	keep := map[string]bool{}
-	for _, group := range compose.Group(selected(snap, pol)) {
-		if anyOf(group, affected) {
-			for _, f := range group {
-				keep[f] = true
-			}
-		}
-	}
-	s := scoped{Snapshot: snap}
-	for _, p := range snap.Paths() {
-		if keep[p] || !pol.Selects(p) {
-			s.paths = append(s.paths, p)
-		}
-	}
-	return s
-}
-
-func (s scoped) Paths() []string { return s.paths }
 
 // forgeSnapshot keeps the first failure to read a file from the forge. The
 // audit would turn it into a finding about the file, but a timeout or a 5xx

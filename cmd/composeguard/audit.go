@@ -90,7 +90,7 @@ func auditFiles(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		r := audit.Run(context.Background(), snap, pol, now)
 		var suggestions report.Suggestions
 		if *format == "markdown" {
-			suggestions = report.Suggest(r, fix.NewSuggester(context.Background(), snap, pol.Selects, pol.Options))
+			suggestions = report.Suggest(r, fix.NewSuggester(context.Background(), snap, audit.Projects(snap, pol), pol.Options))
 		}
 		limit := pol.FailOn
 		if threshold != 0 {

@@ -1,0 +1,323 @@
+package compose
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	"go.yaml.in/yaml/v3"
+)
+
+// standInImage is the image a stand-in service gets while Compose's
+// consistency checks run; the model the rules read never holds it.
+const standInImage = "composeguard-stand-in"
+
+// gap is something a project uses that another file, or the platform,
+// must supply: a network, volume, secret or config no file of the project
+// declares, a service that depends on one it does not define, a service
+// with neither image nor build.
+type gap struct {
+	kind    string // network, volume, secret, config, service or image
+	name    string // what is missing; for image, the service
+	service string // the service that uses it
+	pos     Position
+}
+
+// standIns loads a project Compose rejects on its own as a fragment of a
+// larger deployment. Unknown variables get stand-in values (placeholder.go),
+// and what another file would declare gets a stand-in too, so every rule
+// still runs; each gap is reported once, as compose-incomplete, at the line
+// that uses it. What Compose rejects even then (syntax, schema, impossible
+// values) stays compose-invalid, reported with Compose's own error.
+func (p *Project) standIns(ctx context.Context, details types.ConfigDetails, l *refScanner, root string, strict error) *types.Project {
+	rejected := func(err error) *types.Project {
+		p.invalid(p.errorPos(err, root), "Compose rejects this project: %s", cleanMessage(err.Error(), root))
+		return nil
+	}
+	vars := p.placeholders()
+	withVars := details
+	if len(vars) > 0 {
+		withVars.Environment = types.Mapping(p.Env).Clone().Merge(vars)
+		if model, err := p.compose(ctx, withVars, l, root, true); err == nil {
+			if p.fragment() {
+				p.reportFragment()
+			} else {
+				p.reportVariables(strict, root, vars)
+			}
+			return model
+		}
+	}
+	model, err := p.compose(ctx, withVars, l, root, false)
+	if err != nil {
+		return rejected(strict)
+	}
+	gaps := p.gaps(model)
+	if len(gaps) == 0 {
+		return rejected(strict)
+	}
+	for _, g := range gaps {
+		if g.kind != "image" && !declarable.MatchString(g.name) {
+			hint := ""
+			if g.kind == "volume" {
+				hint = "; a host folder is written as a path starting with ./ or /"
+			}
+			p.Problems = append(p.Problems, Problem{Rule: RuleInvalid, Pos: g.pos, Service: g.service,
+				Message: fmt.Sprintf("%s %q cannot be declared by any file: names allow only letters, digits, '.', '_' and '-'%s", g.kind, g.name, hint)})
+			return nil
+		}
+	}
+	// Compose's consistency checks still run, on the project completed
+	// with stand-ins: a value impossible in any combination is invalid.
+	standIn := types.ConfigFile{Filename: filepath.Join(root, p.Dir, "composeguard-stand-ins.yaml"), Content: standInFile(gaps)}
+	check := func(d types.ConfigDetails) error {
+		d.ConfigFiles = append(slices.Clip(d.ConfigFiles), standIn)
+		_, err := p.compose(ctx, d, l, root, true)
+		return err
+	}
+	varsNeeded := check(details)
+	if varsNeeded != nil {
+		if len(vars) == 0 {
+			return rejected(varsNeeded)
+		}
+		if err := check(withVars); err != nil {
+			return rejected(err)
+		}
+	}
+	if p.fragment() {
+		p.reportFragment()
+	} else {
+		for _, g := range gaps {
+			p.Problems = append(p.Problems, Problem{Rule: RuleIncomplete, Pos: g.pos, Service: g.service, Message: g.message()})
+		}
+		if varsNeeded != nil {
+			p.reportVariables(varsNeeded, root, vars)
+		}
+	}
+	fillGaps(model, gaps)
+	return model
+}
+
+// declarable is the name Compose accepts for a top-level network, volume,
+// secret, config or service.
+var declarable = regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
+
+// gaps lists what the services of a model loaded without consistency
+// checks use and no file of the project supplies, each once, at its first
+// use.
+func (p *Project) gaps(m *types.Project) []gap {
+	var out []gap
+	seen := map[string]bool{}
+	add := func(g gap) {
+		if k := g.kind + "\x00" + g.name; !seen[k] {
+			seen[k] = true
+			out = append(out, g)
+		}
+	}
+	names := make([]string, 0, len(m.Services))
+	for name := range m.Services {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	defined := func(name string) bool {
+		_, on := m.Services[name]
+		_, off := m.DisabledServices[name]
+		return on || off
+	}
+	for _, name := range names {
+		s := m.Services[name]
+		if s.Image == "" && s.Build == nil && s.Provider == nil {
+			add(gap{kind: "image", name: name, service: name, pos: p.ServicePos(name)})
+		}
+		for _, n := range sortedNames(s.Networks) {
+			if _, ok := m.Networks[n]; !ok {
+				add(gap{kind: "network", name: n, service: name, pos: p.refPos(name, n, "networks")})
+			}
+		}
+		for _, v := range s.Volumes {
+			if _, ok := m.Volumes[v.Source]; v.Type == types.VolumeTypeVolume && v.Source != "" && !ok {
+				add(gap{kind: "volume", name: v.Source, service: name, pos: p.refPos(name, v.Source, "volumes")})
+			}
+		}
+		for _, sec := range s.Secrets {
+			if _, ok := m.Secrets[sec.Source]; !ok {
+				add(gap{kind: "secret", name: sec.Source, service: name, pos: p.refPos(name, sec.Source, "secrets")})
+			}
+		}
+		if s.Build != nil {
+			for _, sec := range s.Build.Secrets {
+				if _, ok := m.Secrets[sec.Source]; !ok {
+					add(gap{kind: "secret", name: sec.Source, service: name, pos: p.refPos(name, sec.Source, "build", "secrets")})
+				}
+			}
+		}
+		for _, c := range s.Configs {
+			if _, ok := m.Configs[c.Source]; !ok {
+				add(gap{kind: "config", name: c.Source, service: name, pos: p.refPos(name, c.Source, "configs")})
+			}
+		}
+		for _, dep := range sortedNames(s.DependsOn) {
+			if !defined(dep) {
+				add(gap{kind: "service", name: dep, service: name, pos: p.refPos(name, dep, "depends_on")})
+			}
+		}
+		if dep, ok := strings.CutPrefix(s.NetworkMode, types.ServicePrefix); ok && !defined(dep) {
+			add(gap{kind: "service", name: dep, service: name, pos: p.Where(name, "network_mode")})
+		}
+	}
+	return out
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (g gap) message() string {
+	switch g.kind {
+	case "image":
+		return fmt.Sprintf("service %q has neither image nor build here: another file must supply them; its other settings are checked", g.name)
+	case "service":
+		return fmt.Sprintf("service %q is not defined in this project, but %s depends on it: another file must define it", g.name, g.service)
+	}
+	use := map[string]string{"network": "joins", "volume": "mounts", "secret": "uses", "config": "uses"}[g.kind]
+	return fmt.Sprintf("%s %q is not declared in this project, but %s %s it: another file or the platform must declare it; checked as an external %s",
+		g.kind, g.name, g.service, use, g.kind)
+}
+
+// standInFile declares what the gaps miss, as one more compose file (JSON
+// is YAML), so Compose's consistency checks can run on the rest.
+func standInFile(gaps []gap) []byte {
+	doc := map[string]map[string]any{}
+	put := func(section, name string, v any) {
+		if doc[section] == nil {
+			doc[section] = map[string]any{}
+		}
+		doc[section][name] = v
+	}
+	for _, g := range gaps {
+		switch g.kind {
+		case "image", "service":
+			put("services", g.name, map[string]any{"image": standInImage})
+		default:
+			put(g.kind+"s", g.name, map[string]any{"external": true})
+		}
+	}
+	b, _ := json.Marshal(doc)
+	return b
+}
+
+// fillGaps declares the missing networks, volumes, secrets and configs in
+// the model as external ones: supplied from outside the project, which is
+// what the rules must assume of them. Images stay empty and references to
+// services stay dangling, as the files wrote them.
+func fillGaps(m *types.Project, gaps []gap) {
+	for _, g := range gaps {
+		switch g.kind {
+		case "network":
+			if m.Networks == nil {
+				m.Networks = types.Networks{}
+			}
+			m.Networks[g.name] = types.NetworkConfig{Name: g.name, External: true}
+		case "volume":
+			if m.Volumes == nil {
+				m.Volumes = types.Volumes{}
+			}
+			m.Volumes[g.name] = types.VolumeConfig{Name: g.name, External: true}
+		case "secret":
+			if m.Secrets == nil {
+				m.Secrets = types.Secrets{}
+			}
+			m.Secrets[g.name] = types.SecretConfig{Name: g.name, External: true}
+		case "config":
+			if m.Configs == nil {
+				m.Configs = types.Configs{}
+			}
+			m.Configs[g.name] = types.ConfigObjConfig{Name: g.name, External: true}
+		}
+	}
+}
+
+// refPos is the line where a service names something under keys: the key
+// of a mapping (networks: {proxy: …}), or the list item that names it
+// (short "name:/target" or long form's source), else the keys' own line.
+func (p *Project) refPos(service, name string, keys ...string) Position {
+	for _, l := range p.LocateAll(service, keys...) {
+		switch l.Value.Kind {
+		case yaml.MappingNode:
+			if k, _ := lookup(l.Value, name); k != nil {
+				return l.Src.pos(k)
+			}
+		case yaml.SequenceNode:
+			for _, it := range l.Value.Content {
+				if it = Resolve(it); it == nil {
+					continue
+				}
+				ref := it.Value
+				if it.Kind == yaml.MappingNode {
+					_, src := lookup(it, "source")
+					if src = Resolve(src); src == nil {
+						continue
+					}
+					ref = src.Value
+				}
+				if v := p.Interpolate(ref); v == name || strings.HasPrefix(v, name+":") {
+					return l.Src.pos(it)
+				}
+			}
+		}
+	}
+	return p.Where(service, keys...)
+}
+
+// reportVariables reports, once, that Compose rejects the project without
+// values for its unknown variables (Compose's error err, placed at its
+// line): the platform sets them at deploy time, or they are missing.
+func (p *Project) reportVariables(err error, root string, vars map[string]string) {
+	pos := p.errorPos(err, root)
+	var names []string
+	for _, r := range Variables(p.Line(pos)) {
+		if _, ok := vars[r.Name]; ok && !slices.Contains(names, r.Name) {
+			names = append(names, r.Name)
+		}
+	}
+	if len(names) == 0 {
+		names = sortedNames(vars)
+	}
+	more := ""
+	if len(names) > 3 {
+		names, more = names[:3], ", …"
+	}
+	what := "a value for ${" + names[0] + "}, which has none in .env and no default: the platform must set it"
+	if len(names) > 1 {
+		what = "values for ${" + strings.Join(names, "}, ${") + "}" + more + ", which have none in .env and no default: the platform must set them"
+	}
+	p.Problems = append(p.Problems, Problem{Rule: RuleIncomplete, Pos: pos,
+		Message: fmt.Sprintf("Compose rejects this file without %s at deploy time; checked with a stand-in value", what)})
+}
+
+// fragment reports whether the project is an override file with no main
+// file: the grouping found none beside it or in a folder above.
+func (p *Project) fragment() bool { return IsOverride(p.Files[0]) }
+
+// reportFragment reports a lone override once, at its services key.
+func (p *Project) reportFragment() {
+	pos := p.firstPos()
+	for _, d := range p.Sources[p.Files[0]].Docs {
+		if k, _ := lookup(d, "services"); k != nil {
+			pos = p.Sources[p.Files[0]].pos(k)
+			break
+		}
+	}
+	p.Problems = append(p.Problems, Problem{Rule: RuleIncomplete, Pos: pos,
+		Message: fmt.Sprintf("%s is an override file, but no main file it extends (one defining its services or networks) is beside it or in a folder above: checked alone, without what the main file supplies", p.Files[0])})
+}
