@@ -301,8 +301,34 @@ func (p *Project) reportVariables(err error, root string, vars map[string]string
 	if len(names) > 1 {
 		what = "values for ${" + strings.Join(names, "}, ${") + "}" + more + ", which have none in .env and no default: the platform must set them"
 	}
-	p.Problems = append(p.Problems, Problem{Rule: RuleIncomplete, Pos: pos,
+	p.Problems = append(p.Problems, Problem{Rule: RuleIncomplete, Pos: pos, Service: p.serviceAt(pos),
 		Message: fmt.Sprintf("Compose rejects this file without %s at deploy time; checked with a stand-in value", what)})
+}
+
+// serviceAt names the service whose block holds a position, "" when the
+// position is outside services.
+func (p *Project) serviceAt(pos Position) string {
+	src := p.Sources[pos.File]
+	if src == nil {
+		return ""
+	}
+	for _, d := range src.Docs {
+		top := ""
+		for i := 0; i+1 < len(d.Content) && d.Content[i].Line <= pos.Line; i += 2 {
+			top = d.Content[i].Value
+		}
+		_, services := lookup(d, "services")
+		if top != "services" || Resolve(services) == nil {
+			continue
+		}
+		name := ""
+		services = Resolve(services)
+		for i := 0; i+1 < len(services.Content) && services.Content[i].Line <= pos.Line; i += 2 {
+			name = services.Content[i].Value
+		}
+		return name
+	}
+	return ""
 }
 
 // fragment reports whether the project is an override file with no main

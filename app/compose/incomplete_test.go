@@ -107,7 +107,7 @@ func TestPlatformVariableInABindSourceAndAPort(t *testing.T) {
 `)}))
 	got := incomplete(t, p)
 	// Reported once, at the first line Compose rejects.
-	wantIncomplete(t, got, `compose.yaml:8 : Compose rejects this file without a value for ${APP_DATA_DIR}`)
+	wantIncomplete(t, got, `compose.yaml:8 app: Compose rejects this file without a value for ${APP_DATA_DIR}`)
 	s := p.Model.Services["app"]
 	for _, v := range s.Volumes {
 		if v.Type != types.VolumeTypeBind || !strings.HasPrefix(v.Source, "/") {
@@ -144,7 +144,7 @@ func TestVariableAndNetworkGapsTogether(t *testing.T) {
 `)}))
 	wantIncomplete(t, incomplete(t, p),
 		`compose.yaml:5 app: network "proxy" is not declared`,
-		`compose.yaml:4 : Compose rejects this file without a value for ${APP_ID}`)
+		`compose.yaml:4 app: Compose rejects this file without a value for ${APP_ID}`)
 }
 
 // An override file whose main file the grouping did not find is reported

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/composeguard/composeguard/app/compose"
 	"github.com/composeguard/composeguard/checks"
 )
 
@@ -102,6 +103,24 @@ exceptions:
 	}
 }
 
+func TestParseProjects(t *testing.T) {
+	p := Parse(FileName, []byte(`projects:
+  - files: [compose.yaml, ./compose.prod.yaml]
+  - files: [common/networks.yml, "apps/*/docker-compose.yml"]
+    each: "apps/*/docker-compose.yml"
+`))
+	if len(p.Problems) != 0 {
+		t.Fatalf("problems %+v", p.Problems)
+	}
+	want := []compose.Spec{
+		{Files: []string{"compose.yaml", "compose.prod.yaml"}, Pos: compose.Position{File: FileName, Line: 2, Column: 5}},
+		{Files: []string{"common/networks.yml", "apps/*/docker-compose.yml"}, Each: "apps/*/docker-compose.yml", Pos: compose.Position{File: FileName, Line: 3, Column: 5}},
+	}
+	if !reflect.DeepEqual(p.Projects, want) {
+		t.Errorf("Projects = %+v, want %+v", p.Projects, want)
+	}
+}
+
 func TestParseFailOnNever(t *testing.T) {
 	p := Parse(FileName, []byte("fail_on: never\n"))
 	if p.FailOn != FailNever || len(p.Problems) != 0 {
@@ -173,6 +192,20 @@ func TestParseProblems(t *testing.T) {
 			}
 		}},
 		{"max_inline_comments not a number", "review:\n  max_inline_comments: lots\n", []string{"policy-invalid@2"}, nil},
+		{"projects not a list", "projects:\n  files: [a.yml]\n", []string{"policy-invalid@2"}, nil},
+		{"project not a mapping", "projects:\n  - a.yml\n", []string{"policy-invalid@2"}, nil},
+		{"project without files", "projects:\n  - each: \"apps/*/compose.yml\"\n", []string{"policy-invalid@2"}, nil},
+		{"project unknown key", "projects:\n  - files: [a.yml]\n    with: b.yml\n", []string{"policy-invalid@3"}, func(t *testing.T, p *Policy) {
+			if len(p.Projects) != 1 {
+				t.Errorf("the files still declare a project: %+v", p.Projects)
+			}
+		}},
+		{"project file outside the repository is left out", "projects:\n  - files: [../common.yml, a.yml]\n  - files: [/etc/compose.yml]\n  - files: [b.yml]\n", []string{"policy-invalid@2", "policy-invalid@3"}, func(t *testing.T, p *Policy) {
+			if len(p.Projects) != 1 || p.Projects[0].Files[0] != "b.yml" {
+				t.Errorf("only the valid project stays: %+v", p.Projects)
+			}
+		}},
+		{"project each not a glob", "projects:\n  - files: [a.yml]\n    each: [b.yml]\n", []string{"policy-invalid@3"}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
