@@ -105,6 +105,18 @@ func (p *Policy) Selects(path string) bool {
 	return false
 }
 
+// Patterns says which file names the policy selects, for a person.
+func (p *Policy) Patterns() string {
+	s := "compose*.yml, compose*.yaml, docker-compose*.yml, docker-compose*.yaml"
+	if len(p.Include) > 0 {
+		s += ", files.include " + strings.Join(p.Include, ", ")
+	}
+	if len(p.Exclude) > 0 {
+		s += "; files.exclude " + strings.Join(p.Exclude, ", ")
+	}
+	return s
+}
+
 // Naming returns a copy of the policy that also selects path, whatever its
 // patterns say: a file named on the command line is audited.
 func (p *Policy) Naming(path string) *Policy {

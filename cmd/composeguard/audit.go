@@ -6,9 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,10 +34,10 @@ func auditFiles(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fl.SetOutput(stderr)
 	format := fl.String("format", "text", "output format: "+strings.Join(report.Formats, ", "))
 	failOn := fl.String("fail-on", "", "exit 1 when a finding is at or above this severity: critical, high, medium, low, info or never (default: the policy's, high)")
-	policyFile := fl.String("policy", "", "policy file to use instead of each folder's .composeguard.yml")
+	policyFile := fl.String("policy", "", "policy file to use instead of the repository's .composeguard.yml")
 	colour := fl.String("color", "auto", "colour the text output: auto (on a terminal, unless NO_COLOR), always, never")
 	fl.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: composeguard audit [flags] [PATH…|-]\n\nAudits the compose files under each PATH (default .), or a compose file read from standard input (-).")
+		fmt.Fprintln(stderr, "Usage: composeguard audit [flags] [PATH…|-]\n\nAudits the compose projects under each PATH (default .), or a compose file read from standard input (-).\nThe policy is the .composeguard.yml at the root of the repository holding PATH (the nearest folder\nabove it with .git; without one, PATH itself), unless --policy names another.")
 		fl.PrintDefaults()
 	}
 	// An audit keeps little alive but compose-go allocates freely; a soft
@@ -78,36 +78,64 @@ func auditFiles(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		paths = []string{"."}
 	}
 	now := time.Now().UTC()
+	limit := func(pol *policy.Policy) checks.Severity {
+		if threshold != 0 {
+			return threshold
+		}
+		return pol.FailOn
+	}
 	var reports []*audit.Report
 	all := report.Suggestions{} // for Markdown only
 	failing := false
-	for _, arg := range paths {
-		snap, pol, prefix, err := open(arg, stdin, override)
-		if err != nil {
-			fmt.Fprintln(stderr, "composeguard:", err)
-			return 2
-		}
-		r := audit.Run(context.Background(), snap, pol, now)
+	add := func(r *audit.Report, snap compose.Snapshot, projects compose.Grouping, pol *policy.Policy, show func(string) string) {
 		var suggestions report.Suggestions
 		if *format == "markdown" {
-			suggestions = report.Suggest(r, fix.NewSuggester(context.Background(), snap, audit.Projects(snap, pol), pol.Options))
+			suggestions = report.Suggest(r, fix.NewSuggester(context.Background(), snap, projects, pol.Options))
 		}
-		limit := pol.FailOn
-		if threshold != 0 {
-			limit = threshold
-		}
-		failing = failing || len(r.Failing(limit)) > 0
+		failing = failing || len(r.Failing(limit(pol))) > 0
 		mapPath := func(p string) string {
 			if policyName != "" && p == policyName {
 				return p
 			}
-			return prefix(p)
+			return show(p)
 		}
 		r.MapPaths(mapPath)
 		for k, e := range suggestions.MapPaths(mapPath) {
 			all[k] = e
 		}
 		reports = append(reports, r)
+	}
+	if slices.Contains(paths, "-") {
+		snap, pol, err := readStdin(stdin, override)
+		if err != nil {
+			fmt.Fprintln(stderr, "composeguard:", err)
+			return 2
+		}
+		projects := audit.Projects(snap, pol)
+		add(audit.RunProjects(context.Background(), snap, pol, projects, now), snap, projects, pol, func(p string) string {
+			if p == stdinFile {
+				return stdinName
+			}
+			return p
+		})
+	}
+	repos, err := repositories(slices.DeleteFunc(slices.Clone(paths), func(p string) bool { return p == "-" }), override)
+	if err != nil {
+		fmt.Fprintln(stderr, "composeguard:", err)
+		return 2
+	}
+	for _, repo := range repos {
+		projects := audit.Projects(repo.snap, repo.pol)
+		for i, d := range repo.dirs {
+			if !slices.ContainsFunc(projects.Plans, func(p compose.Plan) bool {
+				return slices.ContainsFunc(p.Files, func(f string) bool { return under(f, d) })
+			}) {
+				fmt.Fprintln(stderr, "composeguard:", noCompose(repo.args[i], repo.pol))
+				return 2
+			}
+		}
+		projects = projects.Only(func(p compose.Plan) bool { return slices.ContainsFunc(p.Files, repo.covers) })
+		add(audit.RunProjects(context.Background(), repo.snap, repo.pol, projects, now), repo.snap, projects, repo.pol, repo.show)
 	}
 	combined := audit.Combine(reports...)
 	if err := report.Write(stdout, *format, combined, useColour(*colour, stdout), all); err != nil {
@@ -120,70 +148,28 @@ func auditFiles(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// open builds the snapshot and policy for one PATH argument, and the mapping
-// that shows its paths as the user typed them.
-func open(arg string, stdin io.Reader, override *policy.Policy) (compose.Snapshot, *policy.Policy, func(string) string, error) {
-	if arg == "-" {
-		b, err := io.ReadAll(io.LimitReader(stdin, compose.MaxFileSize+1))
+// stdinFile is the name a compose file read from standard input has in its
+// snapshot.
+const stdinFile = "compose.yaml"
+
+// readStdin reads one compose file from standard input, with the policy of
+// the repository the current folder is in.
+func readStdin(stdin io.Reader, override *policy.Policy) (compose.Snapshot, *policy.Policy, error) {
+	b, err := io.ReadAll(io.LimitReader(stdin, compose.MaxFileSize+1))
+	if err != nil {
+		return nil, nil, err
+	}
+	pol := override
+	if pol == nil {
+		cwd, err := os.Getwd()
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, err
 		}
-		const name = "compose.yaml"
-		rename := func(p string) string {
-			if p == name {
-				return stdinName
-			}
-			return p
-		}
-		return compose.MapSnapshot{name: b}, pick(override, nil), rename, nil
+		// Only the policy file is read: no need to list the repository.
+		pol = readPolicy(nil, &compose.DirSnapshot{Root: findRoot(cwd)})
 	}
-	info, err := os.Stat(arg)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	dir := arg
-	if !info.IsDir() {
-		dir = filepath.Dir(arg)
-	}
-	snap, err := compose.NewDirSnapshot(dir)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	under := func(p string) string { return filepath.ToSlash(filepath.Join(dir, p)) }
-	if !info.IsDir() {
-		// A file named on the command line is audited even when its name
-		// is not one the policy's patterns select.
-		name := filepath.Base(arg)
-		return only{snap, name}, pick(override, snap).Naming(name), under, nil
-	}
-	return snap, pick(override, snap), under, nil
+	return compose.MapSnapshot{stdinFile: b}, pol, nil
 }
-
-// pick returns the override policy, else the snapshot's own, else defaults.
-func pick(override *policy.Policy, snap compose.Snapshot) *policy.Policy {
-	if override != nil {
-		return override
-	}
-	if snap != nil {
-		b, err := snap.ReadFile(policy.FileName)
-		if err == nil {
-			return policy.Parse(policy.FileName, b)
-		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			return policy.Unreadable(policy.FileName, err)
-		}
-	}
-	return policy.Default()
-}
-
-// only narrows a folder's snapshot to one named compose file; the rest of the
-// folder stays readable for its .env and includes.
-type only struct {
-	compose.Snapshot
-	file string
-}
-
-func (o only) Paths() []string { return []string{o.file} }
 
 func parseThreshold(s string) (checks.Severity, error) {
 	if s == "never" {

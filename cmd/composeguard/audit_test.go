@@ -227,13 +227,25 @@ func TestAuditFileArgument(t *testing.T) {
 	if code != 1 || a.FilesAudited != 3 || len(of(a, "privileged-container")) != 3 {
 		t.Fatalf("the folder: exit %d, %d files, %v", code, a.FilesAudited, of(a, "privileged-container"))
 	}
-	for _, name := range []string{"docker-compose.yml", "compose.yaml", "stack.yml"} {
-		path := filepath.Join(dir, name)
-		code, out, _ := cli(t, "", "audit", "--format", "json", path)
+	// A file path audits the projects the file belongs to: a main file with
+	// the override Compose loads beside it, any file whatever its name.
+	at := func(name string, line int, service string) string {
+		return filepath.ToSlash(filepath.Join(dir, name)) + ":" + strconv.Itoa(line) + " " + service
+	}
+	for _, tc := range []struct {
+		name  string
+		files int
+		want  []string
+	}{
+		{"docker-compose.yml", 1, []string{at("docker-compose.yml", 4, "web")}},
+		{"compose.yaml", 2, []string{at("compose.override.yaml", 3, "db"), at("compose.yaml", 4, "web")}},
+		{"compose.override.yaml", 2, []string{at("compose.override.yaml", 3, "db"), at("compose.yaml", 4, "web")}},
+		{"stack.yml", 1, []string{at("stack.yml", 4, "web")}},
+	} {
+		code, out, _ := cli(t, "", "audit", "--format", "json", filepath.Join(dir, tc.name))
 		a := decode(t, out)
-		want := filepath.ToSlash(path) + ":4 web"
-		if got := of(a, "privileged-container"); code != 1 || a.FilesAudited != 1 || strings.Join(got, ",") != want {
-			t.Errorf("%s: exit %d, %d files, findings %v; want only %s", name, code, a.FilesAudited, got, want)
+		if got := of(a, "privileged-container"); code != 1 || a.FilesAudited != tc.files || strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("%s: exit %d, %d files, findings %v; want %d files, %v", tc.name, code, a.FilesAudited, got, tc.files, tc.want)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 
 	"github.com/composeguard/composeguard/app/bump"
@@ -26,7 +27,7 @@ const (
 
 var bumpFormats = []string{"text", "json"}
 
-// bumped is one PATH's plan, with the paths shown as the user typed them.
+// bumped is one repository's plan, with the paths shown as the user typed them.
 type bumped struct {
 	plan    *bump.Plan
 	toWrite []bump.Update // what a run without --dry-run writes
@@ -40,7 +41,7 @@ func bumpImages(args []string, stdout, stderr io.Writer) int {
 	dryRun := fl.Bool("dry-run", false, "print the updates without writing them; exit 1 when some are due")
 	major := fl.Bool("major", false, "also write major updates; without it a run stays within each image's current major\n(unless the policy lists major in bump.rules update_types) and names the majors it left")
 	format := fl.String("format", "text", "output format: text or json")
-	policyFile := fl.String("policy", "", "policy file to use instead of each folder's .composeguard.yml")
+	policyFile := fl.String("policy", "", "policy file to use instead of the repository's .composeguard.yml")
 	fl.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: composeguard bump [flags] [PATH…]\n\nMoves the image tags pinned in the compose files under each PATH (default .) to the newest\nversions their registries list within the current major (--major crosses it), editing only\nthe tag and digest bytes.\nRegistry settings: %s (registry=mirror,…), %s (a docker config.json) and\n%s (registries on loopback or private addresses to reach: host[:port],\nIP or CIDR, comma-separated; others are refused).\nExit status: 0 nothing due, 1 updates due with --dry-run, 2 errors, among them an image\nthat could not be looked up (not found, denied, refused, too large or registry unavailable).\n", envMirrors, envAuthFile, envAllowPrivate)
 		fl.PrintDefaults()
@@ -75,29 +76,30 @@ func bumpImages(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx := context.Background()
 	var results []bumped
-	for _, arg := range paths {
-		if arg == "-" {
-			fmt.Fprintln(stderr, "composeguard: bump rewrites files in place, so it needs a folder or a compose file, not -")
-			return 2
-		}
-		snap, pol, show, err := open(arg, nil, override)
-		if err != nil {
-			fmt.Fprintln(stderr, "composeguard:", err)
-			return 2
-		}
+	if slices.Contains(paths, "-") {
+		fmt.Fprintln(stderr, "composeguard: bump rewrites files in place, so it needs a folder or a compose file, not -")
+		return 2
+	}
+	repos, err := repositories(paths, override)
+	if err != nil {
+		fmt.Fprintln(stderr, "composeguard:", err)
+		return 2
+	}
+	for _, repo := range repos {
+		pol := repo.pol
 		for _, p := range pol.Problems {
 			fmt.Fprintf(stderr, "composeguard: %s:%d: %s\n", p.Pos.File, p.Pos.Line, p.Message)
 		}
 		var files []string
-		for _, p := range snap.Paths() {
-			if pol.Selects(p) {
+		for _, p := range repo.snap.Paths() {
+			if pol.Selects(p) && repo.covers(p) {
 				files = append(files, p)
 			}
 		}
-		r := bumped{plan: bump.PlanUpdates(ctx, client, bump.Extract(snap, files), pol.Bump), show: show}
+		r := bumped{plan: bump.PlanUpdates(ctx, client, bump.Extract(repo.snap, files), pol.Bump), show: repo.show}
 		r.toWrite = r.plan.ToWrite(pol.Bump, *major)
 		if !*dryRun {
-			if r.written, err = applyInPlace(ctx, snap, files, r.toWrite, show); err != nil {
+			if r.written, err = applyInPlace(ctx, repo.snap, files, r.toWrite, repo.show); err != nil {
 				fmt.Fprintln(stderr, "composeguard:", err)
 				return 2
 			}
