@@ -813,3 +813,68 @@ func TestRenamedFileKeepsItsFindings(t *testing.T) {
 		t.Error("a rename was reviewed as new problems")
 	}
 }
+
+// TestProjectsAsTheAuditCommandGroupsThem: the review chooses and loads
+// projects exactly as the audit command does (audit.Projects): declared
+// app-store projects, overrides below their main file, COMPOSE_FILE.
+func TestProjectsAsTheAuditCommandGroupsThem(t *testing.T) {
+	appStore := map[string]string{
+		policy.FileName:                "projects:\n  - files: [common/networks.yml, \"apps/*/docker-compose.yml\"]\n    each: \"apps/*/docker-compose.yml\"\n",
+		"common/networks.yml":          "networks:\n  backend: {}\n",
+		"apps/blog/docker-compose.yml": "services:\n" + reviewtest.Hardened("blog"),
+		"apps/wiki/docker-compose.yml": "services:\n" + reviewtest.Insecure("legacy", "8080"),
+	}
+	overridden := map[string]string{
+		"docker-compose.yml": reviewtest.Stack(reviewtest.Hardened("app")),
+		"helper-scripts/EXTRA/docker-compose.override.yml": "services:\n  app:\n    restart: always\n",
+	}
+	composeFile := map[string]string{
+		".env":            "COMPOSE_FILE=deploy/base.yml:deploy/prod.yml\n",
+		"deploy/base.yml": reviewtest.Stack(reviewtest.Hardened("app")),
+		"deploy/prod.yml": "services:\n  app:\n    restart: always\n",
+	}
+	for _, tc := range []struct {
+		name          string
+		base, change  map[string]string
+		want, notWant []string
+	}{
+		{"an app of an app store", appStore,
+			map[string]string{"apps/blog/docker-compose.yml": "services:\n" + reviewtest.Hardened("blog") + reviewtest.Insecure("web", "8081")},
+			[]string{"privileged-container", "| web |"}, []string{"legacy", "compose-incomplete"}},
+		{"the shared file of an app store", appStore,
+			map[string]string{"common/networks.yml": "networks:\n  backend: {internal: true}\n"},
+			[]string{"legacy"}, []string{"compose-incomplete"}},
+		{"an override below its main file", overridden,
+			map[string]string{"helper-scripts/EXTRA/docker-compose.override.yml": "services:\n  app:\n    privileged: true\n"},
+			[]string{"privileged-container", "helper-scripts/EXTRA/docker-compose.override.yml:3"}, []string{"compose-incomplete"}},
+		{"a file COMPOSE_FILE names", composeFile,
+			map[string]string{"deploy/prod.yml": "services:\n  app:\n    privileged: true\n"},
+			[]string{"privileged-container", "deploy/prod.yml:3"}, []string{"compose-incomplete"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			head := map[string]string{}
+			for p, c := range tc.base {
+				head[p] = c
+			}
+			for p, c := range tc.change {
+				head[p] = c
+			}
+			f := newFake(tc.base, head)
+			run(t, reviewer(f), headSHA)
+			if c := f.lastCheck(t); c.Title == "No compose files changed" {
+				t.Fatalf("check %q", c.Title)
+			}
+			s := f.summary(t)
+			for _, w := range tc.want {
+				if !strings.Contains(s, w) {
+					t.Errorf("summary lacks %q:\n%s", w, s)
+				}
+			}
+			for _, w := range tc.notWant {
+				if strings.Contains(s, w) {
+					t.Errorf("summary has %q:\n%s", w, s)
+				}
+			}
+		})
+	}
+}
