@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -41,14 +42,20 @@ func (p *Project) standIns(ctx context.Context, details types.ConfigDetails, l *
 		return nil
 	}
 	vars := p.placeholders()
-	withVars := details
+	with := func(d types.ConfigDetails, vars map[string]string) types.ConfigDetails {
+		d.Environment = types.Mapping(p.Env).Clone().Merge(vars)
+		return d
+	}
+	withVars := with(details, vars)
 	if len(vars) > 0 {
-		withVars.Environment = types.Mapping(p.Env).Clone().Merge(vars)
 		if model, err := p.compose(ctx, withVars, l, root, true); err == nil {
 			if p.fragment() {
 				p.reportFragment()
 			} else {
-				p.reportVariables(strict, root, vars)
+				p.reportVariables(strict, root, vars, func(vars map[string]string) bool {
+					_, err := p.compose(ctx, with(details, vars), l, root, true)
+					return err == nil
+				})
 			}
 			return model
 		}
@@ -96,7 +103,7 @@ func (p *Project) standIns(ctx context.Context, details types.ConfigDetails, l *
 			p.Problems = append(p.Problems, Problem{Rule: RuleIncomplete, Pos: g.pos, Service: g.service, Message: g.message()})
 		}
 		if varsNeeded != nil {
-			p.reportVariables(varsNeeded, root, vars)
+			p.reportVariables(varsNeeded, root, vars, func(vars map[string]string) bool { return check(with(details, vars)) == nil })
 		}
 	}
 	fillGaps(model, gaps)
@@ -280,14 +287,32 @@ func (p *Project) refPos(service, name string, keys ...string) Position {
 }
 
 // reportVariables reports, once, that Compose rejects the project without
-// values for its unknown variables (Compose's error err, placed at its
-// line): the platform sets them at deploy time, or they are missing.
-func (p *Project) reportVariables(err error, root string, vars map[string]string) {
+// values for its unknown variables, with the stand-ins vars, at a line
+// using one it needs: the line Compose's error err names when it uses a
+// variable whose stand-in is not empty (as Compose's own value is), else
+// the first use of the first variable (in file order) without whose
+// stand-in loads fails. The platform sets them at deploy time, or they are
+// missing.
+func (p *Project) reportVariables(err error, root string, vars map[string]string, loads func(vars map[string]string) bool) {
+	standing := func(text string) []string {
+		var names []string
+		for _, r := range Variables(text) {
+			if vars[r.Name] != "" && !slices.Contains(names, r.Name) {
+				names = append(names, r.Name)
+			}
+		}
+		return names
+	}
 	pos := p.errorPos(err, root)
-	var names []string
-	for _, r := range Variables(p.Line(pos)) {
-		if _, ok := vars[r.Name]; ok && !slices.Contains(names, r.Name) {
-			names = append(names, r.Name)
+	names := standing(p.Line(pos))
+	if len(names) == 0 {
+		for _, use := range p.uses(standing) {
+			without := maps.Clone(vars)
+			without[use.name] = ""
+			if !loads(without) {
+				pos, names = use.pos, standing(use.value)
+				break
+			}
 		}
 	}
 	if len(names) == 0 {
@@ -329,6 +354,34 @@ func (p *Project) serviceAt(pos Position) string {
 		return name
 	}
 	return ""
+}
+
+// use is the first scalar that uses a variable.
+type use struct {
+	name, value string
+	pos         Position
+}
+
+// uses lists the variables vars picks from a value, each at its first use,
+// in file order (included files first), at most maxProbes of them.
+func (p *Project) uses(vars func(value string) []string) []use {
+	const maxProbes = 16
+	var out []use
+	seen := map[string]bool{}
+	for _, f := range p.layers {
+		for _, d := range p.Sources[f].Docs {
+			findScalar(d, func(n *yaml.Node) bool {
+				for _, name := range vars(n.Value) {
+					if !seen[name] && len(out) < maxProbes {
+						seen[name] = true
+						out = append(out, use{name: name, value: n.Value, pos: p.Sources[f].pos(n)})
+					}
+				}
+				return false
+			}, 0)
+		}
+	}
+	return out
 }
 
 // fragment reports whether the project is an override file with no main

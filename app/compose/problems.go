@@ -219,8 +219,8 @@ func (p *Project) valueIn(msg string) (Position, bool) {
 			src := p.Sources[f]
 			for _, d := range src.Docs {
 				_, services := lookup(d, "services")
-				if n := findScalar(services, func(v string) bool {
-					return strings.Contains(v, part) || strings.Contains(p.Interpolate(v), part)
+				if n := findScalar(services, func(n *yaml.Node) bool {
+					return strings.Contains(n.Value, part) || strings.Contains(p.Interpolate(n.Value), part)
 				}, 0); n != nil {
 					return src.pos(n), true
 				}
@@ -232,11 +232,11 @@ func (p *Project) valueIn(msg string) (Position, bool) {
 
 // findScalar walks a node tree, aliases not followed, for the first scalar
 // match accepts.
-func findScalar(n *yaml.Node, match func(string) bool, depth int) *yaml.Node {
+func findScalar(n *yaml.Node, match func(*yaml.Node) bool, depth int) *yaml.Node {
 	if n == nil || depth > MaxDepth {
 		return nil
 	}
-	if n.Kind == yaml.ScalarNode && match(n.Value) {
+	if n.Kind == yaml.ScalarNode && match(n) {
 		return n
 	}
 	for _, c := range n.Content {
