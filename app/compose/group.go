@@ -2,7 +2,9 @@ package compose
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -204,7 +206,7 @@ func (g *grouper) composeFileEnv(selected []string) []Plan {
 		dirs[path.Dir(f)] = true
 	}
 	var plans []Plan
-	for _, dir := range sortedKeys(dirs) {
+	for _, dir := range slices.Sorted(maps.Keys(dirs)) {
 		name := path.Join(dir, ".env")
 		if !g.paths[name] {
 			continue
@@ -324,13 +326,10 @@ func (g *grouper) candidates(dir, stem string) []int {
 		}
 		return 1 + len(composeNames), f
 	}
-	sort.SliceStable(out, func(a, b int) bool {
-		ra, fa := rank(out[a])
-		rb, fb := rank(out[b])
-		if ra != rb {
-			return ra < rb
-		}
-		return fa < fb
+	slices.SortStableFunc(out, func(a, b int) int {
+		ra, fa := rank(a)
+		rb, fb := rank(b)
+		return cmp.Or(cmp.Compare(ra, rb), strings.Compare(fa, fb))
 	})
 	return out
 }
@@ -411,15 +410,6 @@ func stemOf(f string) string {
 
 func sortedCopy(list []string) []string {
 	out := slices.Clone(list)
-	sort.Strings(out)
-	return out
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
 	sort.Strings(out)
 	return out
 }

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
@@ -126,22 +125,17 @@ func (p *Project) gaps(m *types.Project) []gap {
 			out = append(out, g)
 		}
 	}
-	names := make([]string, 0, len(m.Services))
-	for name := range m.Services {
-		names = append(names, name)
-	}
-	sort.Strings(names)
 	defined := func(name string) bool {
 		_, on := m.Services[name]
 		_, off := m.DisabledServices[name]
 		return on || off
 	}
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(m.Services)) {
 		s := m.Services[name]
 		if s.Image == "" && s.Build == nil && s.Provider == nil {
 			add(gap{kind: "image", name: name, service: name, pos: p.ServicePos(name)})
 		}
-		for _, n := range sortedNames(s.Networks) {
+		for _, n := range slices.Sorted(maps.Keys(s.Networks)) {
 			if _, ok := m.Networks[n]; !ok {
 				add(gap{kind: "network", name: n, service: name, pos: p.refPos(name, n, "networks")})
 			}
@@ -168,7 +162,7 @@ func (p *Project) gaps(m *types.Project) []gap {
 				add(gap{kind: "config", name: c.Source, service: name, pos: p.refPos(name, c.Source, "configs")})
 			}
 		}
-		for _, dep := range sortedNames(s.DependsOn) {
+		for _, dep := range slices.Sorted(maps.Keys(s.DependsOn)) {
 			if !defined(dep) {
 				add(gap{kind: "service", name: dep, service: name, pos: p.refPos(name, dep, "depends_on")})
 			}
@@ -177,15 +171,6 @@ func (p *Project) gaps(m *types.Project) []gap {
 			add(gap{kind: "service", name: dep, service: name, pos: p.Where(name, "network_mode")})
 		}
 	}
-	return out
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }
 
@@ -231,27 +216,22 @@ func fillGaps(m *types.Project, gaps []gap) {
 	for _, g := range gaps {
 		switch g.kind {
 		case "network":
-			if m.Networks == nil {
-				m.Networks = types.Networks{}
-			}
-			m.Networks[g.name] = types.NetworkConfig{Name: g.name, External: true}
+			declare(&m.Networks, g.name, types.NetworkConfig{Name: g.name, External: true})
 		case "volume":
-			if m.Volumes == nil {
-				m.Volumes = types.Volumes{}
-			}
-			m.Volumes[g.name] = types.VolumeConfig{Name: g.name, External: true}
+			declare(&m.Volumes, g.name, types.VolumeConfig{Name: g.name, External: true})
 		case "secret":
-			if m.Secrets == nil {
-				m.Secrets = types.Secrets{}
-			}
-			m.Secrets[g.name] = types.SecretConfig{Name: g.name, External: true}
+			declare(&m.Secrets, g.name, types.SecretConfig{Name: g.name, External: true})
 		case "config":
-			if m.Configs == nil {
-				m.Configs = types.Configs{}
-			}
-			m.Configs[g.name] = types.ConfigObjConfig{Name: g.name, External: true}
+			declare(&m.Configs, g.name, types.ConfigObjConfig{Name: g.name, External: true})
 		}
 	}
+}
+
+func declare[M ~map[string]V, V any](m *M, name string, v V) {
+	if *m == nil {
+		*m = M{}
+	}
+	(*m)[name] = v
 }
 
 // refPos is the line where a service names something under keys: the key
@@ -316,7 +296,7 @@ func (p *Project) reportVariables(err error, root string, vars map[string]string
 		}
 	}
 	if len(names) == 0 {
-		names = sortedNames(vars)
+		names = slices.Sorted(maps.Keys(vars))
 	}
 	more := ""
 	if len(names) > 3 {

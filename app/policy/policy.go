@@ -4,13 +4,16 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/composeguard/composeguard/app/bump"
 	"github.com/composeguard/composeguard/app/compose"
+	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/checks"
 	"go.yaml.in/yaml/v3"
 )
@@ -123,6 +126,20 @@ func (p *Policy) Naming(path string) *Policy {
 	cp := *p
 	cp.named = append(p.named[:len(p.named):len(p.named)], path)
 	return &cp
+}
+
+// Read reads the policy file at a repository's root: the defaults when there
+// is none, the defaults with a finding when it exists but cannot be read.
+// The audit command and the pull request review both read it this way.
+func Read(snap compose.Snapshot) *Policy {
+	b, err := snap.ReadFile(FileName)
+	switch {
+	case err == nil:
+		return Parse(FileName, b)
+	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, forge.ErrNotFound):
+		return Default()
+	}
+	return Unreadable(FileName, err)
 }
 
 // Unreadable is the default policy with a finding that the policy file

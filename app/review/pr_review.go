@@ -93,14 +93,14 @@ func (r *PullRequestReview) audit(ctx context.Context, req forge.ReviewRequest, 
 	if err != nil {
 		return nil, err
 	}
-	pol := readPolicy(base)
+	pol := policy.Read(base)
 	changed := changedPaths(files)
 	res := &result{req: req, baseSHA: pr.BaseSHA, pol: pol, files: map[string]forge.ChangedFile{}, links: r.Forge}
 	for _, f := range files {
 		res.files[f.Path] = f
 	}
 	if changed[policy.FileName] {
-		c := ComparePolicies(pol, readPolicy(head))
+		c := ComparePolicies(pol, policy.Read(head))
 		res.policy = &c
 	}
 	headProjects := audit.Projects(head, pol)

@@ -119,16 +119,3 @@ func isContentFact(err error) bool {
 	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, forge.ErrNotFound) ||
 		errors.Is(err, compose.ErrTooLarge) || errors.Is(err, compose.ErrOutside)
 }
-
-// readPolicy reads the policy file of a snapshot: the defaults when there
-// is none, a policy-invalid finding when it cannot be used.
-func readPolicy(snap compose.Snapshot) *policy.Policy {
-	b, err := snap.ReadFile(policy.FileName)
-	switch {
-	case err == nil:
-		return policy.Parse(policy.FileName, b)
-	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, forge.ErrNotFound):
-		return policy.Default()
-	}
-	return policy.Unreadable(policy.FileName, err)
-}

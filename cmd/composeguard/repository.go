@@ -1,9 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -101,20 +99,12 @@ func repositories(args []string, override *policy.Policy) ([]*repository, error)
 	return out, nil
 }
 
-// readPolicy returns the override policy, else the snapshot's own, else
-// the defaults.
+// readPolicy returns the override policy, else the repository's own.
 func readPolicy(override *policy.Policy, snap compose.Snapshot) *policy.Policy {
 	if override != nil {
 		return override
 	}
-	b, err := snap.ReadFile(policy.FileName)
-	switch {
-	case err == nil:
-		return policy.Parse(policy.FileName, b)
-	case !errors.Is(err, fs.ErrNotExist):
-		return policy.Unreadable(policy.FileName, err)
-	}
-	return policy.Default()
+	return policy.Read(snap)
 }
 
 // covers reports whether a repository path is one the arguments name: a
