@@ -378,5 +378,5 @@ func (p *Project) reportFragment() {
 		}
 	}
 	p.Problems = append(p.Problems, Problem{Rule: RuleIncomplete, Pos: pos,
-		Message: fmt.Sprintf("%s is an override file, but no main file it extends (one defining its services or networks) is beside it or in a folder above: checked alone, without what the main file supplies", p.Files[0])})
+		Message: fmt.Sprintf("%s is an override file, but no main file it extends (one defining its services or networks) is beside it or in a folder above it in the repository: checked alone, without what the main file supplies", p.Files[0])})
 }
