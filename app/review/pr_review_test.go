@@ -840,16 +840,16 @@ func TestProjectsAsTheAuditCommandGroupsThem(t *testing.T) {
 	}{
 		{"an app of an app store", appStore,
 			map[string]string{"apps/blog/docker-compose.yml": "services:\n" + reviewtest.Hardened("blog") + reviewtest.Insecure("web", "8081")},
-			[]string{"privileged-container", "| web |"}, []string{"legacy", "compose-incomplete"}},
+			[]string{"privileged-container", "**`web`** in `apps/blog/docker-compose.yml`"}, []string{"legacy", "compose-incomplete"}},
 		{"the shared file of an app store", appStore,
 			map[string]string{"common/networks.yml": "networks:\n  backend: {internal: true}\n"},
 			[]string{"legacy"}, []string{"compose-incomplete"}},
 		{"an override below its main file", overridden,
 			map[string]string{"helper-scripts/EXTRA/docker-compose.override.yml": "services:\n  app:\n    privileged: true\n"},
-			[]string{"privileged-container", "helper-scripts/EXTRA/docker-compose.override.yml:3"}, []string{"compose-incomplete"}},
+			[]string{"privileged-container", "helper-scripts/EXTRA/docker-compose.override.yml#L3"}, []string{"compose-incomplete"}},
 		{"a file COMPOSE_FILE names", composeFile,
 			map[string]string{"deploy/prod.yml": "services:\n  app:\n    privileged: true\n"},
-			[]string{"privileged-container", "deploy/prod.yml:3"}, []string{"compose-incomplete"}},
+			[]string{"privileged-container", "deploy/prod.yml#L3"}, []string{"compose-incomplete"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			head := map[string]string{}
