@@ -83,7 +83,7 @@ func (g Grouping) Only(keep func(Plan) bool) Grouping {
 // no main file is a project alone, which Load reports as a fragment.
 func Group(snap Snapshot, selected []string, specs []Spec) Grouping {
 	g := &grouper{snap: snap, paths: map[string]bool{}, parsed: map[string]*Source{},
-		selected: map[string]bool{}, own: map[int]bool{}, stacked: map[int]bool{}}
+		selected: map[string]bool{}, own: map[int]bool{}}
 	for _, p := range snap.Paths() {
 		g.paths[p] = true
 	}
@@ -103,10 +103,10 @@ func Group(snap Snapshot, selected []string, specs []Spec) Grouping {
 		}
 	}
 	var overrides []string
-	for _, f := range sortedCopy(selected) {
+	for _, f := range slices.Sorted(slices.Values(selected)) {
 		switch {
 		case taken[f]:
-		case IsOverride(f):
+		case isOverride(f):
 			overrides = append(overrides, f)
 		default:
 			g.own[len(g.out.Plans)] = true
@@ -133,7 +133,6 @@ type grouper struct {
 	parsed   map[string]*Source
 	out      Grouping
 	own      map[int]bool // plans of a main file alone, which take the override Compose loads beside it
-	stacked  map[int]bool // plans attach made: a main file's project with one more override on top
 }
 
 func (g *grouper) add(p Plan, taken map[string]bool) {
@@ -282,7 +281,6 @@ func (g *grouper) attach(o string) {
 			if g.own[i] {
 				base = base[:1] // an alternative to the override Compose loads, not one more on top
 			}
-			g.stacked[len(g.out.Plans)] = true
 			g.out.Plans = append(g.out.Plans, Plan{Files: append(slices.Clip(base), o), Key: main.Key, Variant: true})
 			return
 		}
@@ -312,7 +310,7 @@ func (g *grouper) autoLoaded(main, override string) bool {
 func (g *grouper) candidates(dir, stem string) []int {
 	var out []int
 	for i, p := range g.out.Plans {
-		if path.Dir(p.Key) == dir && !g.stacked[i] && !IsOverride(p.Key) {
+		if path.Dir(p.Key) == dir && !p.Variant && !isOverride(p.Key) {
 			out = append(out, i)
 		}
 	}
@@ -364,14 +362,11 @@ func (g *grouper) extends(override string, files []string) bool {
 		Mapping(s, func(k, v *yaml.Node) {
 			found = found || services[k.Value]
 			_, joined := lookup(v, "networks")
-			joined = Resolve(joined)
-			if joined == nil {
-				return
-			}
-			if joined.Kind == yaml.SequenceNode {
+			if joined = Resolve(joined); joined != nil && joined.Kind == yaml.SequenceNode {
 				for _, n := range joined.Content {
 					found = found || (Resolve(n) != nil && networks[Resolve(n).Value])
 				}
+				return
 			}
 			Mapping(joined, func(k, _ *yaml.Node) { found = found || networks[k.Value] })
 		})
@@ -397,21 +392,15 @@ func (g *grouper) parse(f string) *Source {
 // .override.yml or .override.yaml.
 var overrideRe = regexp.MustCompile(`^(.+)\.override\.ya?ml$`)
 
-// IsOverride reports whether a file is named like an override file
+// isOverride reports whether a file is named like an override file
 // (compose.override.yaml, docker-compose.prod.override.yml): a fragment
 // meant to be loaded on top of a main file.
-func IsOverride(f string) bool { return overrideRe.MatchString(path.Base(f)) }
+func isOverride(f string) bool { return overrideRe.MatchString(path.Base(f)) }
 
 // stemOf is a file's name without its .yml or .yaml extension.
 func stemOf(f string) string {
 	base := path.Base(f)
 	return strings.TrimSuffix(strings.TrimSuffix(base, ".yml"), ".yaml")
-}
-
-func sortedCopy(list []string) []string {
-	out := slices.Clone(list)
-	sort.Strings(out)
-	return out
 }
 
 // Glob compiles a path glob: * and ? stay inside one path segment, **

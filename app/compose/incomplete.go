@@ -366,7 +366,7 @@ func (p *Project) uses(vars func(value string) []string) []use {
 
 // fragment reports whether the project is an override file with no main
 // file: the grouping found none beside it or in a folder above.
-func (p *Project) fragment() bool { return IsOverride(p.Files[0]) }
+func (p *Project) fragment() bool { return isOverride(p.Files[0]) }
 
 // reportFragment reports a lone override once, at its services key.
 func (p *Project) reportFragment() {
