@@ -236,6 +236,47 @@ func TestForeignCommitIsNeverForcePushed(t *testing.T) {
 	}
 }
 
+// A commit is composeguard's only when it is by the bot, signed by GitHub and
+// carries the trailer: a commit with any two of the three is someone else's.
+func TestCommitPassingForComposeguardsIsNeverForcePushed(t *testing.T) {
+	tests := []struct {
+		name     string
+		author   string
+		verified bool
+		trailer  bool
+	}{
+		// Signed by its committer, with an author whose email GitHub links
+		// to no account.
+		{"signed with the trailer, no author linked", "", true, true},
+		// Anyone may name the bot's email as author and copy the message.
+		{"the bot's author and trailer, unsigned", githubtest.AppLogin, false, true},
+		// Another tool sharing the App's installation.
+		{"signed for the bot, no trailer", githubtest.AppLogin, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := opened(t)
+			ours := e.repo.CommitInfo(e.repo.Branch(minorBranch))
+			if ours.Author != githubtest.AppLogin || !ours.Verified || !strings.Contains(ours.Message, "\nComposeguard-Bump: ") {
+				t.Fatalf("composeguard's own commit is %+v", ours)
+			}
+			message := "Update postgres to 16.3"
+			if tt.trailer {
+				message = ours.Message
+			}
+			theirs := e.repo.CommitAs(minorBranch, githubtest.CommitInfo{Message: message, Author: tt.author, Verified: tt.verified,
+				Files: map[string]string{"compose.yaml": strings.Replace(composeFile, "16.2", "16.3", 1)}})
+			e.reg.Push(t, "library/postgres", "16.5", nil)
+			wantLines(t, "run after the push", e.run(monday06.Add(time.Hour)),
+				"left-alone "+minorBranch+" #1",
+				"current "+majorBranch+" #2")
+			if e.repo.Branch(minorBranch) != theirs {
+				t.Error("the branch was rebuilt over the pushed commit")
+			}
+		})
+	}
+}
+
 func TestFailingRegistryClosesNothing(t *testing.T) {
 	for _, status := range []int{http.StatusTooManyRequests, http.StatusInternalServerError} {
 		t.Run(http.StatusText(status), func(t *testing.T) {

@@ -72,6 +72,13 @@ func (r *Repo) Branch(name string) string {
 // commit's SHA. A missing branch is created from nothing. Open pull requests
 // from the branch follow it.
 func (r *Repo) CommitTo(branch, author string, files map[string]string) string {
+	return r.CommitAs(branch, CommitInfo{Message: "Edit by " + author, Author: author, Files: files})
+}
+
+// CommitAs is CommitTo for a commit as GitHub lists it: its message, the login
+// its author is linked to ("" for none) and whether GitHub verified its
+// signature. The branch head is its parent, whatever c.Parents says.
+func (r *Repo) CommitAs(branch string, c CommitInfo) string {
 	r.f.mu.Lock()
 	defer r.f.mu.Unlock()
 	g := r.state()
@@ -81,12 +88,12 @@ func (r *Repo) CommitTo(branch, author string, files map[string]string) string {
 		maps.Copy(entries, r.commits[head].entries)
 		parents = []string{head}
 	}
-	for p, content := range files {
+	for p, content := range c.Files {
 		sha := blobSHA(content)
 		r.blobs[sha] = []byte(content)
 		entries[p] = treeEntry{mode: ModeFile, kind: "blob", sha: sha, size: len(content)}
 	}
-	sha := r.addCommit(entries, &commitMeta{parents: parents, message: "Edit by " + author, author: author})
+	sha := r.addCommit(entries, &commitMeta{parents: parents, message: c.Message, author: c.Author, verified: c.Verified})
 	r.moveBranch(branch, sha)
 	return sha
 }
