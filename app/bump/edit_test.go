@@ -84,6 +84,27 @@ func TestApplyGolden(t *testing.T) {
 	}
 }
 
+// A byte order mark shifts every byte of the first line by three while
+// yaml.v3 counts no column for it: an edit there must land on the tag and
+// leave the mark, and every other byte, as it was.
+func TestApplyKeepsByteOrderMark(t *testing.T) {
+	file := "\ufeffservices: {web: {image: nginx:1.25}}\r\n"
+	snap := compose.MapSnapshot{"compose.yaml": []byte(file)}
+	files := []string{"compose.yaml"}
+	reg := stubRegistry{tags: map[string][]string{"docker.io/library/nginx": {"1.25", "1.26"}}}
+	plan := PlanUpdates(context.Background(), reg, Extract(snap, files), Config{})
+	if len(plan.Updates) != 1 {
+		t.Fatalf("updates %v, want nginx 1.25 → 1.26", updateLines(plan))
+	}
+	changed, err := Apply(context.Background(), snap, files, plan.Updates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(changed["compose.yaml"]), strings.Replace(file, "1.25", "1.26", 1); got != want {
+		t.Errorf("edited file %q, want %q", got, want)
+	}
+}
+
 func TestApplyRefusesWhatItCannotDoSafely(t *testing.T) {
 	file := []byte("services:\n  web:\n    image: nginx:1.25\n")
 	snap := compose.MapSnapshot{"compose.yaml": file}
