@@ -340,8 +340,12 @@ func sortFindings(fs []Finding) {
 
 // Failing returns the findings at or above the threshold.
 func (r *Report) Failing(threshold checks.Severity) []Finding {
+	return atOrAbove(r.Findings, threshold)
+}
+
+func atOrAbove(findings []Finding, threshold checks.Severity) []Finding {
 	var out []Finding
-	for _, f := range r.Findings {
+	for _, f := range findings {
 		if f.Severity >= threshold {
 			out = append(out, f)
 		}

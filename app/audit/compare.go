@@ -1,5 +1,7 @@
 package audit
 
+import "github.com/composeguard/composeguard/checks"
+
 // Comparison classifies the findings of a change's head against its base by
 // fingerprint, so line moves do not make an old finding look new.
 type Comparison struct {
@@ -31,6 +33,12 @@ func Compare(base, head *Report) Comparison {
 		}
 	}
 	return c
+}
+
+// Failing returns the new findings at or above the threshold: a change
+// fails only on problems it introduces.
+func (c Comparison) Failing(threshold checks.Severity) []Finding {
+	return atOrAbove(c.New, threshold)
 }
 
 // Fingerprints is the set of the fingerprints of the findings listed.

@@ -31,16 +31,9 @@ type result struct {
 
 func (res *result) noCompose() bool { return res.head == nil }
 
-// failing lists the findings that fail the check: new ones at or above the
-// threshold.
+// failing lists the findings that fail the check.
 func (res *result) failing() []audit.Finding {
-	var out []audit.Finding
-	for _, f := range res.cmp.New {
-		if f.Severity >= res.pol.FailOn {
-			out = append(out, f)
-		}
-	}
-	return out
+	return res.cmp.Failing(res.pol.FailOn)
 }
 
 func (res *result) title() string {

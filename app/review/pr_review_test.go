@@ -800,6 +800,25 @@ func TestExistingFindingsDoNotFailTheCheck(t *testing.T) {
 	}
 }
 
+// fail_on is inclusive: a new problem of exactly that severity fails the
+// check, one a step below passes.
+func TestFailOnThreshold(t *testing.T) {
+	// The change adds one problem, a low one: cache lacks only logging.
+	base := reviewtest.Stack(reviewtest.Hardened("app"))
+	head := reviewtest.Stack(reviewtest.Hardened("app"), strings.Split(reviewtest.Hardened("cache"), "    logging:")[0])
+	for failOn, want := range map[string]string{"low": forge.ConclusionFailure, "medium": forge.ConclusionSuccess} {
+		t.Run("fail_on "+failOn, func(t *testing.T) {
+			pol := "fail_on: " + failOn + "\n"
+			f := newFake(map[string]string{"compose.yaml": base, ".composeguard.yml": pol},
+				map[string]string{"compose.yaml": head, ".composeguard.yml": pol})
+			run(t, reviewer(f), headSHA)
+			if c := f.lastCheck(t); c.Conclusion != want || !strings.HasPrefix(c.Title, "1 new problem ·") || !strings.Contains(c.Summary, "**low** · [`log-rotation-missing`]") {
+				t.Errorf("check = %s %q, want %s for one new low problem:\n%s", c.Conclusion, c.Title, want, c.Summary)
+			}
+		})
+	}
+}
+
 func TestRenamedFileKeepsItsFindings(t *testing.T) {
 	compose := reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))
 	f := newFake(map[string]string{"compose.yaml": compose}, map[string]string{"stacks/web/compose.yaml": compose})
