@@ -1,7 +1,7 @@
 # Build: docker build -t composeguard .
 # The build step is mirrored by cmd/composeguard/build_test.go, which builds
-# the same static binary without Docker.
-FROM golang:1.26-bookworm AS build
+# the same static binary without Docker and checks this Go is go.mod's.
+FROM golang:1.27.3-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download

@@ -1,6 +1,6 @@
 module github.com/composeguard/composeguard
 
-go 1.26.8
+go 1.27.3
 
 require (
 	github.com/bradleyfalzon/ghinstallation/v2 v2.19.0

@@ -6,10 +6,34 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
 )
+
+// TestDockerfileBuildsWithGoModsGo: the image is built with the Go that go.mod
+// names and .ci/run exports as GOTOOLCHAIN, so it carries the standard
+// library that the tests and the vulnerability scan checked.
+func TestDockerfileBuildsWithGoModsGo(t *testing.T) {
+	find := func(file, pattern string) string {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join("..", "..", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(pattern).FindSubmatch(b)
+		if m == nil {
+			t.Fatalf("%s has no line matching %s", file, pattern)
+		}
+		return string(m[1])
+	}
+	image := find("Dockerfile", `(?m)^FROM golang:(\S+?)-\S+ AS build$`)
+	goMod := find("go.mod", `(?m)^go (\S+)$`)
+	if image != goMod {
+		t.Errorf("the Dockerfile builds with golang:%s, go.mod names Go %s", image, goMod)
+	}
+}
 
 // TestStaticBuild builds composeguard the way the Dockerfile does and runs
 // the binary: it must be static, so it runs in a scratch or distroless image.
