@@ -125,15 +125,18 @@ const (
 
 // CheckRun is the status a forge shows on a commit; on GitHub a check run.
 type CheckRun struct {
-	ID          int64 // set on runs read back from the forge
-	Name        string
-	HeadSHA     string
-	Status      string
-	Conclusion  string // set when Status is completed
-	Title       string
-	Summary     string
-	Text        string
-	ExternalID  string
+	ID         int64 // set on runs read back from the forge
+	Name       string
+	HeadSHA    string
+	Status     string
+	Conclusion string // set when Status is completed
+	Title      string
+	Summary    string
+	Text       string
+	ExternalID string
+	// Number is the pull request the run reviews: a forge that shows a
+	// status as a link (GitLab's target URL) links it there.
+	Number      int
 	Annotations []Annotation
 }
 
@@ -200,7 +203,9 @@ type Links interface {
 type Summaries interface {
 	IssueComments(ctx context.Context, repo Repo, number int) ([]Comment, error)
 	CreateIssueComment(ctx context.Context, repo Repo, number int, body string) (int64, error)
-	EditIssueComment(ctx context.Context, repo Repo, commentID int64, body string) error
+	// EditIssueComment replaces the body of a comment of pull request
+	// number (GitLab knows a note only within its merge request).
+	EditIssueComment(ctx context.Context, repo Repo, number int, commentID int64, body string) error
 }
 
 // RetryableError is a failure worth retrying later: a 5xx, a timeout or a
@@ -224,3 +229,17 @@ var ErrNotFound = errors.New("not found")
 
 // ErrUnprocessable is GitHub's 422: for a review, a comment outside the diff.
 var ErrUnprocessable = errors.New("unprocessable")
+
+// PlacementError is CreateReview's answer when the forge posted the review
+// but refused to place some of its comments on their lines: GitLab places
+// each comment alone. It is an ErrUnprocessable.
+type PlacementError struct {
+	// Refused are the indexes in Review.Comments of the comments not posted.
+	Refused []int
+}
+
+func (e *PlacementError) Error() string {
+	return fmt.Sprintf("%d review comments could not be placed on their lines", len(e.Refused))
+}
+
+func (e *PlacementError) Unwrap() error { return ErrUnprocessable }

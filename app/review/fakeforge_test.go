@@ -39,6 +39,10 @@ type fakeForge struct {
 	// use GitHub's GraphQL API.
 	noThreads bool
 	resolved  map[int64]bool // threads resolved, by first comment
+	// refuseLines are head lines the forge will not place a comment on
+	// although they are in the diff; it posts the review's other comments,
+	// as GitLab does, and answers forge.PlacementError.
+	refuseLines map[int]bool
 
 	calls          []string
 	checkRuns      []*forge.CheckRun // index = id - 1
@@ -245,8 +249,16 @@ func (f *fakeForge) CreateReview(_ context.Context, _ forge.Repo, _ int, r forge
 		}
 	}
 	f.reviews = append(f.reviews, r)
-	for _, c := range r.Comments {
+	var refused []int
+	for i, c := range r.Comments {
+		if f.refuseLines[c.Line] || f.refuseLines[c.StartLine] {
+			refused = append(refused, i)
+			continue
+		}
 		f.reviewComments = append(f.reviewComments, forge.Comment{ID: f.newID(), Path: c.Path, Line: c.Line, Body: c.Body, Author: "composeguard[bot]"})
+	}
+	if len(refused) > 0 {
+		return &forge.PlacementError{Refused: refused}
 	}
 	return nil
 }
@@ -309,7 +321,7 @@ func (f *fakeForge) CreateIssueComment(_ context.Context, _ forge.Repo, _ int, b
 	return id, nil
 }
 
-func (f *fakeForge) EditIssueComment(_ context.Context, _ forge.Repo, commentID int64, body string) error {
+func (f *fakeForge) EditIssueComment(_ context.Context, _ forge.Repo, _ int, commentID int64, body string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.call("EditIssueComment"); err != nil {

@@ -72,6 +72,14 @@ func (r *PullRequestReview) postReview(ctx context.Context, req forge.ReviewRequ
 	if len(inline) > 0 {
 		err = r.createReview(ctx, req, inline)
 	}
+	var placement *forge.PlacementError
+	if errors.As(err, &placement) {
+		// The forge placed the others: only these go to the summary.
+		for _, i := range placement.Refused {
+			inline[i].reason = "the forge refused to place it"
+		}
+		err = nil
+	}
 	if errors.Is(err, forge.ErrUnprocessable) {
 		// One misplaced comment rejects the whole review and the forge
 		// does not say which: the summary carries them all instead.
@@ -190,7 +198,7 @@ func (r *PullRequestReview) postSummary(ctx context.Context, req forge.ReviewReq
 			if c.Body == body {
 				return nil
 			}
-			return r.Forge.EditIssueComment(ctx, req.Repo, c.ID, body)
+			return r.Forge.EditIssueComment(ctx, req.Repo, req.Number, c.ID, body)
 		}
 	}
 	_, err = r.Forge.CreateIssueComment(ctx, req.Repo, req.Number, body)

@@ -207,12 +207,14 @@ func (r *PullRequestReview) startCheck(ctx context.Context, req forge.ReviewRequ
 		return slices.Max(open), nil
 	}
 	return r.Forge.CreateCheckRun(ctx, req.Repo, forge.CheckRun{Name: forge.CheckName, HeadSHA: req.HeadSHA,
-		Status: forge.StatusInProgress, ExternalID: externalID(req), Title: "Reviewing…",
+		Number: req.Number, Status: forge.StatusInProgress, ExternalID: externalID(req), Title: "Reviewing…",
 		Summary: "composeguard is auditing the compose files this pull request affects."})
 }
 
 // openRuns lists the ids of the runs for req still in progress on the
-// forge, whichever attempt or process created them.
+// forge, whichever attempt or process created them. A run without an
+// external id is a commit status, which a forge keeps one of per head and
+// name: it is req's.
 func (r *PullRequestReview) openRuns(ctx context.Context, req forge.ReviewRequest) ([]int64, error) {
 	runs, err := r.Forge.CheckRuns(ctx, req.Repo, req.HeadSHA, forge.CheckName)
 	if err != nil {
@@ -220,7 +222,7 @@ func (r *PullRequestReview) openRuns(ctx context.Context, req forge.ReviewReques
 	}
 	var open []int64
 	for _, run := range runs {
-		if run.Status == forge.StatusInProgress && run.ExternalID == externalID(req) {
+		if run.Status == forge.StatusInProgress && (run.ExternalID == externalID(req) || run.ExternalID == "") {
 			open = append(open, run.ID)
 		}
 	}
@@ -229,7 +231,7 @@ func (r *PullRequestReview) openRuns(ctx context.Context, req forge.ReviewReques
 
 // finishCheck completes a check run with run's conclusion and output.
 func (r *PullRequestReview) finishCheck(ctx context.Context, req forge.ReviewRequest, id int64, run forge.CheckRun) error {
-	run.Name, run.HeadSHA, run.ExternalID, run.Status = forge.CheckName, req.HeadSHA, externalID(req), forge.StatusCompleted
+	run.Name, run.HeadSHA, run.ExternalID, run.Number, run.Status = forge.CheckName, req.HeadSHA, externalID(req), req.Number, forge.StatusCompleted
 	return r.Forge.UpdateCheckRun(ctx, req.Repo, id, run)
 }
 
@@ -253,7 +255,7 @@ func (r *PullRequestReview) GiveUp(ctx context.Context, req forge.ReviewRequest,
 	if len(open) > 0 {
 		return nil
 	}
-	run.Name, run.HeadSHA, run.ExternalID, run.Status = forge.CheckName, req.HeadSHA, externalID(req), forge.StatusCompleted
+	run.Name, run.HeadSHA, run.ExternalID, run.Number, run.Status = forge.CheckName, req.HeadSHA, externalID(req), req.Number, forge.StatusCompleted
 	_, err = r.Forge.CreateCheckRun(ctx, req.Repo, run)
 	return err
 }

@@ -526,6 +526,24 @@ func TestStaleRunOfADeadProcessIsCancelled(t *testing.T) {
 	}
 }
 
+// TestStaleStatusIsFinished: a commit status carries no external id; the
+// one a dead process left pending on a head the merge request moved on from
+// is finished all the same, never left pending.
+func TestStaleStatusIsFinished(t *testing.T) {
+	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
+		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
+	f.failOnce["ChangedFiles"] = &forge.RetryableError{Err: errors.New("connection reset")}
+	if err := reviewer(f).Run(context.Background(), request(headSHA)); err == nil {
+		t.Fatal("no error")
+	}
+	f.checkRuns[0].ExternalID = ""
+	f.push("9e9e444444444444444444444444444444444444", map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))})
+	run(t, reviewer(f), headSHA)
+	if c := f.lastCheck(t); len(f.checkRuns) != 1 || c.Status != forge.StatusCompleted || c.Conclusion != forge.ConclusionCancelled {
+		t.Errorf("%d runs, the last %s %s; want the pending status finished", len(f.checkRuns), c.Status, c.Conclusion)
+	}
+}
+
 func TestHeadMovedDuringReviewCancelsCheck(t *testing.T) {
 	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
 		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
@@ -642,6 +660,30 @@ func TestRefusedReviewGoesToSummary(t *testing.T) {
 	}
 	if s := f.summary(t); !strings.Contains(s, "`privileged-container`") || !strings.Contains(s, "_(not commented inline: the forge refused to place it)_") {
 		t.Errorf("the refused comments are not in the summary:\n%s", s)
+	}
+}
+
+// TestPartlyPlacedReview: a forge that places each comment alone posts the
+// others; only the findings of the refused one go to the summary as
+// refused.
+func TestPartlyPlacedReview(t *testing.T) {
+	head := reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"), reviewtest.Insecure("api", "9090"))
+	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))}, map[string]string{"compose.yaml": head})
+	f.refuseLines = map[int]bool{reviewtest.LineOf(t, head, "", "  web:"): true}
+	run(t, reviewer(f), headSHA)
+	if len(f.reviewComments) != 1 || !strings.HasPrefix(f.reviewComments[0].Body, "`api`") {
+		t.Fatalf("comments %+v, want the one on api", f.reviewComments)
+	}
+	s := f.summary(t)
+	refused := "_(not commented inline: the forge refused to place it)_"
+	for _, group := range strings.Split(s, "\n**`")[1:] {
+		web := strings.HasPrefix(group, "web`")
+		if marked := strings.Contains(group, refused); marked != web {
+			t.Errorf("findings marked refused: %t, want %t for\n%s", marked, web, group)
+		}
+	}
+	if c := f.lastCheck(t); c.Conclusion != forge.ConclusionFailure {
+		t.Errorf("check = %s", c.Conclusion)
 	}
 }
 

@@ -41,8 +41,9 @@ func (c *Client) CreateIssueComment(ctx context.Context, repo forge.Repo, number
 	return ic.GetID(), nil
 }
 
-// EditIssueComment replaces a conversation comment's body.
-func (c *Client) EditIssueComment(ctx context.Context, repo forge.Repo, commentID int64, body string) error {
+// EditIssueComment replaces a conversation comment's body; GitHub knows it
+// by its id alone.
+func (c *Client) EditIssueComment(ctx context.Context, repo forge.Repo, _ int, commentID int64, body string) error {
 	api, err := c.api(repo)
 	if err != nil {
 		return err

@@ -44,7 +44,7 @@ func TestEveryCallIsARealOperation(t *testing.T) {
 	must(err)
 	cid, err := e.client.CreateIssueComment(c, e.target, 1, "summary")
 	must(err)
-	must(e.client.EditIssueComment(c, e.target, cid, "summary v2"))
+	must(e.client.EditIssueComment(c, e.target, 1, cid, "summary v2"))
 
 	calls := e.client.Calls()
 	for _, counts := range []Counts{calls.API, calls.Content, calls.Auth} {

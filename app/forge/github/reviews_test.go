@@ -103,7 +103,7 @@ func TestSummaryCommentLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.client.EditIssueComment(t.Context(), e.target, id, "summary v2 <!-- composeguard:summary -->"); err != nil {
+	if err := e.client.EditIssueComment(t.Context(), e.target, 1, id, "summary v2 <!-- composeguard:summary -->"); err != nil {
 		t.Fatal(err)
 	}
 	comments, err := e.client.IssueComments(t.Context(), e.target, 1)
@@ -114,7 +114,7 @@ func TestSummaryCommentLifecycle(t *testing.T) {
 	if len(comments) != 36 || last.ID != id || last.Author != "composeguard[bot]" || last.Body != "summary v2 <!-- composeguard:summary -->" {
 		t.Errorf("%d comments, last %+v", len(comments), last)
 	}
-	if err := e.client.EditIssueComment(t.Context(), e.target, 999999, "x"); !errors.Is(err, forge.ErrNotFound) {
+	if err := e.client.EditIssueComment(t.Context(), e.target, 1, 999999, "x"); !errors.Is(err, forge.ErrNotFound) {
 		t.Errorf("editing a missing comment = %v, want forge.ErrNotFound", err)
 	}
 }
