@@ -21,9 +21,9 @@ import (
 	"github.com/bradleyfalzon/ghinstallation/v2"
 	jwt "github.com/golang-jwt/jwt/v4"
 	gh "github.com/google/go-github/v88/github"
-	"golang.org/x/sync/singleflight"
 
 	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/forge/forgekit"
 )
 
 const (
@@ -54,11 +54,10 @@ type Options struct {
 
 // Client talks to one GitHub (github.com or one Enterprise Server).
 type Client struct {
-	opts     Options
-	baseURL  string // go-github's API base URL, ending in "/"
-	counter  *counter
-	blobs    *blobCache
-	fetching singleflight.Group // blob fetches in flight, by cache key
+	opts    Options
+	baseURL string // go-github's API base URL, ending in "/"
+	counter *counter
+	blobs   *forgekit.Blobs
 
 	// appKey is set for a GitHub App; token for a single-token client.
 	appKey *rsa.PrivateKey
@@ -119,7 +118,7 @@ func newClient(opts Options) (*Client, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	c := &Client{opts: opts, blobs: newBlobCache(opts.BlobCacheBytes), statusRepos: map[string]bool{}}
+	c := &Client{opts: opts, blobs: forgekit.NewBlobs(opts.BlobCacheBytes), statusRepos: map[string]bool{}}
 	// go-github settles the base URL (it adds /api/v3/ to an Enterprise
 	// host): ask it rather than repeat its rule.
 	probe, err := c.newAPI(base)

@@ -6,6 +6,7 @@ import (
 	gh "github.com/google/go-github/v88/github"
 
 	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/forge/forgekit"
 )
 
 // maxChangedFiles is the most files GitHub lists for a pull request
@@ -52,7 +53,7 @@ func (c *Client) ChangedFiles(ctx context.Context, repo forge.Repo, number int) 
 	}
 	out := make([]forge.ChangedFile, 0, len(files))
 	for _, f := range files {
-		lines, added := parsePatch(f.GetPatch())
+		lines, added := forgekit.ParsePatch(f.GetPatch())
 		out = append(out, forge.ChangedFile{
 			Path:         f.GetFilename(),
 			PreviousPath: f.GetPreviousFilename(),

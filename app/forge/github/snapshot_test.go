@@ -11,6 +11,7 @@ import (
 
 	"github.com/composeguard/composeguard/app/compose"
 	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/forge/forgekit"
 	"github.com/composeguard/composeguard/app/forge/github/githubtest"
 )
 
@@ -91,8 +92,8 @@ func TestSnapshotHoldsRegularFilesOnly(t *testing.T) {
 	if n := e.fake.Count(opGetBlob); n != 0 {
 		t.Errorf("%d blobs fetched, want none", n)
 	}
-	if snap.(*Snapshot).Err() != nil {
-		t.Errorf("Err() = %v after expected refusals", snap.(*Snapshot).Err())
+	if snap.(*forgekit.Snapshot).Err() != nil {
+		t.Errorf("Err() = %v after expected refusals", snap.(*forgekit.Snapshot).Err())
 	}
 }
 
@@ -104,11 +105,11 @@ func TestTruncatedTreeSaysSo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !snap.(*Snapshot).Truncated() {
+	if !snap.(*forgekit.Snapshot).Truncated() {
 		t.Error("Truncated() = false")
 	}
-	if _, err := snap.ReadFile("c.yaml"); !errors.Is(err, ErrTreeTruncated) {
-		t.Errorf("ReadFile of an unlisted file = %v, want ErrTreeTruncated", err)
+	if _, err := snap.ReadFile("c.yaml"); !errors.Is(err, forgekit.ErrTreeTruncated) {
+		t.Errorf("ReadFile of an unlisted file = %v, want forgekit.ErrTreeTruncated", err)
 	}
 }
 
@@ -125,8 +126,8 @@ func TestFailedReadIsRemembered(t *testing.T) {
 	if !errors.As(err, &retry) {
 		t.Fatalf("ReadFile = %v, want a RetryableError", err)
 	}
-	if !errors.As(snap.(*Snapshot).Err(), &retry) {
-		t.Errorf("Err() = %v, want the failed read", snap.(*Snapshot).Err())
+	if !errors.As(snap.(*forgekit.Snapshot).Err(), &retry) {
+		t.Errorf("Err() = %v, want the failed read", snap.(*forgekit.Snapshot).Err())
 	}
 	if b, err := snap.ReadFile("compose.yaml"); err != nil || len(b) == 0 {
 		t.Errorf("second ReadFile = %q, %v", b, err)

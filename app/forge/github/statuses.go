@@ -7,11 +7,11 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	gh "github.com/google/go-github/v88/github"
 
 	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/forge/forgekit"
 )
 
 // Only GitHub Apps may write check runs
@@ -73,7 +73,7 @@ func (c *Client) postStatus(ctx context.Context, api *gh.Client, repo forge.Repo
 	s, _, err := api.Repositories.CreateStatus(ctx, repo.Owner, repo.Name, run.HeadSHA, gh.RepoStatus{
 		State:       gh.Ptr(statusState(run)),
 		Context:     gh.Ptr(run.Name),
-		Description: optional(statusDescription(run.Title)),
+		Description: optional(forgekit.Shorten(run.Title, maxStatusDescription)),
 	})
 	if err != nil {
 		return 0, fail(err, "post commit status %q on %s at %s", run.Name, repo, run.HeadSHA)
@@ -95,15 +95,6 @@ func statusState(run forge.CheckRun) string {
 		return stateFailure
 	}
 	return stateError
-}
-
-// statusDescription is title within GitHub's limit, cut with "…" when
-// longer so nobody takes the rest for the whole.
-func statusDescription(title string) string {
-	if utf8.RuneCountInString(title) <= maxStatusDescription {
-		return title
-	}
-	return string([]rune(title)[:maxStatusDescription-1]) + "…"
 }
 
 // latestStatus reads the status named name at headSHA as a run: GitHub lists

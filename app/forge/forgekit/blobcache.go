@@ -1,15 +1,13 @@
-package github
+package forgekit
 
 import (
 	"container/list"
 	"sync"
 )
 
-// blobCache keeps file contents by repository and git blob SHA, least
-// recently used first out, within a total size. A blob SHA names its
-// content, so base and head share every file the pull request leaves alone.
-// Keys include the repository so one installation's cached content never
-// answers another's reads.
+// blobCache keeps contents by key, least recently used first out, within a
+// total size. Keys include the repository so one installation's cached
+// content never answers another's reads.
 type blobCache struct {
 	mu    sync.Mutex
 	limit int64

@@ -1,4 +1,4 @@
-package github
+package forgekit
 
 import (
 	"regexp"
@@ -9,10 +9,11 @@ import (
 // hunkHeader is "@@ -old[,count] +new[,count] @@"; a count left out is 1.
 var hunkHeader = regexp.MustCompile(`^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@`)
 
-// parsePatch reads a file's unified diff as GitHub's pull request files list
-// gives it and returns the new-side lines inside its hunks (context and
-// added: where a review comment may go) and the added lines alone.
-func parsePatch(patch string) (lines, added map[int]bool) {
+// ParsePatch reads a file's unified diff without its file headers, as
+// GitHub's pull request files and GitLab's merge request diffs give it, and
+// returns the new-side lines inside its hunks (context and added: where a
+// review comment may go) and the added lines alone.
+func ParsePatch(patch string) (lines, added map[int]bool) {
 	lines, added = map[int]bool{}, map[int]bool{}
 	next, left := 0, 0 // the next new-side line number; new-side lines left in the hunk
 	for _, l := range strings.Split(patch, "\n") {
