@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+
+	"github.com/composeguard/composeguard/app/forge/forgetest"
 )
 
 const (
@@ -69,9 +71,9 @@ func listFiles(c *call) {
 	var out []fileJSON
 	for _, cf := range c.repo.changedFiles(p.Base, p.Head) {
 		fj := fileJSON{SHA: cf.sha, Filename: cf.path, Status: cf.status, PreviousFilename: cf.previous,
-			Additions: cf.diff.additions, Deletions: cf.diff.deletions, Changes: cf.diff.additions + cf.diff.deletions}
-		if cf.diff.patch != "" && len(cf.diff.patch) <= c.f.patchLimit && !cf.binary {
-			fj.Patch = &cf.diff.patch
+			Additions: cf.diff.Additions, Deletions: cf.diff.Deletions, Changes: cf.diff.Additions + cf.diff.Deletions}
+		if cf.diff.Patch != "" && len(cf.diff.Patch) <= c.f.patchLimit && !cf.binary {
+			fj.Patch = &cf.diff.Patch
 		}
 		out = append(out, fj)
 	}
@@ -81,7 +83,7 @@ func listFiles(c *call) {
 type changedFile struct {
 	path, previous, status, sha string
 	binary                      bool
-	diff                        fileDiff
+	diff                        forgetest.FileDiff
 }
 
 // changedFiles compares two commits file by file (submodules aside), with a
@@ -138,6 +140,6 @@ func (r *Repo) changed(p, status, oldSHA, newSHA string) changedFile {
 	if sha == "" {
 		sha = oldSHA
 	}
-	return changedFile{path: p, status: status, sha: sha, diff: diffContents(before, after),
+	return changedFile{path: p, status: status, sha: sha, diff: forgetest.Diff(before, after),
 		binary: strings.ContainsRune(before+after, 0)}
 }

@@ -3,6 +3,8 @@ package githubtest
 import (
 	"net/http"
 	"slices"
+
+	"github.com/composeguard/composeguard/app/forge/forgetest"
 )
 
 var reviewEvents = map[string]string{"": "PENDING", "COMMENT": "COMMENTED", "APPROVE": "APPROVED", "REQUEST_CHANGES": "CHANGES_REQUESTED"}
@@ -48,7 +50,7 @@ func createReview(c *call) {
 		c.invalid("PullRequestReview", "body", "Body is required for this event")
 		return
 	}
-	files := map[string]fileDiff{}
+	files := map[string]forgetest.FileDiff{}
 	for _, cf := range c.repo.changedFiles(p.Base, body.CommitID) {
 		files[cf.path] = cf.diff
 	}
@@ -81,22 +83,22 @@ func createReview(c *call) {
 // onDiff reports whether a draft comment sits on a line of its file's hunks,
 // on the side it names. The fake takes line anchors only, not the
 // deprecated position.
-func onDiff(files map[string]fileDiff, d draftJSON) bool {
+func onDiff(files map[string]forgetest.FileDiff, d draftJSON) bool {
 	fd, ok := files[d.Path]
 	switch {
 	case !ok || d.Position != nil || d.Body == "":
 		return false
 	case d.Side == "LEFT":
-		return fd.oldLines[d.Line]
+		return fd.OldLines[d.Line]
 	default:
-		return fd.newLines[d.Line]
+		return fd.NewLines[d.Line]
 	}
 }
 
 // rangeProblem is GitHub's complaint about a multi-line comment's range,
 // "" when it has none or it is good: the start precedes the line, on the
 // same side and in the same hunk (only RIGHT ranges are taken).
-func rangeProblem(fd fileDiff, d draftJSON) string {
+func rangeProblem(fd forgetest.FileDiff, d draftJSON) string {
 	switch {
 	case d.StartLine == 0:
 		return ""
@@ -104,7 +106,7 @@ func rangeProblem(fd fileDiff, d draftJSON) string {
 		return "pull_request_review_thread.start_line must precede the end line"
 	case d.StartSide != "" && d.StartSide != "RIGHT" || d.Side == "LEFT":
 		return "the fake takes multi-line comments on the RIGHT side only"
-	case !fd.newLines[d.StartLine] || fd.newHunk[d.StartLine] != fd.newHunk[d.Line]:
+	case !fd.NewLines[d.StartLine] || fd.NewHunk[d.StartLine] != fd.NewHunk[d.Line]:
 		return "pull_request_review_thread.start_line must be part of the same hunk as the line"
 	}
 	return ""

@@ -1,4 +1,4 @@
-package githubtest
+package forgetest
 
 import "testing"
 
@@ -15,7 +15,7 @@ func TestDiffContentsMatchesUnifiedDiff(t *testing.T) {
 		{"old\n", "", "@@ -1 +0,0 @@\n-old"},
 		{"same\n", "same\n", ""},
 	} {
-		if got := diffContents(tc.before, tc.after).patch; got != tc.patch {
+		if got := Diff(tc.before, tc.after).Patch; got != tc.patch {
 			t.Errorf("diff %q → %q:\n got %q\nwant %q", tc.before, tc.after, got, tc.patch)
 		}
 	}

@@ -1,4 +1,4 @@
-package githubtest
+package forgetest
 
 import (
 	"fmt"
@@ -9,16 +9,18 @@ import (
 // diffContext is git's default number of unchanged lines around a change.
 const diffContext = 3
 
-// fileDiff is one file's unified diff as GitHub computes it.
-type fileDiff struct {
-	patch                string
-	additions, deletions int
-	// newLines and oldLines are the lines inside hunks, on each side: the
-	// only lines a review comment may be placed on.
-	newLines, oldLines map[int]bool
-	// newHunk numbers the hunk of each new-side line: a multi-line comment
+// FileDiff is one file's unified diff as git, GitHub and GitLab compute it,
+// without file headers.
+type FileDiff struct {
+	Patch                string
+	Additions, Deletions int
+	// NewLines and OldLines are the lines inside hunks, on each side: the
+	// only lines a review comment may be placed on. Added are the lines
+	// the change adds.
+	NewLines, OldLines, Added map[int]bool
+	// NewHunk numbers the hunk of each new-side line: a multi-line comment
 	// lies within one.
-	newHunk map[int]int
+	NewHunk map[int]int
 }
 
 // edit is one line of a diff: ' ' kept, '-' removed, '+' added, with its
@@ -29,10 +31,12 @@ type edit struct {
 	old, new int
 }
 
-func diffContents(before, after string) fileDiff {
+// Diff is the unified diff from before to after, with three lines of
+// context.
+func Diff(before, after string) FileDiff {
 	a, b := splitLines(before), splitLines(after)
 	edits := lineEdits(a, b)
-	d := fileDiff{newLines: map[int]bool{}, oldLines: map[int]bool{}, newHunk: map[int]int{}}
+	d := FileDiff{NewLines: map[int]bool{}, OldLines: map[int]bool{}, Added: map[int]bool{}, NewHunk: map[int]int{}}
 	var out []string
 	for n, h := range hunks(edits) {
 		body := edits[h[0]:h[1]]
@@ -46,21 +50,22 @@ func diffContents(before, after string) fileDiff {
 			}
 			out = append(out, line)
 			if e.old > 0 {
-				d.oldLines[e.old] = true
+				d.OldLines[e.old] = true
 			}
 			if e.new > 0 {
-				d.newLines[e.new] = true
-				d.newHunk[e.new] = n
+				d.NewLines[e.new] = true
+				d.NewHunk[e.new] = n
 			}
 			switch e.op {
 			case '+':
-				d.additions++
+				d.Additions++
+				d.Added[e.new] = true
 			case '-':
-				d.deletions++
+				d.Deletions++
 			}
 		}
 	}
-	d.patch = strings.Join(out, "\n")
+	d.Patch = strings.Join(out, "\n")
 	return d
 }
 
