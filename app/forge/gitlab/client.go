@@ -60,6 +60,12 @@ type Client struct {
 	diffRefs map[mergeRequestHead]gl.MergeRequestDiffRefs // from the latest read of each merge request
 }
 
+// The capabilities a review finds by type assertion.
+var (
+	_ forge.ThreadResolver = (*Client)(nil)
+	_ forge.Links          = (*Client)(nil)
+)
+
 // mergeRequestHead names a merge request at one head commit.
 type mergeRequestHead struct {
 	project string

@@ -201,19 +201,27 @@ func TestDiscussionsPlacedOnAddedLinesOnly(t *testing.T) {
 	if notes, err := e.client.IssueComments(t.Context(), e.target, 1); err != nil || len(notes) != 0 {
 		t.Errorf("IssueComments = %+v, %v: another user's note is not the bot's", notes, err)
 	}
-	if err := e.client.Reply(t.Context(), e.target, 1, comments[0].ID, "Fixed."); err != nil {
+	threads, err := e.client.ReviewThreads(t.Context(), e.target, 1)
+	if err != nil || len(threads) != 2 || threads[0].FirstComment != comments[0].ID || threads[0].Author != bot || threads[0].Resolved {
+		t.Fatalf("ReviewThreads = %+v, %v", threads, err)
+	}
+	if err := e.client.ResolveThread(t.Context(), e.target, threads[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	d := e.project.Discussions(1)
-	if err := e.client.ResolveThread(t.Context(), e.target, threadID(1, d[0].ID)); err != nil {
-		t.Fatal(err)
+	if len(d) != 2 || len(d[0].Notes) != 1 || !d[0].Resolved || d[1].Resolved {
+		t.Errorf("discussions %+v, want the first resolved without a note", d)
 	}
-	d = e.project.Discussions(1)
-	if len(d) != 2 || len(d[0].Notes) != 2 || !d[0].Resolved || d[1].Resolved {
-		t.Errorf("discussions %+v", d)
+}
+
+func TestSuggestionSpansTheCommentsLines(t *testing.T) {
+	body := "`web` · 2 new problems\n\n````suggestion\n    read_only: true\n````\n"
+	got := spanSuggestion(forge.InlineComment{StartLine: 3, Line: 7, Body: body})
+	if want := strings.Replace(body, "````suggestion\n", "````suggestion:-4+0\n", 1); got != want {
+		t.Errorf("spanSuggestion = %q, want %q", got, want)
 	}
-	if comments, _ = e.client.ReviewComments(t.Context(), e.target, 1); len(comments) != 3 || comments[1].InReplyTo != comments[0].ID {
-		t.Errorf("the reply is not in its thread: %+v", comments)
+	if got := spanSuggestion(forge.InlineComment{Line: 7, Body: body}); got != body {
+		t.Errorf("a one-line comment was changed: %q", got)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -74,7 +75,9 @@ func (c *Client) discussions(ctx context.Context, repo forge.Repo, number int) (
 }
 
 // CreateReview starts one diff discussion per comment on its line of
-// review.CommitSHA. A position GitLab refuses (400, "line_code" errors) does
+// review.CommitSHA; a comment on several lines is placed on its last, and
+// its suggestion replaces the lines above too (GitLab's
+// "suggestion:-N+0"). A position GitLab refuses (400, "line_code" errors) does
 // not stop the others: those refused come back as a *forge.PlacementError.
 // Any other failure stops at once; a retry finds the discussions already
 // started by their markers.
@@ -86,7 +89,7 @@ func (c *Client) CreateReview(ctx context.Context, repo forge.Repo, number int, 
 	var refused []int
 	for i, ic := range review.Comments {
 		_, _, err := c.api.Discussions.CreateMergeRequestDiscussion(project(repo), int64(number), &gl.CreateMergeRequestDiscussionOptions{
-			Body: gl.Ptr(ic.Body),
+			Body: gl.Ptr(spanSuggestion(ic)),
 			Position: &gl.PositionOptions{
 				PositionType: gl.Ptr("text"),
 				BaseSHA:      gl.Ptr(refs.BaseSha),
@@ -111,24 +114,39 @@ func (c *Client) CreateReview(ctx context.Context, repo forge.Repo, number int, 
 	return nil
 }
 
-// Reply adds a note to the discussion whose first note is commentID.
-func (c *Client) Reply(ctx context.Context, repo forge.Repo, number int, commentID int64, body string) error {
+// ReviewThreads lists the merge request's diff discussions, all pages.
+func (c *Client) ReviewThreads(ctx context.Context, repo forge.Repo, number int) ([]forge.Thread, error) {
 	discussions, err := c.discussions(ctx, repo, number)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var out []forge.Thread
 	for _, d := range discussions {
-		if d.Notes[0].ID != commentID {
-			continue
+		if first := d.Notes[0]; first.Position != nil {
+			out = append(out, forge.Thread{ID: threadID(number, d.ID), FirstComment: first.ID, Author: first.Author.Username, Resolved: first.Resolved})
 		}
-		_, _, err := c.api.Discussions.AddMergeRequestDiscussionNote(project(repo), int64(number), d.ID,
-			&gl.AddMergeRequestDiscussionNoteOptions{Body: gl.Ptr(body)}, gl.WithContext(ctx))
-		if err != nil {
-			return fail(err, "reply in discussion %s of %s!%d", d.ID, repo, number)
-		}
-		return nil
 	}
-	return fmt.Errorf("reply to note %d of %s!%d: %w", commentID, repo, number, forge.ErrNotFound)
+	return out, nil
+}
+
+// suggestionFence opens a suggestion block of the review comment template.
+var suggestionFence = regexp.MustCompile("(?m)^(```+)suggestion$")
+
+// spanSuggestion makes the suggestion of a comment on StartLine..Line
+// replace every line of the range: GitLab places a comment on one line and
+// counts the lines above that a suggestion replaces.
+func spanSuggestion(ic forge.InlineComment) string {
+	if ic.StartLine == 0 || ic.StartLine >= ic.Line {
+		return ic.Body
+	}
+	done := false
+	return suggestionFence.ReplaceAllStringFunc(ic.Body, func(fence string) string {
+		if done {
+			return fence
+		}
+		done = true
+		return fmt.Sprintf("%s:-%d+0", fence, ic.Line-ic.StartLine)
+	})
 }
 
 // threadID names a discussion for ResolveThread: GitLab knows a
