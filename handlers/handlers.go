@@ -33,8 +33,11 @@ var _ Queue = (*jobs.Queue)(nil)
 
 // Options configure the routes.
 type Options struct {
-	// WebhookSecret verifies X-Hub-Signature-256; it must not be empty.
-	WebhookSecret []byte
+	// WebhookSecret verifies X-Hub-Signature-256 on /webhooks/github;
+	// GitLabWebhookSecret is the X-Gitlab-Token of /webhooks/gitlab. A
+	// route is served only with its secret, and one at least must be set.
+	WebhookSecret       []byte
+	GitLabWebhookSecret []byte
 	// AppID is the GitHub App whose check runs may be re-run; 0 when the
 	// server uses a token, and then runs named forge.CheckName are.
 	AppID        int64
@@ -55,7 +58,7 @@ type Options struct {
 
 // New builds the echo server with every route.
 func New(opts Options) (*echo.Echo, error) {
-	if len(opts.WebhookSecret) == 0 {
+	if len(opts.WebhookSecret) == 0 && len(opts.GitLabWebhookSecret) == 0 {
 		return nil, errors.New("an empty webhook secret would accept any delivery")
 	}
 	if opts.Queue == nil {
@@ -71,20 +74,22 @@ func New(opts Options) (*echo.Echo, error) {
 	if err != nil {
 		return nil, err
 	}
-	gh := &githubWebhook{
-		secret:       opts.WebhookSecret,
-		appID:        opts.AppID,
-		reviewDrafts: opts.ReviewDrafts,
-		bodies:       newBodyGate(cmp.Or(opts.MaxBody, MaxWebhookBody), cmp.Or(opts.UnverifiedBodies, DefaultUnverifiedBodies)),
-		queue:        opts.Queue,
-		metrics:      m,
-		logger:       opts.Logger,
-	}
+	// One gate for every route: the bound is the server's.
+	bodies := newBodyGate(cmp.Or(opts.MaxBody, MaxWebhookBody), cmp.Or(opts.UnverifiedBodies, DefaultUnverifiedBodies))
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = clientIP(opts.TrustedProxies)
-	e.POST("/webhooks/github", gh.serve)
+	if len(opts.WebhookSecret) > 0 {
+		gh := &githubWebhook{secret: opts.WebhookSecret, appID: opts.AppID, reviewDrafts: opts.ReviewDrafts,
+			bodies: bodies, queue: opts.Queue, metrics: m, logger: opts.Logger}
+		e.POST("/webhooks/github", gh.serve)
+	}
+	if len(opts.GitLabWebhookSecret) > 0 {
+		gl := &gitlabWebhook{secret: opts.GitLabWebhookSecret, reviewDrafts: opts.ReviewDrafts,
+			bodies: bodies, queue: opts.Queue, metrics: m, logger: opts.Logger}
+		e.POST("/webhooks/gitlab", gl.serve)
+	}
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	e.GET("/readyz", readiness(opts.Queue, opts.Logger))
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{})))

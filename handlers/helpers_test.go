@@ -99,7 +99,11 @@ func (s *testServer) deliver(event, deliveryID string, body []byte) *httptest.Re
 }
 
 func (s *testServer) post(body []byte, headers map[string]string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodPost, "/webhooks/github", bytes.NewReader(body))
+	return s.postTo("/webhooks/github", body, headers)
+}
+
+func (s *testServer) postTo(route string, body []byte, headers map[string]string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, route, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "GitHub-Hookshot/test")
 	for k, v := range headers {
@@ -163,7 +167,24 @@ func (s *testServer) reviewsDone(t testing.TB) {
 // fixture reads testdata/name and sets the dotted paths of edits in it.
 func fixture(t testing.TB, name string, edits map[string]any) []byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name))
+	return edited(t, filepath.Join("testdata", name), edits)
+}
+
+// gitlabPayload reads a real GitLab merge request event of
+// ../shared/gitlab/payloads, skipping t when it is absent, and sets the
+// dotted paths of edits in it.
+func gitlabPayload(t testing.TB, name string, edits map[string]any) []byte {
+	t.Helper()
+	path := filepath.Join("..", "..", "shared", "gitlab", "payloads", name)
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("GitLab's payloads are absent: %v", err)
+	}
+	return edited(t, path, edits)
+}
+
+func edited(t testing.TB, path string, edits map[string]any) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -41,12 +42,18 @@ type ack struct {
 }
 
 func (h *githubWebhook) serve(c echo.Context) error {
-	start := time.Now()
-	a := h.receive(c)
-	h.metrics.observe(a.event, a.outcome, time.Since(start))
+	return answerDelivery(c, h.receive, h.metrics, h.logger, "X-GitHub-Delivery")
+}
 
-	// a.event is a name from githubEventsRead or "unverified".
-	attrs := []any{"delivery", loggableDeliveryID(c.Request().Header.Get("X-GitHub-Delivery")),
+// answerDelivery receives a delivery of any forge, records its metrics, logs it
+// and answers it. deliveryHeader names the header its delivery id is in.
+func answerDelivery(c echo.Context, receive func(echo.Context) ack, m *metrics, logger *slog.Logger, deliveryHeader string) error {
+	start := time.Now()
+	a := receive(c)
+	m.observe(a.event, a.outcome, time.Since(start))
+
+	// a.event is a name the handler knows, or "unverified".
+	attrs := []any{"delivery", loggableDeliveryID(c.Request().Header.Get(deliveryHeader)),
 		"event", a.event, "outcome", a.outcome, "status", a.status}
 	if a.req.Number != 0 {
 		attrs = append(attrs, "repo", a.req.Repo.String(), "pr", a.req.Number, "head", a.req.HeadSHA)
@@ -56,13 +63,13 @@ func (h *githubWebhook) serve(c echo.Context) error {
 	}
 	switch {
 	case a.err != nil:
-		h.logger.Error("webhook delivery failed", append(attrs, "error", a.err)...)
+		logger.Error("webhook delivery failed", append(attrs, "error", a.err)...)
 	case a.status >= 400:
-		h.logger.Warn("webhook delivery refused", append(attrs, "remote", c.RealIP())...)
+		logger.Warn("webhook delivery refused", append(attrs, "remote", c.RealIP())...)
 	case a.outcome == string(jobs.Replayed):
-		h.logger.Warn("webhook delivery replays an event received before", append(attrs, "remote", c.RealIP())...)
+		logger.Warn("webhook delivery replays an event received before", append(attrs, "remote", c.RealIP())...)
 	default:
-		h.logger.Info("webhook delivery", attrs...)
+		logger.Info("webhook delivery", attrs...)
 	}
 
 	if a.status == http.StatusNoContent {
@@ -106,13 +113,19 @@ func (h *githubWebhook) receive(c echo.Context) ack {
 		return ack{status: http.StatusNoContent, event: event, outcome: "ignored", reason: ignored}
 	}
 
-	outcome, err := h.queue.Enqueue(r.Context(), jobs.Delivery{Forge: forge.GitHub, ID: deliveryID, Event: ev.identity}, ev.req)
+	return enqueue(r.Context(), h.queue, jobs.Delivery{Forge: forge.GitHub, ID: deliveryID, Event: ev.identity}, event, ev.req)
+}
+
+// enqueue records a verified delivery and queues its review: 202 when
+// queued, 200 for a delivery or an event seen before, 500 when the
+// database failed (the forge records the failure; it can be redelivered).
+func enqueue(ctx context.Context, queue Queue, d jobs.Delivery, event string, req forge.ReviewRequest) ack {
+	outcome, err := queue.Enqueue(ctx, d, req)
 	switch {
 	case err != nil:
-		// GitHub records the failure; the owner can redeliver.
-		return ack{status: http.StatusInternalServerError, event: event, outcome: "error", req: ev.req, err: err}
+		return ack{status: http.StatusInternalServerError, event: event, outcome: "error", req: req, err: err}
 	case outcome == jobs.Duplicate, outcome == jobs.Replayed:
-		return ack{status: http.StatusOK, event: event, outcome: string(outcome), req: ev.req}
+		return ack{status: http.StatusOK, event: event, outcome: string(outcome), req: req}
 	}
-	return ack{status: http.StatusAccepted, event: event, outcome: string(outcome), req: ev.req}
+	return ack{status: http.StatusAccepted, event: event, outcome: string(outcome), req: req}
 }
