@@ -31,7 +31,14 @@ type Config struct {
 	Token          Secret
 
 	WebhookSecret Secret
-	ReviewDrafts  bool
+
+	// GitLab, when GitLabToken is set: the instance (its address, ending
+	// with a slash), the token and the webhook's secret token.
+	GitLabURL           *url.URL
+	GitLabToken         Secret
+	GitLabWebhookSecret Secret
+
+	ReviewDrafts bool
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client a log line shows; none by default.
 	TrustedProxies []*net.IPNet
@@ -54,6 +61,12 @@ type Config struct {
 	RegistryAllowPrivate     string
 }
 
+// UsesGitHub reports whether the server reviews GitHub pull requests.
+func (c Config) UsesGitHub() bool { return c.WebhookSecret != "" }
+
+// UsesGitLab reports whether the server reviews GitLab merge requests.
+func (c Config) UsesGitLab() bool { return c.GitLabToken != "" }
+
 // UsesApp reports whether the server authenticates as a GitHub App rather
 // than with a token.
 func (c Config) UsesApp() bool { return c.AppID != 0 }
@@ -71,6 +84,10 @@ func (c Config) LogValue() slog.Value {
 	if c.GitHubAPIURL != nil {
 		apiURL = c.GitHubAPIURL.String()
 	}
+	gitlabURL := ""
+	if c.GitLabURL != nil {
+		gitlabURL = c.GitLabURL.String()
+	}
 	proxies := make([]string, len(c.TrustedProxies))
 	for i, p := range c.TrustedProxies {
 		proxies[i] = p.String()
@@ -82,6 +99,7 @@ func (c Config) LogValue() slog.Value {
 		auth,
 		slog.Any("token", c.Token),
 		slog.Any("webhook_secret", c.WebhookSecret),
+		slog.Group("gitlab", slog.String("url", gitlabURL), slog.Any("token", c.GitLabToken), slog.Any("webhook_secret", c.GitLabWebhookSecret)),
 		slog.Bool("review_drafts", c.ReviewDrafts),
 		slog.String("trusted_proxies", strings.Join(proxies, ",")),
 		slog.Int("unverified_bodies", c.UnverifiedBodies),

@@ -184,6 +184,11 @@ func TestErrorsNameTheSetting(t *testing.T) {
 		{"credentials without a scope", withEnv(tokenEnv(), "COMPOSEGUARD_REGISTRY_AUTH_FILE", authFile), nil, "COMPOSEGUARD_REGISTRY_CREDENTIALS_SCOPE", "is required with COMPOSEGUARD_REGISTRY_AUTH_FILE"},
 		{"scope without repositories", withEnv(tokenEnv(), "COMPOSEGUARD_REGISTRY_CREDENTIALS_SCOPE", "ghcr.io"), nil, "COMPOSEGUARD_REGISTRY_CREDENTIALS_SCOPE", "want registry=owner/name"},
 		{"scope of a bare owner", withEnv(tokenEnv(), "COMPOSEGUARD_REGISTRY_CREDENTIALS_SCOPE", "ghcr.io=acme"), nil, "COMPOSEGUARD_REGISTRY_CREDENTIALS_SCOPE", "owner/*"},
+		{"gitlab token without secret", map[string]string{"GITLAB_TOKEN": gitlabToken}, nil, "GITLAB_WEBHOOK_SECRET", "required"},
+		{"gitlab secret without token", map[string]string{"GITLAB_WEBHOOK_SECRET": webhookSecret}, nil, "GITLAB_TOKEN", "required"},
+		{"gitlab url relative", withEnv(gitlabEnv(), "GITLAB_URL", "gitlab.example.com"), nil, "GITLAB_URL", "absolute http(s) URL"},
+		{"gitlab url credentials", withEnv(gitlabEnv(), "GITLAB_URL", "https://root:hunter2@gitlab.example.com"), nil, "GITLAB_URL", "credentials"},
+		{"gitlab with half a github", withEnv(gitlabEnv(), "GITHUB_TOKEN", token), nil, "GITHUB_WEBHOOK_SECRET", "required"},
 		{"allow private with a path", withEnv(tokenEnv(), "COMPOSEGUARD_REGISTRY_ALLOW_PRIVATE", "registry.lan/v2"), nil, "COMPOSEGUARD_REGISTRY_ALLOW_PRIVATE", "host[:port]"},
 		{"allow private with credentials", withEnv(tokenEnv(), "COMPOSEGUARD_REGISTRY_ALLOW_PRIVATE", "bot:hunter2@registry.lan"), nil, "COMPOSEGUARD_REGISTRY_ALLOW_PRIVATE", "takes host[:port]"},
 	}
@@ -203,6 +208,34 @@ func TestErrorsNameTheSetting(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+const gitlabToken = "glpat-do-not-print"
+
+func gitlabEnv() map[string]string {
+	return map[string]string{"GITLAB_TOKEN": gitlabToken, "GITLAB_WEBHOOK_SECRET": webhookSecret}
+}
+
+func TestGitLab(t *testing.T) {
+	c, err := Load(nil, envOf(gitlabEnv()), io.Discard)
+	if err != nil {
+		t.Fatalf("a GitLab-only server: %v", err)
+	}
+	if !c.UsesGitLab() || c.UsesGitHub() || c.GitLabURL.String() != "https://gitlab.com/" || c.GitLabToken.Reveal() != gitlabToken {
+		t.Errorf("GitLab-only config %+v", c)
+	}
+	both := withEnv(withEnv(tokenEnv(), "GITLAB_TOKEN", gitlabToken), "GITLAB_WEBHOOK_SECRET", "other-secret")
+	c, err = Load([]string{"--gitlab-url", "https://git.example.com/gitlab"}, envOf(both), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.UsesGitLab() || !c.UsesGitHub() || c.GitLabURL.String() != "https://git.example.com/gitlab/" || c.GitLabWebhookSecret.Reveal() != "other-secret" {
+		t.Errorf("GitHub and GitLab config %+v", c)
+	}
+	if printed := c.String() + fmt.Sprintf("%v %+v", c, c); strings.Contains(printed, gitlabToken) || strings.Contains(printed, "other-secret") ||
+		!strings.Contains(printed, "git.example.com") {
+		t.Errorf("printed config: %s", printed)
 	}
 }
 

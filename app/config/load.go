@@ -39,7 +39,11 @@ var (
 	scopeSetting         = setting{registry.CredentialsScopeSetting, "registry-credentials-scope", "which repositories may use which registry's credentials: registry=owner/*,owner/name;… (* for all); required with the auth file", ""}
 	allowPrivateSetting  = setting{registry.AllowPrivateSetting, "registry-allow-private", "registries on loopback, private or link-local addresses image lookups may reach: host[:port], IP or CIDR, comma-separated", ""}
 
-	allSettings = []setting{listenSetting, databaseSetting, apiURLSetting, appIDSetting, keyFileSetting,
+	gitlabURLSetting    = setting{"GITLAB_URL", "gitlab-url", "GitLab instance, gitlab.com or a self-managed https://HOST; /api/v4 is appended", "https://gitlab.com"}
+	gitlabTokenSetting  = setting{"GITLAB_TOKEN", "gitlab-token", "a GitLab bot user's, project or group access token with the api scope, sent as PRIVATE-TOKEN; prefer the variable", ""}
+	gitlabSecretSetting = setting{"GITLAB_WEBHOOK_SECRET", "gitlab-webhook-secret", "the secret token of the GitLab webhook (required with GITLAB_TOKEN); prefer the variable", ""}
+
+	allSettings = []setting{gitlabURLSetting, gitlabTokenSetting, gitlabSecretSetting, listenSetting, databaseSetting, apiURLSetting, appIDSetting, keyFileSetting,
 		keySetting, tokenSetting, webhookSecretSetting, draftsSetting, proxiesSetting, bodiesSetting, jobTimeoutSetting, rescueAfterSetting,
 		bumpScheduleSetting, mirrorsSetting, authFileSetting, scopeSetting, allowPrivateSetting}
 )
@@ -109,15 +113,11 @@ func resolve(value func(setting) string) (Config, error) {
 	if c.DatabaseURL, err = parseDatabaseURL(value(databaseSetting)); err != nil {
 		return Config{}, err
 	}
-	if c.GitHubAPIURL, err = parseAPIURL(value(apiURLSetting)); err != nil {
+	if c.GitHubAPIURL, err = parseURL(apiURLSetting, value(apiURLSetting)); err != nil {
 		return Config{}, err
 	}
-	if err := resolveAuth(&c, value); err != nil {
+	if err := resolveForges(&c, value); err != nil {
 		return Config{}, err
-	}
-	c.WebhookSecret = Secret(value(webhookSecretSetting))
-	if c.WebhookSecret == "" {
-		return Config{}, webhookSecretSetting.errorf("is required: deliveries cannot be verified without it")
 	}
 	if c.ReviewDrafts, err = strconv.ParseBool(value(draftsSetting)); err != nil {
 		return Config{}, draftsSetting.errorf("must be true or false, got %q", value(draftsSetting))
@@ -170,6 +170,41 @@ func resolveBump(c *Config, value func(setting) string) error {
 	c.RegistryAllowPrivate = value(allowPrivateSetting)
 	if _, err := registry.ParseAllowPrivate(c.RegistryAllowPrivate); err != nil {
 		return allowPrivateSetting.errorf("%v", strings.TrimPrefix(err.Error(), allowPrivateSetting.env+": "))
+	}
+	return nil
+}
+
+// resolveForges reads the settings of GitHub, GitLab or both. GitHub's are
+// required unless GitLab's are set: a GitLab-only server needs no GITHUB_*
+// variable.
+func resolveForges(c *Config, value func(setting) string) error {
+	gitlab := value(gitlabTokenSetting) != "" || value(gitlabSecretSetting) != ""
+	github := !gitlab
+	for _, s := range []setting{appIDSetting, keyFileSetting, keySetting, tokenSetting, webhookSecretSetting} {
+		github = github || value(s) != ""
+	}
+	if github {
+		if err := resolveAuth(c, value); err != nil {
+			return err
+		}
+		c.WebhookSecret = Secret(value(webhookSecretSetting))
+		if c.WebhookSecret == "" {
+			return webhookSecretSetting.errorf("is required: deliveries cannot be verified without it")
+		}
+	}
+	if !gitlab {
+		return nil
+	}
+	var err error
+	if c.GitLabURL, err = parseURL(gitlabURLSetting, value(gitlabURLSetting)); err != nil {
+		return err
+	}
+	c.GitLabToken, c.GitLabWebhookSecret = Secret(value(gitlabTokenSetting)), Secret(value(gitlabSecretSetting))
+	if c.GitLabToken == "" {
+		return gitlabTokenSetting.errorf("is required with %s: composeguard reviews through it", gitlabSecretSetting.env)
+	}
+	if c.GitLabWebhookSecret == "" {
+		return gitlabSecretSetting.errorf("is required with %s: deliveries cannot be verified without it", gitlabTokenSetting.env)
 	}
 	return nil
 }

@@ -61,17 +61,17 @@ func parseProxies(raw string) ([]*net.IPNet, error) {
 	return proxies, nil
 }
 
-// parseAPIURL accepts an absolute http(s) URL and makes sure it ends with a
-// slash.
-func parseAPIURL(raw string) (*url.URL, error) {
+// parseURL accepts an absolute http(s) URL for s and makes sure it ends
+// with a slash.
+func parseURL(s setting, raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil:
-		return nil, apiURLSetting.errorf("is not a URL")
+		return nil, s.errorf("is not a URL")
 	case u.User != nil:
-		return nil, apiURLSetting.errorf("must not carry credentials")
+		return nil, s.errorf("must not carry credentials")
 	case (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
-		return nil, apiURLSetting.errorf("must be an absolute http(s) URL, got %q", raw)
+		return nil, s.errorf("must be an absolute http(s) URL, got %q", raw)
 	}
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
