@@ -5,6 +5,7 @@ package jobs
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -53,4 +54,31 @@ func (ReviewArgs) InsertOpts() river.InsertOpts {
 			},
 		},
 	}
+}
+
+// ByForge reviews each request with the reviewer of its repository's
+// forge, so one server can review on GitHub and GitLab.
+type ByForge map[forge.Kind]Reviewer
+
+func (b ByForge) of(req forge.ReviewRequest) (Reviewer, error) {
+	if r, ok := b[req.Repo.Forge]; ok {
+		return r, nil
+	}
+	return nil, fmt.Errorf("review %s#%d: the server does not review on %q", req.Repo, req.Number, req.Repo.Forge)
+}
+
+func (b ByForge) Run(ctx context.Context, req forge.ReviewRequest) error {
+	r, err := b.of(req)
+	if err != nil {
+		return err
+	}
+	return r.Run(ctx, req)
+}
+
+func (b ByForge) GiveUp(ctx context.Context, req forge.ReviewRequest, cause error) error {
+	r, err := b.of(req)
+	if err != nil {
+		return err
+	}
+	return r.GiveUp(ctx, req, cause)
 }

@@ -18,7 +18,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/composeguard/composeguard/app/config"
+	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/forge/github"
+	"github.com/composeguard/composeguard/app/forge/gitlab"
 	"github.com/composeguard/composeguard/app/jobs"
 	"github.com/composeguard/composeguard/app/pulls"
 	"github.com/composeguard/composeguard/app/registry"
@@ -26,10 +28,37 @@ import (
 	"github.com/composeguard/composeguard/handlers"
 )
 
-// newReviewer builds the review flow on the GitHub client; tests stand in
+// newReviewer builds the review flow on a forge's client; tests stand in
 // for it.
-var newReviewer = func(cfg config.Config, client *github.Client) (jobs.Reviewer, error) {
+var newReviewer = func(cfg config.Config, client review.Forge) (jobs.Reviewer, error) {
 	return &review.PullRequestReview{Forge: client}, nil
+}
+
+// newReviewers builds the review flow of each forge the server serves, and
+// the scheduled image updates (GitHub's for now).
+func newReviewers(cfg config.Config, logger *slog.Logger) (jobs.ByForge, jobs.BumpOptions, error) {
+	reviewers := jobs.ByForge{}
+	var bump jobs.BumpOptions
+	if cfg.UsesGitHub() {
+		client, err := newGitHubClient(cfg)
+		if err != nil {
+			return nil, bump, fmt.Errorf("github client: %w", err)
+		}
+		if reviewers[forge.GitHub], err = newReviewer(cfg, client); err != nil {
+			return nil, bump, fmt.Errorf("review flow: %w", err)
+		}
+		bump = bumpOptions(cfg, client, logger)
+	}
+	if cfg.UsesGitLab() {
+		client, err := gitlab.New(gitlab.Options{URL: cfg.GitLabURL.String(), Token: cfg.GitLabToken.Reveal()})
+		if err != nil {
+			return nil, bump, fmt.Errorf("gitlab client: %w", err)
+		}
+		if reviewers[forge.GitLab], err = newReviewer(cfg, client); err != nil {
+			return nil, bump, fmt.Errorf("review flow: %w", err)
+		}
+	}
+	return reviewers, bump, nil
 }
 
 // bumpOptions schedules image update pull requests, which need a GitHub App
@@ -111,30 +140,27 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	client, err := newGitHubClient(cfg)
+	reviewers, bump, err := newReviewers(cfg, logger)
 	if err != nil {
-		return fmt.Errorf("github client: %w", err)
+		return err
 	}
-	reviewer, err := newReviewer(cfg, client)
-	if err != nil {
-		return fmt.Errorf("review flow: %w", err)
-	}
-	queue, err := jobs.Open(ctx, cfg.DatabaseURL, jobs.Options{Reviewer: reviewer, JobTimeout: cfg.JobTimeout,
-		RescueAfter: cfg.RescueAfter, Logger: logger, Registerer: metrics, Bump: bumpOptions(cfg, client, logger)})
+	queue, err := jobs.Open(ctx, cfg.DatabaseURL, jobs.Options{Reviewer: reviewers, JobTimeout: cfg.JobTimeout,
+		RescueAfter: cfg.RescueAfter, Logger: logger, Registerer: metrics, Bump: bump})
 	if err != nil {
 		return err
 	}
 	defer queue.Close()
 
 	routes, err := handlers.New(handlers.Options{
-		WebhookSecret:    []byte(cfg.WebhookSecret.Reveal()),
-		AppID:            cfg.AppID,
-		ReviewDrafts:     cfg.ReviewDrafts,
-		Queue:            queue,
-		Registry:         metrics,
-		Logger:           logger,
-		UnverifiedBodies: cfg.UnverifiedBodies,
-		TrustedProxies:   cfg.TrustedProxies,
+		WebhookSecret:       []byte(cfg.WebhookSecret.Reveal()),
+		GitLabWebhookSecret: []byte(cfg.GitLabWebhookSecret.Reveal()),
+		AppID:               cfg.AppID,
+		ReviewDrafts:        cfg.ReviewDrafts,
+		Queue:               queue,
+		Registry:            metrics,
+		Logger:              logger,
+		UnverifiedBodies:    cfg.UnverifiedBodies,
+		TrustedProxies:      cfg.TrustedProxies,
 	})
 	if err != nil {
 		return err

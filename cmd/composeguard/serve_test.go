@@ -24,6 +24,7 @@ import (
 	"github.com/composeguard/composeguard/app/forge/github"
 	"github.com/composeguard/composeguard/app/forge/github/githubtest"
 	"github.com/composeguard/composeguard/app/jobs"
+	"github.com/composeguard/composeguard/app/review"
 	"github.com/composeguard/composeguard/handlers"
 )
 
@@ -182,7 +183,7 @@ func (r *recordingReviewer) reviewed() []forge.ReviewRequest {
 
 func withReviewer(t *testing.T, r jobs.Reviewer, err error) {
 	saved := newReviewer
-	newReviewer = func(config.Config, *github.Client) (jobs.Reviewer, error) { return r, err }
+	newReviewer = func(config.Config, review.Forge) (jobs.Reviewer, error) { return r, err }
 	t.Cleanup(func() { newReviewer = saved })
 }
 

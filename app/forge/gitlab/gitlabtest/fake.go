@@ -137,18 +137,21 @@ func Conflict() Fault { return Fault{Status: http.StatusConflict, Message: "409 
 func ServerError() Fault { return Fault{Status: http.StatusBadGateway, Message: "502 Bad Gateway"} }
 
 type fault struct {
-	method string
-	path   *regexp.Regexp
-	left   int
+	method     string
+	path       *regexp.Regexp
+	skip, left int
 	Fault
 }
 
 // Fail answers the next n requests with method (any when "") whose escaped
 // path matches the regular expression path.
-func (f *Fake) Fail(method, path string, n int, with Fault) {
+func (f *Fake) Fail(method, path string, n int, with Fault) { f.FailAfter(method, path, 0, n, with) }
+
+// FailAfter lets skip such requests through, then fails the next n.
+func (f *Fake) FailAfter(method, path string, skip, n int, with Fault) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.faults = append(f.faults, &fault{method: method, path: regexp.MustCompile(path), left: n, Fault: with})
+	f.faults = append(f.faults, &fault{method: method, path: regexp.MustCompile(path), skip: skip, left: n, Fault: with})
 }
 
 func (f *Fake) fault(w http.ResponseWriter, r *http.Request) bool {
@@ -156,6 +159,10 @@ func (f *Fake) fault(w http.ResponseWriter, r *http.Request) bool {
 	var hit *fault
 	for _, ft := range f.faults {
 		if ft.left > 0 && (ft.method == "" || ft.method == r.Method) && ft.path.MatchString(r.URL.EscapedPath()) {
+			if ft.skip > 0 {
+				ft.skip--
+				continue
+			}
 			ft.left--
 			hit = ft
 			break
