@@ -60,12 +60,7 @@ func BenchmarkReview(b *testing.B) {
 			}
 		}
 	}
-	slices.Sort(latencies)
-	n := len(latencies)
-	b.ReportMetric(float64(latencies[n/2].Milliseconds()), "p50-ms")
-	b.ReportMetric(float64(latencies[min(n-1, n*99/100)].Milliseconds()), "p99-ms")
-	b.ReportMetric(float64(other)/float64(n), "api-calls/review")
-	b.ReportMetric(float64(content)/float64(n), "content-calls/review")
+	reportReviews(b, latencies, content, other)
 }
 
 // completed reports whether a check run at head has completed.
@@ -126,12 +121,7 @@ func BenchmarkGitLabReview(b *testing.B) {
 			}
 		}
 	}
-	slices.Sort(latencies)
-	n := len(latencies)
-	b.ReportMetric(float64(latencies[n/2].Milliseconds()), "p50-ms")
-	b.ReportMetric(float64(latencies[min(n-1, n*99/100)].Milliseconds()), "p99-ms")
-	b.ReportMetric(float64(other)/float64(n), "api-calls/review")
-	b.ReportMetric(float64(content)/float64(n), "content-calls/review")
+	reportReviews(b, latencies, content, other)
 }
 
 // statusFinal reports whether the composeguard status at head is final.
@@ -142,4 +132,15 @@ func statusFinal(e *gitlabE2E, head string) bool {
 		}
 	}
 	return false
+}
+
+// reportReviews reports the p50 and p99 of latencies and the calls per
+// review.
+func reportReviews(b *testing.B, latencies []time.Duration, content, other int) {
+	slices.Sort(latencies)
+	n := len(latencies)
+	b.ReportMetric(float64(latencies[n/2].Milliseconds()), "p50-ms")
+	b.ReportMetric(float64(latencies[min(n-1, n*99/100)].Milliseconds()), "p99-ms")
+	b.ReportMetric(float64(other)/float64(n), "api-calls/review")
+	b.ReportMetric(float64(content)/float64(n), "content-calls/review")
 }

@@ -350,19 +350,7 @@ func TestGitLabE2ESecretsNeverSent(t *testing.T) {
 		sent.WriteString(r.Path + "?" + r.Query.Encode() + "\n")
 		sent.Write(r.Body)
 	}
-	if !strings.Contains(sent.String(), "path-outside-repository") {
-		t.Fatal("the env_file outside the repository was not reported: the test proves nothing")
-	}
-	for _, secret := range []string{e2eGitLabToken, e2eGitLabSecret} {
-		if strings.Contains(sent.String(), secret) {
-			t.Errorf("a secret of the server's environment was sent to GitLab (%q)", secret)
-		}
-	}
-	for _, line := range strings.Split(strings.TrimSpace(string(passwd)), "\n") {
-		if strings.Contains(sent.String(), line) {
-			t.Fatalf("a line of /etc/passwd was sent to GitLab: %q", line)
-		}
-	}
+	checkNothingLeaked(t, "GitLab", sent.String(), passwd, e2eGitLabToken, e2eGitLabSecret)
 }
 
 // TestGitLabE2EAliasBomb: a billion laughs in a merge request is refused

@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +13,7 @@ import (
 	gh "github.com/google/go-github/v88/github"
 
 	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/forge/forgekit"
 )
 
 // defaultRateLimitWait is how long to wait after a rate limit that names no
@@ -39,17 +37,17 @@ func fail(err error, format string, args ...any) error {
 	switch {
 	case errors.As(err, &limited):
 		// Rate holds x-ratelimit-reset, also when go-github refused locally.
-		return retry(err, what, rateLimitWait(limited.Response.Header, time.Until(limited.Rate.Reset.Time)))
+		return forgekit.Retry(err, what, rateLimitWait(limited.Response.Header, time.Until(limited.Rate.Reset.Time)))
 	case errors.As(err, &abuse):
-		return retry(err, what, rateLimitWait(abuse.Response.Header, abuse.GetRetryAfter()))
+		return forgekit.Retry(err, what, rateLimitWait(abuse.Response.Header, abuse.GetRetryAfter()))
 	case errors.As(err, &resp) && resp.Response != nil:
 		return byStatus(err, what, resp.Response, resp.Message)
 	case errors.As(err, &token) && token.Response != nil:
 		// A failed installation token request; its body is never read.
 		defer token.Response.Body.Close()
 		return byStatus(err, what, token.Response, "")
-	case transient(err):
-		return retry(err, what, 0)
+	case forgekit.Transient(err):
+		return forgekit.Retry(err, what, 0)
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
@@ -61,9 +59,9 @@ func byStatus(err error, what string, r *http.Response, message string) error {
 	case code == http.StatusUnprocessableEntity:
 		return fmt.Errorf("%s: %w: %w", what, forge.ErrUnprocessable, err)
 	case code == http.StatusTooManyRequests || code == http.StatusForbidden && rateLimited(r.Header, message):
-		return retry(err, what, rateLimitWait(r.Header, 0))
+		return forgekit.Retry(err, what, rateLimitWait(r.Header, 0))
 	case code >= 500:
-		return retry(err, what, retryAfter(r.Header))
+		return forgekit.Retry(err, what, forgekit.RetryAfter(r.Header))
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
@@ -79,7 +77,7 @@ func rateLimited(h http.Header, message string) bool {
 // rateLimitWait follows GitHub's order: retry-after, else x-ratelimit-reset,
 // else (known is zero or past) a minute.
 func rateLimitWait(h http.Header, known time.Duration) time.Duration {
-	if d := retryAfter(h); d > 0 {
+	if d := forgekit.RetryAfter(h); d > 0 {
 		return d
 	}
 	if reset, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64); err == nil {
@@ -91,23 +89,4 @@ func rateLimitWait(h http.Header, known time.Duration) time.Duration {
 		return known.Truncate(time.Second) + time.Second
 	}
 	return defaultRateLimitWait
-}
-
-func retryAfter(h http.Header) time.Duration {
-	if s, err := strconv.Atoi(h.Get("Retry-After")); err == nil && s > 0 {
-		return time.Duration(s) * time.Second
-	}
-	return 0
-}
-
-func retry(err error, what string, after time.Duration) error {
-	return &forge.RetryableError{After: after, Err: fmt.Errorf("%s: %w", what, err)}
-}
-
-// transient reports a timeout or a connection that failed or broke off.
-func transient(err error) bool {
-	var netErr net.Error
-	var urlErr *url.Error
-	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, io.EOF) || errors.As(err, &netErr) || errors.As(err, &urlErr)
 }

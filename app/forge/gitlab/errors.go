@@ -4,16 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
 	gl "gitlab.com/gitlab-org/api/client-go/v2"
 
 	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/forge/forgekit"
 )
 
 // defaultRateLimitWait is how long to wait after a 429 that says nothing
@@ -37,8 +35,8 @@ func fail(err error, format string, args ...any) error {
 		return fmt.Errorf("%s: %w: %w", what, forge.ErrNotFound, err)
 	case errors.As(err, &resp):
 		return byStatus(err, what, resp)
-	case transient(err):
-		return retry(err, what, 0)
+	case forgekit.Transient(err):
+		return forgekit.Retry(err, what, 0)
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
@@ -52,9 +50,9 @@ func byStatus(err error, what string, resp *gl.ErrorResponse) error {
 	case code == http.StatusBadRequest, code == http.StatusUnprocessableEntity:
 		return fmt.Errorf("%s: %w: %w", what, forge.ErrUnprocessable, err)
 	case code == http.StatusTooManyRequests:
-		return retry(err, what, rateLimitWait(h))
+		return forgekit.Retry(err, what, rateLimitWait(h))
 	case code == http.StatusConflict, code >= 500:
-		return retry(err, what, retryAfter(h))
+		return forgekit.Retry(err, what, forgekit.RetryAfter(h))
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }
@@ -62,30 +60,11 @@ func byStatus(err error, what string, resp *gl.ErrorResponse) error {
 // rateLimitWait follows GitLab's headers: Retry-After, else RateLimit-Reset
 // (a Unix time), else a minute.
 func rateLimitWait(h http.Header) time.Duration {
-	if d := retryAfter(h); d > 0 {
+	if d := forgekit.RetryAfter(h); d > 0 {
 		return d
 	}
 	if reset, err := strconv.ParseInt(h.Get("RateLimit-Reset"), 10, 64); err == nil {
 		return max(time.Until(time.Unix(reset, 0)), 0).Truncate(time.Second) + time.Second
 	}
 	return defaultRateLimitWait
-}
-
-func retryAfter(h http.Header) time.Duration {
-	if s, err := strconv.Atoi(h.Get("Retry-After")); err == nil && s > 0 {
-		return time.Duration(s) * time.Second
-	}
-	return 0
-}
-
-func retry(err error, what string, after time.Duration) error {
-	return &forge.RetryableError{After: after, Err: fmt.Errorf("%s: %w", what, err)}
-}
-
-// transient reports a timeout or a connection that failed or broke off.
-func transient(err error) bool {
-	var netErr net.Error
-	var urlErr *url.Error
-	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, io.EOF) || errors.As(err, &netErr) || errors.As(err, &urlErr)
 }
