@@ -415,3 +415,23 @@ func TestGitLabE2EFailuresRetried(t *testing.T) {
 		t.Errorf("%d failed answers, want the 4 set up", failed)
 	}
 }
+
+// TestGitLabE2EGivingUpFailsTheStatus: a review that cannot finish (a token
+// refused the merge request's diffs) finishes its status as failed, never
+// leaving it running, and posts nothing else.
+func TestGitLabE2EGivingUpFailsTheStatus(t *testing.T) {
+	t.Parallel()
+	e := startGitLabE2E(t)
+	mr := e.mergeRequest(2, map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
+		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Insecure("web", "8080"))})
+	e.fake.Fail(http.MethodGet, `/diffs$`, 1, gitlabtest.Fault{Status: http.StatusForbidden, Message: "403 Forbidden"})
+	e.send(t, "open", mr, "")
+	e.reviewed(t)
+
+	if s := e.verdict(t, mr.Head, mr.IID); s.State != "failed" || s.Description != "composeguard could not finish" {
+		t.Errorf("status %s %q, want failed saying why", s.State, s.Description)
+	}
+	if n := len(e.project.Discussions(mr.IID)) + len(e.project.Notes(mr.IID)); n != 0 {
+		t.Errorf("%d discussions and notes from a review that could not read the diffs", n)
+	}
+}
