@@ -42,7 +42,7 @@ var hostZones = func() []hostZone {
 		{"/sys", false, Medium, High, "read the host's kernel and hardware information", "change the host's kernel and hardware settings"},
 		{"/dev", false, Medium, Medium, "open host device nodes the device cgroup allows", "open host device nodes the device cgroup allows"},
 		{"/run", false, High, High, "call every host daemon through its socket (read-only does not stop calls)", "call every host daemon through its socket"},
-		{"/run", true, Medium, Medium, "read a host daemon's runtime files and connect to its sockets (read-only does not stop connections)", "change a host daemon's runtime files and connect to its sockets"},
+		runtimeFiles,
 		{"/run/user", false, Medium, Medium, "connect to a host user's session sockets", "connect to a host user's session sockets"},
 		{"/run/dbus", false, High, High, "call the host's system D-Bus, where root manages services (read-only does not stop calls)", "call the host's system D-Bus, where root manages services"},
 		{"/run/systemd", false, High, High, "call systemd, which manages the host's services (read-only does not stop calls)", "call systemd, which manages the host's services"},
@@ -96,8 +96,18 @@ var hostZones = func() []hostZone {
 }()
 
 // appConfig judges what is below /etc and no zone names: an application's
-// own configuration (/etc/pihole, /etc/nginx, /etc/dokploy/traefik).
-var appConfig = hostZone{"/etc", true, Low, Medium, "read this application's host configuration", "change this application's host configuration"}
+// own configuration (/etc/pihole, /etc/nginx, /etc/dokploy/traefik). The
+// application is not always the one mounting it (crowdsec reads Dokploy's
+// Traefik log under /etc/dokploy), so the message does not say whose.
+var appConfig = hostZone{"/etc", true, Low, Medium, "read an application's files in the host's /etc", "change an application's files in the host's /etc"}
+
+// runtimeFiles is what is below /run; daemonSocket judges one socket file
+// there, which a container can connect to but not use to reach the rest.
+var (
+	runtimeFiles = hostZone{"/run", true, Medium, Medium, "read a host daemon's runtime files and connect to its sockets (read-only does not stop connections)", "change a host daemon's runtime files and connect to its sockets"}
+	daemonSocket = hostZone{"/run", true, Medium, Medium, "connect to the host daemon listening on this socket (read-only does not stop connections)", "connect to the host daemon listening on this socket"}
+	socketFile   = regexp.MustCompile(`(?i)([.]sock|[._-]socket|-sock)$`)
+)
 
 // keyFile matches file names that hold private keys or certificates with
 // their keys: Traefik's acme.json, *.key, id_rsa, key stores.
@@ -116,6 +126,9 @@ func judgeHostPath(host string, ro bool, extra []string) (Severity, string) {
 	z, ok := zoneOf(host, extra)
 	if ok && z == appConfig && keyFile.MatchString(path.Base(host)) {
 		z = hostZone{host, false, Medium, High, "read the private keys in this host file", "change the private keys in this host file"}
+	}
+	if ok && z == runtimeFiles && socketFile.MatchString(host) {
+		z = daemonSocket
 	}
 	if rawDevice.MatchString(host) {
 		z, ok = hostZone{host, false, High, High, "read a raw host disk or memory, past every file permission", "change a raw host disk or memory, past every file permission"}, true

@@ -96,17 +96,24 @@ func TestSensitiveHostMountExtends(t *testing.T) {
 // TestSensitiveHostMountMessages checks that each message names the path
 // actually mounted and claims only what that path gives.
 func TestSensitiveHostMountMessages(t *testing.T) {
-	for _, tc := range []struct{ item, want string }{
-		{"/etc/timezone:/etc/timezone", "mounts host /etc/timezone read-write: the container can change the host's time zone"},
-		{"/etc/pihole:/etc/pihole:ro", "mounts host /etc/pihole read-only: the container can read this application's host configuration"},
-		{"/run/dbus:/run/dbus:ro", "mounts host /run/dbus read-only: the container can call the host's system D-Bus, where root manages services (read-only does not stop calls)"},
-		{"/var:/host/var:ro", "mounts host /var read-only: the container can read Docker's storage: every container's files, volumes and secrets (it is inside this mount)"},
-		{"/:/hostfs:ro", "mounts host / read-only: the container can read every host file, credentials included"},
-		{"/root/backups:/backups", "mounts host /root/backups read-write: the container can change files in root's home directory"},
+	for _, tc := range []struct{ name, item, want string }{
+		{"a writable time zone file", "/etc/timezone:/etc/timezone", "mounts host /etc/timezone read-write: the container can change the host's time zone"},
+		{"pihole's own folder in /etc", "/etc/pihole:/etc/pihole:ro", "mounts host /etc/pihole read-only: the container can read an application's files in the host's /etc"},
+		{"crowdsec reading the access log of Dokploy's Traefik, not its own configuration", "/etc/dokploy/traefik/dynamic/access.log:/var/log/traefik/access.log:ro",
+			"mounts host /etc/dokploy/traefik/dynamic/access.log read-only: the container can read an application's files in the host's /etc"},
+		{"mailcow's external MySQL socket: one socket file, not the daemon's runtime folder", "/var/run/mysqld/mysqld.sock:/var/run/mysqld/mysqld.sock",
+			"mounts host /var/run/mysqld/mysqld.sock read-write: the container can connect to the host daemon listening on this socket"},
+		{"a daemon's whole runtime folder", "/run/mysqld:/run/mysqld", "mounts host /run/mysqld read-write: the container can change a host daemon's runtime files and connect to its sockets"},
+		{"the system D-Bus read-only", "/run/dbus:/run/dbus:ro", "mounts host /run/dbus read-only: the container can call the host's system D-Bus, where root manages services (read-only does not stop calls)"},
+		{"a tree holding Docker's storage", "/var:/host/var:ro", "mounts host /var read-only: the container can read Docker's storage: every container's files, volumes and secrets (it is inside this mount)"},
+		{"the host root read-only", "/:/hostfs:ro", "mounts host / read-only: the container can read every host file, credentials included"},
+		{"a folder in root's home", "/root/backups:/backups", "mounts host /root/backups read-write: the container can change files in root's home directory"},
 	} {
-		got := runRule(t, "sensitive-host-mount", volumesYAML(tc.item))
-		if len(got) != 1 || got[0].Message != tc.want {
-			t.Errorf("%s: findings %+v, want the message %q", tc.item, got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			got := runRule(t, "sensitive-host-mount", volumesYAML(tc.item))
+			if len(got) != 1 || got[0].Message != tc.want {
+				t.Errorf("%s: findings %+v, want the message %q", tc.item, got, tc.want)
+			}
+		})
 	}
 }
