@@ -83,3 +83,14 @@ func TestHostNetworkModeFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestHostNetworkModeCloudflaredListensOnlyWhereItChooses: a tunnel client
+// on the host's network (CasaOS's Cloudflared) listens on no interface it
+// did not choose; the message says what it can do, not that it binds them all.
+func TestHostNetworkModeCloudflaredListensOnlyWhereItChooses(t *testing.T) {
+	got := runRule(t, "host-network-mode", "services:\n  cloudflared:\n    image: cloudflare/cloudflared:2025.1.0\n    network_mode: host\n")
+	want := "uses the host's network namespace: it can listen on every host interface, and `ports:` no longer limits what is exposed"
+	if len(got) != 1 || got[0].Message != want {
+		t.Fatalf("findings %+v, want one saying %q", got, want)
+	}
+}
