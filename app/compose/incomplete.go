@@ -51,9 +51,9 @@ func (p *Project) standIns(ctx context.Context, details types.ConfigDetails, l *
 			if p.fragment() {
 				p.reportFragment()
 			} else {
-				p.reportVariables(strict, root, vars, func(vars map[string]string) bool {
+				p.reportVariables(strict, root, vars, func(vars map[string]string) error {
 					_, err := p.compose(ctx, with(details, vars), l, root, true)
-					return err == nil
+					return err
 				})
 			}
 			return model
@@ -102,7 +102,7 @@ func (p *Project) standIns(ctx context.Context, details types.ConfigDetails, l *
 			p.Problems = append(p.Problems, Problem{Rule: RuleIncomplete, Pos: g.pos, Service: g.service, Message: g.message()})
 		}
 		if varsNeeded != nil {
-			p.reportVariables(varsNeeded, root, vars, func(vars map[string]string) bool { return check(with(details, vars)) == nil })
+			p.reportVariables(varsNeeded, root, vars, func(vars map[string]string) error { return check(with(details, vars)) })
 		}
 	}
 	fillGaps(model, gaps)
@@ -270,14 +270,16 @@ func (p *Project) refPos(service, name string, keys ...string) Position {
 // values for its unknown variables, with the stand-ins vars, at a line
 // using one it needs: the line Compose's error err names when it uses a
 // variable whose stand-in is not empty (as Compose's own value is), else
-// the first use of the first variable (in file order) without whose
-// stand-in loads fails. The platform sets them at deploy time, or they are
-// missing.
-func (p *Project) reportVariables(err error, root string, vars map[string]string, loads func(vars map[string]string) bool) {
+// the first use (outside free text, see uses) of the first variable, in
+// file order, without whose stand-in loads fails; it names the variables
+// of that line the load cannot do without. The platform sets them at
+// deploy time, or they are missing.
+func (p *Project) reportVariables(err error, root string, vars map[string]string, load func(vars map[string]string) error) {
 	standing := func(text string) []string {
 		var names []string
 		for _, r := range Variables(text) {
-			if vars[r.Name] != "" && !slices.Contains(names, r.Name) {
+			// ${VAR:-value} has a value without VAR: it needs nothing.
+			if vars[r.Name] != "" && !(r.HasDefault() && r.Arg != "") && !slices.Contains(names, r.Name) {
 				names = append(names, r.Name)
 			}
 		}
@@ -289,7 +291,7 @@ func (p *Project) reportVariables(err error, root string, vars map[string]string
 		for _, use := range p.uses(standing) {
 			without := maps.Clone(vars)
 			without[use.name] = ""
-			if !loads(without) {
+			if load(without) != nil {
 				pos, names = use.pos, standing(use.value)
 				break
 			}
@@ -297,6 +299,18 @@ func (p *Project) reportVariables(err error, root string, vars map[string]string
 	}
 	if len(names) == 0 {
 		names = slices.Sorted(maps.Keys(vars))
+	}
+	if len(names) > 1 {
+		// Name only the variables the file cannot do without: in
+		// "${HOST_PORT}:${PORT}" an empty host port is a random one.
+		needed := slices.DeleteFunc(slices.Clone(names), func(name string) bool {
+			without := maps.Clone(vars)
+			without[name] = ""
+			return load(without) == nil
+		})
+		if len(needed) > 0 {
+			names = needed
+		}
 	}
 	more := ""
 	if len(names) > 3 {
@@ -336,32 +350,71 @@ func (p *Project) serviceAt(pos Position) string {
 	return ""
 }
 
-// use is the first scalar that uses a variable.
+// use is the scalar that shows where a project needs a variable.
 type use struct {
 	name, value string
 	pos         Position
 }
 
-// uses lists the variables vars picks from a value, each at its first use,
-// in file order (included files first), at most maxProbes of them.
+// freeText are the keys whose values Compose passes on without reading
+// them: an empty value there never makes it reject a file, so a variable's
+// use there is not where Compose needs it (documenso's PORT=${DOCUMENSO_PORT}
+// in environment, while an empty ${DOCUMENSO_PORT} in ports is rejected).
+var freeText = map[string]bool{"environment": true, "labels": true, "annotations": true, "command": true,
+	"entrypoint": true, "test": true, "options": true, "driver_opts": true}
+
+// uses lists the variables vars picks from a value, at most maxProbes of
+// them, in the order of their first use (included files first); each is
+// at its first use outside free text, else at its first use.
 func (p *Project) uses(vars func(value string) []string) []use {
 	const maxProbes = 16
-	var out []use
-	seen := map[string]bool{}
+	var order []string
+	first, parsed := map[string]use{}, map[string]bool{}
 	for _, f := range p.layers {
 		for _, d := range p.Sources[f].Docs {
-			findScalar(d, func(n *yaml.Node) bool {
+			walkValues(d, false, 0, func(n *yaml.Node, free bool) {
 				for _, name := range vars(n.Value) {
-					if !seen[name] && len(out) < maxProbes {
-						seen[name] = true
-						out = append(out, use{name: name, value: n.Value, pos: p.Sources[f].pos(n)})
+					u, seen := first[name]
+					if !seen && len(order) == maxProbes {
+						continue
+					}
+					if !seen {
+						order = append(order, name)
+					}
+					if !seen || (!parsed[name] && !free) {
+						u = use{name: name, value: n.Value, pos: p.Sources[f].pos(n)}
+						first[name], parsed[name] = u, !free
 					}
 				}
-				return false
-			}, 0)
+			})
 		}
 	}
+	out := make([]use, len(order))
+	for i, name := range order {
+		out[i] = first[name]
+	}
 	return out
+}
+
+// walkValues calls visit on every scalar value under n in document order
+// (mapping keys are not values), telling whether it lies in free text.
+// Aliases are not followed: the anchor's own text is visited where it is.
+func walkValues(n *yaml.Node, free bool, depth int, visit func(n *yaml.Node, free bool)) {
+	if n == nil || depth > MaxDepth {
+		return
+	}
+	switch n.Kind {
+	case yaml.ScalarNode:
+		visit(n, free)
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			walkValues(n.Content[i+1], free || freeText[n.Content[i].Value], depth+1, visit)
+		}
+	default:
+		for _, c := range n.Content {
+			walkValues(c, free, depth+1, visit)
+		}
+	}
 }
 
 // fragment reports whether the project is an override file with no main

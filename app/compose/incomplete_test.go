@@ -134,6 +134,51 @@ func TestUnknownPortAloneIsNoGap(t *testing.T) {
 	wantIncomplete(t, incomplete(t, p))
 }
 
+// Documenso's template sets PORT=${DOCUMENSO_PORT} in environment first
+// and publishes ${DOCUMENSO_PORT} further down: Compose passes an empty
+// environment value on, and rejects the empty port, so the finding is at
+// the port.
+func TestPlatformPortFirstUsedInEnvironmentIsReportedAtThePort(t *testing.T) {
+	p := loaded(t, loadFiles(t, MapSnapshot{"compose.yaml": []byte(`services:
+  documenso:
+    image: documenso/documenso:1.9
+    environment:
+      - PORT=${DOCUMENSO_PORT}
+    labels:
+      app.port: ${DOCUMENSO_PORT}
+    ports:
+      - ${DOCUMENSO_PORT}
+`)}))
+	wantIncomplete(t, incomplete(t, p), `compose.yaml:9 documenso: Compose rejects this file without a value for ${DOCUMENSO_PORT}`)
+}
+
+// Lavalink's template writes SERVER_PORT: "${SERVER_PORT:-2333}" before
+// the port that uses ${SERVER_PORT} bare: the use with a default needs
+// nothing and is not where the finding goes.
+func TestVariableWithADefaultOnItsFirstUseIsReportedWhereItHasNone(t *testing.T) {
+	p := loaded(t, loadFiles(t, MapSnapshot{"compose.yaml": []byte(`services:
+  lavalink:
+    image: ghcr.io/lavalink-devs/lavalink:4.0.8
+    environment:
+      SERVER_PORT: "${SERVER_PORT:-2333}"
+    ports:
+      - ${SERVER_PORT}
+`)}))
+	wantIncomplete(t, incomplete(t, p), `compose.yaml:7 lavalink: Compose rejects this file without a value for ${SERVER_PORT}, which has none`)
+}
+
+// Teable publishes "${TEABLE_DB_PORT}:${POSTGRES_PORT}": an empty host port
+// is a random one, so only the container port is named.
+func TestOnlyTheVariablesALineCannotDoWithoutAreNamed(t *testing.T) {
+	p := loaded(t, loadFiles(t, MapSnapshot{"compose.yaml": []byte(`services:
+  teable-db:
+    image: postgres:15.4
+    ports:
+      - "${TEABLE_DB_PORT}:${POSTGRES_PORT}"
+`)}))
+	wantIncomplete(t, incomplete(t, p), `compose.yaml:5 teable-db: Compose rejects this file without a value for ${POSTGRES_PORT}, which has none`)
+}
+
 // Both at once: a variable and a network from elsewhere.
 func TestVariableAndNetworkGapsTogether(t *testing.T) {
 	p := loaded(t, loadFiles(t, MapSnapshot{"compose.yaml": []byte(`services:
