@@ -103,4 +103,9 @@ func TestRenderAudit(t *testing.T) {
 	if strings.Contains(out, "Waived") || strings.Contains(out, "No findings") {
 		t.Errorf("unexpected section in\n%s", out)
 	}
+	// An edit of the service's name line alone names one line, not "lines 10–10".
+	data.Groups[0].Edit.StartLine = 3
+	if out, err = Render("audit.md.tmpl", data); err != nil || !strings.Contains(out, "Replace line 3 of `compose.yaml` with this") {
+		t.Errorf("one-line edit (err %v) in\n%s", err, out)
+	}
 }
