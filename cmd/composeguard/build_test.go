@@ -35,6 +35,34 @@ func TestDockerfileBuildsWithGoModsGo(t *testing.T) {
 	}
 }
 
+// TestSetUpCommandsUseGoModsGo: the README's two set-up commands and
+// .ci/run name go.mod's Go as GOTOOLCHAIN, so a fresh machine runs the Go
+// that CI tested and the vulnerability scan checked.
+func TestSetUpCommandsUseGoModsGo(t *testing.T) {
+	read := func(file string) string {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join("..", "..", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	goMod := regexp.MustCompile(`(?m)^go (\S+)$`).FindStringSubmatch(read("go.mod"))
+	if goMod == nil {
+		t.Fatal("go.mod names no Go version")
+	}
+	want := "GOTOOLCHAIN=go" + goMod[1]
+	readme := read("README.md")
+	for _, cmd := range []string{want + " go run ./cmd/composeguard audit cmd/composeguard/testdata/example", want + " go test ./..."} {
+		if !strings.Contains(readme, "\n"+cmd+" ") {
+			t.Errorf("README's set-up lacks the command %q", cmd)
+		}
+	}
+	if ci := read(".ci/run"); !strings.Contains(ci, "\nexport "+want+"\n") || !strings.Contains(ci, "\ngo test ./...\n") {
+		t.Errorf(".ci/run does not export %s and run go test ./...", want)
+	}
+}
+
 // TestStaticBuild builds composeguard the way the Dockerfile does and runs
 // the binary: it must be static, so it runs in a scratch or distroless image.
 func TestStaticBuild(t *testing.T) {
