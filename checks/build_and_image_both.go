@@ -1,5 +1,7 @@
 package checks
 
+import "github.com/composeguard/composeguard/app/compose"
+
 var _ = register(&Rule{
 	ID:          "build-and-image-both",
 	Category:    Image,
@@ -20,8 +22,22 @@ var _ = register(&Rule{
 				continue
 			}
 			// pull_policy is absent: an empty value fails Compose's schema.
-			c.Report(Finding{Service: s.Name, Pos: c.Project.ServicePos(s.Name), KeyPath: "pull_policy",
+			c.Report(Finding{Service: s.Name, Pos: buildAndImagePos(c, s.Name), KeyPath: "pull_policy",
 				Message: "has build and image but no pull_policy: Compose pulls and builds only if the pull fails"})
 		}
 	},
 })
+
+// buildAndImagePos is the service's name, unless another file than the one
+// naming it writes build or image: then that key, where the two meet
+// (mailcow's BUILD_FLAGS override adds build to services whose image the
+// main file sets).
+func buildAndImagePos(c *Context, service string) compose.Position {
+	at := c.Project.ServicePos(service)
+	for _, key := range []string{"build", "image"} {
+		if l, ok := c.Project.Locate(service, key); ok && l.Pos.File != at.File {
+			return l.Pos
+		}
+	}
+	return at
+}
