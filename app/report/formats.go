@@ -11,7 +11,12 @@ import (
 )
 
 // Formats lists the output formats by name.
-var Formats = []string{"text", "json", "sarif", "markdown"}
+var Formats = []string{"text", "json", "sarif", "codequality", "markdown"}
+
+// RootRelative reports whether a format names files relative to the
+// repository root, as the tools that read it resolve them, rather than as
+// the user typed them.
+func RootRelative(format string) bool { return format == "sarif" || format == "codequality" }
 
 // Write writes a report in a format; colour applies to text only, and
 // suggestions (nil for none) to Markdown only.
@@ -23,6 +28,8 @@ func Write(w io.Writer, format string, r *audit.Report, colour bool, suggestions
 		return JSON(w, r)
 	case "sarif":
 		return SARIF(w, r)
+	case "codequality":
+		return CodeQuality(w, r)
 	case "markdown":
 		return Markdown(w, r, suggestions)
 	}

@@ -73,9 +73,14 @@ type sarifPhysical struct {
 	Region           sarifRegion   `json:"region"`
 }
 
+// sarifArtifact names a file relative to the repository root, the base
+// GitHub code scanning resolves %SRCROOT% to.
 type sarifArtifact struct {
-	URI string `json:"uri"`
+	URI       string `json:"uri"`
+	URIBaseID string `json:"uriBaseId"`
 }
+
+const sourceRoot = "%SRCROOT%"
 
 type sarifRegion struct {
 	StartLine   int `json:"startLine"`
@@ -96,6 +101,16 @@ func sarifLevel(s checks.Severity) string {
 // securitySeverity is GitHub code scanning's 0–10 severity property.
 var securitySeverity = map[checks.Severity]string{
 	checks.Critical: "9.5", checks.High: "8.0", checks.Medium: "5.5", checks.Low: "3.0", checks.Info: "0.0",
+}
+
+// describe is a finding in one sentence for tools that show a single text:
+// the services it concerns, what is wrong and the fix.
+func describe(f audit.Finding) string {
+	msg := f.Message
+	if len(f.Services) > 0 {
+		msg = "[" + strings.Join(f.Services, ", ") + "] " + msg
+	}
+	return msg + ". " + f.Fix
 }
 
 // SARIF writes SARIF 2.1.0 for GitHub code scanning: every rule with its help
@@ -120,15 +135,11 @@ func SARIF(w io.Writer, r *audit.Report) error {
 	}
 	results := []sarifResult{}
 	for _, f := range r.Findings {
-		msg := f.Message
-		if len(f.Services) > 0 {
-			msg = "[" + strings.Join(f.Services, ", ") + "] " + msg
-		}
 		res := sarifResult{
 			RuleID: f.Rule, RuleIndex: index[f.Rule], Level: sarifLevel(f.Severity),
-			Message: sarifText{Text: msg + ". " + f.Fix},
+			Message: sarifText{Text: describe(f)},
 			Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{
-				ArtifactLocation: sarifArtifact{URI: f.Pos.File},
+				ArtifactLocation: sarifArtifact{URI: f.Pos.File, URIBaseID: sourceRoot},
 				Region:           sarifRegion{StartLine: max(1, f.Pos.Line), StartColumn: max(1, f.Pos.Column)},
 			}}},
 			PartialFingerprints: map[string]string{"composeguard/v1": f.Fingerprint},

@@ -163,7 +163,8 @@ type ghSARIF struct {
 			Locations []struct {
 				PhysicalLocation struct {
 					ArtifactLocation struct {
-						URI string `json:"uri"`
+						URI       string `json:"uri"`
+						URIBaseID string `json:"uriBaseId"`
 					} `json:"artifactLocation"`
 					Region struct {
 						StartLine   int `json:"startLine"`
@@ -233,6 +234,9 @@ func TestSARIFForCodeScanning(t *testing.T) {
 			t.Errorf("result %d: partialFingerprints %v", i, res.PartialFingerprints)
 		}
 		loc := res.Locations[0].PhysicalLocation
+		if loc.ArtifactLocation.URIBaseID != "%SRCROOT%" {
+			t.Errorf("result %d: uriBaseId %q; code scanning resolves paths from the repository root, %%SRCROOT%%", i, loc.ArtifactLocation.URIBaseID)
+		}
 		if loc.ArtifactLocation.URI != f.Pos.File || loc.Region.StartLine != f.Pos.Line || loc.Region.StartColumn != f.Pos.Column {
 			t.Errorf("result %d: location %+v", i, loc)
 		}

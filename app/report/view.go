@@ -1,4 +1,5 @@
-// Package report writes an audit as text, JSON, SARIF or Markdown.
+// Package report writes an audit as text, JSON, SARIF, GitLab Code Quality
+// or Markdown.
 package report
 
 import (
