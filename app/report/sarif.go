@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/json"
 	"io"
+	"net/url"
 	"strings"
 
 	"github.com/composeguard/composeguard/app/audit"
@@ -73,8 +74,8 @@ type sarifPhysical struct {
 	Region           sarifRegion   `json:"region"`
 }
 
-// sarifArtifact names a file relative to the repository root, the base
-// GitHub code scanning resolves %SRCROOT% to.
+// sarifArtifact names a file by a URI relative to the repository root, the
+// base GitHub code scanning resolves %SRCROOT% to.
 type sarifArtifact struct {
 	URI       string `json:"uri"`
 	URIBaseID string `json:"uriBaseId"`
@@ -139,7 +140,7 @@ func SARIF(w io.Writer, r *audit.Report) error {
 			RuleID: f.Rule, RuleIndex: index[f.Rule], Level: sarifLevel(f.Severity),
 			Message: sarifText{Text: describe(f)},
 			Locations: []sarifLocation{{PhysicalLocation: sarifPhysical{
-				ArtifactLocation: sarifArtifact{URI: f.Pos.File, URIBaseID: sourceRoot},
+				ArtifactLocation: sarifArtifact{URI: (&url.URL{Path: f.Pos.File}).String(), URIBaseID: sourceRoot},
 				Region:           sarifRegion{StartLine: max(1, f.Pos.Line), StartColumn: max(1, f.Pos.Column)},
 			}}},
 			PartialFingerprints: map[string]string{"composeguard/v1": f.Fingerprint},

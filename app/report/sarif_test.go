@@ -275,3 +275,30 @@ func TestSARIFClampsPositions(t *testing.T) {
 		t.Errorf("line and column must be at least 1:\n%s", b.String())
 	}
 }
+
+// A URI escapes what a path may hold and a URI may not.
+func TestSARIFEscapesPaths(t *testing.T) {
+	schema := sarifSchema(t)
+	r := &audit.Report{Findings: []audit.Finding{
+		{Finding: checks.Finding{Rule: "privileged-container", Severity: checks.Critical, Pos: compose.Position{File: "my stack/compose #1.yaml", Line: 2}, Message: "m"}, Fingerprint: "a"},
+		{Finding: checks.Finding{Rule: "privileged-container", Severity: checks.Critical, Pos: compose.Position{File: "<stdin>", Line: 2}, Message: "m"}, Fingerprint: "b"},
+	}}
+	var b bytes.Buffer
+	if err := SARIF(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	validateSARIF(t, schema, b.Bytes())
+	var doc ghSARIF
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"my%20stack/compose%20%231.yaml", "%3Cstdin%3E"} {
+		uri := doc.Runs[0].Results[i].Locations[0].PhysicalLocation.ArtifactLocation.URI
+		if uri != want {
+			t.Errorf("uri %q, want %q", uri, want)
+		}
+		if u, err := url.Parse(uri); err != nil || u.Path != r.Findings[i].Pos.File {
+			t.Errorf("uri %q does not give back the path %q: %v", uri, r.Findings[i].Pos.File, err)
+		}
+	}
+}

@@ -74,6 +74,7 @@ func auditFiles(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		policyName = filepath.ToSlash(*policyFile)
 		override = policy.Parse(policyName, b)
 	}
+	policyAs := policyName // how findings about the --policy file name it
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
@@ -95,7 +96,7 @@ func auditFiles(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		failing = failing || len(r.Failing(limit(pol))) > 0
 		mapPath := func(p string) string {
 			if policyName != "" && p == policyName {
-				return p
+				return policyAs
 			}
 			return show(p)
 		}
@@ -124,6 +125,12 @@ func auditFiles(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "composeguard:", err)
 		return 2
 	}
+	rootRelative := report.RootRelative(*format)
+	if rootRelative && len(repos) > 1 {
+		fmt.Fprintf(stderr, "composeguard: --format %s names files relative to one repository root (the folder holding .git; without one, the PATH), and these paths are in %d: %s; audit each on its own\n",
+			*format, len(repos), strings.Join(roots(repos), ", "))
+		return 2
+	}
 	for _, repo := range repos {
 		projects := audit.Projects(repo.snap, repo.pol)
 		for i, d := range repo.dirs {
@@ -135,7 +142,14 @@ func auditFiles(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 		}
 		projects = projects.Only(func(p compose.Plan) bool { return slices.ContainsFunc(p.Files, repo.covers) })
-		add(audit.RunProjects(context.Background(), repo.snap, repo.pol, projects, now), repo.snap, projects, repo.pol, repo.show)
+		show := repo.show
+		if rootRelative {
+			show = func(p string) string { return p }
+			if policyName != "" {
+				policyAs = repo.rootPath(*policyFile)
+			}
+		}
+		add(audit.RunProjects(context.Background(), repo.snap, repo.pol, projects, now), repo.snap, projects, repo.pol, show)
 	}
 	combined := audit.Combine(reports...)
 	if err := report.Write(stdout, *format, combined, useColour(*colour, stdout), all); err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -382,4 +383,118 @@ func TestAuditFlagsAfterPaths(t *testing.T) {
 	if a := decode(t, out); len(a.Findings) != 1 {
 		t.Errorf("flags after the path were not applied: %+v", a.Findings)
 	}
+}
+
+// SARIF and Code Quality name files from the repository root, as code
+// scanning and GitLab resolve them, whatever path was typed and wherever
+// the command runs; text and JSON keep the paths as typed.
+func TestAuditMachineFormatsNameFilesFromTheRepositoryRoot(t *testing.T) {
+	top := t.TempDir()
+	root := filepath.Join(top, "repo")
+	write(t, root, map[string]string{
+		".git/HEAD":               "ref: refs/heads/main\n",
+		".composeguard.yml":       onlyPolicy("", "privileged-container"),
+		"stacks/app/compose.yaml": privileged,
+		"policies/strict.yml":     onlyPolicy("fial_on: low\n", "privileged-container"),
+	})
+	const want = "stacks/app/compose.yaml"
+	file := filepath.Join(root, "stacks", "app", "compose.yaml")
+	cases := []struct {
+		cwd  string
+		args []string
+	}{
+		{root, []string{"."}},
+		{root, []string{"stacks"}},
+		{root, []string{"./stacks/"}},
+		{root, []string{"stacks/app/compose.yaml"}},
+		{root, []string{file}},
+		{filepath.Join(root, "stacks"), nil},
+		{filepath.Join(root, "stacks"), []string{"app"}},
+		{filepath.Join(root, "stacks", "app"), []string{"../../stacks/app/compose.yaml"}},
+		{top, []string{"repo/stacks"}},
+		{top, []string{"repo/stacks/app/compose.yaml"}},
+		{t.TempDir(), []string{filepath.Join(root, "stacks")}},
+	}
+	for _, tc := range cases {
+		t.Chdir(tc.cwd)
+		for _, format := range []string{"sarif", "codequality"} {
+			code, out, errOut := cli(t, "", append([]string{"audit", "--format", format}, tc.args...)...)
+			if code != 1 {
+				t.Fatalf("%s %v in %s: exit %d: %s", format, tc.args, tc.cwd, code, errOut)
+			}
+			if got := machinePaths(t, format, out); strings.Join(got, ",") != want {
+				t.Errorf("%s %v in %s: paths %v, want %s", format, tc.args, tc.cwd, got, want)
+			}
+		}
+	}
+
+	// The JSON output of the same run keeps the path as typed.
+	t.Chdir(filepath.Join(root, "stacks"))
+	_, out, _ := cli(t, "", "audit", "--format", "json", "app")
+	if got := of(decode(t, out), "privileged-container"); strings.Join(got, ",") != "app/compose.yaml:4 web" {
+		t.Errorf("json: %v, want the path as typed", got)
+	}
+
+	// Findings about a --policy file inside the repository name it from the
+	// root too.
+	_, out, _ = cli(t, "", "audit", "--format", "sarif", "--policy", "../policies/strict.yml", "app")
+	if got := machinePaths(t, "sarif", out); strings.Join(got, ",") != "policies/strict.yml,"+want {
+		t.Errorf("--policy in the repository: paths %v", got)
+	}
+
+	// Paths in two repositories have no one root.
+	other := t.TempDir()
+	write(t, other, map[string]string{".git/HEAD": "ref: refs/heads/main\n", "compose.yaml": privileged})
+	code, _, errOut := cli(t, "", "audit", "--format", "codequality", "app", other)
+	if code != 2 || !strings.Contains(errOut, "one repository root") || !strings.Contains(errOut, other) {
+		t.Errorf("two repositories: exit %d, %s", code, errOut)
+	}
+}
+
+// machinePaths lists the file paths of a SARIF or Code Quality report,
+// sorted; SARIF's must be based at %SRCROOT%.
+func machinePaths(t *testing.T, format, out string) []string {
+	t.Helper()
+	var paths []string
+	switch format {
+	case "sarif":
+		var doc struct {
+			Runs []struct {
+				Results []struct {
+					Locations []struct {
+						PhysicalLocation struct {
+							ArtifactLocation struct {
+								URI       string `json:"uri"`
+								URIBaseID string `json:"uriBaseId"`
+							} `json:"artifactLocation"`
+						} `json:"physicalLocation"`
+					} `json:"locations"`
+				} `json:"results"`
+			} `json:"runs"`
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatalf("not SARIF: %v\n%s", err, out)
+		}
+		for _, r := range doc.Runs[0].Results {
+			a := r.Locations[0].PhysicalLocation.ArtifactLocation
+			if a.URIBaseID != "%SRCROOT%" {
+				t.Errorf("uriBaseId %q", a.URIBaseID)
+			}
+			paths = append(paths, a.URI)
+		}
+	case "codequality":
+		var issues []struct {
+			Location struct {
+				Path string `json:"path"`
+			} `json:"location"`
+		}
+		if err := json.Unmarshal([]byte(out), &issues); err != nil {
+			t.Fatalf("not a Code Quality report: %v\n%s", err, out)
+		}
+		for _, is := range issues {
+			paths = append(paths, is.Location.Path)
+		}
+	}
+	sort.Strings(paths)
+	return paths
 }

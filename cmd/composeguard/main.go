@@ -14,7 +14,7 @@ import (
 const usage = `composeguard guards Docker Compose files.
 
 Usage:
-  composeguard audit [--format text|json|sarif|markdown] [--fail-on SEVERITY|never] [--policy FILE] [PATH…|-]
+  composeguard audit [--format text|json|sarif|codequality|markdown] [--fail-on SEVERITY|never] [--policy FILE] [PATH…|-]
   composeguard serve [--listen ADDR] [--database-url URL] [--review-drafts=false]   (GitHub settings: serve --help)
   composeguard bump [--dry-run] [--format text|json] [--policy FILE] [PATH…]
   composeguard version

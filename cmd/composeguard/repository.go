@@ -131,6 +131,28 @@ func (r *repository) show(p string) string {
 	return filepath.ToSlash(full)
 }
 
+// rootPath is how a file named on the command line is written relative to
+// the repository root; one outside the root keeps the name typed.
+func (r *repository) rootPath(typed string) string {
+	full := typed
+	if !filepath.IsAbs(full) {
+		full = filepath.Join(r.cwd, typed)
+	}
+	if rel, err := filepath.Rel(r.root, full); err == nil && filepath.IsLocal(rel) {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.ToSlash(typed)
+}
+
+// roots lists the repositories' roots, for messages.
+func roots(repos []*repository) []string {
+	var out []string
+	for _, r := range repos {
+		out = append(out, r.root)
+	}
+	return out
+}
+
 // noCompose is the error for a folder argument holding no compose file.
 func noCompose(arg string, pol *policy.Policy) error {
 	return fmt.Errorf("no compose files found under %s (looked for %s); pass a file explicitly: composeguard audit path/to/file.yml", arg, pol.Patterns())
