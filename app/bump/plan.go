@@ -102,15 +102,8 @@ const parallelLookups = 8
 // updates. A registry that cannot answer makes the image Unknown in Skipped,
 // never "up to date".
 func PlanUpdates(ctx context.Context, reg Registry, inv Inventory, cfg Config) *Plan {
-	plan := &Plan{Skipped: slices.Clone(inv.Skipped)}
-	byRepo := map[string][]Reference{}
-	for _, r := range inv.References {
-		if cfg.For(r.Image).Ignore {
-			plan.Skipped = append(plan.Skipped, skipAll([]Reference{r}, "ignored by the policy", false)...)
-			continue
-		}
-		byRepo[r.Image.Name()] = append(byRepo[r.Image.Name()], r)
-	}
+	byRepo, ignored := inv.lookups(cfg)
+	plan := &Plan{Skipped: append(slices.Clone(inv.Skipped), ignored...)}
 	repos := slices.Sorted(maps.Keys(byRepo))
 	results := make([]*Plan, len(repos))
 	sem := make(chan struct{}, parallelLookups)
@@ -129,6 +122,27 @@ func PlanUpdates(ctx context.Context, reg Registry, inv Inventory, cfg Config) *
 	}
 	slices.SortStableFunc(plan.Skipped, func(a, b Skipped) int { return cmpPlace(a.File, a.Line, b.File, b.Line) })
 	return plan
+}
+
+// Lookups is how many repositories PlanUpdates asks the registry about, one
+// Tags call each.
+func (inv Inventory) Lookups(cfg Config) int {
+	byRepo, _ := inv.lookups(cfg)
+	return len(byRepo)
+}
+
+// lookups groups the references by the repository to look up, and skips
+// those the policy ignores.
+func (inv Inventory) lookups(cfg Config) (byRepo map[string][]Reference, ignored []Skipped) {
+	byRepo = map[string][]Reference{}
+	for _, r := range inv.References {
+		if cfg.For(r.Image).Ignore {
+			ignored = append(ignored, skipAll([]Reference{r}, "ignored by the policy", false)...)
+			continue
+		}
+		byRepo[r.Image.Name()] = append(byRepo[r.Image.Name()], r)
+	}
+	return byRepo, ignored
 }
 
 func planRepository(ctx context.Context, reg Registry, repo string, refs []Reference, s Settings) *Plan {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -209,3 +210,28 @@ func TestPlanDigestFailureIsUnknown(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// countingRegistry counts the tag lists asked for.
+type countingRegistry struct {
+	stubRegistry
+	tags atomic.Int32
+}
+
+func (c *countingRegistry) Tags(ctx context.Context, repo string) ([]string, error) {
+	c.tags.Add(1)
+	return c.stubRegistry.Tags(ctx, repo)
+}
+
+// Lookups is what a progress line counts to: one per repository asked
+// about, whatever the number of places using it, none for an ignored one.
+func TestLookupsCountsTheRegistryCalls(t *testing.T) {
+	files := compose.MapSnapshot{"compose.yaml": []byte("services:\n  a:\n    image: nginx:1.25\n  b:\n    image: nginx:1.25\n  c:\n    image: docker.io/library/nginx:1.26\n" +
+		"  d:\n    image: postgres:16\n  e:\n    image: redis:7\n")}
+	cfg := Config{Rules: []Rule{{Images: []string{"*/library/redis"}, Ignore: ptr(true)}}}
+	reg := &countingRegistry{stubRegistry: stubRegistry{tags: map[string][]string{"docker.io/library/nginx": bumptest.NginxTags, "docker.io/library/postgres": {"16", "17"}}}}
+	inv := Extract(files, []string{"compose.yaml"})
+	PlanUpdates(context.Background(), reg, inv, cfg)
+	if got, want := inv.Lookups(cfg), int(reg.tags.Load()); got != want || want != 2 {
+		t.Errorf("Lookups %d, the plan asked for %d tag lists (want 2: nginx and postgres)", got, want)
+	}
+}

@@ -131,6 +131,15 @@ func auditFiles(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			*format, len(repos), strings.Join(roots(repos), ", "))
 		return 2
 	}
+	// Every folder is checked before any audit starts, and the progress
+	// line counts the files of every repository.
+	type planned struct {
+		repo     *repository
+		projects compose.Grouping
+		reads    *readProgress
+	}
+	var jobs []planned
+	bar, files := newProgress(stderr), 0
 	for _, repo := range repos {
 		projects := audit.Projects(repo.snap, repo.pol)
 		for i, d := range repo.dirs {
@@ -142,15 +151,22 @@ func auditFiles(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 		}
 		projects = projects.Only(func(p compose.Plan) bool { return slices.ContainsFunc(p.Files, repo.covers) })
-		show := repo.show
+		reads := newReadProgress(repo.snap, projects.Plans, bar)
+		files += len(reads.unread)
+		jobs = append(jobs, planned{repo, projects, reads})
+	}
+	bar.start("auditing %d/%d files…", files)
+	for _, job := range jobs {
+		show := job.repo.show
 		if rootRelative {
 			show = func(p string) string { return p }
 			if policyName != "" {
-				policyAs = repo.rootPath(*policyFile)
+				policyAs = job.repo.rootPath(*policyFile)
 			}
 		}
-		add(audit.RunProjects(context.Background(), repo.snap, repo.pol, projects, now), repo.snap, projects, repo.pol, show)
+		add(audit.RunProjects(context.Background(), job.reads, job.repo.pol, job.projects, now), job.repo.snap, job.projects, job.repo.pol, show)
 	}
+	bar.clear()
 	combined := audit.Combine(reports...)
 	if err := report.Write(stdout, *format, combined, useColour(*colour, stdout), all); err != nil {
 		fmt.Fprintln(stderr, "composeguard:", err)

@@ -85,6 +85,7 @@ func bumpImages(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "composeguard:", err)
 		return 2
 	}
+	bar := newProgress(stderr)
 	for _, repo := range repos {
 		pol := repo.pol
 		for _, p := range pol.Problems {
@@ -96,7 +97,10 @@ func bumpImages(args []string, stdout, stderr io.Writer) int {
 				files = append(files, p)
 			}
 		}
-		r := bumped{plan: bump.PlanUpdates(ctx, client, bump.Extract(repo.snap, files), pol.Bump), show: repo.show}
+		inventory := bump.Extract(repo.snap, files)
+		bar.start("looking up %d/%d images…", inventory.Lookups(pol.Bump))
+		r := bumped{plan: bump.PlanUpdates(ctx, lookupProgress{client, bar}, inventory, pol.Bump), show: repo.show}
+		bar.clear()
 		r.toWrite = r.plan.ToWrite(pol.Bump, *major)
 		if !*dryRun {
 			if r.written, err = applyInPlace(ctx, repo.snap, files, r.toWrite, repo.show); err != nil {
