@@ -283,15 +283,10 @@ func TestAuditKeepsPathsAsTyped(t *testing.T) {
 	}
 }
 
-func TestAuditNoColourWithoutTerminal(t *testing.T) {
-	dir := repo(t, privileged)
-	t.Setenv("NO_COLOR", "")
-	// a buffer
-	_, out, _ := cli(t, "", "audit", dir)
-	if strings.Contains(out, "\x1b[") {
-		t.Errorf("colour in a buffer:\n%q", out)
-	}
-	// a regular file and a pipe
+// offTerminal calls write with a regular file, then with a pipe, and returns
+// what each received, by "file" and "pipe".
+func offTerminal(t *testing.T, write func(*os.File)) map[string][]byte {
+	t.Helper()
 	f, err := os.CreateTemp(t.TempDir(), "out")
 	if err != nil {
 		t.Fatal(err)
@@ -301,22 +296,33 @@ func TestAuditNoColourWithoutTerminal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan []byte)
+	defer r.Close()
+	piped := make(chan []byte)
 	go func() {
 		var b bytes.Buffer
 		_, _ = b.ReadFrom(r)
-		done <- b.Bytes()
+		piped <- b.Bytes()
 	}()
-	var errOut bytes.Buffer
-	run([]string{"audit", dir}, strings.NewReader(""), f, &errOut)
-	run([]string{"audit", dir}, strings.NewReader(""), w, &errOut)
+	write(f)
+	write(w)
 	w.Close()
-	piped := <-done
-	written, err := os.ReadFile(f.Name())
-	if err != nil {
+	got := map[string][]byte{"pipe": <-piped}
+	if got["file"], err = os.ReadFile(f.Name()); err != nil {
 		t.Fatal(err)
 	}
-	for name, b := range map[string][]byte{"file": written, "pipe": piped} {
+	return got
+}
+
+func TestAuditNoColourWithoutTerminal(t *testing.T) {
+	dir := repo(t, privileged)
+	t.Setenv("NO_COLOR", "")
+	// a buffer
+	_, out, _ := cli(t, "", "audit", dir)
+	if strings.Contains(out, "\x1b[") {
+		t.Errorf("colour in a buffer:\n%q", out)
+	}
+	var errOut bytes.Buffer
+	for name, b := range offTerminal(t, func(w *os.File) { run([]string{"audit", dir}, strings.NewReader(""), w, &errOut) }) {
 		if !bytes.Contains(b, []byte("privileged-container")) {
 			t.Errorf("%s: no output:\n%s", name, b)
 		}

@@ -19,36 +19,29 @@ func quickProgress(t *testing.T) {
 
 func TestProgressLine(t *testing.T) {
 	quickProgress(t)
-	var term bytes.Buffer
-	p := &progress{w: &term}
-	p.start("auditing %d/%d files…", 3)
-	for range 3 {
-		p.add()
+	cases := []struct {
+		name            string
+		delay, interval time.Duration
+		done, total     int
+		want            string
+	}{
+		{"every step", 0, 0, 3, 3, "\rauditing 1/3 files…\x1b[K\rauditing 2/3 files…\x1b[K\rauditing 3/3 files…\x1b[K\r\x1b[K"},
+		{"redraws spaced out", 0, time.Hour, 2, 2, "\rauditing 1/2 files…\x1b[K\r\x1b[K"},
+		// Work quicker than the delay shows nothing, not even the clearing.
+		{"quick work", time.Hour, 0, 2, 2, ""},
 	}
-	p.clear()
-	want := "\rauditing 1/3 files…\x1b[K\rauditing 2/3 files…\x1b[K\rauditing 3/3 files…\x1b[K\r\x1b[K"
-	if term.String() != want {
-		t.Errorf("terminal got %q\nwant %q", term.String(), want)
-	}
-
-	// Redraws are spaced out, and work quicker than the delay shows nothing,
-	// not even the clearing.
-	progressInterval = time.Hour
-	term.Reset()
-	p.start("looking up %d/%d images…", 2)
-	p.add()
-	p.add()
-	p.clear()
-	if want := "\rlooking up 1/2 images…\x1b[K\r\x1b[K"; term.String() != want {
-		t.Errorf("spaced redraws: %q, want %q", term.String(), want)
-	}
-	progressDelay = time.Hour
-	term.Reset()
-	p.start("auditing %d/%d files…", 2)
-	p.add()
-	p.clear()
-	if term.Len() != 0 {
-		t.Errorf("quick work drew %q", term.String())
+	for _, tc := range cases {
+		progressDelay, progressInterval = tc.delay, tc.interval
+		var term bytes.Buffer
+		p := &progress{w: &term}
+		p.start("auditing %d/%d files…", tc.total)
+		for range tc.done {
+			p.add()
+		}
+		p.clear()
+		if term.String() != tc.want {
+			t.Errorf("%s: the terminal shows %q\nwant %q", tc.name, term.String(), tc.want)
+		}
 	}
 }
 
@@ -60,30 +53,11 @@ func TestProgressNeverOffATerminal(t *testing.T) {
 	if code, _, errOut := cli(t, "", "audit", dir); code != 1 || errOut != "" {
 		t.Errorf("stderr a buffer: exit %d, stderr %q", code, errOut)
 	}
-	f, err := os.CreateTemp(t.TempDir(), "stderr")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
 	var out bytes.Buffer
-	run([]string{"audit", dir}, strings.NewReader(""), &out, f)
-	run([]string{"audit", dir}, strings.NewReader(""), &out, w)
-	w.Close()
-	var piped bytes.Buffer
-	if _, err := piped.ReadFrom(r); err != nil {
-		t.Fatal(err)
-	}
-	written, err := os.ReadFile(f.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(written) != 0 || piped.Len() != 0 {
-		t.Errorf("stderr a file: %q; a pipe: %q", written, piped.String())
+	for name, b := range offTerminal(t, func(w *os.File) { run([]string{"audit", dir}, strings.NewReader(""), &out, w) }) {
+		if len(b) != 0 {
+			t.Errorf("stderr a %s: %q", name, b)
+		}
 	}
 }
 
