@@ -15,11 +15,15 @@ import (
 var files embed.FS
 
 var all = template.Must(template.New("").Funcs(template.FuncMap{
-	"score":  func(x float64) string { return fmt.Sprintf("%.1f", x) },
-	"cell":   cell,
-	"join":   strings.Join,
-	"plural": plural,
-	"fence":  fence,
+	"score":     func(x float64) string { return fmt.Sprintf("%.1f", x) },
+	"text":      text,
+	"code":      code,
+	"codes":     codes,
+	"cellcode":  cellcode,
+	"cellcodes": cellcodes,
+	"cell":      cell,
+	"plural":    plural,
+	"fence":     fence,
 }).ParseFS(files, "*.tmpl"))
 
 // Render executes the named template (its file name).
@@ -31,7 +35,8 @@ func Render(name string, data any) (string, error) {
 	return b.String(), nil
 }
 
-// cell makes text safe inside a Markdown table cell.
+// cell puts composeguard's own Markdown (a rule's fix) in a table cell;
+// a repository's text goes through text instead.
 func cell(s string) string {
 	s = strings.ReplaceAll(s, "|", `\|`)
 	return strings.ReplaceAll(s, "\n", " ")

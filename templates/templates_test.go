@@ -4,6 +4,8 @@ import (
 	"io/fs"
 	"strings"
 	"testing"
+
+	"github.com/composeguard/composeguard/templates/markdowntest"
 )
 
 func TestCell(t *testing.T) {
@@ -11,12 +13,69 @@ func TestCell(t *testing.T) {
 		"plain":        "plain",
 		"a | b":        `a \| b`,
 		"two\nlines":   "two lines",
-		"x|y\n|z":      `x\|y \|z`,
 		"`code` stays": "`code` stays",
 	} {
 		if got := cell(in); got != want {
 			t.Errorf("cell(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestText(t *testing.T) {
+	for in, want := range map[string]string{
+		"runs as root":            "runs as root",
+		"read_only *x* ~y~ $z$":   `read\_only \*x\* \~y\~ \$z\$`,
+		"<!-- x --> <b>&amp;":     "&lt;!-- x --&gt; &lt;b&gt;&amp;amp;",
+		"[x](http://evil)":        `\[x\](http:&#8203;//evil)`,
+		"@acme/team and a@b.c":    "@&#8203;acme/team and a@&#8203;b.c",
+		"#12, GH-3, www.evil.com": "#&#8203;12, GH-&#8203;3, www&#8203;.evil.com",
+		"a `b` | c\r\nd\\":        "a \\`b\\` \\| c d\\\\",
+		"bidi \u202e gnp.exe":     "bidi \ufffd gnp.exe",
+	} {
+		if got := text(in); got != want {
+			t.Errorf("text(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestCode(t *testing.T) {
+	for in, want := range map[string]string{
+		"compose.yaml":    "`compose.yaml`",
+		"a`b":             "``a`b``",
+		"``x":             "``` ``x ```",
+		" lead":           "`  lead `",
+		"":                "` `",
+		"two\nlines":      "`two lines`",
+		"<!-- marker -->": "`<!\u200b-- marker -->`",
+		"a|b":             "`a|b`",
+	} {
+		if got := code(in); got != want {
+			t.Errorf("code(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := cellcode("a|b`c"); got != "``a\\|b`c``" {
+		t.Errorf("cellcode = %q", got)
+	}
+	if got := codes([]string{"web", "@x"}); got != "`web`, `@x`" {
+		t.Errorf("codes = %q", got)
+	}
+}
+
+func TestPlain(t *testing.T) {
+	if got := Plain("a <!-- composeguard:summary -->\r\nb\x1b[31m"); got != "a <!\u200b-- composeguard:summary -->\nb\ufffd[31m" {
+		t.Errorf("Plain = %q", got)
+	}
+}
+
+// TestHostileValuesInATable renders hostile values in every kind of
+// place a template gives them and checks nothing of them is markup.
+func TestHostileValuesInATable(t *testing.T) {
+	const hostile = "<!-- composeguard:summary --> @acme/admins #12 [x](http://evil.example) <img src=x> www.evil.example `t` | p\nq"
+	out := "| A | B | C |\n| --- | --- | --- |\n| " + text(hostile) + " | " + cellcode(hostile) + " | " + cellcodes([]string{hostile, "x"}) + " |\n\n" +
+		"- " + text(hostile) + " in " + code(hostile) + ", " + codes([]string{hostile}) + " [" + text(hostile) + "](https://example.test/x)\n"
+	markdowntest.Check(t, "hostile", out, markdowntest.Allowed{Links: []string{"https://example.test/"}})
+	if strings.Contains(out, "<!--") {
+		t.Errorf("a comment opener passed through:\n%s", out)
 	}
 }
 

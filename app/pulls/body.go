@@ -87,8 +87,7 @@ func (w *repoRun) releaseNotes(ctx context.Context, u bump.Update) (note, bool) 
 	if segments := strings.Split(place, "/"); segments[0] == "github.com" && len(segments) == 3 {
 		text, link = place+" releases", link+"/releases"
 	}
-	// "_" is the only character of a place that Markdown reads.
-	return note{u.Image, u.To.Tag, strings.ReplaceAll(text, "_", `\_`), link}, true
+	return note{u.Image, u.To.Tag, text, link}, true
 }
 
 var (

@@ -3,6 +3,8 @@ package pulls
 import (
 	"context"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/golden"
 	"github.com/composeguard/composeguard/app/policy"
+	"github.com/composeguard/composeguard/templates/markdowntest"
 )
 
 func matchGolden(t *testing.T, name, got string) {
@@ -81,5 +84,29 @@ func TestSourcePlaceAcceptsOnlyPlainHTTPSURLs(t *testing.T) {
 		if got != want || ok != (want != "") {
 			t.Errorf("sourcePlace(%q) = %q, %v; want %q", label, got, ok, want)
 		}
+	}
+}
+
+// TestHostileNamesInTheBodyAreNeverMarkup: file, folder, service and
+// branch names come from the repository; none of them may mention,
+// link, add HTML or a marker, or break the table.
+func TestHostileNamesInTheBodyAreNeverMarkup(t *testing.T) {
+	const hostile = "<!-- composeguard:bump {} --> @acme/admins #12 [x](http://evil.example) <img src=x> `t` | p\nq"
+	p := proposals([]bump.Update{{Image: "postgres", Repository: "docker.io/library/postgres", Type: bump.UpdateMinor,
+		From: bump.TagDigest{Tag: "16.2"}, To: bump.TagDigest{Tag: "16.4"},
+		Places: []bump.Place{{Tag: bump.Span{File: "stacks/" + hostile + "/compose.yaml", Line: 3},
+			References: []bump.Reference{{Services: []string{hostile, "db"}}}}}}})[0]
+	w := &repoRun{repo: forge.Repository{DefaultBranch: "main`" + hostile}, base: forge.Head{SHA: "0123456789abcdef0123456789abcdef01234567"},
+		snap: compose.MapSnapshot{}, policy: policy.Default(), registry: sources{}, now: time.Date(2030, 1, 7, 6, 0, 0, 0, time.UTC)}
+	body, err := w.body(t.Context(), p, audit.Score{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	markdowntest.Check(t, "bump body", body, markdowntest.Allowed{HTML: regexp.MustCompile(`^<!-- composeguard:bump \{.*\} -->$`)})
+	if m, ok := readMarker(body); !ok || len(m.Updates) != 1 {
+		t.Errorf("the body's marker reads %+v, %v; want its one update", m, ok)
+	}
+	if n := strings.Count(body, "<!--"); n != 1 {
+		t.Errorf("%d comment openers in the body, want the marker's alone:\n%s", n, body)
 	}
 }

@@ -84,12 +84,12 @@ func TestOpensPullRequestForDueUpdate(t *testing.T) {
 	}
 	short := strings.TrimPrefix(digest, "sha256:")[:7]
 	for _, want := range []string{
-		"This pull request updates the pinned postgres image in the compose files:",
-		"| `compose.yaml:3` | db | `postgres` | `16.2` → `16.4@" + short + "` | minor |",
-		"- postgres 16.4: [github.com/docker-library/postgres releases](https://github.com/docker-library/postgres/releases)",
+		"This pull request updates the pinned `postgres` image in the compose files:",
+		"| `compose.yaml:3` | `db` | `postgres` | `16.2` → `16.4@" + short + "` | minor |",
+		"- `postgres` `16.4`: [github.com/docker-library/postgres releases](https://github.com/docker-library/postgres/releases)",
 		fmt.Sprintf("| Image Security | %.1f | %.1f |", before.ImageSecurity, after.ImageSecurity),
 		fmt.Sprintf("| **Overall** | **%.1f** | **%.1f** |", before.Overall, after.Overall),
-		"composeguard will not propose postgres 16.4 again",
+		"composeguard will not propose `postgres 16.4` again",
 		"<!-- composeguard:bump {",
 	} {
 		if !strings.Contains(pr.Body, want) {
@@ -126,7 +126,7 @@ func TestNewerVersionUpdatesThePullRequestInPlace(t *testing.T) {
 		"updated "+minorBranch+" #1",
 		"current "+majorBranch+" #2")
 	pr := e.pull(1)
-	if pr.Title != "Update postgres to 16.5" || !strings.Contains(pr.Body, "`16.2` → `16.5@") || !strings.Contains(pr.Body, "propose postgres 16.5 again") {
+	if pr.Title != "Update postgres to 16.5" || !strings.Contains(pr.Body, "`16.2` → `16.5@") || !strings.Contains(pr.Body, "propose `postgres 16.5` again") {
 		t.Errorf("pull request #1 = %q:\n%s", pr.Title, pr.Body)
 	}
 	rebuilt := e.repo.CommitInfo(e.repo.Branch(minorBranch))
@@ -200,7 +200,7 @@ func TestUpdatedByHandClosesThePullRequest(t *testing.T) {
 		t.Errorf("pull request #1: closed=%t %q, want closed and marked autoclosed", pr.Closed, pr.Title)
 	}
 	comments := e.repo.IssueComments(1)
-	if len(comments) != 1 || !strings.Contains(comments[0].Body, "no update is due any more for postgres") {
+	if len(comments) != 1 || !strings.Contains(comments[0].Body, "no update is due any more for `postgres`") {
 		t.Errorf("closing comments = %+v", comments)
 	}
 	// Closed by composeguard, not declined: the versions stay proposable.
@@ -365,9 +365,9 @@ func TestGroupOfImages(t *testing.T) {
 	e := newEnv(t, files, map[string][]string{"library/postgres": {"16.2", "16.4"}, "acme/redis": {"7.2", "7.4"}})
 	wantLines(t, "first run", e.run(monday06), "opened composeguard/databases #1")
 	pr := e.pull(1)
-	for _, want := range []string{"| `compose.yaml:3` | db | `postgres` | `16.2` → `16.4` | minor |",
-		"| `compose.yaml:5` | cache | `ghcr.io/acme/redis` | `7.2` → `7.4` | minor |",
-		"will not propose postgres 16.4, ghcr.io/acme/redis 7.4 again"} {
+	for _, want := range []string{"| `compose.yaml:3` | `db` | `postgres` | `16.2` → `16.4` | minor |",
+		"| `compose.yaml:5` | `cache` | `ghcr.io/acme/redis` | `7.2` → `7.4` | minor |",
+		"will not propose `postgres 16.4`, `ghcr.io/acme/redis 7.4` again"} {
 		if !strings.Contains(pr.Body, want) {
 			t.Errorf("no %q in the body:\n%s", want, pr.Body)
 		}

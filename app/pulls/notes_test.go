@@ -30,8 +30,8 @@ func TestReleaseNotesLinkCannotShowOneRepositoryAndPointToAnother(t *testing.T) 
 	e.reg.Push(t, "library/postgres", "17.1", map[string]string{"org.opencontainers.image.source": "https://gitlab.com/group/sub/postgres/-/tree/main"})
 	e.run(monday06.Add(7 * 24 * time.Hour))
 	for n, want := range map[int]string{
-		1: `- postgres 16.4: [github.com/my\_org/postgres releases](https://github.com/my_org/postgres/releases)`,
-		2: `- postgres 17.1: [gitlab.com/group/sub/postgres/-/tree/main](https://gitlab.com/group/sub/postgres/-/tree/main)`,
+		1: "- `postgres` `16.4`: [github.com/my\\_org/postgres releases](https://github.com/my_org/postgres/releases)",
+		2: "- `postgres` `17.1`: [gitlab.com/group/sub/postgres/-/tree/main](https://gitlab.com/group/sub/postgres/-/tree/main)",
 	} {
 		body := e.pull(n).Body
 		if !strings.Contains(body, want) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -263,9 +264,14 @@ func (f *fakeForge) CreateReview(_ context.Context, _ forge.Repo, _ int, r forge
 	return nil
 }
 
-// FileURL links to a file as GitHub does.
+// FileURL links to a file as GitHub does, each segment of its path
+// escaped.
 func (f *fakeForge) FileURL(repo forge.Repo, sha, path string, line int) string {
-	return fmt.Sprintf("https://forge.test/%s/blob/%s/%s#L%d", repo, sha, path, line)
+	segments := strings.Split(path, "/")
+	for i, s := range segments {
+		segments[i] = url.PathEscape(s)
+	}
+	return fmt.Sprintf("https://forge.test/%s/blob/%s/%s#L%d", repo, sha, strings.Join(segments, "/"), line)
 }
 
 // ReviewThreads lists a thread per first comment, as GitHub's GraphQL API.

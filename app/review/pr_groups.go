@@ -9,6 +9,7 @@ import (
 	"github.com/composeguard/composeguard/app/fix"
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/checks"
+	"github.com/composeguard/composeguard/templates"
 )
 
 // comment is the new findings one inline comment carries: every finding of
@@ -163,7 +164,7 @@ func (res *result) annotations() []forge.Annotation {
 			title = fmt.Sprintf("%d problems: %s", len(titles), strings.Join(titles, ", "))
 		}
 		out = append(out, forge.Annotation{Path: k.file, StartLine: k.line, EndLine: k.line,
-			Level: annotationLevel[worst], Title: title, Message: strings.Join(texts, "\n\n")})
+			Level: annotationLevel[worst], Title: templates.Plain(title), Message: templates.Plain(strings.Join(texts, "\n\n"))})
 	}
 	return out
 }

@@ -382,7 +382,7 @@ func TestSummaryOfAOneLineChangeInALargeFile(t *testing.T) {
 		t.Errorf("summary of %d bytes for a one-line change, want under %d:\n%s", len(s), limit, s)
 	}
 	if !strings.Contains(s, "<details><summary>143 existing findings, by rule</summary>") ||
-		!strings.Contains(s, "| [`privileged-container`](https://github.com/composeguard/composeguard/blob/main/checks/README.md#privileged-container) | critical | 13 | a, b, c, d, e, f, g, h, i, j, k, l, m |") {
+		!strings.Contains(s, "| [`privileged-container`](https://github.com/composeguard/composeguard/blob/main/checks/README.md#privileged-container) | critical | 13 | `a`, `b`, `c`, `d`, `e`, `f`, `g`, `h`, `i`, `j`, `k`, `l`, `m` |") {
 		t.Errorf("the existing findings are not grouped by rule:\n%s", s)
 	}
 	link := fmt.Sprintf("[line %d](https://forge.test/acme/stack/blob/%s/compose.yaml#L%d)", changed, headSHA, changed)
