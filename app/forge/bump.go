@@ -61,9 +61,9 @@ type PullEdit struct {
 // repositories of every installation.
 type Installed interface {
 	Repositories(ctx context.Context) ([]Repository, error)
-	// Login is who the server's commits and pull requests are attributed
-	// to, such as composeguard[bot].
-	Login(ctx context.Context) (string, error)
+	// Identity is who the server's commits and pull requests are
+	// attributed to.
+	Identity
 }
 
 // Branches reads branches and writes commits to them as the server itself,

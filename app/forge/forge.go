@@ -199,6 +199,14 @@ type Links interface {
 	FileURL(repo Repo, sha, path string, line int) string
 }
 
+// Identity is the account the server acts as on a forge: the author of
+// every comment and commit it writes, and so the only author whose hidden
+// markers it believes. A comment's Author is spelled as Login spells it.
+type Identity interface {
+	// Login is the account's name, such as composeguard[bot].
+	Login(ctx context.Context) (string, error)
+}
+
 // Summaries keeps the one summary comment of a pull request.
 type Summaries interface {
 	IssueComments(ctx context.Context, repo Repo, number int) ([]Comment, error)

@@ -60,6 +60,9 @@ const (
 
 var repo = forge.Repo{Owner: "acme", Name: "stack"}
 
+// botLogin is the account the fake says composeguard writes as.
+const botLogin = "composeguard[bot]"
+
 func newFake(base, head map[string]string) *fakeForge {
 	f := &fakeForge{commits: map[string]compose.MapSnapshot{}, failOnce: map[string]error{}, resolved: map[int64]bool{},
 		pr: forge.PullRequest{Repo: repo, Number: 7, BaseSHA: baseSHA, HeadSHA: headSHA, Open: true}}
@@ -256,7 +259,7 @@ func (f *fakeForge) CreateReview(_ context.Context, _ forge.Repo, _ int, r forge
 			refused = append(refused, i)
 			continue
 		}
-		f.reviewComments = append(f.reviewComments, forge.Comment{ID: f.newID(), Path: c.Path, Line: c.Line, Body: c.Body, Author: "composeguard[bot]"})
+		f.reviewComments = append(f.reviewComments, forge.Comment{ID: f.newID(), Path: c.Path, Line: c.Line, Body: c.Body, Author: botLogin})
 	}
 	if len(refused) > 0 {
 		return &forge.PlacementError{Refused: refused}
@@ -323,7 +326,7 @@ func (f *fakeForge) CreateIssueComment(_ context.Context, _ forge.Repo, _ int, b
 		return 0, err
 	}
 	id := f.newID()
-	f.issueComments = append(f.issueComments, forge.Comment{ID: id, Body: body, Author: "composeguard[bot]"})
+	f.issueComments = append(f.issueComments, forge.Comment{ID: id, Body: body, Author: botLogin})
 	return id, nil
 }
 
@@ -340,6 +343,13 @@ func (f *fakeForge) EditIssueComment(_ context.Context, _ forge.Repo, _ int, com
 		}
 	}
 	return forge.ErrNotFound
+}
+
+// Login is who the fake's own writes are by.
+func (f *fakeForge) Login(context.Context) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return botLogin, f.call("Login")
 }
 
 func (f *fakeForge) newID() int64 {

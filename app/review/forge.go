@@ -15,4 +15,5 @@ type Forge interface {
 	forge.Reviews
 	forge.Summaries
 	forge.Links
+	forge.Identity
 }

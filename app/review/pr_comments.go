@@ -15,19 +15,48 @@ import (
 )
 
 // Hidden markers let a re-run recognise what it already posted, whatever
-// lines moved since: a comment carries one fingerprint marker per finding.
+// lines moved since: the summary's first line is its marker, and an inline
+// comment ends with one fingerprint marker line per finding. They are read
+// only from composeguard's own comments (see own) and only at that place:
+// a suggestion quotes the repository verbatim, and anyone can write a
+// comment.
 const summaryMarker = "<!-- composeguard:summary -->"
 
 func fingerprintMarker(fp string) string { return "<!-- composeguard:fingerprint=" + fp + " -->" }
 
-// fingerprintRe matches a marker; audit.Fingerprint may add a "-n" suffix.
-var fingerprintRe = regexp.MustCompile(`<!-- composeguard:fingerprint=([0-9a-f]+(?:-[0-9]+)?) -->`)
+// fingerprintLine is a marker line; audit.Fingerprint may add a "-n" suffix.
+var fingerprintLine = regexp.MustCompile(`^<!-- composeguard:fingerprint=([0-9a-f]+(?:-[0-9]+)?) -->$`)
 
-// markedFingerprints lists the fingerprints a comment's markers carry.
+// markedFingerprints lists the fingerprints of the marker lines that end a
+// comment.
 func markedFingerprints(body string) []string {
+	lines := strings.Split(strings.TrimRight(body, "\r\n"), "\n")
 	var out []string
-	for _, m := range fingerprintRe.FindAllStringSubmatch(body, -1) {
+	for i := len(lines) - 1; i >= 0; i-- {
+		m := fingerprintLine.FindStringSubmatch(strings.TrimSuffix(lines[i], "\r"))
+		if m == nil {
+			break
+		}
 		out = append(out, m[1])
+	}
+	slices.Reverse(out)
+	return out
+}
+
+// isSummary reports whether a comment of composeguard's is its summary.
+func isSummary(body string) bool {
+	first, _, _ := strings.Cut(body, "\n")
+	return strings.TrimSuffix(first, "\r") == summaryMarker
+}
+
+// own keeps the comments login wrote: the only ones whose markers say
+// what composeguard posted, and the only ones it may edit.
+func own(comments []forge.Comment, login string) []forge.Comment {
+	var out []forge.Comment
+	for _, c := range comments {
+		if c.Author == login {
+			out = append(out, c)
+		}
 	}
 	return out
 }
@@ -182,7 +211,7 @@ const maxCommentBody = 65536
 
 // postSummary keeps one summary comment per pull request, found by its
 // marker and edited in place only when its text changed.
-func (r *PullRequestReview) postSummary(ctx context.Context, req forge.ReviewRequest, res *result, reasons map[string]string, open []forge.Comment) error {
+func (r *PullRequestReview) postSummary(ctx context.Context, req forge.ReviewRequest, res *result, reasons map[string]string, open []forge.Comment, login string) error {
 	v := res.view(reasons)
 	v.FixedThreads = viewOpenThreads(open)
 	body, err := v.render("summary_comment.md.tmpl", maxCommentBody)
@@ -193,8 +222,8 @@ func (r *PullRequestReview) postSummary(ctx context.Context, req forge.ReviewReq
 	if err != nil {
 		return err
 	}
-	for _, c := range comments {
-		if strings.Contains(c.Body, summaryMarker) {
+	for _, c := range own(comments, login) {
+		if isSummary(c.Body) {
 			if c.Body == body {
 				return nil
 			}

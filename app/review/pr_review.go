@@ -56,10 +56,15 @@ func (r *PullRequestReview) Run(ctx context.Context, req forge.ReviewRequest) er
 	if err != nil {
 		return err
 	}
+	login, err := r.Forge.Login(ctx)
+	if err != nil {
+		return err
+	}
 	posted, err := r.Forge.ReviewComments(ctx, req.Repo, req.Number)
 	if err != nil {
 		return err
 	}
+	posted = own(posted, login)
 	reasons, err := r.postReview(ctx, req, res, posted)
 	if err != nil {
 		return err
@@ -68,7 +73,7 @@ func (r *PullRequestReview) Run(ctx context.Context, req forge.ReviewRequest) er
 	if err != nil {
 		return err
 	}
-	if err := r.postSummary(ctx, req, res, reasons, open); err != nil {
+	if err := r.postSummary(ctx, req, res, reasons, open, login); err != nil {
 		return err
 	}
 	// Completed last: until then a retry finds the run in progress and

@@ -216,21 +216,31 @@ func TestRepositoriesOfEveryInstallation(t *testing.T) {
 	}
 }
 
-func TestLoginNeedsAnApp(t *testing.T) {
+// TestLogin: the account the client writes as, asked once, for an App,
+// a person's token and an installation token (which GET /user refuses).
+func TestLogin(t *testing.T) {
 	e := newEnv(t)
-	login, err := e.client.Login(t.Context())
-	if err != nil || login != githubtest.AppLogin {
-		t.Errorf("login = %q, %v; want %s", login, err, githubtest.AppLogin)
+	for range 2 {
+		login, err := e.client.Login(t.Context())
+		if err != nil || login != githubtest.AppLogin {
+			t.Errorf("login = %q, %v; want %s", login, err, githubtest.AppLogin)
+		}
 	}
-	e.fake.AllowToken("ghp_token")
-	tc, err := NewTokenClient(Options{APIURL: e.fake.URL, Token: "ghp_token", Transport: e.wire})
-	if err != nil {
-		t.Fatal(err)
+	if n := e.fake.Count("GET /app"); n != 1 {
+		t.Errorf("GET /app asked %d times, want once", n)
 	}
-	if _, err := tc.Login(t.Context()); !errors.Is(err, errNeedsApp) || strings.Contains(err.Error(), "ghp_token") {
-		t.Errorf("token client login: %v, want errNeedsApp", err)
-	}
-	if _, err := tc.Repositories(t.Context()); !errors.Is(err, errNeedsApp) {
-		t.Errorf("token client repositories: %v, want errNeedsApp", err)
+	e.fake.AllowPersonalToken("ghp_alice", "alice")
+	e.fake.AllowToken("ghs_workflow")
+	for token, want := range map[string]string{"ghp_alice": "alice", "ghs_workflow": githubtest.TokenLogin} {
+		tc, err := NewTokenClient(Options{APIURL: e.fake.URL, Token: token, Transport: e.wire})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if login, err := tc.Login(t.Context()); login != want || err != nil {
+			t.Errorf("%s: login = %q, %v; want %s", token, login, err, want)
+		}
+		if _, err := tc.Repositories(t.Context()); !errors.Is(err, errNeedsApp) || strings.Contains(err.Error(), token) {
+			t.Errorf("token client repositories: %v, want errNeedsApp", err)
+		}
 	}
 }

@@ -26,6 +26,7 @@ const (
 	opListComments    = "GET /repos/{owner}/{repo}/issues/{issue_number}/comments"
 	opCreateComment   = "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
 	opEditComment     = "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"
+	opGetUser         = "GET /user"
 	// opGraphQL is every GraphQL request: /api/graphql on an Enterprise
 	// Server, beside the REST prefix.
 	opGraphQL = "POST /graphql"
@@ -37,7 +38,7 @@ var operations = func() *http.ServeMux {
 	m := http.NewServeMux()
 	for _, op := range []string{opAccessToken, opGetPull, opListFiles, opGetTree, opGetBlob,
 		opCreateCheckRun, opUpdateCheckRun, opListCheckRuns, opCreateStatus, opListStatuses,
-		opListReviewNotes, opCreateReview, opListComments, opCreateComment, opEditComment, opGraphQL} {
+		opListReviewNotes, opCreateReview, opListComments, opCreateComment, opEditComment, opGetUser, opGraphQL} {
 		m.HandleFunc(op, func(http.ResponseWriter, *http.Request) {})
 	}
 	return m

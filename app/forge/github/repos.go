@@ -13,7 +13,7 @@ import (
 )
 
 // errNeedsApp is returned for what only a GitHub App can ask: which
-// installations it has and which bot account it is.
+// installations it has.
 var errNeedsApp = errors.New("github: scheduled bump pull requests need a GitHub App (COMPOSEGUARD_APP_ID), not a token")
 
 // appAPI returns a client authenticated as the App itself (a JWT), for the
@@ -25,20 +25,6 @@ func (c *Client) appAPI() (*gh.Client, error) {
 	apps := ghinstallation.NewAppsTransportFromPrivateKey(c.counter, c.opts.AppID, c.appKey)
 	apps.BaseURL = strings.TrimSuffix(c.baseURL, "/")
 	return c.newAPI(apps)
-}
-
-// Login is the App's bot account, "<slug>[bot]": the author GitHub gives
-// the commits the App makes without naming one.
-func (c *Client) Login(ctx context.Context) (string, error) {
-	api, err := c.appAPI()
-	if err != nil {
-		return "", err
-	}
-	app, _, err := api.Apps.Get(ctx, "")
-	if err != nil {
-		return "", fail(err, "read the GitHub App")
-	}
-	return app.GetSlug() + "[bot]", nil
 }
 
 // Repositories lists the repositories of every installation of the App

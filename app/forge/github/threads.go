@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 
+	gh "github.com/google/go-github/v88/github"
+
 	"github.com/composeguard/composeguard/app/forge"
 )
 
@@ -140,6 +142,11 @@ func (c *Client) graphQL(ctx context.Context, repo forge.Repo, query string, var
 	if err != nil {
 		return err
 	}
+	return c.graphQLAs(ctx, api, query, vars, out)
+}
+
+// graphQLAs posts a query with api's credentials.
+func (c *Client) graphQLAs(ctx context.Context, api *gh.Client, query string, vars map[string]any, out any) error {
 	req, err := api.NewRequest(ctx, http.MethodPost, c.graphQLURL(), map[string]any{"query": query, "variables": vars})
 	if err != nil {
 		return err

@@ -84,6 +84,24 @@ func credential(r *http.Request) string {
 	return ""
 }
 
+// getUser answers a person's token with its user; GitHub refuses an
+// installation token (a workflow's GITHUB_TOKEN), which has no user
+// (https://docs.github.com/en/rest/users/users#get-the-authenticated-user).
+func (f *Fake) getUser(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c := &call{w: w, r: r, f: f}
+	g, ok := f.authorize(r)
+	switch {
+	case !ok:
+		c.fail(http.StatusUnauthorized, "Bad credentials")
+	case !g.personal:
+		c.fail(http.StatusForbidden, "Resource not accessible by integration")
+	default:
+		c.json(http.StatusOK, map[string]any{"login": g.login, "type": "User"})
+	}
+}
+
 // createToken verifies the App's JWT and issues an installation token.
 func (f *Fake) createToken(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()

@@ -23,6 +23,7 @@ schema { query: Query mutation: Mutation }
 
 type Query {
   repository(owner: String!, name: String!, followRenames: Boolean = true): Repository
+  viewer: User!
 }
 
 type Mutation {
@@ -245,6 +246,9 @@ type queryRoot struct{}
 func (queryRoot) typename() string { return "Query" }
 
 func (queryRoot) field(x *executor, name string, args map[string]any, path []any) any {
+	if name == "viewer" {
+		return viewer(x.grant.login)
+	}
 	owner, repo := args["owner"].(string), args["name"].(string)
 	r := x.f.repos[strings.ToLower(owner+"/"+repo)]
 	// GitHub hides repositories a token cannot reach.
@@ -396,6 +400,14 @@ func (n commentNode) field(_ *executor, name string, _ map[string]any, _ []any) 
 	}
 	return nil
 }
+
+// viewer is the token's own account; for an installation token GitHub
+// names its bot as REST does, "slug[bot]".
+type viewer string
+
+func (viewer) typename() string { return "User" }
+
+func (v viewer) field(_ *executor, _ string, _ map[string]any, _ []any) any { return string(v) }
 
 // actor is a login as GraphQL gives it: an App is a Bot named by its slug,
 // without the "[bot]" REST adds.
