@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"strconv"
 	"strings"
 	"text/template"
 )
@@ -23,6 +24,7 @@ var all = template.Must(template.New("").Funcs(template.FuncMap{
 	"cellcodes": cellcodes,
 	"cell":      cell,
 	"plural":    plural,
+	"number":    number,
 	"fence":     fence,
 }).ParseFS(files, "*.tmpl"))
 
@@ -49,6 +51,15 @@ func fence(text string) string {
 		f += "`"
 	}
 	return f
+}
+
+// number writes n with thousands separated by commas: 3,000.
+func number(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // plural picks "problem" or "problems" for n.

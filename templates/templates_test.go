@@ -79,6 +79,14 @@ func TestHostileValuesInATable(t *testing.T) {
 	}
 }
 
+func TestNumber(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 3000: "3,000", 1234567: "1,234,567", -4500: "-4,500"} {
+		if got := number(n); got != want {
+			t.Errorf("number(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
 func TestPlural(t *testing.T) {
 	for n, want := range map[int]string{0: "files", 1: "file", 2: "files"} {
 		if got := plural(n, "file", "files"); got != want {

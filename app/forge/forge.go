@@ -47,6 +47,10 @@ type PullRequest struct {
 	Draft    bool
 	FromFork bool
 	Open     bool
+	// ChangedFiles is how many files the forge says the pull request
+	// changes, which may be more than it lists (GitHub lists 3,000); 0
+	// when it does not say.
+	ChangedFiles int
 }
 
 // ReviewRequest asks for the review of one pull request head. It is what a
@@ -57,7 +61,9 @@ type ReviewRequest struct {
 	HeadSHA string `json:"head_sha"`
 }
 
-// ChangedFile is a file a pull request changes.
+// ChangedFile is a file a pull request changes. The list of them gives the
+// lines a review comment may be placed on; which files changed is told by
+// comparing the commits' snapshots, which no forge cuts short silently.
 type ChangedFile struct {
 	Path         string
 	PreviousPath string // for renames
@@ -150,8 +156,20 @@ type PullRequests interface {
 // Contents reads a repository at a commit.
 type Contents interface {
 	// Snapshot lists the commit's files and fetches each one only when
-	// read, caching contents by blob so base and head share them.
-	Snapshot(ctx context.Context, repo Repo, sha string) (compose.Snapshot, error)
+	// read, with ctx, caching contents by blob so base and head share them.
+	Snapshot(ctx context.Context, repo Repo, sha string) (Snapshot, error)
+}
+
+// Snapshot is a commit's files as the forge lists them.
+type Snapshot interface {
+	compose.Snapshot
+	// Blob names the content of path (its git blob id), "" when the
+	// listing has no such file: two paths with one blob hold the same
+	// bytes, so comparing two commits' blobs tells which files changed.
+	Blob(path string) string
+	// Truncated reports that the forge listed only part of the commit's
+	// files: which of the others exist or changed cannot be told.
+	Truncated() bool
 }
 
 // Checks publishes the check run that can gate merging.

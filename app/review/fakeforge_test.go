@@ -2,6 +2,7 @@ package review_test
 
 import (
 	"context"
+	"crypto/sha1"
 	"errors"
 	"fmt"
 	"net/url"
@@ -36,6 +37,8 @@ type fakeForge struct {
 	readErr error
 	// renames maps a head path to the base path it was renamed from.
 	renames map[string]string
+	// truncated are the commits whose listing the forge cuts short.
+	truncated map[string]bool
 	// noThreads makes listing review threads fail, as a token that may not
 	// use GitHub's GraphQL API.
 	noThreads bool
@@ -104,7 +107,9 @@ func (f *fakeForge) PullRequest(_ context.Context, _ forge.Repo, _ int) (forge.P
 	if f.moveAfter > 0 && f.reads > f.moveAfter {
 		f.pr.HeadSHA = f.movedTo
 	}
-	return f.pr, nil
+	pr := f.pr
+	pr.ChangedFiles = len(f.changed())
+	return pr, nil
 }
 
 func (f *fakeForge) ChangedFiles(_ context.Context, _ forge.Repo, _ int) ([]forge.ChangedFile, error) {
@@ -113,7 +118,9 @@ func (f *fakeForge) ChangedFiles(_ context.Context, _ forge.Repo, _ int) ([]forg
 	if err := f.call("ChangedFiles"); err != nil {
 		return nil, err
 	}
-	return f.changed(), nil
+	// GitHub lists 3,000 files of a pull request at most.
+	all := f.changed()
+	return all[:min(len(all), maxListedFiles)], nil
 }
 
 func (f *fakeForge) changed() []forge.ChangedFile {
@@ -155,7 +162,11 @@ func (f *fakeForge) changed() []forge.ChangedFile {
 	return out
 }
 
-func (f *fakeForge) Snapshot(_ context.Context, _ forge.Repo, sha string) (compose.Snapshot, error) {
+// maxListedFiles is the most files GitHub lists for a pull request
+// (https://docs.github.com/en/rest/pulls/pulls#list-pull-requests-files).
+const maxListedFiles = 3000
+
+func (f *fakeForge) Snapshot(_ context.Context, _ forge.Repo, sha string) (forge.Snapshot, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.call("Snapshot"); err != nil {
@@ -165,14 +176,32 @@ func (f *fakeForge) Snapshot(_ context.Context, _ forge.Repo, sha string) (compo
 	if !ok {
 		return nil, forge.ErrNotFound
 	}
+	l := listing{snap, f.truncated[sha]}
 	if f.readErr != nil {
-		return unreadable{snap, f.readErr}, nil
+		return unreadable{l, f.readErr}, nil
 	}
-	return snap, nil
+	return l, nil
 }
 
-type unreadable struct {
+// listing is a commit as the fake lists it, each file's blob a hash of
+// its content as git's; truncated, as GitHub cuts a large tree.
+type listing struct {
 	compose.MapSnapshot
+	truncated bool
+}
+
+func (l listing) Blob(p string) string {
+	b, ok := l.MapSnapshot[p]
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("%x", sha1.Sum(b))
+}
+
+func (l listing) Truncated() bool { return l.truncated }
+
+type unreadable struct {
+	listing
 	err error
 }
 

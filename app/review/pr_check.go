@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/composeguard/composeguard/app/audit"
+	"github.com/composeguard/composeguard/app/compose"
 	"github.com/composeguard/composeguard/app/fix"
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/policy"
@@ -27,7 +28,29 @@ type result struct {
 	// requested are the inline exceptions the pull request adds; they wait
 	// for the merge to apply.
 	requested []policy.Exception
+	// listed is how many changed files the forge listed, changedFiles how
+	// many it says there are (0: it does not say).
+	listed, changedFiles int
+	// incomplete is what could not be reviewed: the check fails and says
+	// so, and nothing else is posted.
+	incomplete []unreviewed
 }
+
+// unreviewed is a part of a pull request composeguard could not review: a
+// file (Path) or a commit's listing (Commit). Why is composeguard's own
+// text, and says how to proceed.
+type unreviewed struct {
+	Path, Commit string
+	Why          string
+}
+
+var (
+	whyTruncated = "the forge listed only part of its files (GitHub cuts a tree listing past 100,000 entries or 7 MB), " +
+		"so which files this pull request changes cannot be told. Review the change in smaller pull requests against a smaller base, " +
+		"or audit the branch with `composeguard audit` and have an administrator merge past the check."
+	whyTooLarge = fmt.Sprintf("is larger than %d MB, the most composeguard reads of a file, so the projects that read it could not be reviewed. "+
+		"Keep compose files and the files they read under %d MB.", compose.MaxFileSize>>20, compose.MaxFileSize>>20)
+)
 
 func (res *result) noCompose() bool { return res.head == nil }
 
@@ -37,6 +60,9 @@ func (res *result) failing() []audit.Finding {
 }
 
 func (res *result) title() string {
+	if len(res.incomplete) > 0 {
+		return "composeguard could not review everything"
+	}
 	if res.noCompose() {
 		return "No compose files changed"
 	}
@@ -52,7 +78,7 @@ func (res *result) title() string {
 
 func (res *result) checkRun() (forge.CheckRun, error) {
 	run := forge.CheckRun{Conclusion: forge.ConclusionSuccess, Title: res.title()}
-	if len(res.failing()) > 0 {
+	if len(res.failing()) > 0 || len(res.incomplete) > 0 {
 		run.Conclusion = forge.ConclusionFailure
 	}
 	v := res.view(nil)
@@ -60,7 +86,7 @@ func (res *result) checkRun() (forge.CheckRun, error) {
 	if run.Summary, err = v.render("check_run_summary.md.tmpl", maxCheckOutput); err != nil {
 		return run, err
 	}
-	if res.noCompose() {
+	if res.noCompose() || len(res.incomplete) > 0 {
 		return run, nil
 	}
 	if run.Text, err = v.render("check_run_text.md.tmpl", maxCheckOutput); err != nil {

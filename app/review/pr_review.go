@@ -42,7 +42,7 @@ func (r *PullRequestReview) Run(ctx context.Context, req forge.ReviewRequest) er
 	if err != nil {
 		return err
 	}
-	if res.noCompose() {
+	if res.noCompose() || len(res.incomplete) > 0 {
 		run, err := res.checkRun()
 		if err != nil {
 			return err
@@ -99,11 +99,23 @@ func (r *PullRequestReview) audit(ctx context.Context, req forge.ReviewRequest, 
 		return nil, err
 	}
 	pol := policy.Read(base)
-	changed := changedPaths(files)
-	res := &result{req: req, baseSHA: pr.BaseSHA, pol: pol, files: map[string]forge.ChangedFile{}, links: r.Forge}
+	res := &result{req: req, baseSHA: pr.BaseSHA, pol: pol, files: map[string]forge.ChangedFile{}, links: r.Forge,
+		listed: len(files), changedFiles: pr.ChangedFiles}
 	for _, f := range files {
 		res.files[f.Path] = f
 	}
+	for _, s := range []struct {
+		sha  string
+		snap *forgeSnapshot
+	}{{pr.BaseSHA, base}, {req.HeadSHA, head}} {
+		if s.snap.Truncated() {
+			res.incomplete = append(res.incomplete, unreviewed{Commit: shortSHA(s.sha), Why: whyTruncated})
+		}
+	}
+	if len(res.incomplete) > 0 {
+		return res, nil
+	}
+	changed, renamed := changes(base, head, files)
 	if changed[policy.FileName] {
 		c := ComparePolicies(pol, policy.Read(head))
 		res.policy = &c
@@ -114,11 +126,15 @@ func (r *PullRequestReview) audit(ctx context.Context, req forge.ReviewRequest, 
 	if len(baseProjects.Plans)+len(headProjects.Plans) > 0 {
 		now := r.now()
 		res.base = audit.RunProjects(ctx, base, pol, baseProjects, now)
-		followRenames(res.base, files)
-		res.head = audit.RunProjects(ctx, head, pol, headProjects, now)
+		followRenames(res.base, renamed)
+		headRead := &oversized{Snapshot: head}
+		res.head = audit.RunProjects(ctx, headRead, pol, headProjects, now)
 		res.suggester = fix.NewSuggester(ctx, head, headProjects, pol.Options)
 		res.requested = res.head.RefuseInline(res.base.Inline)
 		res.cmp = audit.Compare(res.base, res.head)
+		for _, p := range headRead.list() {
+			res.incomplete = append(res.incomplete, unreviewed{Path: p, Why: whyTooLarge})
+		}
 	}
 	if err := errors.Join(base.Err(), head.Err(), ctx.Err()); err != nil {
 		return nil, err
@@ -128,13 +144,7 @@ func (r *PullRequestReview) audit(ctx context.Context, req forge.ReviewRequest, 
 
 // followRenames moves base findings to the paths their files have at head,
 // so the findings of a renamed file are not taken for new ones.
-func followRenames(r *audit.Report, files []forge.ChangedFile) {
-	renamed := map[string]string{}
-	for _, f := range files {
-		if f.PreviousPath != "" && f.PreviousPath != f.Path {
-			renamed[f.PreviousPath] = f.Path
-		}
-	}
+func followRenames(r *audit.Report, renamed map[string]string) {
 	if len(renamed) == 0 {
 		return
 	}

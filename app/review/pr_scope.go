@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"maps"
 	"path"
+	"slices"
 	"sync"
 
 	"github.com/composeguard/composeguard/app/compose"
@@ -12,17 +14,38 @@ import (
 	"github.com/composeguard/composeguard/app/policy"
 )
 
-// changedPaths lists every path a pull request touches, including the old
-// names of renamed files.
-func changedPaths(files []forge.ChangedFile) map[string]bool {
-	out := map[string]bool{}
+// changes lists every path whose content differs between the base and head
+// listings (added, removed or modified: their blobs differ), with those the
+// forge's list of changed files names, which it may cut short (GitHub at
+// 3,000) but never lengthens. renamed maps an old path to its new one: the
+// forge's renames, and a removed file whose very content reappears at an
+// added path.
+func changes(base, head forge.Snapshot, files []forge.ChangedFile) (changed map[string]bool, renamed map[string]string) {
+	changed, renamed = map[string]bool{}, map[string]string{}
 	for _, f := range files {
-		out[f.Path] = true
-		if f.PreviousPath != "" {
-			out[f.PreviousPath] = true
+		changed[f.Path] = true
+		if f.PreviousPath != "" && f.PreviousPath != f.Path {
+			changed[f.PreviousPath] = true
+			renamed[f.PreviousPath] = f.Path
 		}
 	}
-	return out
+	removed := map[string]string{} // blob → a path only the base has
+	for _, p := range base.Paths() {
+		if head.Blob(p) == "" {
+			changed[p] = true
+			removed[base.Blob(p)] = p
+		}
+	}
+	for _, p := range head.Paths() {
+		if base.Blob(p) == head.Blob(p) {
+			continue
+		}
+		changed[p] = true
+		if from, ok := removed[head.Blob(p)]; ok && base.Blob(p) == "" && renamed[from] == "" {
+			renamed[from] = p
+		}
+	}
+	return changed, renamed
 }
 
 // affected chooses the projects a change affects, among the head commit's
@@ -89,7 +112,7 @@ func dependencies(p *compose.Project) map[string]bool {
 // audit would turn it into a finding about the file, but a timeout or a 5xx
 // says nothing about the repository: the run must fail and be retried.
 type forgeSnapshot struct {
-	compose.Snapshot
+	forge.Snapshot
 	mu  sync.Mutex
 	err error
 }
@@ -111,6 +134,35 @@ func (s *forgeSnapshot) Err() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.err
+}
+
+// oversized records the files a reading refused for their size: the audit
+// notes such a file and goes on, but a review that could not read one
+// cannot pass the pull request.
+type oversized struct {
+	compose.Snapshot
+	mu    sync.Mutex
+	paths map[string]bool
+}
+
+func (s *oversized) ReadFile(p string) ([]byte, error) {
+	b, err := s.Snapshot.ReadFile(p)
+	if errors.Is(err, compose.ErrTooLarge) {
+		s.mu.Lock()
+		if s.paths == nil {
+			s.paths = map[string]bool{}
+		}
+		s.paths[p] = true
+		s.mu.Unlock()
+	}
+	return b, err
+}
+
+// list is the files refused, sorted.
+func (s *oversized) list() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Sorted(maps.Keys(s.paths))
 }
 
 // isContentFact reports whether a read error describes the repository (no

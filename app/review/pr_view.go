@@ -40,6 +40,10 @@ type reviewView struct {
 	RequestedMore    int
 	Policy           *policyView
 	Marker           string
+	// Incomplete is what could not be reviewed; the rest is then empty.
+	Incomplete []unreviewed
+	// Listed of Changed files the forge listed, when it listed fewer.
+	Listed, Changed int
 }
 
 type scoreRow struct {
@@ -155,7 +159,10 @@ type severityChangeView struct{ Rule, From, To string }
 // say).
 func (res *result) view(reasons map[string]string) reviewView {
 	v := reviewView{HeadSHA: shortSHA(res.req.HeadSHA), BaseSHA: shortSHA(res.baseSHA), NoCompose: res.noCompose(),
-		FailOn: SeverityName(res.pol.FailOn), Marker: summaryMarker, Failing: len(res.failing())}
+		FailOn: SeverityName(res.pol.FailOn), Marker: summaryMarker, Failing: len(res.failing()), Incomplete: res.incomplete}
+	if res.changedFiles > res.listed {
+		v.Listed, v.Changed = res.listed, res.changedFiles
+	}
 	if res.policy != nil {
 		v.Policy = viewPolicy(*res.policy)
 	}

@@ -85,6 +85,9 @@ func NewSnapshot(files map[string]File, truncated bool, read func(blob string) (
 // Paths lists the commit's regular files, sorted.
 func (s *Snapshot) Paths() []string { return s.paths }
 
+// Blob is the blob id of path, "" for none.
+func (s *Snapshot) Blob(p string) string { return s.files[p].Blob }
+
 // Truncated reports that the forge listed only part of the tree.
 func (s *Snapshot) Truncated() bool { return s.truncated }
 

@@ -32,8 +32,9 @@ func (c *Client) PullRequest(ctx context.Context, repo forge.Repo, number int) (
 		BaseRef: pr.GetBase().GetRef(),
 		Draft:   pr.GetDraft(),
 		// A deleted fork leaves no head repository: still a fork.
-		FromFork: pr.GetHead().GetRepo().GetID() != pr.GetBase().GetRepo().GetID(),
-		Open:     pr.GetState() == "open",
+		FromFork:     pr.GetHead().GetRepo().GetID() != pr.GetBase().GetRepo().GetID(),
+		Open:         pr.GetState() == "open",
+		ChangedFiles: pr.GetChangedFiles(),
 	}, nil
 }
 

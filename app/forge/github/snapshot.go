@@ -5,7 +5,6 @@ import (
 
 	gh "github.com/google/go-github/v88/github"
 
-	"github.com/composeguard/composeguard/app/compose"
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/forge/forgekit"
 )
@@ -19,7 +18,7 @@ var fileModes = map[string]bool{"100644": true, "100755": true}
 // GitHub truncates recursive trees over its limits
 // (https://docs.github.com/en/rest/git/trees#get-a-tree): a path the
 // listing left out reads as forgekit.ErrTreeTruncated.
-func (c *Client) Snapshot(ctx context.Context, repo forge.Repo, sha string) (compose.Snapshot, error) {
+func (c *Client) Snapshot(ctx context.Context, repo forge.Repo, sha string) (forge.Snapshot, error) {
 	api, err := c.api(repo)
 	if err != nil {
 		return nil, err

@@ -27,7 +27,7 @@ var fileModes = map[string]bool{"100644": true, "100755": true}
 // pagination (https://docs.gitlab.com/api/repositories/#list-repository-tree);
 // each file is fetched raw on its first read, by blob id through the
 // Client's cache, with ctx.
-func (c *Client) Snapshot(ctx context.Context, repo forge.Repo, sha string) (compose.Snapshot, error) {
+func (c *Client) Snapshot(ctx context.Context, repo forge.Repo, sha string) (forge.Snapshot, error) {
 	opts := &gl.ListTreeOptions{Ref: &sha, Recursive: gl.Ptr(true),
 		ListOptions: gl.ListOptions{Pagination: "keyset", PerPage: perPage}}
 	nodes, err := gl.ScanAndCollectN(func(p gl.PaginationOptionFunc) ([]*gl.TreeNode, *gl.Response, error) {

@@ -41,9 +41,10 @@ func getPull(c *call) {
 	}
 	c.json(http.StatusOK, map[string]any{
 		"id": int64(p.Number) + c.repo.id*10_000, "number": p.Number, "state": state, "title": p.Title, "draft": p.Draft,
-		"user": map[string]string{"login": "octocat"},
-		"head": map[string]any{"sha": p.Head, "ref": p.HeadRef, "label": head["owner"].(map[string]string)["login"] + ":" + p.HeadRef, "repo": head},
-		"base": map[string]any{"sha": p.Base, "ref": p.BaseRef, "label": c.repo.owner + ":" + p.BaseRef, "repo": c.repo.json(c.repo.id, c.repo.owner)},
+		"changed_files": len(c.repo.changedFiles(p.Base, p.Head)),
+		"user":          map[string]string{"login": "octocat"},
+		"head":          map[string]any{"sha": p.Head, "ref": p.HeadRef, "label": head["owner"].(map[string]string)["login"] + ":" + p.HeadRef, "repo": head},
+		"base":          map[string]any{"sha": p.Base, "ref": p.BaseRef, "label": c.repo.owner + ":" + p.BaseRef, "repo": c.repo.json(c.repo.id, c.repo.owner)},
 	})
 }
 
@@ -69,7 +70,8 @@ func listFiles(c *call) {
 		return
 	}
 	var out []fileJSON
-	for _, cf := range c.repo.changedFiles(p.Base, p.Head) {
+	all := c.repo.changedFiles(p.Base, p.Head)
+	for _, cf := range all[:min(len(all), maxChangedFiles)] {
 		fj := fileJSON{SHA: cf.sha, Filename: cf.path, Status: cf.status, PreviousFilename: cf.previous,
 			Additions: cf.diff.Additions, Deletions: cf.diff.Deletions, Changes: cf.diff.Additions + cf.diff.Deletions}
 		if cf.diff.Patch != "" && len(cf.diff.Patch) <= c.f.patchLimit && !cf.binary {
@@ -87,8 +89,9 @@ type changedFile struct {
 }
 
 // changedFiles compares two commits file by file (submodules aside), with a
-// removed and an added file of the same content paired as a rename. It is
-// cached: commits never change.
+// removed and an added file of the same content paired as a rename: every
+// file, of which the listing shows the first 3,000. It is cached: commits
+// never change.
 func (r *Repo) changedFiles(base, head string) []changedFile {
 	key := [2]string{base, head}
 	if cached, ok := r.diffs[key]; ok {
@@ -124,9 +127,6 @@ func (r *Repo) changedFiles(base, head string) []changedFile {
 		out = append(out, r.changed(p, "removed", sha, ""))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].path < out[j].path })
-	if len(out) > maxChangedFiles {
-		out = out[:maxChangedFiles]
-	}
 	if r.diffs == nil {
 		r.diffs = map[[2]string][]changedFile{}
 	}
