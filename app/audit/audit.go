@@ -63,7 +63,8 @@ func Run(ctx context.Context, snap compose.Snapshot, pol *policy.Policy, now tim
 }
 
 // RunProjects audits the projects of a grouping: all of Projects', or those
-// a caller kept with Only.
+// a caller kept with Only. Once ctx is done it starts no other project and
+// the report is partial: a caller with a deadline checks ctx.Err().
 func RunProjects(ctx context.Context, snap compose.Snapshot, pol *policy.Policy, g compose.Grouping, now time.Time) *Report {
 	// Inline exceptions add their problems to the policy: work on a copy, so
 	// the caller's policy serves the next audit unchanged.
@@ -87,13 +88,20 @@ func RunProjects(ctx context.Context, snap compose.Snapshot, pol *policy.Policy,
 		go func() {
 			defer wg.Done()
 			for plan := range work {
-				results <- auditProject(ctx, snap, plan, pol)
+				if ctx.Err() == nil {
+					results <- auditProject(ctx, snap, plan, pol)
+				}
 			}
 		}()
 	}
 	go func() {
+	feed:
 		for _, plan := range g.Plans {
-			work <- plan
+			select {
+			case work <- plan:
+			case <-ctx.Done():
+				break feed
+			}
 		}
 		close(work)
 		wg.Wait()

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/composeguard/composeguard/app/compose"
 	"github.com/composeguard/composeguard/app/forge"
@@ -35,6 +36,10 @@ type fakeForge struct {
 	failOnce map[string]error
 	// readErr, when set, fails every file read, as a forge timing out.
 	readErr error
+	// onRead, when set, is called on every file read with the number of
+	// reads so far.
+	onRead    func(n int64)
+	fileReads atomic.Int64
 	// renames maps a head path to the base path it was renamed from.
 	renames map[string]string
 	// truncated are the commits whose listing the forge cuts short.
@@ -180,7 +185,21 @@ func (f *fakeForge) Snapshot(_ context.Context, _ forge.Repo, sha string) (forge
 	if f.readErr != nil {
 		return unreadable{l, f.readErr}, nil
 	}
-	return l, nil
+	return counted{l, f}, nil
+}
+
+// counted counts the reads of a listing.
+type counted struct {
+	listing
+	f *fakeForge
+}
+
+func (c counted) ReadFile(p string) ([]byte, error) {
+	n := c.f.fileReads.Add(1)
+	if c.f.onRead != nil {
+		c.f.onRead(n)
+	}
+	return c.listing.ReadFile(p)
 }
 
 // listing is a commit as the fake lists it, each file's blob a hash of

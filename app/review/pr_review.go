@@ -38,7 +38,9 @@ func (r *PullRequestReview) Run(ctx context.Context, req forge.ReviewRequest) er
 	if err != nil {
 		return err
 	}
-	res, err := r.audit(ctx, req, pr)
+	spend := newBudget(ctx)
+	defer spend.release()
+	res, err := r.audit(ctx, spend, req, pr)
 	if err != nil {
 		return err
 	}
@@ -84,20 +86,22 @@ func (r *PullRequestReview) Run(ctx context.Context, req forge.ReviewRequest) er
 // audit chooses the compose projects a change affects, grouped as the audit
 // command groups them, and audits them at base and head, both under the base
 // commit's policy: a pull request cannot
-// weaken the policy that judges it.
-func (r *PullRequestReview) audit(ctx context.Context, req forge.ReviewRequest, pr forge.PullRequest) (*result, error) {
+// weaken the policy that judges it. Files are read, and projects audited,
+// within spend.
+func (r *PullRequestReview) audit(ctx context.Context, spend *budget, req forge.ReviewRequest, pr forge.PullRequest) (*result, error) {
 	files, err := r.Forge.ChangedFiles(ctx, req.Repo, req.Number)
 	if err != nil {
 		return nil, err
 	}
-	base, err := r.snapshot(ctx, req.Repo, pr.BaseSHA)
+	base, err := r.snapshot(spend, req.Repo, pr.BaseSHA)
 	if err != nil {
 		return nil, err
 	}
-	head, err := r.snapshot(ctx, req.Repo, req.HeadSHA)
+	head, err := r.snapshot(spend, req.Repo, req.HeadSHA)
 	if err != nil {
 		return nil, err
 	}
+	reading := spend.ctx
 	pol := policy.Read(base)
 	res := &result{req: req, baseSHA: pr.BaseSHA, pol: pol, files: map[string]forge.ChangedFile{}, links: r.Forge,
 		listed: len(files), changedFiles: pr.ChangedFiles}
@@ -121,22 +125,32 @@ func (r *PullRequestReview) audit(ctx context.Context, req forge.ReviewRequest, 
 		res.policy = &c
 	}
 	headProjects := audit.Projects(head, pol)
-	keep := affected(ctx, head, headProjects, pol, changed)
+	keep := affected(reading, head, headProjects, pol, changed)
 	baseProjects, headProjects := audit.Projects(base, pol).Only(keep), headProjects.Only(keep)
-	if len(baseProjects.Plans)+len(headProjects.Plans) > 0 {
+	spend.auditing(composeFiles(baseProjects) + composeFiles(headProjects))
+	if len(baseProjects.Plans)+len(headProjects.Plans) > 0 && spend.exceeded() == "" {
 		now := r.now()
-		res.base = audit.RunProjects(ctx, base, pol, baseProjects, now)
+		res.base = audit.RunProjects(reading, base, pol, baseProjects, now)
 		followRenames(res.base, renamed)
 		headRead := &oversized{Snapshot: head}
-		res.head = audit.RunProjects(ctx, headRead, pol, headProjects, now)
-		res.suggester = fix.NewSuggester(ctx, head, headProjects, pol.Options)
+		res.head = audit.RunProjects(reading, headRead, pol, headProjects, now)
+		res.suggester = fix.NewSuggester(reading, head, headProjects, pol.Options)
 		res.requested = res.head.RefuseInline(res.base.Inline)
 		res.cmp = audit.Compare(res.base, res.head)
 		for _, p := range headRead.list() {
 			res.incomplete = append(res.incomplete, unreviewed{Path: p, Why: whyTooLarge})
 		}
 	}
-	if err := errors.Join(base.Err(), head.Err(), ctx.Err()); err != nil {
+	// The job's own end (its timeout, a shutdown) is retried; a spent
+	// budget is the pull request's and fails its check.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if why := spend.exceeded(); why != "" {
+		res.incomplete = []unreviewed{{Why: why}}
+		return res, nil
+	}
+	if err := errors.Join(base.Err(), head.Err(), reading.Err()); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -161,12 +175,13 @@ func followRenames(r *audit.Report, renamed map[string]string) {
 	}
 }
 
-func (r *PullRequestReview) snapshot(ctx context.Context, repo forge.Repo, sha string) (*forgeSnapshot, error) {
-	snap, err := r.Forge.Snapshot(ctx, repo, sha)
+// snapshot lists a commit's files, read later within spend.
+func (r *PullRequestReview) snapshot(spend *budget, repo forge.Repo, sha string) (*forgeSnapshot, error) {
+	snap, err := r.Forge.Snapshot(spend.ctx, repo, sha)
 	if err != nil {
 		return nil, err
 	}
-	return &forgeSnapshot{Snapshot: snap}, nil
+	return &forgeSnapshot{Snapshot: snap, budget: spend}, nil
 }
 
 // superseded re-reads the pull request before anything is posted; when its

@@ -111,14 +111,23 @@ func dependencies(p *compose.Project) map[string]bool {
 // forgeSnapshot keeps the first failure to read a file from the forge. The
 // audit would turn it into a finding about the file, but a timeout or a 5xx
 // says nothing about the repository: the run must fail and be retried.
+// It reads within the review's budget.
 type forgeSnapshot struct {
 	forge.Snapshot
-	mu  sync.Mutex
-	err error
+	budget *budget
+	mu     sync.Mutex
+	err    error
 }
 
 func (s *forgeSnapshot) ReadFile(p string) ([]byte, error) {
+	isNew, err := s.budget.admit(s.Blob(p))
+	if err != nil {
+		return nil, err
+	}
 	b, err := s.Snapshot.ReadFile(p)
+	if isNew {
+		s.budget.read(len(b))
+	}
 	if err != nil && !isContentFact(err) {
 		s.mu.Lock()
 		if s.err == nil {

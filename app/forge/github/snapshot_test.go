@@ -1,6 +1,7 @@
 package github
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"slices"
@@ -178,5 +179,38 @@ func TestConcurrentReadsFetchEachBlobOnce(t *testing.T) {
 	}
 	if n := e.fake.TokensIssued(testInstallation); n != 1 {
 		t.Errorf("%d installation tokens for concurrent requests, want 1", n)
+	}
+}
+
+// TestCancelledSnapshotReadsNothing: once the review's context is done a
+// read fails with its error and asks GitHub nothing, cached or not; the
+// listing's blobs tell unchanged files from changed ones.
+func TestCancelledSnapshotReadsNothing(t *testing.T) {
+	e := newEnv(t)
+	p := e.pull(map[string]string{"compose.yaml": "services: {}\n", ".env": "A=1\n"}, map[string]string{"compose.yaml": "services: {}\n", ".env": "A=2\n"})
+	base, err := e.client.Snapshot(t.Context(), e.target, p.Base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	head, err := e.client.Snapshot(ctx, e.target, p.Head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if base.Blob("compose.yaml") != head.Blob("compose.yaml") || base.Blob(".env") == head.Blob(".env") || head.Blob("nope") != "" {
+		t.Errorf("blobs: compose.yaml %s/%s, .env %s/%s", base.Blob("compose.yaml"), head.Blob("compose.yaml"), base.Blob(".env"), head.Blob(".env"))
+	}
+	if _, err := base.ReadFile("compose.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	before := e.client.Calls().Content[opGetBlob]
+	for _, path := range []string{"compose.yaml", ".env"} { // cached, and not
+		if _, err := head.ReadFile(path); !errors.Is(err, context.Canceled) {
+			t.Errorf("ReadFile(%s) after cancel = %v", path, err)
+		}
+	}
+	if n := e.client.Calls().Content[opGetBlob] - before; n != 0 {
+		t.Errorf("%d blobs fetched after the context was cancelled", n)
 	}
 }
