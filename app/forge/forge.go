@@ -151,6 +151,10 @@ type PullRequests interface {
 	PullRequest(ctx context.Context, repo Repo, number int) (PullRequest, error)
 	// ChangedFiles lists every file the pull request changes, all pages.
 	ChangedFiles(ctx context.Context, repo Repo, number int) ([]ChangedFile, error)
+	// OpenPullRequestsAt lists the open pull requests whose head is sha:
+	// a commit can be the head of several, into bases whose policies
+	// differ, and its check must carry the strictest verdict.
+	OpenPullRequestsAt(ctx context.Context, repo Repo, sha string) ([]PullRequest, error)
 }
 
 // Contents reads a repository at a commit.

@@ -44,6 +44,8 @@ type fakeForge struct {
 	renames map[string]string
 	// truncated are the commits whose listing the forge cuts short.
 	truncated map[string]bool
+	// others are the repository's other pull requests.
+	others []forge.PullRequest
 	// noThreads makes listing review threads fail, as a token that may not
 	// use GitHub's GraphQL API.
 	noThreads bool
@@ -115,6 +117,21 @@ func (f *fakeForge) PullRequest(_ context.Context, _ forge.Repo, _ int) (forge.P
 	pr := f.pr
 	pr.ChangedFiles = len(f.changed())
 	return pr, nil
+}
+
+func (f *fakeForge) OpenPullRequestsAt(_ context.Context, _ forge.Repo, sha string) ([]forge.PullRequest, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.call("OpenPullRequestsAt"); err != nil {
+		return nil, err
+	}
+	var out []forge.PullRequest
+	for _, pr := range append([]forge.PullRequest{f.pr}, f.others...) {
+		if pr.Open && pr.HeadSHA == sha {
+			out = append(out, pr)
+		}
+	}
+	return out, nil
 }
 
 func (f *fakeForge) ChangedFiles(_ context.Context, _ forge.Repo, _ int) ([]forge.ChangedFile, error) {

@@ -49,7 +49,7 @@ func (r *PullRequestReview) Run(ctx context.Context, req forge.ReviewRequest) er
 		if err != nil {
 			return err
 		}
-		return r.finishCheck(ctx, req, id, run)
+		return r.complete(ctx, pr, req, id, run)
 	}
 	if moved, err := r.superseded(ctx, req, id); moved || err != nil {
 		return err
@@ -80,7 +80,7 @@ func (r *PullRequestReview) Run(ctx context.Context, req forge.ReviewRequest) er
 	}
 	// Completed last: until then a retry finds the run in progress and
 	// takes it up, so a review posted in several steps has one check run.
-	return r.finishCheck(ctx, req, id, run)
+	return r.complete(ctx, pr, req, id, run)
 }
 
 // audit chooses the compose projects a change affects, grouped as the audit
@@ -259,9 +259,10 @@ func (r *PullRequestReview) openRuns(ctx context.Context, req forge.ReviewReques
 	return open, nil
 }
 
-// finishCheck completes a check run with run's conclusion and output.
+// finishCheck completes a check run with run's conclusion and output,
+// which is the run's own verdict (see verdict.go).
 func (r *PullRequestReview) finishCheck(ctx context.Context, req forge.ReviewRequest, id int64, run forge.CheckRun) error {
-	run.Name, run.HeadSHA, run.ExternalID, run.Number, run.Status = forge.CheckName, req.HeadSHA, externalID(req), req.Number, forge.StatusCompleted
+	run.Name, run.HeadSHA, run.ExternalID, run.Number, run.Status = forge.CheckName, req.HeadSHA, verdictID(req, run.Conclusion), req.Number, forge.StatusCompleted
 	return r.Forge.UpdateCheckRun(ctx, req.Repo, id, run)
 }
 
@@ -285,7 +286,7 @@ func (r *PullRequestReview) GiveUp(ctx context.Context, req forge.ReviewRequest,
 	if len(open) > 0 {
 		return nil
 	}
-	run.Name, run.HeadSHA, run.ExternalID, run.Number, run.Status = forge.CheckName, req.HeadSHA, externalID(req), req.Number, forge.StatusCompleted
+	run.Name, run.HeadSHA, run.ExternalID, run.Number, run.Status = forge.CheckName, req.HeadSHA, verdictID(req, run.Conclusion), req.Number, forge.StatusCompleted
 	_, err = r.Forge.CreateCheckRun(ctx, req.Repo, run)
 	return err
 }
@@ -314,7 +315,8 @@ func (r *PullRequestReview) now() time.Time {
 	return time.Now()
 }
 
-// externalID ties a check run to the request it reviews.
+// externalID ties a check run to the request it reviews; a completed run
+// adds its verdict (verdictID).
 func externalID(req forge.ReviewRequest) string {
 	return fmt.Sprintf("%s#%d@%s", req.Repo, req.Number, req.HeadSHA)
 }

@@ -27,6 +27,7 @@ const (
 	opCreateComment   = "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
 	opEditComment     = "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"
 	opGetUser         = "GET /user"
+	opPullsAtCommit   = "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
 	// opGraphQL is every GraphQL request: /api/graphql on an Enterprise
 	// Server, beside the REST prefix.
 	opGraphQL = "POST /graphql"
@@ -38,7 +39,7 @@ var operations = func() *http.ServeMux {
 	m := http.NewServeMux()
 	for _, op := range []string{opAccessToken, opGetPull, opListFiles, opGetTree, opGetBlob,
 		opCreateCheckRun, opUpdateCheckRun, opListCheckRuns, opCreateStatus, opListStatuses,
-		opListReviewNotes, opCreateReview, opListComments, opCreateComment, opEditComment, opGetUser, opGraphQL} {
+		opListReviewNotes, opCreateReview, opListComments, opCreateComment, opEditComment, opGetUser, opPullsAtCommit, opGraphQL} {
 		m.HandleFunc(op, func(http.ResponseWriter, *http.Request) {})
 	}
 	return m

@@ -46,6 +46,8 @@ func TestEveryCallIsARealOperation(t *testing.T) {
 	must(err)
 	_, err = e.client.Login(c)
 	must(err)
+	_, err = e.client.OpenPullRequestsAt(c, e.target, p.Head)
+	must(err)
 	cid, err := e.client.CreateIssueComment(c, e.target, 1, "summary")
 	must(err)
 	must(e.client.EditIssueComment(c, e.target, 1, cid, "summary v2"))

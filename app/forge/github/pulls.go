@@ -38,6 +38,33 @@ func (c *Client) PullRequest(ctx context.Context, repo forge.Repo, number int) (
 	}, nil
 }
 
+// maxPullsAtCommit bounds the pull requests read for one commit.
+const maxPullsAtCommit = 300
+
+// OpenPullRequestsAt lists the open pull requests whose head is sha, from
+// those GitHub associates with the commit
+// (https://docs.github.com/en/rest/commits/commits#list-pull-requests-associated-with-a-commit).
+func (c *Client) OpenPullRequestsAt(ctx context.Context, repo forge.Repo, sha string) ([]forge.PullRequest, error) {
+	api, err := c.api(repo)
+	if err != nil {
+		return nil, err
+	}
+	all, err := listAll(maxPullsAtCommit, func(opts gh.ListOptions) ([]*gh.PullRequest, *gh.Response, error) {
+		return api.PullRequests.ListPullRequestsWithCommit(ctx, repo.Owner, repo.Name, sha, &opts)
+	})
+	if err != nil {
+		return nil, fail(err, "list the pull requests of %s at %s", repo, sha)
+	}
+	var out []forge.PullRequest
+	for _, pr := range all {
+		if pr.GetState() == "open" && pr.GetHead().GetSHA() == sha {
+			out = append(out, forge.PullRequest{Repo: repo, Number: pr.GetNumber(), Title: pr.GetTitle(), HeadSHA: sha,
+				BaseSHA: pr.GetBase().GetSHA(), BaseRef: pr.GetBase().GetRef(), Draft: pr.GetDraft(), Open: true})
+		}
+	}
+	return out, nil
+}
+
 // ChangedFiles lists every file the pull request changes (GitHub stops at
 // 3,000), with the lines of each file's diff. A file GitHub gives no patch
 // for (too large, binary) has no lines: nothing can be commented on it.

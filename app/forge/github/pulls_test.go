@@ -109,3 +109,27 @@ func TestPullRequest(t *testing.T) {
 func sorted(set map[int]bool) []int {
 	return slices.Sorted(maps.Keys(set))
 }
+
+// TestOpenPullRequestsAtAHead: the open pull requests whose head is the
+// commit, whichever their base; a closed one and one elsewhere are not.
+func TestOpenPullRequestsAtAHead(t *testing.T) {
+	e := newEnv(t)
+	p := e.pull(map[string]string{"a": "1\n"}, map[string]string{"a": "2\n"})
+	e.repo.AddPull(githubtest.Pull{Number: 2, Title: "same head", Base: p.Base, Head: p.Head, BaseRef: "release"})
+	e.repo.AddPull(githubtest.Pull{Number: 3, Title: "closed", Base: p.Base, Head: p.Head, Closed: true})
+	e.repo.AddPull(githubtest.Pull{Number: 4, Title: "elsewhere", Base: p.Base, Head: p.Base})
+	prs, err := e.client.OpenPullRequestsAt(t.Context(), e.target, p.Head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, pr := range prs {
+		got = append(got, fmt.Sprintf("#%d %s open=%v", pr.Number, pr.BaseRef, pr.Open))
+	}
+	if strings.Join(got, ", ") != "#2 release open=true, #1 main open=true" {
+		t.Errorf("pull requests at the head: %v", got)
+	}
+	if pr, err := e.client.PullRequest(t.Context(), e.target, 1); err != nil || pr.ChangedFiles != 1 {
+		t.Errorf("PullRequest = %+v, %v; want its one changed file counted", pr, err)
+	}
+}

@@ -281,3 +281,24 @@ func TestFileURL(t *testing.T) {
 		t.Errorf("FileURL = %s, want %s", got, want)
 	}
 }
+
+// TestOpenMergeRequestsAtAHead: the open merge requests whose head is the
+// commit, whichever their target; a closed one and one elsewhere are not.
+func TestOpenMergeRequestsAtAHead(t *testing.T) {
+	e := newEnv(t)
+	mr := e.mergeRequest(map[string]string{"a": "1\n"}, map[string]string{"a": "2\n"})
+	e.project.AddMergeRequest(gitlabtest.MergeRequest{IID: 2, Title: "Same head", Base: mr.Base, Head: mr.Head})
+	e.project.AddMergeRequest(gitlabtest.MergeRequest{IID: 3, Title: "Closed", Base: mr.Base, Head: mr.Head, Closed: true})
+	e.project.AddMergeRequest(gitlabtest.MergeRequest{IID: 4, Title: "Elsewhere", Base: mr.Base, Head: mr.Base})
+	prs, err := e.client.OpenPullRequestsAt(t.Context(), e.target, mr.Head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, pr := range prs {
+		got = append(got, fmt.Sprintf("!%d %s open=%v", pr.Number, pr.BaseRef, pr.Open))
+	}
+	if strings.Join(got, ", ") != "!1 main open=true, !2 main open=true" {
+		t.Errorf("merge requests at the head: %v", got)
+	}
+}

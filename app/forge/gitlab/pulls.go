@@ -45,6 +45,24 @@ func (c *Client) PullRequest(ctx context.Context, repo forge.Repo, number int) (
 	}, nil
 }
 
+// OpenPullRequestsAt lists the open merge requests whose head is sha, of
+// those GitLab associates with the commit
+// (https://docs.gitlab.com/api/commits/#list-merge-requests-associated-with-a-commit).
+func (c *Client) OpenPullRequestsAt(ctx context.Context, repo forge.Repo, sha string) ([]forge.PullRequest, error) {
+	mrs, _, err := c.api.Commits.ListMergeRequestsByCommit(project(repo), sha, gl.WithContext(ctx))
+	if err != nil {
+		return nil, fail(err, "list the merge requests of %s at %s", repo, sha)
+	}
+	var out []forge.PullRequest
+	for _, mr := range mrs {
+		if mr.State == "opened" && mr.SHA == sha {
+			out = append(out, forge.PullRequest{Repo: repo, Number: int(mr.IID), Title: mr.Title, HeadSHA: sha,
+				BaseRef: mr.TargetBranch, Draft: mr.Draft, Open: true})
+		}
+	}
+	return out, nil
+}
+
 func (c *Client) keepDiffRefs(repo forge.Repo, number int, mr *gl.MergeRequest) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -131,6 +131,22 @@ func listPulls(c *call) {
 	c.json(http.StatusOK, page(c, out))
 }
 
+// listPullsAtCommit lists the pull requests whose head is the commit,
+// newest first: the open ones GitHub associates with a commit not on the
+// default branch.
+func listPullsAtCommit(c *call) {
+	sha := c.r.PathValue("commit_sha")
+	var out []map[string]any
+	numbers := c.repo.pullNumbers()
+	slices.Reverse(numbers)
+	for _, n := range numbers {
+		if c.repo.pulls[n].Head == sha {
+			out = append(out, c.repo.pullJSON(n))
+		}
+	}
+	c.json(http.StatusOK, page(c, out))
+}
+
 // createPull opens a pull request between two branches of the repository;
 // a second open one for the same head and base is refused as GitHub does.
 func createPull(c *call) {

@@ -98,6 +98,7 @@ func (f *Fake) routes() *http.ServeMux {
 	for pattern, h := range map[string]func(*call){
 		"GET /repos/{owner}/{repo}/pulls/{pull_number}":             getPull,
 		"GET /repos/{owner}/{repo}/pulls/{pull_number}/files":       listFiles,
+		"GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls":      listPullsAtCommit,
 		"GET /repos/{owner}/{repo}/git/trees/{tree_sha}":            getTree,
 		"GET /repos/{owner}/{repo}/git/blobs/{file_sha}":            getBlob,
 		"POST /repos/{owner}/{repo}/check-runs":                     createCheckRun,

@@ -2,6 +2,7 @@ package gitlabtest
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"path"
 	"slices"
@@ -17,6 +18,7 @@ func (f *Fake) routes() *http.ServeMux {
 		"GET /user": getUser,
 		"GET /projects/{id}/merge_requests/{iid}":                                 getMergeRequest,
 		"GET /projects/{id}/merge_requests/{iid}/diffs":                           listDiffs,
+		"GET /projects/{id}/repository/commits/{sha}/merge_requests":              listMergeRequestsAt,
 		"GET /projects/{id}/repository/tree":                                      listTree,
 		"GET /projects/{id}/repository/blobs/{sha}/raw":                           rawBlob,
 		"POST /projects/{id}/statuses/{sha}":                                      setStatus,
@@ -47,6 +49,21 @@ func getMergeRequest(c *call) {
 	if !ok {
 		return
 	}
+	c.json(http.StatusOK, mergeRequestJSON(c, mr))
+}
+
+// listMergeRequestsAt lists the merge requests whose head is the commit.
+func listMergeRequestsAt(c *call) {
+	var out []map[string]any
+	for _, iid := range slices.Sorted(maps.Keys(c.project.mrs)) {
+		if mr := c.project.mrs[iid]; mr.Head == c.r.PathValue("sha") {
+			out = append(out, mergeRequestJSON(c, mr))
+		}
+	}
+	c.json(http.StatusOK, page(c, out))
+}
+
+func mergeRequestJSON(c *call, mr *MergeRequest) map[string]any {
 	state := "opened"
 	if mr.Closed {
 		state = "closed"
@@ -55,13 +72,13 @@ func getMergeRequest(c *call) {
 	if mr.Fork {
 		source = c.project.ID + 1000
 	}
-	c.json(http.StatusOK, map[string]any{
+	return map[string]any{
 		"id": mr.IID + 1000, "iid": mr.IID, "project_id": c.project.ID, "title": mr.Title, "state": state,
 		"draft": mr.Draft, "work_in_progress": mr.Draft, "target_branch": "main", "source_branch": "change",
 		"source_project_id": source, "target_project_id": c.project.ID, "sha": mr.Head,
 		"diff_refs": map[string]string{"base_sha": mr.Base, "start_sha": mr.Base, "head_sha": mr.Head},
 		"web_url":   fmt.Sprintf("http://%s/%s/-/merge_requests/%d", c.r.Host, c.project.Path, mr.IID),
-	})
+	}
 }
 
 func listDiffs(c *call) {
