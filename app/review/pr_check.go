@@ -45,7 +45,8 @@ type unreviewed struct {
 }
 
 var (
-	whyTruncated = "the forge listed only part of its files (GitHub cuts a tree listing past 100,000 entries or 7 MB), " +
+	whyTruncated = "the forge listed only part of its files (GitHub cuts a tree listing past 100,000 entries or 7 MB, and composeguard reads " +
+		"50,000 entries of a GitLab tree), " +
 		"so which files this pull request changes cannot be told. Review the change in smaller pull requests against a smaller base, " +
 		"or audit the branch with `composeguard audit` and have an administrator merge past the check."
 	whyTooLarge = fmt.Sprintf("is larger than %d MB, the most composeguard reads of a file, so the projects that read it could not be reviewed. "+

@@ -2,6 +2,7 @@ package forgekit
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -60,8 +61,9 @@ func (b *Blobs) Get(key string, fetch func() ([]byte, error)) ([]byte, error) {
 }
 
 // Snapshot is a commit's files as one listing names them; each file is
-// read on first use with read, given the file's blob id.
+// read on first use with read, given the file's blob id, while ctx lasts.
 type Snapshot struct {
+	ctx       context.Context
 	files     map[string]File
 	paths     []string
 	truncated bool
@@ -71,10 +73,10 @@ type Snapshot struct {
 	err error
 }
 
-// NewSnapshot is the snapshot of files; truncated says the forge listed
-// only part of the tree.
-func NewSnapshot(files map[string]File, truncated bool, read func(blob string) ([]byte, error)) *Snapshot {
-	s := &Snapshot{files: files, truncated: truncated, read: read}
+// NewSnapshot is the snapshot of files, read while ctx lasts; truncated
+// says the forge listed only part of the tree.
+func NewSnapshot(ctx context.Context, files map[string]File, truncated bool, read func(blob string) ([]byte, error)) *Snapshot {
+	s := &Snapshot{ctx: ctx, files: files, truncated: truncated, read: read}
 	for p := range files {
 		s.paths = append(s.paths, p)
 	}
@@ -113,7 +115,12 @@ func (s *Snapshot) ReadFile(p string) ([]byte, error) {
 	case f.Size > compose.MaxFileSize:
 		return nil, &fs.PathError{Op: "read", Path: p, Err: compose.ErrTooLarge}
 	}
-	b, err := s.read(f.Blob)
+	// A review cancelled or out of time reads nothing more, cached or not.
+	err := s.ctx.Err()
+	var b []byte
+	if err == nil {
+		b, err = s.read(f.Blob)
+	}
 	if errors.Is(err, compose.ErrTooLarge) {
 		return nil, &fs.PathError{Op: "read", Path: p, Err: compose.ErrTooLarge}
 	}

@@ -33,7 +33,7 @@ func (c *Client) Snapshot(ctx context.Context, repo forge.Repo, sha string) (for
 			files[e.GetPath()] = forgekit.File{Blob: e.GetSHA(), Size: e.GetSize()}
 		}
 	}
-	return forgekit.NewSnapshot(files, tree.GetTruncated(), func(blob string) ([]byte, error) {
+	return forgekit.NewSnapshot(ctx, files, tree.GetTruncated(), func(blob string) ([]byte, error) {
 		return c.blob(ctx, api, repo, blob)
 	}), nil
 }

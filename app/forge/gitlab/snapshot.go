@@ -43,7 +43,7 @@ func (c *Client) Snapshot(ctx context.Context, repo forge.Repo, sha string) (for
 			files[n.Path] = forgekit.File{Blob: n.ID}
 		}
 	}
-	return forgekit.NewSnapshot(files, truncated, func(blob string) ([]byte, error) {
+	return forgekit.NewSnapshot(ctx, files, truncated, func(blob string) ([]byte, error) {
 		return c.blobs.Get(project(repo)+"@"+blob, func() ([]byte, error) {
 			b, _, err := c.api.Repositories.RawBlobContent(project(repo), blob, gl.WithContext(ctx))
 			if errors.Is(err, errBlobTooLarge) {
