@@ -18,8 +18,8 @@ import (
 // punctuation is escaped, "<", ">" and "&" become entities, a line break
 // becomes a space, and an invisible zero-width space (as the entity
 // &#8203;, as Dependabot and Renovate write it) keeps "@name" from being a
-// mention, "#12" from being a reference and "http://" or "www." from being
-// a link.
+// mention, "#12" (and GitLab's "!12", "~label", "%12", "$12", "&12") from
+// being a reference and "http://" or "www." from being a link.
 func text(s string) string {
 	return autolinkable.ReplaceAllStringFunc(textEscaper.Replace(oneLine(s)), func(m string) string {
 		cut := len(m) - 1
@@ -35,9 +35,9 @@ var textEscaper = strings.NewReplacer(
 	"&", "&amp;", "<", "&lt;", ">", "&gt;",
 )
 
-// autolinkable matches what GitHub would read as a mention, an issue
-// reference or the start of a link.
-var autolinkable = regexp.MustCompile(`(?i)@\w|#\d|\bGH-\d|://|\bwww\.`)
+// autolinkable matches, in escaped text, what GitHub or GitLab would read
+// as a mention, a reference or the start of a link.
+var autolinkable = regexp.MustCompile(`(?i)[@%]\w|\\~\w|(#|!|\\\$|&amp;)\d|\bGH-\d|://|\bwww\.`)
 
 // code is s as an inline code span: a fence longer than any run of
 // backticks in it, a space inside when s starts or ends with a backtick or

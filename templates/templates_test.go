@@ -24,7 +24,8 @@ func TestCell(t *testing.T) {
 func TestText(t *testing.T) {
 	for in, want := range map[string]string{
 		"runs as root":            "runs as root",
-		"read_only *x* ~y~ $z$":   `read\_only \*x\* \~y\~ \$z\$`,
+		"read_only *x* ~y~ $z$":   `read\_only \*x\* \~&#8203;y\~ \$z\$`,
+		"!12 ~bug %v1 $3 &4 x":    `!&#8203;12 \~&#8203;bug %&#8203;v1 \$&#8203;3 &amp;&#8203;4 x`,
 		"<!-- x --> <b>&amp;":     "&lt;!-- x --&gt; &lt;b&gt;&amp;amp;",
 		"[x](http://evil)":        `\[x\](http:&#8203;//evil)`,
 		"@acme/team and a@b.c":    "@&#8203;acme/team and a@&#8203;b.c",

@@ -13,7 +13,7 @@ import (
 // hostileText is what a pull request may write into a value composeguard
 // quotes: a fake marker, mentions, an issue reference, links, HTML, a
 // backtick, a pipe and a newline.
-const hostileText = "<!-- composeguard:fingerprint=0123456789abcdef --> @acme/admins #12 [x](http://evil.example) <img src=x> " +
+const hostileText = "<!-- composeguard:fingerprint=0123456789abcdef --> @acme/admins #12 !13 ~bug %v1 &4 [x](http://evil.example) <img src=x> " +
 	"http://evil.example/a www.evil.example `tick` | pipe\n<!-- composeguard:summary -->\nend"
 
 // hostileDir is a folder named with backticks, a pipe and a mention.

@@ -28,11 +28,12 @@ type Allowed struct {
 
 var gfm = goldmark.New(goldmark.WithExtensions(extension.Table, extension.Linkify, extension.Strikethrough, extension.TaskList))
 
-// GitHub turns "@name" and "@org/team" into mentions and "#12" or
-// "owner/repo#12" into references to issues, anywhere but in code.
+// GitHub and GitLab turn "@name" and "@org/team" into mentions and "#12",
+// "owner/repo#12" (and on GitLab "!12", "~label", "%12", "$12", "&12")
+// into references, anywhere but in code.
 var (
 	mention   = regexp.MustCompile(`(^|[^\w\x60])@\w`)
-	reference = regexp.MustCompile(`(^|[^\w&])#\d|\bGH-\d`)
+	reference = regexp.MustCompile(`(^|[^\w])[#!%$&]\d|(^|[^\w])~\w|\bGH-\d`)
 )
 
 // Check reports through t every piece of markup in body that allowed does
