@@ -12,15 +12,11 @@ import (
 	"github.com/composeguard/composeguard/app/review/reviewtest"
 )
 
-// privilegedOnly is a service whose one failing problem is privileged
-// mode.
-var privilegedOnly = strings.Replace(reviewtest.Hardened("web"), "    read_only: true\n", "    read_only: true\n    privileged: true\n", 1)
-
 // TestMoreChangedFilesThanTheForgeLists: GitHub lists 3,000 files of a
 // pull request; a compose file sorted after them is still audited.
 func TestMoreChangedFilesThanTheForgeLists(t *testing.T) {
 	base := map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))}
-	head := map[string]string{"compose.yaml": base["compose.yaml"], "zz/compose.yaml": reviewtest.Stack(privilegedOnly)}
+	head := map[string]string{"compose.yaml": base["compose.yaml"], "zz/compose.yaml": reviewtest.Stack(reviewtest.Privileged("web"))}
 	for i := range 3000 {
 		head[fmt.Sprintf("docs/%04d.md", i)] = "page\n"
 	}
@@ -39,7 +35,7 @@ func TestMoreChangedFilesThanTheForgeLists(t *testing.T) {
 // composeguard reads cannot be reviewed, whatever the base held.
 func TestOversizedComposeFileFailsClosed(t *testing.T) {
 	big := reviewtest.Stack(reviewtest.Hardened("app")) + "# " + strings.Repeat("x", compose.MaxFileSize) + "\n"
-	f := newFake(map[string]string{"compose.yaml": big}, map[string]string{"compose.yaml": strings.Replace(big, "services:\n", "services:\n"+privilegedOnly, 1)})
+	f := newFake(map[string]string{"compose.yaml": big}, map[string]string{"compose.yaml": strings.Replace(big, "services:\n", "services:\n"+reviewtest.Privileged("web"), 1)})
 	run(t, reviewer(f), headSHA)
 	c := f.lastCheck(t)
 	if c.Conclusion != forge.ConclusionFailure || !strings.Contains(c.Summary, "compose.yaml") || !strings.Contains(c.Summary, "4 MB") {
@@ -60,7 +56,7 @@ func TestHeadPolicyCannotExcludeItsOwnFile(t *testing.T) {
 			if tc.basePolicy != "" {
 				base[policy.FileName] = tc.basePolicy
 			}
-			head := map[string]string{"compose.yaml": base["compose.yaml"], policy.FileName: tc.headPolicy, tc.file: reviewtest.Stack(privilegedOnly)}
+			head := map[string]string{"compose.yaml": base["compose.yaml"], policy.FileName: tc.headPolicy, tc.file: reviewtest.Stack(reviewtest.Privileged("web"))}
 			f := newFake(base, head)
 			run(t, reviewer(f), headSHA)
 			if c := f.lastCheck(t); c.Conclusion != forge.ConclusionFailure || !strings.Contains(c.Summary, "`privileged-container`") {
@@ -75,7 +71,7 @@ func TestHeadPolicyCannotExcludeItsOwnFile(t *testing.T) {
 func TestExpiredExceptionWithTheRealClock(t *testing.T) {
 	base := map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app")),
 		policy.FileName: "exceptions:\n  - rule: privileged-container\n    service: \"*\"\n    reason: lab hosts\n    expires: 2020-01-31\n"}
-	head := map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), privilegedOnly), policy.FileName: base[policy.FileName]}
+	head := map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Privileged("web")), policy.FileName: base[policy.FileName]}
 	f := newFake(base, head)
 	run(t, &review.PullRequestReview{Forge: f}, headSHA)
 	if c := f.lastCheck(t); c.Conclusion != forge.ConclusionFailure || !strings.Contains(c.Summary, "`privileged-container`") {

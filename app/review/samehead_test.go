@@ -15,7 +15,7 @@ import (
 func sameHead(t *testing.T) *fakeForge {
 	t.Helper()
 	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app")), policy.FileName: "fail_on: never\n"},
-		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), privilegedOnly), policy.FileName: "fail_on: never\n"})
+		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Privileged("web")), policy.FileName: "fail_on: never\n"})
 	f.others = []forge.PullRequest{{Repo: repo, Number: 8, HeadSHA: headSHA, BaseRef: "release", Open: true}}
 	return f
 }

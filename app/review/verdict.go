@@ -49,10 +49,10 @@ type headShare struct {
 
 // share reads the open pull requests at req's head and, when there are
 // others than req's (one call in the common case), the runs at the head.
-func (r *PullRequestReview) share(ctx context.Context, req forge.ReviewRequest) (headShare, []forge.CheckRun, error) {
+func (r *PullRequestReview) share(ctx context.Context, req forge.ReviewRequest) (headShare, error) {
 	prs, err := r.Forge.OpenPullRequestsAt(ctx, req.Repo, req.HeadSHA)
 	if err != nil {
-		return headShare{}, nil, err
+		return headShare{}, err
 	}
 	var s headShare
 	for _, pr := range prs {
@@ -61,14 +61,14 @@ func (r *PullRequestReview) share(ctx context.Context, req forge.ReviewRequest) 
 		}
 	}
 	if len(s.others) == 0 {
-		return s, nil, nil
+		return s, nil
 	}
 	runs, err := r.Forge.CheckRuns(ctx, req.Repo, req.HeadSHA, forge.CheckName)
 	if err != nil {
-		return headShare{}, nil, err
+		return headShare{}, err
 	}
 	s.read(runs, req.HeadSHA)
-	return s, runs, nil
+	return s, nil
 }
 
 // read takes the verdicts of the others from the runs at head: each one's
@@ -107,7 +107,7 @@ func (s headShare) has(number int) bool {
 // verdict, shown as the strictest of the open pull requests at its head;
 // then, when there are others, settles what their reviews ended meanwhile.
 func (r *PullRequestReview) complete(ctx context.Context, pr forge.PullRequest, req forge.ReviewRequest, id int64, run forge.CheckRun) error {
-	s, _, err := r.share(ctx, req)
+	s, err := r.share(ctx, req)
 	if err != nil {
 		return err
 	}

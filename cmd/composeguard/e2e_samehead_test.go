@@ -50,7 +50,7 @@ func sameHeadPulls(t *testing.T, e *e2e, order []int) string {
 	stack := reviewtest.Stack(reviewtest.Hardened("app"))
 	strict := e.repo.Commit(map[string]string{"compose.yaml": stack})
 	lax := e.repo.Commit(map[string]string{"compose.yaml": stack, ".composeguard.yml": "fail_on: never\n"})
-	head := e.repo.Commit(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), privilegedService), ".composeguard.yml": "fail_on: never\n"})
+	head := e.repo.Commit(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Privileged("web")), ".composeguard.yml": "fail_on: never\n"})
 	pulls := map[int]githubtest.Pull{
 		2: {Number: 2, Title: "Into main", Base: strict, Head: head, BaseRef: "main"},
 		3: {Number: 3, Title: "Into lab", Base: lax, Head: head, BaseRef: "lab"},

@@ -64,7 +64,7 @@ type Client struct {
 	token  *gh.Client
 
 	mu            sync.Mutex
-	login         string // the account it writes as, once asked (identity.go)
+	login         forgekit.Login // the account it writes as (identity.go)
 	installations map[int64]*gh.Client
 	// statusRepos are the repositories (lower-case "owner/name") whose
 	// check runs GitHub refused to the token: they get commit statuses.

@@ -22,20 +22,7 @@ const viewerQuery = `query { viewer { login } }`
 // token its user (GET /user), or, for an installation token, which GET
 // /user refuses, GraphQL's viewer as a bot. It is asked once.
 func (c *Client) Login(ctx context.Context) (string, error) {
-	c.mu.Lock()
-	login := c.login
-	c.mu.Unlock()
-	if login != "" {
-		return login, nil
-	}
-	login, err := c.askLogin(ctx)
-	if err != nil {
-		return "", err
-	}
-	c.mu.Lock()
-	c.login = login
-	c.mu.Unlock()
-	return login, nil
+	return c.login.Get(func() (string, error) { return c.askLogin(ctx) })
 }
 
 func (c *Client) askLogin(ctx context.Context) (string, error) {

@@ -56,7 +56,7 @@ type Client struct {
 	blobs *forgekit.Blobs
 
 	mu       sync.Mutex
-	login    string                                       // the token's user, once read
+	login    forgekit.Login                               // the token's user, once read
 	diffRefs map[mergeRequestHead]gl.MergeRequestDiffRefs // from the latest read of each merge request
 }
 
@@ -114,20 +114,13 @@ func project(repo forge.Repo) string { return repo.Owner + "/" + repo.Name }
 // Login is the username of the token's user: the author of every note and
 // status the server writes, and the only one whose notes it trusts.
 func (c *Client) Login(ctx context.Context) (string, error) {
-	c.mu.Lock()
-	login := c.login
-	c.mu.Unlock()
-	if login != "" {
-		return login, nil
-	}
-	u, _, err := c.api.Users.CurrentUser(gl.WithContext(ctx))
-	if err != nil {
-		return "", fail(err, "read the token's user")
-	}
-	c.mu.Lock()
-	c.login = u.Username
-	c.mu.Unlock()
-	return u.Username, nil
+	return c.login.Get(func() (string, error) {
+		u, _, err := c.api.Users.CurrentUser(gl.WithContext(ctx))
+		if err != nil {
+			return "", fail(err, "read the token's user")
+		}
+		return u.Username, nil
+	})
 }
 
 // FileURL is the address of line (0 for none) of path at commit sha.

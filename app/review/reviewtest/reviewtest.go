@@ -41,6 +41,12 @@ func Insecure(name, port string) string {
 `
 }
 
+// Privileged is a hardened service but for privileged mode, its one
+// problem that fails the default policy.
+func Privileged(name string) string {
+	return strings.Replace(Hardened(name), "    read_only: true\n", "    read_only: true\n    privileged: true\n", 1)
+}
+
 // Stack is a compose file of services on the backend network.
 func Stack(services ...string) string {
 	return "services:\n" + strings.Join(services, "") + "networks:\n  backend: {}\n"
