@@ -2,6 +2,7 @@ package forge
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -24,10 +25,13 @@ type Commit struct {
 	SHA     string
 	Message string
 	// Author is the login of the account the forge links the author to,
-	// "" when it links none.
+	// "" when it links none. GitLab lists commits with names and emails
+	// only: there it is the server's own login when both the author and
+	// the committer are its commit email, "" for anyone else.
 	Author string
 	// Verified means the forge vouches for the signature: on GitHub, every
-	// commit an App makes through the API without naming an author.
+	// commit an App makes through the API without naming an author. GitLab
+	// signs no commit made through its API.
 	Verified bool
 }
 
@@ -49,7 +53,14 @@ type Pull struct {
 type NewPull struct {
 	Title, Body string
 	Head, Base  string // branch names
+	// Labels are created where the repository lacks them.
+	Labels []string
 }
+
+// ErrNotLabelled is CreatePull's error when the pull request was opened
+// but could not be labelled; the number returned with it is the pull
+// request's.
+var ErrNotLabelled = errors.New("opened without its labels")
 
 // PullEdit changes a pull request; empty fields stay as they are.
 type PullEdit struct {
@@ -66,23 +77,47 @@ type Installed interface {
 	Identity
 }
 
-// Branches reads branches and writes commits to them as the server itself,
-// so that the forge signs them.
+// CommitFile is one file of a new commit, with its whole content.
+type CommitFile struct {
+	Path    string
+	Content []byte
+	// New means the base lacks the file: it is added, not replaced.
+	New bool
+}
+
+// NewCommit is one commit of file contents written to a branch.
+type NewCommit struct {
+	Branch  string
+	Message string
+	Files   []CommitFile
+	// From is the branch the commit starts from and Base its head as the
+	// caller read it. The commit goes on top of Base; a forge that starts
+	// from the branch itself (GitLab) takes its head then, and refuses
+	// files that changed on From since Base rather than overwrite them.
+	From string
+	Base Head
+	// Rebuild replaces whatever Branch holds with this one commit, a
+	// forced move; without it Branch is created, and an existing one is
+	// ErrUnprocessable.
+	Rebuild bool
+}
+
+// Branches reads branches and writes commits to them as the server itself.
 type Branches interface {
 	// BranchHead returns a branch's head; ErrNotFound when there is no
 	// such branch.
 	BranchHead(ctx context.Context, repo Repo, branch string) (Head, error)
-	// CreateCommit makes one commit on top of parent that replaces the
-	// content of files (path → content) and returns its SHA. It names no
-	// author, so the forge attributes and signs it as the server.
-	CreateCommit(ctx context.Context, repo Repo, parent Head, message string, files map[string][]byte) (string, error)
-	// CreateBranch makes a branch pointing at sha.
-	CreateBranch(ctx context.Context, repo Repo, branch, sha string) error
-	// ResetBranch moves a branch to sha even when that drops commits.
-	ResetBranch(ctx context.Context, repo Repo, branch, sha string) error
+	// CommitFiles makes the commit and moves its branch there, and returns
+	// its SHA. It names no author, so the forge attributes the commit to
+	// the server's account (and signs it, where SignsCommits).
+	CommitFiles(ctx context.Context, repo Repo, commit NewCommit) (string, error)
 	// CommitsSince lists the commits head has and base has not, oldest
 	// first.
 	CommitsSince(ctx context.Context, repo Repo, base, head string) ([]Commit, error)
+	// SignsCommits reports whether the forge signs every commit
+	// CommitFiles makes, so that a commit of the server's account without
+	// a verified signature was made some other way.
+	SignsCommits() bool
 }
 
 // PullWriter finds, opens and changes the pull requests the server proposes.
@@ -92,10 +127,11 @@ type PullWriter interface {
 	PullsFrom(ctx context.Context, repo Repo, branch string) ([]Pull, error)
 	// OpenPulls lists every open pull request, newest first.
 	OpenPulls(ctx context.Context, repo Repo) ([]Pull, error)
+	// CreatePull opens a pull request whose source branch the forge
+	// deletes when it is merged, where it can. A second open pull request
+	// from the same branch is ErrUnprocessable.
 	CreatePull(ctx context.Context, repo Repo, pull NewPull) (number int, err error)
 	EditPull(ctx context.Context, repo Repo, number int, edit PullEdit) error
-	// AddLabels labels a pull request, creating labels that do not exist.
-	AddLabels(ctx context.Context, repo Repo, number int, labels []string) error
 	// CreateIssueComment adds a comment to the pull request's conversation.
 	CreateIssueComment(ctx context.Context, repo Repo, number int, body string) (int64, error)
 }

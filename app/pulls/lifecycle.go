@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -25,6 +26,7 @@ type repoRun struct {
 	snap     compose.Snapshot
 	policy   *policy.Policy
 	files    []string
+	paths    map[string]bool // every file of the base head
 	registry Registry
 	now      time.Time
 	result   *Result
@@ -40,7 +42,9 @@ type repoRun struct {
 }
 
 func (w *repoRun) run(ctx context.Context) error {
+	w.paths = map[string]bool{}
 	for _, p := range w.snap.Paths() {
+		w.paths[p] = true
 		if w.policy.Selects(p) {
 			w.files = append(w.files, p)
 		}
@@ -195,11 +199,7 @@ func (w *repoRun) rebuild(ctx context.Context, p *proposal, pr forge.Pull, edits
 		o.Action, o.Detail = LeftAlone, "the branch has commits by "+who+"; not rebuilt"
 		return o, err
 	}
-	sha, err := w.opts.Forge.CreateCommit(ctx, w.repo.Repo, w.base, commitMessage(p), edits)
-	if err != nil {
-		return o, err
-	}
-	if err := w.opts.Forge.ResetBranch(ctx, w.repo.Repo, p.branch, sha); err != nil {
+	if err := w.commit(ctx, p, edits, true); err != nil {
 		return o, err
 	}
 	if err := w.opts.Forge.EditPull(ctx, w.repo.Repo, pr.Number, forge.PullEdit{Title: p.title(), Body: body}); err != nil {
@@ -224,41 +224,46 @@ func (w *repoRun) openPull(ctx context.Context, p *proposal, edits map[string][]
 			return o, err
 		}
 	}
-	sha, err := w.opts.Forge.CreateCommit(ctx, w.repo.Repo, w.base, commitMessage(p), edits)
-	if err != nil {
+	if err := w.commit(ctx, p, edits, exists); err != nil {
 		return o, err
 	}
-	if exists {
-		err = w.opts.Forge.ResetBranch(ctx, w.repo.Repo, p.branch, sha)
-	} else {
-		err = w.opts.Forge.CreateBranch(ctx, w.repo.Repo, p.branch, sha)
+	o.Number, err = w.opts.Forge.CreatePull(ctx, w.repo.Repo, forge.NewPull{Title: p.title(), Body: body,
+		Head: p.branch, Base: w.repo.DefaultBranch, Labels: w.opts.Labels})
+	if errors.Is(err, forge.ErrNotLabelled) {
+		o.Detail, err = err.Error(), nil
 	}
-	if err != nil {
-		return o, err
-	}
-	o.Number, err = w.opts.Forge.CreatePull(ctx, w.repo.Repo, forge.NewPull{Title: p.title(), Body: body, Head: p.branch, Base: w.repo.DefaultBranch})
 	if err != nil {
 		return o, err
 	}
 	w.opened++
 	o.Action = Opened
-	if err := w.opts.Forge.AddLabels(ctx, w.repo.Repo, o.Number, w.opts.Labels); err != nil {
-		o.Detail = "not labelled: " + err.Error()
-	}
 	return o, nil
+}
+
+// commit writes the edits to the proposal's branch as one commit on the
+// base head: creating the branch, or rebuilding it.
+func (w *repoRun) commit(ctx context.Context, p *proposal, edits map[string][]byte, rebuild bool) error {
+	files := make([]forge.CommitFile, 0, len(edits))
+	for _, path := range slices.Sorted(maps.Keys(edits)) {
+		files = append(files, forge.CommitFile{Path: path, Content: edits[path], New: !w.paths[path]})
+	}
+	_, err := w.opts.Forge.CommitFiles(ctx, w.repo.Repo, forge.NewCommit{Branch: p.branch, Message: commitMessage(p),
+		Files: files, From: w.repo.DefaultBranch, Base: w.base, Rebuild: rebuild})
+	return err
 }
 
 // foreign returns who else committed to a branch since the base head, ""
 // when every commit is composeguard's: made by its account, signed by the
-// forge and carrying the trailer.
+// forge where the forge signs its commits, and carrying the trailer.
 func (w *repoRun) foreign(ctx context.Context, head string) (string, error) {
 	commits, err := w.opts.Forge.CommitsSince(ctx, w.repo.Repo, w.base.SHA, head)
 	if err != nil {
 		return "", err
 	}
+	signed := w.opts.Forge.SignsCommits()
 	var others []string
 	for _, c := range commits {
-		if c.Author != w.login || !c.Verified || !strings.Contains(c.Message, "\n"+trailer) {
+		if c.Author != w.login || signed && !c.Verified || !strings.Contains(c.Message, "\n"+trailer) {
 			others = append(others, cmp.Or(c.Author, "an unknown author"))
 		}
 	}

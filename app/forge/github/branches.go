@@ -3,8 +3,8 @@ package github
 import (
 	"context"
 	"encoding/base64"
-	"maps"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	gh "github.com/google/go-github/v88/github"
@@ -34,38 +34,52 @@ func (c *Client) BranchHead(ctx context.Context, repo forge.Repo, branch string)
 	return forge.Head{SHA: b.GetCommit().GetSHA(), Tree: b.GetCommit().GetCommit().GetTree().GetSHA()}, nil
 }
 
-// CreateCommit builds a tree on the parent's with the new contents, then a
+// CommitFiles builds a tree on the base's with the new contents, then a
 // commit with no author, committer or signature, which GitHub signs as the
-// App. Files keep mode 100644: composeguard edits compose and .env files.
-func (c *Client) CreateCommit(ctx context.Context, repo forge.Repo, parent forge.Head, message string, files map[string][]byte) (string, error) {
+// App, then creates the branch there or, to rebuild it, moves it with force.
+// Files keep mode 100644: composeguard edits compose and .env files.
+func (c *Client) CommitFiles(ctx context.Context, repo forge.Repo, commit forge.NewCommit) (string, error) {
 	api, err := c.api(repo)
 	if err != nil {
 		return "", err
 	}
+	files := slices.SortedFunc(slices.Values(commit.Files), func(a, b forge.CommitFile) int { return strings.Compare(a.Path, b.Path) })
 	entries := make([]*gh.TreeEntry, 0, len(files))
-	for _, p := range slices.Sorted(maps.Keys(files)) {
-		e := &gh.TreeEntry{Path: gh.Ptr(p), Mode: gh.Ptr("100644"), Type: gh.Ptr("blob")}
-		if utf8.Valid(files[p]) {
-			e.Content = gh.Ptr(string(files[p]))
-		} else if e.SHA, err = c.createBlob(ctx, api, repo, files[p]); err != nil {
+	for _, f := range files {
+		e := &gh.TreeEntry{Path: gh.Ptr(f.Path), Mode: gh.Ptr("100644"), Type: gh.Ptr("blob")}
+		if utf8.Valid(f.Content) {
+			e.Content = gh.Ptr(string(f.Content))
+		} else if e.SHA, err = c.createBlob(ctx, api, repo, f.Content); err != nil {
 			return "", err
 		}
 		entries = append(entries, e)
 	}
-	tree, _, err := api.Git.CreateTree(ctx, repo.Owner, repo.Name, parent.Tree, entries)
+	tree, _, err := api.Git.CreateTree(ctx, repo.Owner, repo.Name, commit.Base.Tree, entries)
 	if err != nil {
 		return "", fail(err, "create a tree in %s", repo)
 	}
-	commit, _, err := api.Git.CreateCommit(ctx, repo.Owner, repo.Name, gh.Commit{
-		Message: gh.Ptr(message),
+	made, _, err := api.Git.CreateCommit(ctx, repo.Owner, repo.Name, gh.Commit{
+		Message: gh.Ptr(commit.Message),
 		Tree:    &gh.Tree{SHA: tree.SHA},
-		Parents: []*gh.Commit{{SHA: gh.Ptr(parent.SHA)}},
+		Parents: []*gh.Commit{{SHA: gh.Ptr(commit.Base.SHA)}},
 	}, nil)
 	if err != nil {
 		return "", fail(err, "create a commit in %s", repo)
 	}
-	return commit.GetSHA(), nil
+	if commit.Rebuild {
+		_, _, err = api.Git.UpdateRef(ctx, repo.Owner, repo.Name, "heads/"+commit.Branch, gh.UpdateRef{SHA: made.GetSHA(), Force: gh.Ptr(true)})
+	} else {
+		_, _, err = api.Git.CreateRef(ctx, repo.Owner, repo.Name, gh.CreateRef{Ref: "refs/heads/" + commit.Branch, SHA: made.GetSHA()})
+	}
+	if err != nil {
+		return "", fail(err, "move branch %s of %s to the new commit", commit.Branch, repo)
+	}
+	return made.GetSHA(), nil
 }
+
+// SignsCommits is true: GitHub signs what an App commits through the API
+// without naming an author.
+func (c *Client) SignsCommits() bool { return true }
 
 // createBlob uploads content that is not UTF-8, which a tree's inline
 // content (a JSON string) cannot carry byte for byte.
@@ -78,31 +92,6 @@ func (c *Client) createBlob(ctx context.Context, api *gh.Client, repo forge.Repo
 		return nil, fail(err, "create a blob in %s", repo)
 	}
 	return blob.SHA, nil
-}
-
-// CreateBranch creates refs/heads/branch at sha.
-func (c *Client) CreateBranch(ctx context.Context, repo forge.Repo, branch, sha string) error {
-	api, err := c.api(repo)
-	if err != nil {
-		return err
-	}
-	if _, _, err := api.Git.CreateRef(ctx, repo.Owner, repo.Name, gh.CreateRef{Ref: "refs/heads/" + branch, SHA: sha}); err != nil {
-		return fail(err, "create branch %s in %s", branch, repo)
-	}
-	return nil
-}
-
-// ResetBranch moves a branch with force, as rebuilding it from the base
-// requires.
-func (c *Client) ResetBranch(ctx context.Context, repo forge.Repo, branch, sha string) error {
-	api, err := c.api(repo)
-	if err != nil {
-		return err
-	}
-	if _, _, err := api.Git.UpdateRef(ctx, repo.Owner, repo.Name, "heads/"+branch, gh.UpdateRef{SHA: sha, Force: gh.Ptr(true)}); err != nil {
-		return fail(err, "move branch %s of %s", branch, repo)
-	}
-	return nil
 }
 
 // CommitsSince compares base...head: the commits head has and base lacks.

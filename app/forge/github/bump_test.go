@@ -43,18 +43,21 @@ func TestBumpCallsAreRealOperations(t *testing.T) {
 	must(err)
 	_, err = e.client.Repositories(c)
 	must(err)
-	sha, err := e.client.CreateCommit(c, e.target, head, "Update postgres", map[string][]byte{
-		"compose.yaml": []byte("services:\n  db:\n    image: postgres:16.4\n"),
-		".env":         {'T', '=', 0xe9, '\n'}, // Latin-1: needs a blob
-	})
+	commit := forge.NewCommit{Branch: "composeguard/postgres-16.x", Message: "Update postgres", From: "main", Base: head,
+		Files: []forge.CommitFile{
+			{Path: "compose.yaml", Content: []byte("services:\n  db:\n    image: postgres:16.4\n")},
+			{Path: ".env", Content: []byte{'T', '=', 0xe9, '\n'}, New: true}, // Latin-1: needs a blob
+		}}
+	sha, err := e.client.CommitFiles(c, e.target, commit)
 	must(err)
-	must(e.client.CreateBranch(c, e.target, "composeguard/postgres-16.x", sha))
-	must(e.client.ResetBranch(c, e.target, "composeguard/postgres-16.x", sha))
+	commit.Rebuild = true
+	_, err = e.client.CommitFiles(c, e.target, commit)
+	must(err)
 	_, err = e.client.CommitsSince(c, e.target, head.SHA, sha)
 	must(err)
-	n, err := e.client.CreatePull(c, e.target, forge.NewPull{Title: "Update postgres to 16.4", Body: "body", Head: "composeguard/postgres-16.x", Base: "main"})
+	n, err := e.client.CreatePull(c, e.target, forge.NewPull{Title: "Update postgres to 16.4", Body: "body",
+		Head: "composeguard/postgres-16.x", Base: "main", Labels: []string{"dependencies"}})
 	must(err)
-	must(e.client.AddLabels(c, e.target, n, []string{"dependencies"}))
 	must(e.client.EditPull(c, e.target, n, forge.PullEdit{Title: "t", Body: "b", Close: true}))
 	_, err = e.client.PullsFrom(c, e.target, "composeguard/postgres-16.x")
 	must(err)
@@ -73,18 +76,22 @@ func TestBumpCallsAreRealOperations(t *testing.T) {
 	e.fake.CheckOperations(t)
 }
 
-func TestCreateCommitIsSignedAndByteExact(t *testing.T) {
+func TestCommitFilesIsSignedAndByteExact(t *testing.T) {
 	e, head := bumpEnv(t)
 	latin1 := []byte{'T', 'Z', '=', 'Z', 0xfc, 'r', 'i', 'c', 'h', '\r', '\n'}
 	compose := "services:\n  db:\n    image: postgres:16.4 # ünïcode\n"
-	sha, err := e.client.CreateCommit(t.Context(), e.target, head, "Update postgres\n\nComposeguard-Bump: x",
-		map[string][]byte{"compose.yaml": []byte(compose), "stack/.env": latin1})
+	sha, err := e.client.CommitFiles(t.Context(), e.target, forge.NewCommit{Branch: "composeguard/postgres-16.x",
+		Message: "Update postgres\n\nComposeguard-Bump: x", From: "main", Base: head,
+		Files: []forge.CommitFile{{Path: "compose.yaml", Content: []byte(compose)}, {Path: "stack/.env", Content: latin1, New: true}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	info := e.repo.CommitInfo(sha)
 	if !info.Verified || info.Author != githubtest.AppLogin || !slices.Equal(info.Parents, []string{head.SHA}) {
 		t.Errorf("commit = %+v: want it signed by GitHub as %s on %s", info, githubtest.AppLogin, head.SHA)
+	}
+	if e.repo.Branch("composeguard/postgres-16.x") != sha {
+		t.Errorf("the branch was not created at the commit")
 	}
 	if info.Files["compose.yaml"] != compose || info.Files["stack/.env"] != string(latin1) {
 		t.Errorf("files = %q", info.Files)
@@ -112,14 +119,13 @@ func TestBranchesAndComparison(t *testing.T) {
 	if _, err := e.client.BranchHead(c, e.target, branch); !errors.Is(err, forge.ErrNotFound) {
 		t.Fatalf("missing branch: %v, want ErrNotFound", err)
 	}
-	ours, err := e.client.CreateCommit(c, e.target, head, "ours", map[string][]byte{"compose.yaml": []byte("services: {}\n")})
+	commit := forge.NewCommit{Branch: branch, Message: "ours", From: "main", Base: head,
+		Files: []forge.CommitFile{{Path: "compose.yaml", Content: []byte("services: {}\n")}}}
+	ours, err := e.client.CommitFiles(c, e.target, commit)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := e.client.CreateBranch(c, e.target, branch, ours); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.client.CreateBranch(c, e.target, branch, ours); !errors.Is(err, forge.ErrUnprocessable) {
+	if _, err := e.client.CommitFiles(c, e.target, commit); !errors.Is(err, forge.ErrUnprocessable) {
 		t.Errorf("creating an existing branch: %v, want ErrUnprocessable", err)
 	}
 	theirs := e.repo.CommitTo(branch, "alice", map[string]string{"notes.txt": "mine\n"})
@@ -137,11 +143,13 @@ func TestBranchesAndComparison(t *testing.T) {
 		t.Errorf("commits since the base = %+v, want %+v", commits, want)
 	}
 	// Rebuilding drops alice's commit: only with force.
-	if err := e.client.ResetBranch(c, e.target, branch, head.SHA); err != nil {
+	commit.Rebuild = true
+	rebuilt, err := e.client.CommitFiles(c, e.target, commit)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if e.repo.Branch(branch) != head.SHA {
-		t.Errorf("the branch did not move back to %s", head.SHA)
+	if e.repo.Branch(branch) != rebuilt || !slices.Equal(e.repo.CommitInfo(rebuilt).Parents, []string{head.SHA}) {
+		t.Errorf("the branch was not rebuilt on %s", head.SHA)
 	}
 }
 
@@ -149,7 +157,7 @@ func TestPullsFromBranch(t *testing.T) {
 	e, head := bumpEnv(t)
 	c := t.Context()
 	const branch = "composeguard/postgres-16.x"
-	if err := e.client.CreateBranch(c, e.target, branch, head.SHA); err != nil {
+	if _, err := e.client.CommitFiles(c, e.target, forge.NewCommit{Branch: branch, Message: "ours", From: "main", Base: head}); err != nil {
 		t.Fatal(err)
 	}
 	open := forge.NewPull{Title: "Update postgres to 16.4", Body: "body", Head: branch, Base: "main"}
@@ -242,5 +250,18 @@ func TestLogin(t *testing.T) {
 		if _, err := tc.Repositories(t.Context()); !errors.Is(err, errNeedsApp) || strings.Contains(err.Error(), token) {
 			t.Errorf("token client repositories: %v, want errNeedsApp", err)
 		}
+	}
+}
+
+func TestPullOpenedButNotLabelled(t *testing.T) {
+	e, head := bumpEnv(t)
+	const branch = "composeguard/postgres-16.x"
+	if _, err := e.client.CommitFiles(t.Context(), e.target, forge.NewCommit{Branch: branch, Message: "ours", From: "main", Base: head}); err != nil {
+		t.Fatal(err)
+	}
+	e.fake.Fail("POST", `/labels$`, 1, githubtest.ServerError())
+	n, err := e.client.CreatePull(t.Context(), e.target, forge.NewPull{Title: "t", Body: "b", Head: branch, Base: "main", Labels: []string{"dependencies"}})
+	if !errors.Is(err, forge.ErrNotLabelled) || n == 0 || len(e.repo.Pulls()) != 1 {
+		t.Errorf("CreatePull with labelling failing = #%d, %v; want the pull request's number and ErrNotLabelled", n, err)
 	}
 }

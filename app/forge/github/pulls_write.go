@@ -2,6 +2,7 @@ package github
 
 import (
 	"context"
+	"fmt"
 
 	gh "github.com/google/go-github/v88/github"
 
@@ -49,8 +50,12 @@ func (c *Client) listPulls(ctx context.Context, repo forge.Repo, opts *gh.PullRe
 	return out, nil
 }
 
-// CreatePull opens a pull request that maintainers may edit. A second
-// open pull request for the same head is a forge.ErrUnprocessable.
+// CreatePull opens a pull request that maintainers may edit, then labels
+// it through the issues endpoint, which creates labels the repository
+// lacks. A second open pull request for the same head is a
+// forge.ErrUnprocessable. GitHub has no setting to delete a merged pull
+// request's branch: the repository's own "Automatically delete head
+// branches" does.
 func (c *Client) CreatePull(ctx context.Context, repo forge.Repo, pull forge.NewPull) (int, error) {
 	api, err := c.api(repo)
 	if err != nil {
@@ -65,6 +70,11 @@ func (c *Client) CreatePull(ctx context.Context, repo forge.Repo, pull forge.New
 	})
 	if err != nil {
 		return 0, fail(err, "open a pull request from %s in %s", pull.Head, repo)
+	}
+	if len(pull.Labels) > 0 {
+		if _, _, err := api.Issues.AddLabelsToIssue(ctx, repo.Owner, repo.Name, pr.GetNumber(), pull.Labels); err != nil {
+			return pr.GetNumber(), fmt.Errorf("%w: %w", forge.ErrNotLabelled, fail(err, "label %s#%d", repo, pr.GetNumber()))
+		}
 	}
 	return pr.GetNumber(), nil
 }
@@ -87,19 +97,6 @@ func (c *Client) EditPull(ctx context.Context, repo forge.Repo, number int, edit
 	}
 	if _, _, err := api.PullRequests.Edit(ctx, repo.Owner, repo.Name, number, update); err != nil {
 		return fail(err, "edit pull request %s#%d", repo, number)
-	}
-	return nil
-}
-
-// AddLabels labels a pull request through the issues endpoint; GitHub
-// creates labels the repository lacks.
-func (c *Client) AddLabels(ctx context.Context, repo forge.Repo, number int, labels []string) error {
-	api, err := c.api(repo)
-	if err != nil {
-		return err
-	}
-	if _, _, err := api.Issues.AddLabelsToIssue(ctx, repo.Owner, repo.Name, number, labels); err != nil {
-		return fail(err, "label %s#%d", repo, number)
 	}
 	return nil
 }
