@@ -10,6 +10,7 @@
 package gitlab
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -56,7 +57,7 @@ type Client struct {
 	blobs *forgekit.Blobs
 
 	mu       sync.Mutex
-	login    forgekit.Login                               // the token's user, once read
+	me       user                                         // the token's user, once read
 	diffRefs map[mergeRequestHead]gl.MergeRequestDiffRefs // from the latest read of each merge request
 }
 
@@ -111,16 +112,49 @@ func New(opts Options) (*Client, error) {
 // name, which client-go escapes into one path segment.
 func project(repo forge.Repo) string { return repo.Owner + "/" + repo.Name }
 
-// Login is the username of the token's user: the author of every note and
-// status the server writes, and the only one whose notes it trusts.
+// user is the token's user as GET /user shows it to that user.
+type user struct {
+	username string
+	// commitEmail is the email GitLab writes as author and committer of
+	// the commits the user makes through the API.
+	commitEmail string
+}
+
+// Login is the username of the token's user: the author of every note,
+// status, commit and merge request the server writes, and the only one
+// whose notes it trusts.
 func (c *Client) Login(ctx context.Context) (string, error) {
-	return c.login.Get(func() (string, error) {
-		u, _, err := c.api.Users.CurrentUser(gl.WithContext(ctx))
-		if err != nil {
-			return "", fail(err, "read the token's user")
-		}
-		return u.Username, nil
-	})
+	me, err := c.identity(ctx)
+	return me.username, err
+}
+
+// identity reads the token's user once. client-go's User lacks
+// commit_email, which GitLab shows a user about themselves
+// (https://docs.gitlab.com/api/users/#retrieve-the-current-user).
+func (c *Client) identity(ctx context.Context) (user, error) {
+	c.mu.Lock()
+	me := c.me
+	c.mu.Unlock()
+	if me.username != "" {
+		return me, nil
+	}
+	req, err := c.api.NewRequest(http.MethodGet, "user", nil, []gl.RequestOptionFunc{gl.WithContext(ctx)})
+	if err != nil {
+		return user{}, fmt.Errorf("gitlab: %w", err)
+	}
+	var u struct {
+		Username    string `json:"username"`
+		Email       string `json:"email"`
+		CommitEmail string `json:"commit_email"`
+	}
+	if _, err := c.api.Do(req, &u); err != nil {
+		return user{}, fail(err, "read the token's user")
+	}
+	me = user{username: u.Username, commitEmail: cmp.Or(u.CommitEmail, u.Email)}
+	c.mu.Lock()
+	c.me = me
+	c.mu.Unlock()
+	return me, nil
 }
 
 // FileURL is the address of line (0 for none) of path at commit sha.

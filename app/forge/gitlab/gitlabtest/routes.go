@@ -15,7 +15,14 @@ import (
 func (f *Fake) routes() *http.ServeMux {
 	m := http.NewServeMux()
 	for pattern, h := range map[string]func(*call){
-		"GET /user": getUser,
+		"GET /user":     getUser,
+		"GET /projects": listProjects,
+		"GET /projects/{id}/repository/branches/{branch}":                         getBranch,
+		"GET /projects/{id}/repository/commits":                                   listCommits,
+		"POST /projects/{id}/repository/commits":                                  createCommit,
+		"GET /projects/{id}/merge_requests":                                       listMergeRequests,
+		"POST /projects/{id}/merge_requests":                                      createMergeRequest,
+		"PUT /projects/{id}/merge_requests/{iid}":                                 updateMergeRequest,
 		"GET /projects/{id}/merge_requests/{iid}":                                 getMergeRequest,
 		"GET /projects/{id}/merge_requests/{iid}/diffs":                           listDiffs,
 		"GET /projects/{id}/repository/commits/{sha}/merge_requests":              listMergeRequestsAt,
@@ -41,15 +48,14 @@ func (f *Fake) routes() *http.ServeMux {
 }
 
 func getUser(c *call) {
-	c.json(http.StatusOK, map[string]any{"id": 1, "username": c.user, "name": c.user, "state": "active", "bot": true})
+	c.json(http.StatusOK, map[string]any{"id": 1, "username": c.user, "name": c.user, "state": "active", "bot": true,
+		"email": c.user + "@example.com", "commit_email": CommitEmail(c.user)})
 }
 
 func getMergeRequest(c *call) {
-	mr, ok := c.mergeRequest()
-	if !ok {
-		return
+	if mr, ok := c.mergeRequest(); ok {
+		c.json(http.StatusOK, c.project.mrJSON(mr))
 	}
-	c.json(http.StatusOK, mergeRequestJSON(c, mr))
 }
 
 // listMergeRequestsAt lists the merge requests whose head is the commit.
@@ -57,28 +63,10 @@ func listMergeRequestsAt(c *call) {
 	var out []map[string]any
 	for _, iid := range slices.Sorted(maps.Keys(c.project.mrs)) {
 		if mr := c.project.mrs[iid]; mr.Head == c.r.PathValue("sha") {
-			out = append(out, mergeRequestJSON(c, mr))
+			out = append(out, c.project.mrJSON(mr))
 		}
 	}
 	c.json(http.StatusOK, page(c, out))
-}
-
-func mergeRequestJSON(c *call, mr *MergeRequest) map[string]any {
-	state := "opened"
-	if mr.Closed {
-		state = "closed"
-	}
-	source := c.project.ID
-	if mr.Fork {
-		source = c.project.ID + 1000
-	}
-	return map[string]any{
-		"id": mr.IID + 1000, "iid": mr.IID, "project_id": c.project.ID, "title": mr.Title, "state": state,
-		"draft": mr.Draft, "work_in_progress": mr.Draft, "target_branch": "main", "source_branch": "change",
-		"source_project_id": source, "target_project_id": c.project.ID, "sha": mr.Head,
-		"diff_refs": map[string]string{"base_sha": mr.Base, "start_sha": mr.Base, "head_sha": mr.Head},
-		"web_url":   fmt.Sprintf("http://%s/%s/-/merge_requests/%d", c.r.Host, c.project.Path, mr.IID),
-	}
 }
 
 func listDiffs(c *call) {

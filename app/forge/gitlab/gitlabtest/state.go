@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/composeguard/composeguard/app/forge/forgetest"
 )
@@ -16,11 +17,17 @@ type Project struct {
 	ID   int64
 	Path string // group/name
 
-	f        *Fake
-	commits  map[string]map[string]string // sha → path → content
-	mrs      map[int64]*MergeRequest
-	statuses []*Status
-	notes    map[int64][]*discussion // by merge request iid
+	f             *Fake
+	commits       map[string]map[string]string // sha → path → content
+	history       map[string]*commitMeta       // by sha
+	branches      map[string]string            // name → sha
+	defaultBranch string
+	archived      bool
+	access        map[string]int // username → access level, when not Maintainer (40)
+	labels        []string
+	mrs           map[int64]*MergeRequest
+	statuses      []*Status
+	notes         map[int64][]*discussion // by merge request iid
 }
 
 // AddProject adds the project path (group/name, the group may nest).
@@ -28,23 +35,29 @@ func (f *Fake) AddProject(path string) *Project {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	p := &Project{ID: f.id(), Path: path, f: f, commits: map[string]map[string]string{},
-		mrs: map[int64]*MergeRequest{}, notes: map[int64][]*discussion{}}
+		history: map[string]*commitMeta{}, branches: map[string]string{}, defaultBranch: "main",
+		access: map[string]int{}, mrs: map[int64]*MergeRequest{}, notes: map[int64][]*discussion{}}
 	f.projects = append(f.projects, p)
 	return p
 }
 
-// Commit stores a commit holding files and returns its SHA.
+// Commit stores a commit holding files, on no branch and with no parent,
+// by DefaultAuthor, and returns its SHA.
 func (p *Project) Commit(files map[string]string) string {
 	p.f.mu.Lock()
 	defer p.f.mu.Unlock()
+	return p.addCommit(files, CommitInfo{Message: "Initial commit", AuthorName: DefaultAuthor, AuthorEmail: CommitEmail(DefaultAuthor),
+		CommitterName: DefaultAuthor, CommitterEmail: CommitEmail(DefaultAuthor)})
+}
+
+// commitSHA is a unique SHA for the seq-th object holding files.
+func commitSHA(seq int64, files map[string]string) string {
 	h := sha1.New()
-	fmt.Fprintf(h, "%d", p.f.id())
+	fmt.Fprintf(h, "%d", seq)
 	for _, path := range slices.Sorted(maps.Keys(files)) {
 		fmt.Fprintf(h, "%s\x00%s\x00", path, files[path])
 	}
-	sha := hex.EncodeToString(h.Sum(nil))
-	p.commits[sha] = maps.Clone(files)
-	return sha
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // MergeRequest is a merge request from Head into the branch at Base.
@@ -56,6 +69,17 @@ type MergeRequest struct {
 	// Fork: the source branch is another project's.
 	Fork   bool
 	Closed bool
+	// Merged: closed by merging.
+	Merged bool
+	// SourceBranch, when set, is the branch Head follows while open;
+	// "change" otherwise. TargetBranch is "main" unless set.
+	SourceBranch, TargetBranch string
+	Description                string
+	// Author opened it; DefaultAuthor unless set.
+	Author             string
+	Labels             []string
+	RemoveSourceBranch bool
+	Created            time.Time
 }
 
 // AddMergeRequest opens mr.
