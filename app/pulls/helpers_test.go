@@ -1,13 +1,8 @@
 package pulls_test
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"maps"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -15,37 +10,21 @@ import (
 
 	"github.com/composeguard/composeguard/app/bump/bumptest"
 	"github.com/composeguard/composeguard/app/forge"
-	"github.com/composeguard/composeguard/app/forge/github"
-	"github.com/composeguard/composeguard/app/forge/github/githubtest"
 	"github.com/composeguard/composeguard/app/pulls"
 	"github.com/composeguard/composeguard/app/registry"
-)
-
-const (
-	appID        = 4242
-	installation = 7
 )
 
 // monday06 is a scheduled run's time; the clock of the flow is a few
 // minutes later.
 var monday06 = time.Date(2030, 1, 7, 6, 0, 0, 0, time.UTC)
 
-var appKey = sync.OnceValue(func() *rsa.PrivateKey {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		panic(err)
-	}
-	return k
-})
-
-// env is a fake GitHub with the App installed on acme/stack, a registry
-// that Docker Hub is mirrored to, and a Runner over both.
+// env is a fake forge holding acme/stack, a registry that Docker Hub is
+// mirrored to, and a Runner over both.
 type env struct {
 	t      *testing.T
-	fake   *githubtest.Fake
-	repo   *githubtest.Repo
+	hub    hub
+	repo   fakeRepo // acme/stack
 	target forge.Repository
-	client *github.Client
 	runner *pulls.Runner
 	reg    *bumptest.Registry
 	now    time.Time
@@ -55,27 +34,19 @@ type env struct {
 	clients []*registry.Client // one per run, newest last
 }
 
-func newEnv(t *testing.T, files map[string]string, tags map[string][]string) *env {
+func newEnv(t *testing.T, newHub func(*testing.T) hub, files map[string]string, tags map[string][]string) *env {
 	t.Helper()
-	f := githubtest.New(t)
-	f.SetApp(appID, &appKey().PublicKey)
+	h := newHub(t)
 	reg := bumptest.New(t, tags)
-	e := &env{t: t, fake: f, repo: f.AddRepo("acme", "stack", installation), now: monday06.Add(5 * time.Minute),
+	e := &env{t: t, hub: h, now: monday06.Add(5 * time.Minute),
 		reg: reg, mirrors: map[string]string{"docker.io": reg.Host, "ghcr.io": reg.Host}}
-	e.target = forge.Repository{Repo: forge.Repo{Forge: forge.GitHub, Owner: "acme", Name: "stack", CredentialsKey: strconv.Itoa(installation)}, DefaultBranch: "main"}
-	e.repo.CommitTo("main", "octocat", files)
-	var err error
-	e.client, err = github.NewAppClient(github.Options{APIURL: f.URL, AppID: appID, PrivateKey: pem.EncodeToMemory(
-		&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(appKey())})})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e.repo, e.target = h.addRepo("acme", "stack", files)
 	e.runner = pulls.New(pulls.Options{
-		Forge:       e.client,
+		Forge:       h.client(),
 		NewRegistry: e.newRegistry,
 		Now:         func() time.Time { return e.now },
 	})
-	t.Cleanup(func() { f.CheckOperations(t) })
+	t.Cleanup(func() { h.checkOperations(t) })
 	return e
 }
 
@@ -117,27 +88,29 @@ func (e *env) run(at time.Time) []string {
 	return out
 }
 
-// writes lists the requests since the first n of the fake's log that
-// change something.
+// requests is how many requests the forge received so far.
+func (e *env) requests() int { return len(e.hub.requests()) }
+
+// writes lists the requests since the first n that change something.
 func (e *env) writes(since int) []string {
 	var out []string
-	for _, r := range e.fake.Requests()[since:] {
-		if r.Method != "GET" && !strings.HasSuffix(r.Pattern, "/access_tokens") {
-			out = append(out, r.Method+" "+r.Path)
+	for _, r := range e.hub.requests()[since:] {
+		if r.write {
+			out = append(out, r.line)
 		}
 	}
 	return out
 }
 
-func (e *env) pull(number int) githubtest.PullView {
+func (e *env) pull(number int) pullView {
 	e.t.Helper()
-	for _, p := range e.repo.Pulls() {
+	for _, p := range e.repo.pulls() {
 		if p.Number == number {
 			return p
 		}
 	}
 	e.t.Fatalf("no pull request #%d", number)
-	return githubtest.PullView{}
+	return pullView{}
 }
 
 func wantLines(t *testing.T, what string, got []string, want ...string) {

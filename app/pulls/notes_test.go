@@ -13,7 +13,7 @@ var markdownLink = regexp.MustCompile(`\[((?:[^\]\\]|\\.)*)\]\(([^)\s]*)\)`)
 // controls: its text could show one repository while the link led to
 // another. Whatever the label, every link's text is where it goes.
 func TestReleaseNotesLinkCannotShowOneRepositoryAndPointToAnother(t *testing.T) {
-	e := newEnv(t, stackFiles(), stackTags)
+	e := newEnv(t, newGitHubHub, stackFiles(), stackTags)
 	e.reg.Push(t, "library/postgres", "16.4", map[string]string{
 		"org.opencontainers.image.source": "https://evil.example/](https://evil.example/) [github.com/docker-library/postgres"})
 	e.reg.Push(t, "library/postgres", "17.1", map[string]string{

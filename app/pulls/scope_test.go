@@ -22,9 +22,15 @@ import (
 // The server's registry credentials were offered to any repository naming
 // that registry: in one scheduled run, the repository they are scoped to gets
 // its update, and another repository naming the same private image gets
-// nothing, not even from the run's cache.
+// nothing, not even from the run's cache. A GitLab project is named with
+// "gitlab:", so a GitHub organisation's scope never reaches a GitLab group
+// of the same name.
 func TestServerCredentialsOnlyForScopedRepositories(t *testing.T) {
-	e := newEnv(t, stackFiles(), stackTags)
+	onEachForge(t, func(t *testing.T, on func(*testing.T) hub) { serverCredentialsOnlyForScopedRepositories(t, on) })
+}
+
+func serverCredentialsOnlyForScopedRepositories(t *testing.T, on func(*testing.T) hub) {
+	e := newEnv(t, on, stackFiles(), stackTags)
 	private := bumptest.New(t, map[string][]string{"acme/private": {"1.0", "1.1"}})
 	login := "Basic " + base64.StdEncoding.EncodeToString([]byte("bot:s3cret"))
 	var mu sync.Mutex
@@ -47,15 +53,15 @@ func TestServerCredentialsOnlyForScopedRepositories(t *testing.T) {
 	files := func() map[string]string {
 		return map[string]string{"compose.yaml": "services:\n  app:\n    image: " + image + ":1.0\n", policy.FileName: "bump: {}\n"}
 	}
-	e.repo.CommitTo("main", "octocat", files())
-	mallory := e.fake.AddRepo("mallory", "app", 8)
-	mallory.CommitTo("main", "mallory", files())
-
-	scope, err := registry.ParseCredentialScope(host + "=acme/*")
+	e.repo.commitTo("main", "octocat", files())
+	mallory, target := e.hub.addRepo("mallory", "app", files())
+	// acme/* alone names GitHub's acme; GitLab's is gitlab:acme/*.
+	scoped := map[forge.Kind]string{forge.GitHub: host + "=acme/*", forge.GitLab: host + "=gitlab:acme/*"}[e.hub.kind()]
+	scope, err := registry.ParseCredentialScope(scoped)
 	if err != nil {
 		t.Fatal(err)
 	}
-	runner := pulls.New(pulls.Options{Forge: e.client, Now: func() time.Time { return e.now }, NewRegistry: func() (pulls.Registries, error) {
+	runner := pulls.New(pulls.Options{Forge: e.hub.client(), Now: func() time.Time { return e.now }, NewRegistry: func() (pulls.Registries, error) {
 		c, err := registry.New(registry.Options{Mirrors: maps.Clone(e.mirrors), AllowPrivate: []string{host},
 			DockerConfig:    []byte(`{"auths":{"` + host + `":{"auth":"` + strings.TrimPrefix(login, "Basic ") + `"}}}`),
 			CredentialScope: scope, MaxRetryAfter: time.Millisecond})
@@ -73,10 +79,9 @@ func TestServerCredentialsOnlyForScopedRepositories(t *testing.T) {
 	before := authorized
 	mu.Unlock()
 
-	target := forge.Repository{Repo: forge.Repo{Forge: forge.GitHub, Owner: "mallory", Name: "app", CredentialsKey: "8"}, DefaultBranch: "main"}
 	res, err = runner.Repository(t.Context(), target, monday06)
-	if err != nil || len(res.Outcomes) != 0 || len(mallory.Pulls()) != 0 {
-		t.Errorf("mallory/app: %+v, %v, %d pull requests; want nothing", res, err, len(mallory.Pulls()))
+	if err != nil || len(res.Outcomes) != 0 || len(mallory.pulls()) != 0 {
+		t.Errorf("mallory/app: %+v, %v, %d pull requests; want nothing", res, err, len(mallory.pulls()))
 	}
 	mu.Lock()
 	defer mu.Unlock()

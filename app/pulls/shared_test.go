@@ -17,8 +17,12 @@ import (
 // use the same images, as the scheduled job does: the run's one registry
 // client lists each image's tags once, however many repositories use it.
 func TestOneTagListingPerImagePerRun(t *testing.T) {
+	onEachForge(t, func(t *testing.T, on func(*testing.T) hub) { oneTagListingPerImagePerRun(t, on) })
+}
+
+func oneTagListingPerImagePerRun(t *testing.T, on func(*testing.T) hub) {
 	const repos = 40
-	e := newEnv(t, stackFiles(), stackTags)
+	e := newEnv(t, on, stackFiles(), stackTags)
 	optedIn := 1
 	for i := range repos - 1 {
 		files := stackFiles()
@@ -27,10 +31,10 @@ func TestOneTagListingPerImagePerRun(t *testing.T) {
 		} else {
 			optedIn++
 		}
-		e.fake.AddRepo("acme", fmt.Sprintf("svc%02d", i), installation).CommitTo("main", "octocat", files)
+		e.hub.addRepo("acme", fmt.Sprintf("svc%02d", i), files)
 	}
 	var log bytes.Buffer
-	runner := pulls.New(pulls.Options{Forge: e.client, NewRegistry: e.newRegistry, Now: func() time.Time { return e.now },
+	runner := pulls.New(pulls.Options{Forge: e.hub.client(), NewRegistry: e.newRegistry, Now: func() time.Time { return e.now },
 		Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	list, err := runner.Repositories(t.Context())
 	if err != nil || len(list) != repos {
@@ -54,7 +58,7 @@ func TestOneTagListingPerImagePerRun(t *testing.T) {
 			t.Errorf("%s: %d tag listings in one run over %d repositories, want 1", image, n, repos)
 		}
 	}
-	t.Logf("%d repositories (%d opted in, 2 pull requests each) in %v; registry requests %v; GitHub requests %d (%.1f per repository)",
+	t.Logf("%d repositories (%d opted in, 2 pull requests each) in %v; registry requests %v; %s requests %d (%.1f per repository)",
 		repos, optedIn, elapsed.Round(time.Millisecond), e.clients[0].Requests(),
-		len(e.fake.Requests()), float64(len(e.fake.Requests()))/repos)
+		e.hub.kind(), e.requests(), float64(e.requests())/repos)
 }

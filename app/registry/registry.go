@@ -164,7 +164,7 @@ func (s *shared) newPuller(kc keychain) (*remote.Puller, error) {
 }
 
 // For returns the lookups made on behalf of the forge repository
-// ("owner/name"): they offer a registry's credentials only when
+// ("owner/name", "gitlab:group/name" on GitLab): they offer a registry's credentials only when
 // Options.CredentialScope gives them to that repository.
 func (c *Client) For(repository string) *Client {
 	return &Client{shared: c.shared, scoped: true, caller: repository}

@@ -13,7 +13,10 @@ const CredentialsScopeSetting = "COMPOSEGUARD_REGISTRY_CREDENTIALS_SCOPE"
 // CredentialScope maps a registry host (as credentials are looked up: a
 // mirror's own host for a mirror; "*" for every registry) to the forge
 // repositories that may use its credentials: "owner/name", "owner/*" (every
-// repository under owner, subgroups included) or "*".
+// repository under owner, subgroups included) or "*" (every repository of
+// every forge). GitHub repositories are named as they are; GitLab projects
+// with "gitlab:" before them ("gitlab:group/subgroup/*"), so that a scope
+// written for a GitHub owner never reaches a GitLab group of the same name.
 type CredentialScope map[string][]string
 
 // ParseCredentialScope parses CredentialsScopeSetting:
@@ -43,8 +46,8 @@ func ParseCredentialScope(s string) (CredentialScope, error) {
 		}
 		for pattern := range strings.SplitSeq(repos, ",") {
 			pattern = strings.ToLower(strings.TrimSpace(pattern))
-			if !validRepositoryPattern(pattern) {
-				return nil, fmt.Errorf("%s: %q: want owner/name, owner/* or *", CredentialsScopeSetting, pattern)
+			if !validRepositoryPattern(strings.TrimPrefix(pattern, GitLabPrefix)) {
+				return nil, fmt.Errorf("%s: %q: want owner/name, owner/*, gitlab:group/name, gitlab:group/* or *", CredentialsScopeSetting, pattern)
 			}
 			scope[host] = append(scope[host], pattern)
 		}
@@ -52,12 +55,15 @@ func ParseCredentialScope(s string) (CredentialScope, error) {
 	return scope, nil
 }
 
+// GitLabPrefix starts the name of a GitLab project in a credential scope.
+const GitLabPrefix = "gitlab:"
+
 func validRepositoryPattern(p string) bool {
 	if p == "*" {
 		return true
 	}
 	base, wildcard := strings.CutSuffix(p, "/*")
-	if strings.ContainsAny(base, "* \t") || !wildcard && !strings.Contains(base, "/") {
+	if strings.ContainsAny(base, "*: \t") || !wildcard && !strings.Contains(base, "/") {
 		return false
 	}
 	return !slices.Contains(strings.Split(base, "/"), "")
@@ -69,7 +75,7 @@ func (s CredentialScope) allows(host, repository string) bool {
 	repository = strings.ToLower(repository)
 	for _, patterns := range [][]string{s[host], s["*"]} {
 		for _, p := range patterns {
-			if p == "*" || p == repository || strings.HasSuffix(p, "/*") && strings.HasPrefix(repository, strings.TrimSuffix(p, "*")) {
+			if p == "*" || p == repository || (strings.HasSuffix(p, "/*") || p == GitLabPrefix+"*") && strings.HasPrefix(repository, strings.TrimSuffix(p, "*")) {
 				return true
 			}
 		}

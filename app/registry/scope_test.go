@@ -72,7 +72,7 @@ func TestServerCredentialsOnlyForScopedRepositories(t *testing.T) {
 }
 
 func TestParseCredentialScope(t *testing.T) {
-	scope, err := ParseCredentialScope(" ghcr.io=acme/*,Acme-Labs/Site ; docker.io=* ; *=ops/tools ;")
+	scope, err := ParseCredentialScope(" ghcr.io=acme/*,Acme-Labs/Site,gitlab:platform/* ; docker.io=* ; *=ops/tools ; quay.io=gitlab:*")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,6 +91,12 @@ func TestParseCredentialScope(t *testing.T) {
 		{"quay.io", "ops/tools", true},
 		{"quay.io", "acme/app", false},
 		{"registry.example.com", "ops/tools", true},
+		// GitLab projects are named apart, so GitHub's acme is not GitLab's.
+		{"ghcr.io", "gitlab:acme/app", false},
+		{"ghcr.io", "gitlab:platform/infra/app", true},
+		{"ghcr.io", "platform/app", false},
+		{"index.docker.io", "gitlab:anyone/at-all", true},
+		{"quay.io", "gitlab:anyone/at-all", true},
 	} {
 		if got := scope.allows(tc.host, tc.repo); got != tc.want {
 			t.Errorf("allows(%s, %s) = %v, want %v", tc.host, tc.repo, got, tc.want)
@@ -99,7 +105,7 @@ func TestParseCredentialScope(t *testing.T) {
 	if (CredentialScope{}).allows("ghcr.io", "acme/app") {
 		t.Error("an empty scope offers credentials")
 	}
-	for _, bad := range []string{"ghcr.io", "=acme/*", "ghcr.io=acme", "ghcr.io=acme/*/x", "ghcr.io=a*/b", "ghcr.io=acme//x", "ghcr.io=", "bot:s3cret@ghcr.io=acme/*", "gh cr.io=acme/*"} {
+	for _, bad := range []string{"ghcr.io", "=acme/*", "ghcr.io=acme", "ghcr.io=acme/*/x", "ghcr.io=a*/b", "ghcr.io=acme//x", "ghcr.io=", "ghcr.io=gitlab:acme", "ghcr.io=github:acme/*", "ghcr.io=gitlab:gitlab:acme/*", "bot:s3cret@ghcr.io=acme/*", "gh cr.io=acme/*"} {
 		if _, err := ParseCredentialScope(bad); err == nil || !strings.Contains(err.Error(), CredentialsScopeSetting) || strings.Contains(err.Error(), "s3cret") {
 			t.Errorf("%q: %v", bad, err)
 		}
