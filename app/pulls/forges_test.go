@@ -36,8 +36,9 @@ type hub interface {
 	addRepo(owner, name string, files map[string]string) (fakeRepo, forge.Repository)
 	// requests is every request received, as "METHOD path" with its body.
 	requests() []request
-	// failOpening fails the next pull request opened with a server error.
-	failOpening()
+	// failOpening fails the next pull request opened with a server error,
+	// or a rate limit lifted after rateLimited when that is not zero.
+	failOpening(rateLimited time.Duration)
 	checkOperations(t testing.TB)
 }
 
@@ -130,8 +131,12 @@ func (h *githubHub) kind() forge.Kind    { return forge.GitHub }
 func (h *githubHub) client() pulls.Forge { return h.api }
 func (h *githubHub) login() string       { return githubtest.AppLogin }
 func (h *githubHub) signs() bool         { return true }
-func (h *githubHub) failOpening() {
-	h.fake.Fail(http.MethodPost, `/pulls$`, 1, githubtest.ServerError())
+func (h *githubHub) failOpening(rateLimited time.Duration) {
+	fault := githubtest.ServerError()
+	if rateLimited > 0 {
+		fault = githubtest.TooManyRequests(rateLimited)
+	}
+	h.fake.Fail(http.MethodPost, `/pulls$`, 1, fault)
 }
 func (h *githubHub) checkOperations(t testing.TB) { h.fake.CheckOperations(t) }
 
@@ -235,8 +240,12 @@ func (h *gitlabHub) kind() forge.Kind    { return forge.GitLab }
 func (h *gitlabHub) client() pulls.Forge { return h.api }
 func (h *gitlabHub) login() string       { return gitlabBot }
 func (h *gitlabHub) signs() bool         { return false }
-func (h *gitlabHub) failOpening() {
-	h.fake.Fail(http.MethodPost, `/merge_requests$`, 1, gitlabtest.ServerError())
+func (h *gitlabHub) failOpening(rateLimited time.Duration) {
+	fault := gitlabtest.ServerError()
+	if rateLimited > 0 {
+		fault = gitlabtest.TooManyRequests(rateLimited)
+	}
+	h.fake.Fail(http.MethodPost, `/merge_requests$`, 1, fault)
 }
 func (h *gitlabHub) checkOperations(t testing.TB) { h.fake.CheckOperations(t) }
 

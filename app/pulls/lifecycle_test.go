@@ -390,20 +390,25 @@ func TestGroupOfImages(t *testing.T) {
 	})
 }
 
+// A forge failing or rate limiting halfway (the branch made, the pull
+// request not opened) fails the repository for the job to retry, when the
+// forge says; the retry opens the pull request on the branch already made.
 func TestRetryAfterTheForgeFailedHalfway(t *testing.T) {
 	onEachForge(t, func(t *testing.T, on func(*testing.T) hub) {
-		e := newEnv(t, on, stackFiles(), stackTags)
-		e.hub.failOpening()
-		var retry *forge.RetryableError
-		if _, err := e.runner.Repository(t.Context(), e.target, monday06); !errors.As(err, &retry) {
-			t.Fatalf("run with the forge failing: %v, want its server error to come back for a retry", err)
+		for _, limited := range []time.Duration{0, 30 * time.Second} {
+			e := newEnv(t, on, stackFiles(), stackTags)
+			e.hub.failOpening(limited)
+			var retry *forge.RetryableError
+			if _, err := e.runner.Repository(t.Context(), e.target, monday06); !errors.As(err, &retry) || retry.After != limited {
+				t.Fatalf("run with the forge failing (rate limited for %v): %v, want it to come back for a retry then", limited, err)
+			}
+			if e.repo.branch(minorBranch) == "" || len(e.repo.pulls()) != 0 {
+				t.Fatalf("want the branch made and no pull request yet")
+			}
+			wantLines(t, "the retry", e.run(monday06),
+				"opened "+minorBranch+" #1",
+				"opened "+majorBranch+" #2")
 		}
-		if e.repo.branch(minorBranch) == "" || len(e.repo.pulls()) != 0 {
-			t.Fatalf("want the branch made and no pull request yet")
-		}
-		wantLines(t, "the retry", e.run(monday06),
-			"opened "+minorBranch+" #1",
-			"opened "+majorBranch+" #2")
 	})
 }
 
