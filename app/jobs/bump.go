@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -18,8 +20,38 @@ import (
 // one. Bump runs for one repository; every call with the same run time
 // belongs to one run and shares its registry cache.
 type Bumper interface {
+	// Repositories lists the repositories a run visits; with an error, it
+	// may still return those it could list, which are visited.
 	Repositories(ctx context.Context) ([]forge.Repository, error)
 	Bump(ctx context.Context, repo forge.Repository, run time.Time) error
+}
+
+// BumpByForge runs the updates of each forge's repositories with that
+// forge's Bumper, so one server proposes updates on GitHub and GitLab.
+type BumpByForge map[forge.Kind]Bumper
+
+// Repositories lists every forge's repositories. A forge that could not
+// list its own does not keep the others' from the run: its error comes
+// back with them.
+func (b BumpByForge) Repositories(ctx context.Context) ([]forge.Repository, error) {
+	var all []forge.Repository
+	var errs []error
+	for _, kind := range slices.Sorted(maps.Keys(b)) {
+		repos, err := b[kind].Repositories(ctx)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", kind, err))
+		}
+		all = append(all, repos...)
+	}
+	return all, errors.Join(errs...)
+}
+
+func (b BumpByForge) Bump(ctx context.Context, repo forge.Repository, run time.Time) error {
+	bumper, ok := b[repo.Forge]
+	if !ok {
+		return fmt.Errorf("bump %s: the server does not propose updates on %q", repo, repo.Forge)
+	}
+	return bumper.Bump(ctx, repo, run)
 }
 
 // BumpOptions schedule the image update pull requests. They take effect in
@@ -93,22 +125,21 @@ type bumpRunWorker struct {
 	bumper Bumper
 }
 
+// Work queues the repositories listed, also when the listing failed in
+// part; the run is then retried, and a repository queued by an earlier
+// attempt is not queued again (its job is unique per run).
 func (w *bumpRunWorker) Work(ctx context.Context, job *river.Job[BumpRunArgs]) error {
-	repos, err := w.bumper.Repositories(ctx)
-	if err != nil {
-		return err
-	}
+	repos, listErr := w.bumper.Repositories(ctx)
 	params := make([]river.InsertManyParams, 0, len(repos))
 	for _, repo := range repos {
 		params = append(params, river.InsertManyParams{Args: BumpRepoArgs{Repo: repo, Run: job.Args.Run}})
 	}
-	if len(params) == 0 {
-		return nil
+	if len(params) > 0 {
+		if _, err := river.ClientFromContext[*sql.Tx](ctx).InsertMany(ctx, params); err != nil {
+			return errors.Join(listErr, fmt.Errorf("queue the run's repositories: %w", err))
+		}
 	}
-	if _, err := river.ClientFromContext[*sql.Tx](ctx).InsertMany(ctx, params); err != nil {
-		return fmt.Errorf("queue the run's repositories: %w", err)
-	}
-	return nil
+	return listErr
 }
 
 // bumpRepoWorker runs one repository. A *forge.RetryableError is retried

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -25,12 +26,22 @@ var (
 type fakeBumper struct {
 	repos []forge.Repository
 	bump  func(repo forge.Repository, attempt int) error
+	// failListings is how many listings fail before one succeeds.
+	failListings int
 
 	mu    sync.Mutex
 	calls []string // "owner/name@run"
 }
 
-func (f *fakeBumper) Repositories(context.Context) ([]forge.Repository, error) { return f.repos, nil }
+func (f *fakeBumper) Repositories(context.Context) ([]forge.Repository, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.failListings > 0 {
+		f.failListings--
+		return nil, &forge.RetryableError{Err: errors.New("the forge answered 502")}
+	}
+	return f.repos, nil
+}
 
 func (f *fakeBumper) Bump(_ context.Context, repo forge.Repository, run time.Time) error {
 	f.mu.Lock()
@@ -91,6 +102,33 @@ func TestBumpRunQueuesEveryRepositoryOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "the next run", func() bool { return len(bumper.called()) == 2*len(want) })
+}
+
+// One server proposes updates on GitHub and GitLab: each repository runs
+// with its own forge's bumper, and a forge whose listing failed does not
+// hold the other's repositories back; its own are listed again on the
+// run's retry, and nobody's is bumped twice.
+func TestBumpByForge(t *testing.T) {
+	github := &fakeBumper{repos: bumpRepos("a", "b")}
+	gitlab := &fakeBumper{failListings: 1, repos: []forge.Repository{
+		{Repo: forge.Repo{Forge: forge.GitLab, Owner: "acme/platform", Name: "a"}, DefaultBranch: "main"}}}
+	q := openBumpQueue(t, BumpByForge{forge.GitHub: github, forge.GitLab: gitlab}, river.NeverSchedule())
+	if _, err := q.client.Insert(t.Context(), BumpRunArgs{Run: monday}, nil); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "GitHub's repositories while GitLab failed", func() bool { return len(github.called()) == 2 })
+	eventually(t, "GitLab's on the run's retry", func() bool { return len(gitlab.called()) == 1 })
+	eventually(t, "the run to complete", func() bool { return slices.Equal(jobStates(t, q, "bump_run"), []string{"completed"}) })
+	eventually(t, "the repositories' jobs, one each", func() bool {
+		return slices.Equal(jobStates(t, q, "bump_repo"), []string{"completed", "completed", "completed"})
+	})
+	if got := append(github.called(), gitlab.called()...); !slices.Equal(got, []string{"acme/a@06:00", "acme/b@06:00", "acme/platform/a@06:00"}) {
+		t.Errorf("bumped %v", got)
+	}
+	err := BumpByForge{forge.GitHub: github}.Bump(t.Context(), gitlab.repos[0], monday)
+	if err == nil || !strings.Contains(err.Error(), `does not propose updates on "gitlab"`) {
+		t.Errorf("a GitLab repository on a GitHub-only server: %v", err)
+	}
 }
 
 func TestBumpRepositoryRetries(t *testing.T) {

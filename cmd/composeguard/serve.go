@@ -35,37 +35,44 @@ var newReviewer = func(cfg config.Config, client review.Forge) (jobs.Reviewer, e
 }
 
 // newReviewers builds the review flow of each forge the server serves, and
-// the scheduled image updates (GitHub's for now).
+// the scheduled image updates of each forge that can list what it may act
+// on.
 func newReviewers(cfg config.Config, logger *slog.Logger) (jobs.ByForge, jobs.BumpOptions, error) {
 	reviewers := jobs.ByForge{}
-	var bump jobs.BumpOptions
+	bumpers := map[forge.Kind]pulls.Forge{}
 	if cfg.UsesGitHub() {
 		client, err := newGitHubClient(cfg)
 		if err != nil {
-			return nil, bump, fmt.Errorf("github client: %w", err)
+			return nil, jobs.BumpOptions{}, fmt.Errorf("github client: %w", err)
 		}
 		if reviewers[forge.GitHub], err = newReviewer(cfg, client); err != nil {
-			return nil, bump, fmt.Errorf("review flow: %w", err)
+			return nil, jobs.BumpOptions{}, fmt.Errorf("review flow: %w", err)
 		}
-		bump = bumpOptions(cfg, client, logger)
+		// A token has no installations to list.
+		if cfg.UsesApp() {
+			bumpers[forge.GitHub] = client
+		} else {
+			logger.Info("scheduled image update pull requests on GitHub need a GitHub App; they are off with a token")
+		}
 	}
 	if cfg.UsesGitLab() {
 		client, err := gitlab.New(gitlab.Options{URL: cfg.GitLabURL.String(), Token: cfg.GitLabToken.Reveal()})
 		if err != nil {
-			return nil, bump, fmt.Errorf("gitlab client: %w", err)
+			return nil, jobs.BumpOptions{}, fmt.Errorf("gitlab client: %w", err)
 		}
 		if reviewers[forge.GitLab], err = newReviewer(cfg, client); err != nil {
-			return nil, bump, fmt.Errorf("review flow: %w", err)
+			return nil, jobs.BumpOptions{}, fmt.Errorf("review flow: %w", err)
 		}
+		bumpers[forge.GitLab] = client
 	}
-	return reviewers, bump, nil
+	return reviewers, bumpOptions(cfg, bumpers, logger), nil
 }
 
-// bumpOptions schedules image update pull requests, which need a GitHub App
-// (its installations say which repositories to visit).
-func bumpOptions(cfg config.Config, client *github.Client, logger *slog.Logger) jobs.BumpOptions {
-	if !cfg.UsesApp() {
-		logger.Info("scheduled image update pull requests need a GitHub App; they are off with a token")
+// bumpOptions schedules image update pull requests on each forge's client
+// at COMPOSEGUARD_BUMP_SCHEDULE, none when there is no client. Each run of
+// a forge shares one registry client made with the server's settings.
+func bumpOptions(cfg config.Config, clients map[forge.Kind]pulls.Forge, logger *slog.Logger) jobs.BumpOptions {
+	if len(clients) == 0 {
 		return jobs.BumpOptions{}
 	}
 	newRunRegistry := func() (pulls.Registries, error) {
@@ -76,8 +83,11 @@ func bumpOptions(cfg config.Config, client *github.Client, logger *slog.Logger) 
 		}
 		return pulls.RegistriesOf[*registry.Client](c), nil
 	}
-	return jobs.BumpOptions{Schedule: cfg.BumpSchedule,
-		Bumper: pulls.New(pulls.Options{Forge: client, Logger: logger, NewRegistry: newRunRegistry})}
+	bumpers := jobs.BumpByForge{}
+	for kind, client := range clients {
+		bumpers[kind] = pulls.New(pulls.Options{Forge: client, Logger: logger.With("forge", kind), NewRegistry: newRunRegistry})
+	}
+	return jobs.BumpOptions{Schedule: cfg.BumpSchedule, Bumper: bumpers}
 }
 
 // newGitHubClient acts as the GitHub App, one installation token per

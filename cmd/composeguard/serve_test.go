@@ -8,10 +8,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -21,7 +24,6 @@ import (
 	"github.com/composeguard/composeguard/app/config"
 	"github.com/composeguard/composeguard/app/cron"
 	"github.com/composeguard/composeguard/app/forge"
-	"github.com/composeguard/composeguard/app/forge/github"
 	"github.com/composeguard/composeguard/app/forge/github/githubtest"
 	"github.com/composeguard/composeguard/app/jobs"
 	"github.com/composeguard/composeguard/app/review"
@@ -248,26 +250,43 @@ func TestServeStopsOnSIGTERM(t *testing.T) {
 	}
 }
 
-func TestScheduledBumpsNeedAnApp(t *testing.T) {
-	logs := io.Discard
+// Image updates are scheduled on every forge that can list what the server
+// may act on: GitHub with an App (a token has no installations), GitLab
+// with its token.
+func TestScheduledBumpsOnEachForge(t *testing.T) {
 	schedule, err := cron.Parse("0 5 * * *")
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, err := github.NewTokenClient(github.Options{Token: "t"})
-	if err != nil {
-		t.Fatal(err)
+	api, _ := url.Parse("https://api.github.com/")
+	instance, _ := url.Parse("https://gitlab.example.com")
+	githubToken := config.Config{WebhookSecret: "s", Token: "t", GitHubAPIURL: api, BumpSchedule: schedule}
+	app := config.Config{WebhookSecret: "s", AppID: e2eAppID, PrivateKey: config.Secret(e2eKeyPEM()), GitHubAPIURL: api, BumpSchedule: schedule}
+	withGitLab := func(c config.Config) config.Config {
+		c.GitLabURL, c.GitLabToken, c.GitLabWebhookSecret = instance, "glpat-x", "s"
+		return c
 	}
-	if opts := bumpOptions(config.Config{Token: "t", BumpSchedule: schedule}, token, slog.New(slog.NewTextHandler(logs, nil))); opts.Bumper != nil {
-		t.Error("with a token there are no installations to visit, so nothing is scheduled")
-	}
-	app, err := github.NewAppClient(github.Options{AppID: e2eAppID, PrivateKey: []byte(e2eKeyPEM())})
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := bumpOptions(config.Config{AppID: e2eAppID, BumpSchedule: schedule}, app, slog.New(slog.NewTextHandler(logs, nil)))
-	if opts.Bumper == nil || opts.Schedule != schedule {
-		t.Errorf("an App server schedules image updates on COMPOSEGUARD_BUMP_SCHEDULE: %+v", opts)
+	for _, tc := range []struct {
+		name string
+		cfg  config.Config
+		want []forge.Kind
+	}{
+		{"GitHub token", githubToken, nil},
+		{"GitHub App", app, []forge.Kind{forge.GitHub}},
+		{"GitLab and a GitHub token", withGitLab(githubToken), []forge.Kind{forge.GitLab}},
+		{"GitLab and a GitHub App", withGitLab(app), []forge.Kind{forge.GitHub, forge.GitLab}},
+	} {
+		_, opts, err := newReviewers(tc.cfg, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		var got []forge.Kind
+		if bumpers, ok := opts.Bumper.(jobs.BumpByForge); ok {
+			got = slices.Sorted(maps.Keys(bumpers))
+		}
+		if !slices.Equal(got, tc.want) || (len(got) > 0) != (opts.Schedule == schedule) {
+			t.Errorf("%s: image updates on %v (schedule %v), want %v on COMPOSEGUARD_BUMP_SCHEDULE", tc.name, got, opts.Schedule, tc.want)
+		}
 	}
 }
 
