@@ -52,6 +52,7 @@ func TestOpensPullRequestForDueUpdate(t *testing.T) {
 		wantLines(t, "first run", e.run(monday06),
 			"opened "+minorBranch+" #1",
 			"opened "+majorBranch+" #2")
+		opening := e.hub.requests()
 
 		pr := e.pull(1)
 		if pr.Title != "Update postgres to 16.4" || pr.HeadRef != minorBranch || pr.BaseRef != "main" ||
@@ -100,6 +101,8 @@ func TestOpensPullRequestForDueUpdate(t *testing.T) {
 			"current "+minorBranch+" #1",
 			"current "+majorBranch+" #2")
 		wantLines(t, "writes of the second run", e.writes(n))
+		t.Logf("%s: a run opening 2 pull requests: %d requests (%d writes: %q); a run with nothing to do: %d requests",
+			e.hub.kind(), len(opening), len(e.writes(0)), e.writes(0), e.requests()-n)
 	})
 }
 
