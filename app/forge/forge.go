@@ -1,6 +1,6 @@
 // Package forge holds the neutral models of pull requests, checks and
 // comments, and the small interfaces the review and bump flows need from a
-// forge. forge/github implements them; GitLab will too.
+// forge. forge/github and forge/gitlab implement them.
 package forge
 
 import (

@@ -1,7 +1,7 @@
 // Package pulls opens and maintains the pull requests that move pinned
 // images forward, on a schedule: one branch and pull request per image and
-// kind of update (Branch), committed through the forge so it signs the
-// commit, rebuilt in place when the base moves or a newer version appears,
+// kind of update (Branch), committed through the forge's API as the
+// server's account (GitHub signs those commits), rebuilt in place when the base moves or a newer version appears,
 // remembered when a person closes it, closed when no longer needed, and
 // never force-pushed once someone else has pushed to it.
 //
