@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -97,14 +96,14 @@ func (BumpRepoArgs) InsertOpts() river.InsertOpts {
 }
 
 // register adds the bump workers and the periodic job that starts runs.
-func (b BumpOptions) register(workers *river.Workers, cfg *river.Config, logger *slog.Logger) error {
+func (b BumpOptions) register(workers *river.Workers, cfg *river.Config, q *Queue, logger *slog.Logger) error {
 	if b.Bumper == nil {
 		return nil
 	}
 	if b.Schedule == nil || b.Schedule.Next(time.Now()).IsZero() {
 		return errors.New("bump: the schedule never fires")
 	}
-	river.AddWorker(workers, &bumpRunWorker{bumper: b.Bumper})
+	river.AddWorker(workers, &bumpRunWorker{bumper: b.Bumper, queue: q})
 	river.AddWorker(workers, &bumpRepoWorker{bumper: b.Bumper, logger: logger})
 	// River enqueues periodic jobs on the elected leader only, so one
 	// replica starts each run. Its scheduler keeps no state: a leader
@@ -123,6 +122,7 @@ func runTime(now time.Time) time.Time { return now.UTC().Round(time.Minute) }
 type bumpRunWorker struct {
 	river.WorkerDefaults[BumpRunArgs]
 	bumper Bumper
+	queue  *Queue // its client inserts the repositories' jobs
 }
 
 // Work queues the repositories listed, also when the listing failed in
@@ -135,7 +135,7 @@ func (w *bumpRunWorker) Work(ctx context.Context, job *river.Job[BumpRunArgs]) e
 		params = append(params, river.InsertManyParams{Args: BumpRepoArgs{Repo: repo, Run: job.Args.Run}})
 	}
 	if len(params) > 0 {
-		if _, err := river.ClientFromContext[*sql.Tx](ctx).InsertMany(ctx, params); err != nil {
+		if _, err := w.queue.client.InsertMany(ctx, params); err != nil {
 			return errors.Join(listErr, fmt.Errorf("queue the run's repositories: %w", err))
 		}
 	}

@@ -75,33 +75,35 @@ func bumpRepos(names ...string) []forge.Repository {
 	return out
 }
 
-func openBumpQueue(t *testing.T, bumper Bumper, schedule river.PeriodicSchedule) *Queue {
+func openBumpQueue(t *testing.T, db string, bumper Bumper, schedule river.PeriodicSchedule) *Queue {
 	t.Helper()
-	return openQueueWith(t, testDatabase(t), Options{Reviewer: &fakeReviewer{}, Bump: BumpOptions{Bumper: bumper, Schedule: schedule}})
+	return openQueueWith(t, db, Options{Reviewer: &fakeReviewer{}, Bump: BumpOptions{Bumper: bumper, Schedule: schedule}})
 }
 
 var monday = time.Date(2030, 1, 7, 6, 0, 0, 0, time.UTC)
 
 func TestBumpRunQueuesEveryRepositoryOnce(t *testing.T) {
-	bumper := &fakeBumper{repos: bumpRepos("a", "b", "c")}
-	q := openBumpQueue(t, bumper, river.NeverSchedule())
-	ctx := t.Context()
-	if _, err := q.client.Insert(ctx, BumpRunArgs{Run: monday}, nil); err != nil {
-		t.Fatal(err)
-	}
-	want := []string{"acme/a@06:00", "acme/b@06:00", "acme/c@06:00"}
-	eventually(t, "every repository bumped", func() bool { return len(bumper.called()) == len(want) })
-	if got := bumper.called(); !slices.Equal(got, want) {
-		t.Errorf("bumped %v, want %v", got, want)
-	}
-	again, err := q.client.Insert(ctx, BumpRunArgs{Run: monday}, nil)
-	if err != nil || !again.UniqueSkippedAsDuplicate {
-		t.Errorf("the same run inserted again: %+v, %v; want it skipped as a duplicate", again, err)
-	}
-	if _, err := q.client.Insert(ctx, BumpRunArgs{Run: monday.Add(7 * 24 * time.Hour)}, nil); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, "the next run", func() bool { return len(bumper.called()) == 2*len(want) })
+	onEach(t, func(t *testing.T, db string) {
+		bumper := &fakeBumper{repos: bumpRepos("a", "b", "c")}
+		q := openBumpQueue(t, db, bumper, river.NeverSchedule())
+		ctx := t.Context()
+		if _, err := q.client.Insert(ctx, BumpRunArgs{Run: monday}, nil); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"acme/a@06:00", "acme/b@06:00", "acme/c@06:00"}
+		eventually(t, "every repository bumped", func() bool { return len(bumper.called()) == len(want) })
+		if got := bumper.called(); !slices.Equal(got, want) {
+			t.Errorf("bumped %v, want %v", got, want)
+		}
+		again, err := q.client.Insert(ctx, BumpRunArgs{Run: monday}, nil)
+		if err != nil || !again.UniqueSkippedAsDuplicate {
+			t.Errorf("the same run inserted again: %+v, %v; want it skipped as a duplicate", again, err)
+		}
+		if _, err := q.client.Insert(ctx, BumpRunArgs{Run: monday.Add(7 * 24 * time.Hour)}, nil); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "the next run", func() bool { return len(bumper.called()) == 2*len(want) })
+	})
 }
 
 // One server proposes updates on GitHub and GitLab: each repository runs
@@ -109,55 +111,59 @@ func TestBumpRunQueuesEveryRepositoryOnce(t *testing.T) {
 // hold the other's repositories back; its own are listed again on the
 // run's retry, and nobody's is bumped twice.
 func TestBumpByForge(t *testing.T) {
-	github := &fakeBumper{repos: bumpRepos("a", "b")}
-	gitlab := &fakeBumper{failListings: 1, repos: []forge.Repository{
-		{Repo: forge.Repo{Forge: forge.GitLab, Owner: "acme/platform", Name: "a"}, DefaultBranch: "main"}}}
-	q := openBumpQueue(t, BumpByForge{forge.GitHub: github, forge.GitLab: gitlab}, river.NeverSchedule())
-	if _, err := q.client.Insert(t.Context(), BumpRunArgs{Run: monday}, nil); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, "GitHub's repositories while GitLab failed", func() bool { return len(github.called()) == 2 })
-	eventually(t, "GitLab's on the run's retry", func() bool { return len(gitlab.called()) == 1 })
-	eventually(t, "the run to complete", func() bool { return slices.Equal(jobStates(t, q, "bump_run"), []string{"completed"}) })
-	eventually(t, "the repositories' jobs, one each", func() bool {
-		return slices.Equal(jobStates(t, q, "bump_repo"), []string{"completed", "completed", "completed"})
+	onEach(t, func(t *testing.T, db string) {
+		github := &fakeBumper{repos: bumpRepos("a", "b")}
+		gitlab := &fakeBumper{failListings: 1, repos: []forge.Repository{
+			{Repo: forge.Repo{Forge: forge.GitLab, Owner: "acme/platform", Name: "a"}, DefaultBranch: "main"}}}
+		q := openBumpQueue(t, db, BumpByForge{forge.GitHub: github, forge.GitLab: gitlab}, river.NeverSchedule())
+		if _, err := q.client.Insert(t.Context(), BumpRunArgs{Run: monday}, nil); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "GitHub's repositories while GitLab failed", func() bool { return len(github.called()) == 2 })
+		eventually(t, "GitLab's on the run's retry", func() bool { return len(gitlab.called()) == 1 })
+		eventually(t, "the run to complete", func() bool { return slices.Equal(jobStates(t, q, "bump_run"), []string{"completed"}) })
+		eventually(t, "the repositories' jobs, one each", func() bool {
+			return slices.Equal(jobStates(t, q, "bump_repo"), []string{"completed", "completed", "completed"})
+		})
+		if got := append(github.called(), gitlab.called()...); !slices.Equal(got, []string{"acme/a@06:00", "acme/b@06:00", "acme/platform/a@06:00"}) {
+			t.Errorf("bumped %v", got)
+		}
+		err := BumpByForge{forge.GitHub: github}.Bump(t.Context(), gitlab.repos[0], monday)
+		if err == nil || !strings.Contains(err.Error(), `does not propose updates on "gitlab"`) {
+			t.Errorf("a GitLab repository on a GitHub-only server: %v", err)
+		}
 	})
-	if got := append(github.called(), gitlab.called()...); !slices.Equal(got, []string{"acme/a@06:00", "acme/b@06:00", "acme/platform/a@06:00"}) {
-		t.Errorf("bumped %v", got)
-	}
-	err := BumpByForge{forge.GitHub: github}.Bump(t.Context(), gitlab.repos[0], monday)
-	if err == nil || !strings.Contains(err.Error(), `does not propose updates on "gitlab"`) {
-		t.Errorf("a GitLab repository on a GitHub-only server: %v", err)
-	}
 }
 
 func TestBumpRepositoryRetries(t *testing.T) {
-	bumper := &fakeBumper{repos: bumpRepos("flaky", "broken", "fine"), bump: func(repo forge.Repository, attempt int) error {
-		switch {
-		case repo.Name == "flaky" && attempt == 1:
-			return &forge.RetryableError{After: time.Millisecond, Err: errors.New("GitHub answered 502")}
-		case repo.Name == "broken":
-			return errors.New("the policy cannot be parsed")
+	onEach(t, func(t *testing.T, db string) {
+		bumper := &fakeBumper{repos: bumpRepos("flaky", "broken", "fine"), bump: func(repo forge.Repository, attempt int) error {
+			switch {
+			case repo.Name == "flaky" && attempt == 1:
+				return &forge.RetryableError{After: time.Millisecond, Err: errors.New("GitHub answered 502")}
+			case repo.Name == "broken":
+				return errors.New("the policy cannot be parsed")
+			}
+			return nil
+		}}
+		q := openBumpQueue(t, db, bumper, river.NeverSchedule())
+		if _, err := q.client.Insert(t.Context(), BumpRunArgs{Run: monday}, nil); err != nil {
+			t.Fatal(err)
 		}
-		return nil
-	}}
-	q := openBumpQueue(t, bumper, river.NeverSchedule())
-	if _, err := q.client.Insert(t.Context(), BumpRunArgs{Run: monday}, nil); err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, "the repository jobs to finish", func() bool {
+		eventually(t, "the repository jobs to finish", func() bool {
+			states := jobStates(t, q, "bump_repo")
+			return len(states) == 3 && !slices.ContainsFunc(states, func(s string) bool { return s != "completed" && s != "cancelled" })
+		})
+		want := []string{"acme/broken@06:00", "acme/fine@06:00", "acme/flaky@06:00", "acme/flaky@06:00"}
+		if got := bumper.called(); !slices.Equal(got, want) {
+			t.Errorf("bumped %v, want %v: a retryable failure runs again, another does not", got, want)
+		}
 		states := jobStates(t, q, "bump_repo")
-		return len(states) == 3 && !slices.ContainsFunc(states, func(s string) bool { return s != "completed" && s != "cancelled" })
+		slices.Sort(states)
+		if !slices.Equal(states, []string{"cancelled", "completed", "completed"}) {
+			t.Errorf("repository job states %v", states)
+		}
 	})
-	want := []string{"acme/broken@06:00", "acme/fine@06:00", "acme/flaky@06:00", "acme/flaky@06:00"}
-	if got := bumper.called(); !slices.Equal(got, want) {
-		t.Errorf("bumped %v, want %v: a retryable failure runs again, another does not", got, want)
-	}
-	states := jobStates(t, q, "bump_repo")
-	slices.Sort(states)
-	if !slices.Equal(states, []string{"cancelled", "completed", "completed"}) {
-		t.Errorf("repository job states %v", states)
-	}
 }
 
 // everySecond stands in for a cron schedule, which fires once a minute at
@@ -167,12 +173,14 @@ type everySecond struct{}
 func (everySecond) Next(t time.Time) time.Time { return t.Truncate(time.Second).Add(time.Second) }
 
 func TestBumpRunsOnTheSchedule(t *testing.T) {
-	bumper := &fakeBumper{repos: bumpRepos("a")}
-	q := openBumpQueue(t, bumper, everySecond{})
-	eventually(t, "a scheduled run", func() bool { return len(bumper.called()) > 0 })
-	if states := jobStates(t, q, "bump_run"); len(states) == 0 {
-		t.Error("no bump_run job recorded")
-	}
+	onEach(t, func(t *testing.T, db string) {
+		bumper := &fakeBumper{repos: bumpRepos("a")}
+		q := openBumpQueue(t, db, bumper, everySecond{})
+		eventually(t, "a scheduled run", func() bool { return len(bumper.called()) > 0 })
+		if states := jobStates(t, q, "bump_run"); len(states) == 0 {
+			t.Error("no bump_run job recorded")
+		}
+	})
 }
 
 func TestBumpNeedsASchedule(t *testing.T) {

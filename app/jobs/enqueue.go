@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/composeguard/composeguard/app/forge"
 )
 
@@ -44,66 +46,69 @@ func (q *Queue) Enqueue(ctx context.Context, d Delivery, req forge.ReviewRequest
 	if d.ID == "" || d.Event == "" {
 		return "", errors.New("enqueue: a delivery needs its id and its event")
 	}
-	tx, err := q.db.BeginTx(ctx, nil)
-	if err != nil {
-		return "", fmt.Errorf("enqueue: %w", err)
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-
-	isNew, err := insertNew(ctx, tx, `INSERT INTO deliveries (provider, delivery_id) VALUES (?, ?) ON CONFLICT DO NOTHING`,
-		string(d.Forge), d.ID)
-	switch {
-	case err != nil:
-		return "", fmt.Errorf("record delivery: %w", err)
-	case !isNew:
-		return Duplicate, nil
-	}
-	isNew, err = insertNew(ctx, tx, `INSERT INTO delivered_events (provider, event) VALUES (?, ?) ON CONFLICT DO NOTHING`,
-		string(d.Forge), d.Event)
-	switch {
-	case err != nil:
-		return "", fmt.Errorf("record event: %w", err)
-	case !isNew:
-		// The rollback forgets the delivery too: a replay leaves nothing.
+	var outcome Outcome
+	err := q.db.inTx(ctx, func(tx conn, insert inserter) error {
+		isNew, err := insertNew(ctx, tx, `INSERT INTO deliveries (provider, delivery_id) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+			string(d.Forge), d.ID)
+		switch {
+		case err != nil:
+			return fmt.Errorf("record delivery: %w", err)
+		case !isNew:
+			outcome = Duplicate
+			return nil
+		}
+		isNew, err = insertNew(ctx, tx, `INSERT INTO delivered_events (provider, event) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+			string(d.Forge), d.Event)
+		switch {
+		case err != nil:
+			return fmt.Errorf("record event: %w", err)
+		case !isNew:
+			// The rollback forgets the delivery too: a replay leaves nothing.
+			outcome = Replayed
+			return errReplayed
+		}
+		if _, err := tx.exec(ctx,
+			`INSERT INTO pull_heads (provider, repo, head_sha, number) VALUES (?, ?, ?, ?)
+			 ON CONFLICT (provider, repo, head_sha) DO UPDATE SET number = excluded.number, recorded_at = CURRENT_TIMESTAMP`,
+			string(req.Repo.Forge), req.Repo.String(), req.HeadSHA, req.Number); err != nil {
+			return fmt.Errorf("record head: %w", err)
+		}
+		inserted, err := insert(ctx, ReviewArgs{ReviewRequest: req})
+		if err != nil {
+			return fmt.Errorf("insert review job: %w", err)
+		}
+		outcome = Queued
+		if inserted.UniqueSkippedAsDuplicate {
+			outcome = Coalesced
+		}
+		return nil
+	})
+	if errors.Is(err, errReplayed) {
 		return Replayed, nil
 	}
-	if _, err := tx.ExecContext(ctx,
-		`INSERT INTO pull_heads (provider, repo, head_sha, number) VALUES (?, ?, ?, ?)
-		 ON CONFLICT (provider, repo, head_sha) DO UPDATE SET number = excluded.number, recorded_at = CURRENT_TIMESTAMP`,
-		string(req.Repo.Forge), req.Repo.String(), req.HeadSHA, req.Number); err != nil {
-		return "", fmt.Errorf("record head: %w", err)
-	}
-	inserted, err := q.client.InsertTx(ctx, tx, ReviewArgs{ReviewRequest: req}, nil)
 	if err != nil {
-		return "", fmt.Errorf("insert review job: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
 		return "", fmt.Errorf("enqueue: %w", err)
 	}
-	if inserted.UniqueSkippedAsDuplicate {
-		return Coalesced, nil
-	}
-	return Queued, nil
+	return outcome, nil
 }
+
+// errReplayed rolls back the transaction of a replay.
+var errReplayed = errors.New("replayed")
 
 // insertNew runs an INSERT … ON CONFLICT DO NOTHING and reports whether it
 // inserted the row.
-func insertNew(ctx context.Context, tx *sql.Tx, query string, args ...any) (bool, error) {
-	res, err := tx.ExecContext(ctx, query, args...)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
+func insertNew(ctx context.Context, tx conn, query string, args ...any) (bool, error) {
+	n, err := tx.exec(ctx, query, args...)
 	return n > 0, err
 }
 
 // PullRequestForHead finds the pull request whose head a delivery named
 // before; ok is false when none did.
 func (q *Queue) PullRequestForHead(ctx context.Context, repo forge.Repo, headSHA string) (number int, ok bool, err error) {
-	err = q.db.QueryRowContext(ctx,
+	err = q.db.queryRow(ctx,
 		`SELECT number FROM pull_heads WHERE provider = ? AND repo = ? AND head_sha = ?`,
 		string(repo.Forge), repo.String(), headSHA).Scan(&number)
-	if errors.Is(err, sql.ErrNoRows) {
+	if errors.Is(err, sql.ErrNoRows) || errors.Is(err, pgx.ErrNoRows) {
 		return 0, false, nil
 	}
 	return number, err == nil, err

@@ -7,7 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
 	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/jobs/jobstest"
 )
 
 // fakeReviewer answers Run with run (nil: success) and records the calls.
@@ -45,6 +49,26 @@ func (f *fakeReviewer) counts() (runs, gaveUp int) {
 
 func testDatabase(t *testing.T) string {
 	return "sqlite://" + filepath.Join(t.TempDir(), "composeguard.db")
+}
+
+// backends are the databases every storage and job test runs on; a
+// PostgreSQL test gets a schema of its own.
+var backends = []struct {
+	name string
+	url  func(t *testing.T) string
+}{
+	{"sqlite", testDatabase},
+	{"postgres", func(t *testing.T) string { return jobstest.PostgresURL(t) }},
+}
+
+// onEach runs test on a fresh database of each backend.
+func onEach(t *testing.T, test func(t *testing.T, db string)) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			test(t, b.url(t))
+		})
+	}
 }
 
 // openQueue opens a queue on db working reviews with reviewer (nil: it only
@@ -96,20 +120,32 @@ func enqueueEvent(t *testing.T, q *Queue, deliveryID, event string, req forge.Re
 // jobStates lists the states of the jobs of a kind, oldest first.
 func jobStates(t *testing.T, q *Queue, kind string) []string {
 	t.Helper()
-	rows, err := q.db.Query(`SELECT state FROM river_job WHERE kind = ? ORDER BY id`, kind)
+	return mapJobs(t, q, kind, func(j *rivertype.JobRow) string { return string(j.State) })
+}
+
+// mapJobs lists f of each job of a kind, oldest first.
+func mapJobs[T any](t *testing.T, q *Queue, kind string, f func(*rivertype.JobRow) T) []T {
+	t.Helper()
+	res, err := q.client.JobList(context.Background(),
+		river.NewJobListParams().Kinds(kind).OrderBy(river.JobListOrderByID, river.SortOrderAsc).First(10000))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	var states []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		states = append(states, s)
+	var out []T
+	for _, j := range res.Jobs {
+		out = append(out, f(j))
 	}
-	return states
+	return out
+}
+
+// count counts the rows of a table.
+func count(t *testing.T, q *Queue, table string) int {
+	t.Helper()
+	var n int
+	if err := q.db.queryRow(context.Background(), "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // eventually waits for cond, long enough for a loaded machine.

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -27,7 +26,7 @@ func (pruneArgs) Kind() string { return "prune" }
 
 type pruneWorker struct {
 	river.WorkerDefaults[pruneArgs]
-	db *sql.DB
+	db database
 }
 
 func prunePeriodically() *river.PeriodicJob {
@@ -41,7 +40,7 @@ func (w *pruneWorker) Work(ctx context.Context, _ *river.Job[pruneArgs]) error {
 }
 
 // prune deletes what is older than its retention at now.
-func prune(ctx context.Context, db *sql.DB, now time.Time) error {
+func prune(ctx context.Context, db database, now time.Time) error {
 	for _, p := range []struct {
 		table, column string
 		retention     time.Duration
@@ -51,9 +50,8 @@ func prune(ctx context.Context, db *sql.DB, now time.Time) error {
 		{"delivered_events", "received_at", deliveryRetention},
 		{"pull_heads", "recorded_at", headRetention},
 	} {
-		// CURRENT_TIMESTAMP stores UTC text in this layout, which sorts.
-		cutoff := now.Add(-p.retention).UTC().Format(time.DateTime)
-		if _, err := db.ExecContext(ctx, "DELETE FROM "+p.table+" WHERE "+p.column+" < ?", cutoff); err != nil {
+		cutoff := db.timeValue(now.Add(-p.retention))
+		if _, err := db.exec(ctx, "DELETE FROM "+p.table+" WHERE "+p.column+" < ?", cutoff); err != nil {
 			return fmt.Errorf("prune %s: %w", p.table, err)
 		}
 	}

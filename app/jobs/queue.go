@@ -3,18 +3,13 @@ package jobs
 import (
 	"cmp"
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
-	"github.com/riverqueue/river/rivermigrate"
 )
 
 // Options configure a Queue. The zero value inserts jobs but runs none.
@@ -24,7 +19,7 @@ type Options struct {
 	Reviewer Reviewer
 	// Workers is how many reviews run at once (default 4).
 	Workers int
-	// JobTimeout bounds one attempt of a review (default 2 minutes).
+	// JobTimeout bounds one attempt of a review (default 30 seconds).
 	JobTimeout time.Duration
 	// RescueAfter is how long after its attempt started a review left
 	// running by a process that died is run again (default JobTimeout plus
@@ -42,63 +37,55 @@ type Options struct {
 }
 
 const (
-	defaultWorkers    = 4
-	defaultJobTimeout = 2 * time.Minute
+	defaultWorkers = 4
+	// Reviews take well under a second; one still running after 30 s is
+	// stuck on the forge, and its next attempt starts afresh.
+	defaultJobTimeout = 30 * time.Second
 	// rescueMargin leaves a timed-out attempt the time to call GiveUp
 	// before River's rescuer may take the job back.
-	rescueMargin = giveUpTimeout + 30*time.Second
+	rescueMargin = giveUpTimeout + 5*time.Second
 )
 
 // Queue is the database and the River client on it.
 type Queue struct {
-	db       *sql.DB
-	client   *river.Client[*sql.Tx]
-	migrator *rivermigrate.Migrator[*sql.Tx]
+	db       database
+	client   riverClient
+	migrator migrator
 	works    bool
+	logger   *slog.Logger
 
 	probeMu  sync.Mutex
 	probedAt time.Time // when the last write probe succeeded
 }
 
-// Open opens the database at databaseURL (sqlite:// and the file's path),
-// applies River's migrations and creates the project's tables, and builds
-// the River client. Call Start to run jobs.
+// Open opens the database at databaseURL (sqlite:// and the file's path,
+// or postgres://), applies the migrations River's and the project's
+// tables need, and builds the River client. Call Start to run jobs.
 func Open(ctx context.Context, databaseURL string, opts Options) (*Queue, error) {
-	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.DiscardHandler)
-	}
-	// The URL is not quoted: a database URL may carry a password.
-	path, ok := strings.CutPrefix(databaseURL, "sqlite://")
-	if !ok || path == "" {
-		return nil, errors.New("database URL: want sqlite:// and the database file's path")
-	}
-	db, err := openSQLite(ctx, path)
+	opts.Logger = orDiscard(opts.Logger)
+	db, err := openDatabase(ctx, databaseURL)
 	if err != nil {
 		return nil, err
 	}
 	q, err := newQueue(ctx, db, opts)
 	if err != nil {
-		db.Close()
+		db.close()
 		return nil, err
 	}
 	return q, nil
 }
 
-func newQueue(ctx context.Context, db *sql.DB, opts Options) (*Queue, error) {
-	driver := riversqlite.New(db)
-	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: opts.Logger})
-	if err != nil {
-		return nil, fmt.Errorf("migrations: %w", err)
-	}
-	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return nil, fmt.Errorf("apply migrations: %w", err)
-	}
-	if err := createSchema(ctx, db); err != nil {
+func newQueue(ctx context.Context, db database, opts Options) (*Queue, error) {
+	if _, err := migrate(ctx, db, opts.Logger); err != nil {
 		return nil, err
 	}
 	m, err := newMetrics(opts.Registerer)
 	if err != nil {
 		return nil, fmt.Errorf("job metrics: %w", err)
+	}
+	q := &Queue{db: db, works: opts.Reviewer != nil, logger: opts.Logger}
+	if q.migrator, err = db.newMigrator(opts.Logger); err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
 	}
 
 	riverConfig := &river.Config{Logger: opts.Logger}
@@ -112,7 +99,7 @@ func newQueue(ctx context.Context, db *sql.DB, opts Options) (*Queue, error) {
 			river.QueueDefault: {MaxWorkers: cmp.Or(opts.Workers, defaultWorkers)},
 		}
 		riverConfig.PeriodicJobs = []*river.PeriodicJob{prunePeriodically()}
-		if err := opts.Bump.register(workers, riverConfig, opts.Logger); err != nil {
+		if err := opts.Bump.register(workers, riverConfig, q, opts.Logger); err != nil {
 			return nil, err
 		}
 		riverConfig.JobTimeout = timeout
@@ -122,11 +109,10 @@ func newQueue(ctx context.Context, db *sql.DB, opts Options) (*Queue, error) {
 			riverConfig.FetchPollInterval = opts.pollInterval
 		}
 	}
-	client, err := river.NewClient(driver, riverConfig)
-	if err != nil {
+	if q.client, err = db.newClient(riverConfig); err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
-	return &Queue{db: db, client: client, migrator: migrator, works: opts.Reviewer != nil}, nil
+	return q, nil
 }
 
 // Start runs jobs until Stop. A queue without a Reviewer has nothing to
@@ -135,11 +121,19 @@ func (q *Queue) Start(ctx context.Context) error {
 	if !q.works {
 		return nil
 	}
+	taken, err := q.db.takeOver(ctx)
+	if err != nil {
+		return fmt.Errorf("take over the reviews left running: %w", err)
+	}
+	if taken > 0 {
+		q.logger.Info("reviews the previous process left running run again", "reviews", taken)
+	}
 	return q.client.Start(ctx)
 }
 
 // Stop lets running reviews finish until ctx is done, then cancels them;
-// River puts a cancelled job back to run again after the next start.
+// River makes a job cancelled so available again at once, its attempt not
+// counted, for another replica or the next start.
 func (q *Queue) Stop(ctx context.Context) error {
 	if !q.works {
 		return nil
@@ -154,12 +148,12 @@ func (q *Queue) Stop(ctx context.Context) error {
 }
 
 // Close closes the database. Stop the queue first.
-func (q *Queue) Close() error { return q.db.Close() }
+func (q *Queue) Close() error { return q.db.close() }
 
 // Ready reports whether the database answers, every migration has been
 // applied and a write commits: what /readyz shows.
 func (q *Queue) Ready(ctx context.Context) error {
-	if err := q.db.PingContext(ctx); err != nil {
+	if err := q.db.ping(ctx); err != nil {
 		return fmt.Errorf("database: %w", err)
 	}
 	res, err := q.migrator.Validate(ctx, nil)
@@ -169,10 +163,12 @@ func (q *Queue) Ready(ctx context.Context) error {
 	if !res.OK {
 		return fmt.Errorf("migrations: %v", res.Messages)
 	}
-	for _, table := range []string{"deliveries", "delivered_events", "pull_heads"} {
-		if _, err := q.db.ExecContext(ctx, "SELECT 1 FROM "+table+" LIMIT 0"); err != nil {
-			return fmt.Errorf("table %s: %w", table, err)
-		}
+	version, err := ownVersion(ctx, q.db)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if latest := migrations[len(migrations)-1].version; version != latest {
+		return fmt.Errorf("migrations: composeguard's tables are at version %d, want %d", version, latest)
 	}
 	return q.probeWrite(ctx)
 }
@@ -197,25 +193,23 @@ func (q *Queue) probeWrite(ctx context.Context) error {
 	if !q.probedAt.IsZero() && time.Since(q.probedAt) < probeInterval {
 		return nil
 	}
-	tx, err := q.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("write: %w", err)
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	for _, stmt := range []struct {
-		query string
-		args  []any
-	}{
-		{`SAVEPOINT room`, nil},
-		{`INSERT INTO readiness_probe (id, room) VALUES (2, zeroblob(?))`, []any{probeRoom}},
-		{`ROLLBACK TO room`, nil},
-		{`INSERT INTO readiness_probe (id) VALUES (1) ON CONFLICT (id) DO UPDATE SET probed_at = CURRENT_TIMESTAMP`, nil},
-	} {
-		if _, err := tx.ExecContext(ctx, stmt.query, stmt.args...); err != nil {
-			return fmt.Errorf("write: %w", err)
+	err := q.db.inTx(ctx, func(tx conn, _ inserter) error {
+		for _, stmt := range []struct {
+			query string
+			args  []any
+		}{
+			{`SAVEPOINT room`, nil},
+			{`INSERT INTO readiness_probe (id, room) VALUES (2, ?)`, []any{make([]byte, probeRoom)}},
+			{`ROLLBACK TO SAVEPOINT room`, nil},
+			{`INSERT INTO readiness_probe (id) VALUES (1) ON CONFLICT (id) DO UPDATE SET probed_at = CURRENT_TIMESTAMP`, nil},
+		} {
+			if _, err := tx.exec(ctx, stmt.query, stmt.args...); err != nil {
+				return err
+			}
 		}
-	}
-	if err := tx.Commit(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("write: %w", err)
 	}
 	q.probedAt = time.Now()

@@ -10,157 +10,172 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/composeguard/composeguard/app/forge"
 )
 
 func TestEnqueuedReviewRuns(t *testing.T) {
-	reviewer := &fakeReviewer{}
-	q := openQueue(t, testDatabase(t), reviewer)
+	onEach(t, func(t *testing.T, db string) {
+		reviewer := &fakeReviewer{}
+		q := openQueue(t, db, reviewer)
 
-	if got := enqueue(t, q, "d-1", pr); got != Queued {
-		t.Fatalf("outcome %s, want queued", got)
-	}
-	eventually(t, "the review to complete", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
-	if runs, gaveUp := reviewer.counts(); runs != 1 || gaveUp != 0 || reviewer.runs[0] != pr {
-		t.Errorf("reviewer got %v, gave up %d times", reviewer.runs, gaveUp)
-	}
+		if got := enqueue(t, q, "d-1", pr); got != Queued {
+			t.Fatalf("outcome %s, want queued", got)
+		}
+		eventually(t, "the review to complete", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
+		if runs, gaveUp := reviewer.counts(); runs != 1 || gaveUp != 0 || reviewer.runs[0] != pr {
+			t.Errorf("reviewer got %v, gave up %d times", reviewer.runs, gaveUp)
+		}
+	})
 }
 
 func TestRedeliveryInsertsNothing(t *testing.T) {
-	q := openQueue(t, testDatabase(t), nil)
-	enqueue(t, q, "d-1", pr)
-	for range 3 {
-		if got := enqueue(t, q, "d-1", pr); got != Duplicate {
-			t.Errorf("redelivery: %s, want duplicate", got)
+	onEach(t, func(t *testing.T, db string) {
+		q := openQueue(t, db, nil)
+		enqueue(t, q, "d-1", pr)
+		for range 3 {
+			if got := enqueue(t, q, "d-1", pr); got != Duplicate {
+				t.Errorf("redelivery: %s, want duplicate", got)
+			}
 		}
-	}
-	// The same delivery id from another forge is another delivery.
-	if got, err := q.Enqueue(context.Background(), Delivery{Forge: forge.GitLab, ID: "d-1", Event: "event of d-1"}, pr); err != nil || got != Coalesced {
-		t.Errorf("another provider's delivery: %s %v", got, err)
-	}
-	if states := jobStates(t, q, "review"); len(states) != 1 {
-		t.Errorf("%d jobs, want 1", len(states))
-	}
+		// The same delivery id from another forge is another delivery.
+		if got, err := q.Enqueue(context.Background(), Delivery{Forge: forge.GitLab, ID: "d-1", Event: "event of d-1"}, pr); err != nil || got != Coalesced {
+			t.Errorf("another provider's delivery: %s %v", got, err)
+		}
+		if states := jobStates(t, q, "review"); len(states) != 1 {
+			t.Errorf("%d jobs, want 1", len(states))
+		}
+	})
 }
 
 func TestReplayUnderANewDeliveryIDDoesNothing(t *testing.T) {
-	reviewer := &fakeReviewer{}
-	q := openQueue(t, testDatabase(t), reviewer)
-	enqueueEvent(t, q, "d-1", "pull_request opened", pr)
-	eventually(t, "the review", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
+	onEach(t, func(t *testing.T, db string) {
+		reviewer := &fakeReviewer{}
+		q := openQueue(t, db, reviewer)
+		enqueueEvent(t, q, "d-1", "pull_request opened", pr)
+		eventually(t, "the review", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
 
-	for _, id := range []string{"d-2", "d-3"} {
-		if got := enqueueEvent(t, q, id, "pull_request opened", pr); got != Replayed {
-			t.Errorf("the event again under %s: %s, want replayed", id, got)
+		for _, id := range []string{"d-2", "d-3"} {
+			if got := enqueueEvent(t, q, id, "pull_request opened", pr); got != Replayed {
+				t.Errorf("the event again under %s: %s, want replayed", id, got)
+			}
 		}
-	}
-	if states := jobStates(t, q, "review"); len(states) != 1 {
-		t.Errorf("%d reviews, want 1", len(states))
-	}
-	// The replay's delivery id was not kept: it may still bring a new event.
-	if got := enqueueEvent(t, q, "d-2", "pull_request reopened", pr); got != Queued {
-		t.Errorf("a new event under a replay's delivery id: %s, want queued", got)
-	}
-	var deliveries int
-	if err := q.db.QueryRow(`SELECT count(*) FROM deliveries`).Scan(&deliveries); err != nil || deliveries != 2 {
-		t.Errorf("%d deliveries kept (%v), want 2: replays leave nothing", deliveries, err)
-	}
+		if states := jobStates(t, q, "review"); len(states) != 1 {
+			t.Errorf("%d reviews, want 1", len(states))
+		}
+		// The replay's delivery id was not kept: it may still bring a new event.
+		if got := enqueueEvent(t, q, "d-2", "pull_request reopened", pr); got != Queued {
+			t.Errorf("a new event under a replay's delivery id: %s, want queued", got)
+		}
+		if deliveries := count(t, q, "deliveries"); deliveries != 2 {
+			t.Errorf("%d deliveries kept, want 2: replays leave nothing", deliveries)
+		}
+	})
 }
 
 func TestEnqueueRefusesADeliveryWithoutItsEvent(t *testing.T) {
-	q := openQueue(t, testDatabase(t), nil)
-	if _, err := q.Enqueue(context.Background(), Delivery{Forge: pr.Repo.Forge, ID: "d-1"}, pr); err == nil {
-		t.Error("a delivery without an event identity would make every later one a replay")
-	}
+	onEach(t, func(t *testing.T, db string) {
+		q := openQueue(t, db, nil)
+		if _, err := q.Enqueue(context.Background(), Delivery{Forge: pr.Repo.Forge, ID: "d-1"}, pr); err == nil {
+			t.Error("a delivery without an event identity would make every later one a replay")
+		}
+	})
 }
 
 func TestSameHeadCoalesces(t *testing.T) {
-	q := openQueue(t, testDatabase(t), nil)
-	enqueue(t, q, "d-1", pr)
-	if got := enqueue(t, q, "d-2", pr); got != Coalesced {
-		t.Errorf("second delivery for the same head: %s, want coalesced", got)
-	}
-	moved := pr
-	moved.HeadSHA = "bbbb222"
-	if got := enqueue(t, q, "d-3", moved); got != Queued {
-		t.Errorf("a new head: %s, want queued", got)
-	}
-	other := pr
-	other.Number = 13
-	if got := enqueue(t, q, "d-4", other); got != Queued {
-		t.Errorf("another pull request: %s, want queued", got)
-	}
-	if states := jobStates(t, q, "review"); len(states) != 3 {
-		t.Errorf("%d jobs, want 3", len(states))
-	}
+	onEach(t, func(t *testing.T, db string) {
+		q := openQueue(t, db, nil)
+		enqueue(t, q, "d-1", pr)
+		if got := enqueue(t, q, "d-2", pr); got != Coalesced {
+			t.Errorf("second delivery for the same head: %s, want coalesced", got)
+		}
+		moved := pr
+		moved.HeadSHA = "bbbb222"
+		if got := enqueue(t, q, "d-3", moved); got != Queued {
+			t.Errorf("a new head: %s, want queued", got)
+		}
+		other := pr
+		other.Number = 13
+		if got := enqueue(t, q, "d-4", other); got != Queued {
+			t.Errorf("another pull request: %s, want queued", got)
+		}
+		if states := jobStates(t, q, "review"); len(states) != 3 {
+			t.Errorf("%d jobs, want 3", len(states))
+		}
+	})
 }
 
 func TestRerunAfterReviewFinished(t *testing.T) {
-	reviewer := &fakeReviewer{}
-	q := openQueue(t, testDatabase(t), reviewer)
-	enqueue(t, q, "d-1", pr)
-	eventually(t, "the first review", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
+	onEach(t, func(t *testing.T, db string) {
+		reviewer := &fakeReviewer{}
+		q := openQueue(t, db, reviewer)
+		enqueue(t, q, "d-1", pr)
+		eventually(t, "the first review", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
 
-	// The re-run button sends a new delivery for the same head.
-	if got := enqueue(t, q, "d-rerun", pr); got != Queued {
-		t.Fatalf("re-run: %s, want queued", got)
-	}
-	eventually(t, "the re-run", func() bool { runs, _ := reviewer.counts(); return runs == 2 })
+		// The re-run button sends a new delivery for the same head.
+		if got := enqueue(t, q, "d-rerun", pr); got != Queued {
+			t.Fatalf("re-run: %s, want queued", got)
+		}
+		eventually(t, "the re-run", func() bool { runs, _ := reviewer.counts(); return runs == 2 })
+	})
 }
 
 func TestRetryableErrorThenSuccess(t *testing.T) {
-	reviewer := &fakeReviewer{run: func(_ context.Context, attempt int) error {
-		if attempt == 1 {
-			return &forge.RetryableError{After: 50 * time.Millisecond, Err: errors.New("GitHub answered 502")}
+	onEach(t, func(t *testing.T, db string) {
+		reviewer := &fakeReviewer{run: func(_ context.Context, attempt int) error {
+			if attempt == 1 {
+				return &forge.RetryableError{After: 50 * time.Millisecond, Err: errors.New("GitHub answered 502")}
+			}
+			return nil
+		}}
+		q := openQueue(t, db, reviewer)
+		start := time.Now()
+		enqueue(t, q, "d-1", pr)
+		eventually(t, "the retry to succeed", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
+		if runs, gaveUp := reviewer.counts(); runs != 2 || gaveUp != 0 {
+			t.Errorf("%d runs and %d give-ups, want 2 and 0", runs, gaveUp)
 		}
-		return nil
-	}}
-	q := openQueue(t, testDatabase(t), reviewer)
-	start := time.Now()
-	enqueue(t, q, "d-1", pr)
-	eventually(t, "the retry to succeed", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
-	if runs, gaveUp := reviewer.counts(); runs != 2 || gaveUp != 0 {
-		t.Errorf("%d runs and %d give-ups, want 2 and 0", runs, gaveUp)
-	}
-	if elapsed := time.Since(start); elapsed < 50*time.Millisecond {
-		t.Errorf("retried after %s, before the RetryableError's After", elapsed)
-	}
+		if elapsed := time.Since(start); elapsed < 50*time.Millisecond {
+			t.Errorf("retried after %s, before the RetryableError's After", elapsed)
+		}
+	})
 }
 
 func TestRetryWaitsForAfter(t *testing.T) {
-	reviewer := &fakeReviewer{run: func(context.Context, int) error {
-		return &forge.RetryableError{After: time.Hour, Err: errors.New("rate limited")}
-	}}
-	q := openQueue(t, testDatabase(t), reviewer)
-	enqueue(t, q, "d-1", pr)
-	eventually(t, "the job to wait", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"retryable"}) })
+	onEach(t, func(t *testing.T, db string) {
+		reviewer := &fakeReviewer{run: func(context.Context, int) error {
+			return &forge.RetryableError{After: time.Hour, Err: errors.New("rate limited")}
+		}}
+		q := openQueue(t, db, reviewer)
+		enqueue(t, q, "d-1", pr)
+		eventually(t, "the job to wait", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"retryable"}) })
 
-	var scheduled time.Time
-	if err := q.db.QueryRow(`SELECT scheduled_at FROM river_job WHERE kind = 'review'`).Scan(&scheduled); err != nil {
-		t.Fatal(err)
-	}
-	if wait := time.Until(scheduled); wait < 59*time.Minute || wait > time.Hour {
-		t.Errorf("retry scheduled in %s, want the hour GitHub asked for", wait)
-	}
+		scheduled := mapJobs(t, q, "review", func(j *rivertype.JobRow) time.Time { return j.ScheduledAt })[0]
+		if wait := time.Until(scheduled); wait < 59*time.Minute || wait > time.Hour {
+			t.Errorf("retry scheduled in %s, want the hour GitHub asked for", wait)
+		}
+	})
 }
 
 func TestFinalFailureGivesUpOnce(t *testing.T) {
-	outage := errors.New("GitHub answered 503")
-	reviewer := &fakeReviewer{run: func(context.Context, int) error {
-		return &forge.RetryableError{After: time.Millisecond, Err: outage}
-	}}
-	q := openQueue(t, testDatabase(t), reviewer)
-	enqueue(t, q, "d-1", pr)
-	eventually(t, "the job to be discarded", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"discarded"}) })
+	onEach(t, func(t *testing.T, db string) {
+		outage := errors.New("GitHub answered 503")
+		reviewer := &fakeReviewer{run: func(context.Context, int) error {
+			return &forge.RetryableError{After: time.Millisecond, Err: outage}
+		}}
+		q := openQueue(t, db, reviewer)
+		enqueue(t, q, "d-1", pr)
+		eventually(t, "the job to be discarded", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"discarded"}) })
 
-	runs, gaveUp := reviewer.counts()
-	if runs != maxReviewAttempts || gaveUp != 1 {
-		t.Fatalf("%d runs and %d give-ups, want %d and 1", runs, gaveUp, maxReviewAttempts)
-	}
-	if !errors.Is(reviewer.gaveUp[0], outage) {
-		t.Errorf("GiveUp got %v, want the last error", reviewer.gaveUp[0])
-	}
+		runs, gaveUp := reviewer.counts()
+		if runs != maxReviewAttempts || gaveUp != 1 {
+			t.Fatalf("%d runs and %d give-ups, want %d and 1", runs, gaveUp, maxReviewAttempts)
+		}
+		if !errors.Is(reviewer.gaveUp[0], outage) {
+			t.Errorf("GiveUp got %v, want the last error", reviewer.gaveUp[0])
+		}
+	})
 }
 
 func TestPermanentFailureGivesUpAtOnce(t *testing.T) {
@@ -169,164 +184,194 @@ func TestPermanentFailureGivesUpAtOnce(t *testing.T) {
 		"panic": func(context.Context, int) error { panic("bug") },
 	} {
 		t.Run(name, func(t *testing.T) {
-			reviewer := &fakeReviewer{run: run}
-			q := openQueue(t, testDatabase(t), reviewer)
-			enqueue(t, q, "d-1", pr)
-			eventually(t, "the job to be cancelled", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"cancelled"}) })
-			if runs, gaveUp := reviewer.counts(); runs != 1 || gaveUp != 1 {
-				t.Errorf("%d runs and %d give-ups, want 1 and 1", runs, gaveUp)
-			}
+			onEach(t, func(t *testing.T, db string) {
+				reviewer := &fakeReviewer{run: run}
+				q := openQueue(t, db, reviewer)
+				enqueue(t, q, "d-1", pr)
+				eventually(t, "the job to be cancelled", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"cancelled"}) })
+				if runs, gaveUp := reviewer.counts(); runs != 1 || gaveUp != 1 {
+					t.Errorf("%d runs and %d give-ups, want 1 and 1", runs, gaveUp)
+				}
+			})
 		})
 	}
 }
 
 func TestAcknowledgedDeliverySurvivesRestart(t *testing.T) {
-	db := testDatabase(t)
-	receiver := openQueue(t, db, nil)
-	enqueue(t, receiver, "d-1", pr)
-	receiver.Close()
+	onEach(t, func(t *testing.T, db string) {
+		receiver := openQueue(t, db, nil)
+		enqueue(t, receiver, "d-1", pr)
+		receiver.Close()
 
-	reviewer := &fakeReviewer{}
-	q := openQueue(t, db, reviewer)
-	eventually(t, "the review after the restart", func() bool { runs, _ := reviewer.counts(); return runs == 1 })
-	if got := enqueue(t, q, "d-1", pr); got != Duplicate {
-		t.Errorf("a redelivery after the restart: %s, want duplicate", got)
-	}
+		reviewer := &fakeReviewer{}
+		q := openQueue(t, db, reviewer)
+		eventually(t, "the review after the restart", func() bool { runs, _ := reviewer.counts(); return runs == 1 })
+		if got := enqueue(t, q, "d-1", pr); got != Duplicate {
+			t.Errorf("a redelivery after the restart: %s, want duplicate", got)
+		}
+	})
 }
 
 func TestReviewInterruptedByStopRunsAfterRestart(t *testing.T) {
-	db := testDatabase(t)
-	started := make(chan struct{})
-	blocked := &fakeReviewer{run: func(ctx context.Context, _ int) error {
-		close(started)
-		<-ctx.Done()
-		return ctx.Err()
-	}}
-	first, err := Open(context.Background(), db, Options{Reviewer: blocked, pollInterval: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := first.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	enqueue(t, first, "d-1", pr)
-	<-started
-	stopCtx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	first.Stop(stopCtx) // the review is still running when the drain times out
-	first.Close()
+	onEach(t, func(t *testing.T, db string) {
+		started := make(chan struct{})
+		blocked := &fakeReviewer{run: func(ctx context.Context, _ int) error {
+			close(started)
+			<-ctx.Done()
+			return ctx.Err()
+		}}
+		first, err := Open(context.Background(), db, Options{Reviewer: blocked, pollInterval: 20 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := first.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		enqueue(t, first, "d-1", pr)
+		<-started
+		stopCtx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		first.Stop(stopCtx) // the review is still running when the drain times out
+		first.Close()
 
-	reviewer := &fakeReviewer{}
-	q := openQueue(t, db, reviewer)
-	eventually(t, "the interrupted review to run again", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
-	if _, gaveUp := blocked.counts(); gaveUp != 0 {
-		t.Error("a review interrupted by shutdown was given up")
-	}
-	if runs, _ := reviewer.counts(); runs != 1 {
-		t.Errorf("%d runs after the restart, want 1", runs)
-	}
+		reviewer := &fakeReviewer{}
+		q := openQueue(t, db, reviewer)
+		eventually(t, "the interrupted review to run again", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
+		if _, gaveUp := blocked.counts(); gaveUp != 0 {
+			t.Error("a review interrupted by shutdown was given up")
+		}
+		if runs, _ := reviewer.counts(); runs != 1 {
+			t.Errorf("%d runs after the restart, want 1", runs)
+		}
+	})
 }
 
 func TestPullRequestForHead(t *testing.T) {
-	q := openQueue(t, testDatabase(t), nil)
-	enqueue(t, q, "d-1", pr)
-	ctx := context.Background()
-	if n, ok, err := q.PullRequestForHead(ctx, pr.Repo, pr.HeadSHA); err != nil || !ok || n != pr.Number {
-		t.Errorf("known head: %d %v %v", n, ok, err)
-	}
-	if _, ok, err := q.PullRequestForHead(ctx, pr.Repo, "cccc333"); err != nil || ok {
-		t.Errorf("unknown head: %v %v", ok, err)
-	}
+	onEach(t, func(t *testing.T, db string) {
+		q := openQueue(t, db, nil)
+		enqueue(t, q, "d-1", pr)
+		ctx := context.Background()
+		if n, ok, err := q.PullRequestForHead(ctx, pr.Repo, pr.HeadSHA); err != nil || !ok || n != pr.Number {
+			t.Errorf("known head: %d %v %v", n, ok, err)
+		}
+		if _, ok, err := q.PullRequestForHead(ctx, pr.Repo, "cccc333"); err != nil || ok {
+			t.Errorf("unknown head: %v %v", ok, err)
+		}
+	})
 }
 
-func TestOpenRefusesAnotherDatabaseWithoutQuotingIt(t *testing.T) {
-	_, err := Open(t.Context(), "postgres://composeguard:s3cret@db.internal/jobs", Options{})
-	if err == nil || strings.Contains(err.Error(), "s3cret") {
-		t.Errorf("Open of a PostgreSQL URL: %v; want an error that does not quote the URL", err)
+func TestOpenFailsWithoutQuotingThePassword(t *testing.T) {
+	for _, url := range []string{
+		"mysql://composeguard:s3cret@127.0.0.1/jobs",
+		// Nothing listens on port 1.
+		"postgres://composeguard:s3cret@127.0.0.1:1/jobs?connect_timeout=2",
+		"postgresql://composeguard:s3cret@127.0.0.1:5432/jobs?sslmode=s3cret",
+		"postgres://composeguard:s3cret@127.0.0.1:s3cret/jobs",
+	} {
+		_, err := Open(t.Context(), url, Options{})
+		if err == nil || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("Open: %v; want an error that does not quote the password", err)
+		}
 	}
 }
 
 func TestReady(t *testing.T) {
-	q := openQueue(t, testDatabase(t), nil)
-	ctx := context.Background()
-	if err := q.Ready(ctx); err != nil {
-		t.Fatalf("fresh database: %v", err)
-	}
-	if _, err := q.db.Exec(`DELETE FROM river_migration WHERE version = (SELECT MAX(version) FROM river_migration)`); err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Ready(ctx); err == nil {
-		t.Error("ready with a migration missing")
-	}
-	q.Close()
-	if err := q.Ready(ctx); err == nil {
-		t.Error("ready with the database closed")
-	}
+	onEach(t, func(t *testing.T, db string) {
+		q := openQueue(t, db, nil)
+		ctx := context.Background()
+		if err := q.Ready(ctx); err != nil {
+			t.Fatalf("fresh database: %v", err)
+		}
+		for _, table := range []string{"river_migration", "composeguard_migration"} {
+			max := "(SELECT MAX(version) FROM " + table + ")"
+			if _, err := q.db.exec(ctx, "DELETE FROM "+table+" WHERE version = "+max); err != nil {
+				t.Fatal(err)
+			}
+			if err := q.Ready(ctx); err == nil {
+				t.Errorf("ready with a migration of %s missing", table)
+			}
+			if _, err := migrate(ctx, q.db, q.logger); err != nil {
+				t.Fatal(err)
+			}
+			if err := q.Ready(ctx); err != nil {
+				t.Errorf("migrated again: %v", err)
+			}
+		}
+		q.Close()
+		if err := q.Ready(ctx); err == nil {
+			t.Error("ready with the database closed")
+		}
+	})
 }
 
 func TestPrune(t *testing.T) {
-	q := openQueue(t, testDatabase(t), nil)
-	now := time.Now()
-	for id, age := range map[string]time.Duration{"old": 9 * 24 * time.Hour, "recent": 2 * 24 * time.Hour} {
-		at := now.Add(-age).UTC().Format(time.DateTime)
-		if _, err := q.db.Exec(`INSERT INTO deliveries (provider, delivery_id, received_at) VALUES ('github', ?, ?)`, id, at); err != nil {
+	onEach(t, func(t *testing.T, db string) {
+		q := openQueue(t, db, nil)
+		ctx := t.Context()
+		now := time.Now()
+		for id, age := range map[string]time.Duration{"old": 9 * 24 * time.Hour, "recent": 2 * 24 * time.Hour} {
+			at := q.db.timeValue(now.Add(-age))
+			if _, err := q.db.exec(ctx, `INSERT INTO deliveries (provider, delivery_id, received_at) VALUES ('github', ?, ?)`, id, at); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := q.db.exec(ctx, `INSERT INTO delivered_events (provider, event, received_at) VALUES ('github', ?, ?)`, id+" event", at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := prune(ctx, q.db, now); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := q.db.Exec(`INSERT INTO delivered_events (provider, event, received_at) VALUES ('github', ?, ?)`, id+" event", at); err != nil {
-			t.Fatal(err)
+		// A delivery GitHub may still redeliver is remembered; an older one is not.
+		if got := enqueue(t, q, "recent", forge.ReviewRequest{}); got != Duplicate {
+			t.Errorf("recent delivery: %s, want duplicate", got)
 		}
-	}
-	if err := prune(context.Background(), q.db, now); err != nil {
-		t.Fatal(err)
-	}
-	// A delivery GitHub may still redeliver is remembered; an older one is not.
-	if got := enqueue(t, q, "recent", forge.ReviewRequest{}); got != Duplicate {
-		t.Errorf("recent delivery: %s, want duplicate", got)
-	}
-	if got := enqueue(t, q, "old", pr); got != Queued {
-		t.Errorf("pruned delivery: %s, want queued", got)
-	}
-	// So it is with events: a replay is refused while a redelivery would be.
-	if got := enqueueEvent(t, q, "d-2", "recent event", pr); got != Replayed {
-		t.Errorf("recent event: %s, want replayed", got)
-	}
-	if got := enqueueEvent(t, q, "d-3", "old event", pr); got != Coalesced {
-		t.Errorf("pruned event: %s, want coalesced with the review of the same head", got)
-	}
+		if got := enqueue(t, q, "old", pr); got != Queued {
+			t.Errorf("pruned delivery: %s, want queued", got)
+		}
+		// So it is with events: a replay is refused while a redelivery would be.
+		if got := enqueueEvent(t, q, "d-2", "recent event", pr); got != Replayed {
+			t.Errorf("recent event: %s, want replayed", got)
+		}
+		if got := enqueueEvent(t, q, "d-3", "old event", pr); got != Coalesced {
+			t.Errorf("pruned event: %s, want coalesced with the review of the same head", got)
+		}
+	})
 }
 
 func TestJobMetrics(t *testing.T) {
-	registry := prometheus.NewRegistry()
-	reviewer := &fakeReviewer{run: func(_ context.Context, attempt int) error {
-		if attempt == 1 {
-			return &forge.RetryableError{After: time.Millisecond, Err: errors.New("GitHub answered 502")}
+	onEach(t, func(t *testing.T, db string) {
+		registry := prometheus.NewRegistry()
+		reviewer := &fakeReviewer{run: func(_ context.Context, attempt int) error {
+			if attempt == 1 {
+				return &forge.RetryableError{After: time.Millisecond, Err: errors.New("GitHub answered 502")}
+			}
+			return nil
+		}}
+		q, err := Open(context.Background(), db, Options{Reviewer: reviewer, Registerer: registry, pollInterval: 20 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
 		}
-		return nil
-	}}
-	q, err := Open(context.Background(), testDatabase(t), Options{Reviewer: reviewer, Registerer: registry, pollInterval: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer q.Close()
-	defer q.Stop(context.Background())
-	enqueue(t, q, "d-1", pr)
-	eventually(t, "the review", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
+		if err := q.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		defer q.Close()
+		defer q.Stop(context.Background())
+		enqueue(t, q, "d-1", pr)
+		eventually(t, "the review", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
 
-	families, err := registry.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]float64{}
-	for _, f := range families {
-		for _, m := range f.GetMetric() {
-			got[f.GetName()+"/"+m.GetLabel()[0].GetValue()] = m.GetCounter().GetValue()
+		families, err := registry.Gather()
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	want := map[string]float64{"composeguard_review_jobs_total/retried": 1, "composeguard_review_jobs_total/completed": 1}
-	if !maps.Equal(got, want) {
-		t.Errorf("metrics %v, want %v", got, want)
-	}
+		got := map[string]float64{}
+		for _, f := range families {
+			for _, m := range f.GetMetric() {
+				got[f.GetName()+"/"+m.GetLabel()[0].GetValue()] = m.GetCounter().GetValue()
+			}
+		}
+		want := map[string]float64{"composeguard_review_jobs_total/retried": 1, "composeguard_review_jobs_total/completed": 1}
+		if !maps.Equal(got, want) {
+			t.Errorf("metrics %v, want %v", got, want)
+		}
+	})
 }

@@ -3,31 +3,34 @@ package jobs
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
 
-// TestReviewOfADeadProcessRunsAgain: a review left running by a process
-// that was killed is taken back once RescueAfter has passed, and runs again
-// at once, not after a backoff: the crash says nothing about the forge.
-func TestReviewOfADeadProcessRunsAgain(t *testing.T) {
-	db := testDatabase(t)
+// leaveRunning puts the review job of db in the state a SIGKILL leaves it
+// in: running, its third attempt started startedAgo, after two rescues that
+// would make River's backoff wait 3⁴ = 81 s.
+func leaveRunning(t *testing.T, db string, startedAgo time.Duration) {
+	t.Helper()
 	dead := openQueue(t, db, nil)
 	enqueue(t, dead, "d-1", pr)
-	// What a SIGKILL leaves: the job running, its third attempt started
-	// long ago, after two rescues. River's backoff would wait 3⁴ = 81 s.
-	if _, err := dead.db.Exec(`UPDATE river_job SET state = 'running', attempt = 3,
-		attempted_at = datetime('now', '-10 seconds'),
-		errors = json('[{"at":"2030-01-01T00:00:00Z","attempt":1,"error":"Stuck job rescued by JobRescuer","trace":""},
-		                {"at":"2030-01-01T00:01:00Z","attempt":2,"error":"Stuck job rescued by JobRescuer","trace":""}]')
-		WHERE kind = 'review'`); err != nil {
+	rescued := `{"at":"2030-01-01T00:00:00Z","attempt":%d,"error":"Stuck job rescued by JobRescuer","trace":""}`
+	errorsJSON := "json('[" + strings.ReplaceAll(rescued, "%d", "1") + "," + strings.ReplaceAll(rescued, "%d", "2") + "]')"
+	if strings.HasPrefix(db, "postgres") {
+		errorsJSON = "ARRAY['" + strings.ReplaceAll(rescued, "%d", "1") + "'::jsonb, '" + strings.ReplaceAll(rescued, "%d", "2") + "'::jsonb]"
+	}
+	if _, err := dead.db.exec(context.Background(), `UPDATE river_job SET state = 'running', attempt = 3, attempted_at = ?,
+		errors = `+errorsJSON+` WHERE kind = 'review'`, dead.db.timeValue(time.Now().Add(-startedAgo))); err != nil {
 		t.Fatal(err)
 	}
 	dead.Close()
+}
 
-	reviewer := &fakeReviewer{}
-	q, err := Open(context.Background(), db, Options{Reviewer: reviewer, JobTimeout: time.Second,
-		RescueAfter: 2 * time.Second, pollInterval: 20 * time.Millisecond})
+func startQueue(t *testing.T, db string, opts Options) *Queue {
+	t.Helper()
+	opts.pollInterval = 20 * time.Millisecond
+	q, err := Open(context.Background(), db, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,8 +41,42 @@ func TestReviewOfADeadProcessRunsAgain(t *testing.T) {
 		q.Stop(context.Background())
 		q.Close()
 	})
-	eventually(t, "the rescued review to run", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
-	if runs, gaveUp := reviewer.counts(); runs != 1 || gaveUp != 0 {
-		t.Errorf("%d runs and %d give-ups, want 1 and 0", runs, gaveUp)
-	}
+	return q
+}
+
+// TestReviewOfADeadProcessRunsAgain: a review left running by a process
+// that was killed is taken back once RescueAfter has passed, and runs again
+// at once, not after a backoff: the crash says nothing about the forge.
+func TestReviewOfADeadProcessRunsAgain(t *testing.T) {
+	onEach(t, func(t *testing.T, db string) {
+		leaveRunning(t, db, 10*time.Second)
+		reviewer := &fakeReviewer{}
+		q := startQueue(t, db, Options{Reviewer: reviewer, JobTimeout: time.Second, RescueAfter: 2 * time.Second})
+		eventually(t, "the rescued review to run", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
+		if runs, gaveUp := reviewer.counts(); runs != 1 || gaveUp != 0 {
+			t.Errorf("%d runs and %d give-ups, want 1 and 0", runs, gaveUp)
+		}
+	})
+}
+
+// TestSQLiteTakesOverAtStart: one process uses a SQLite file, so the
+// reviews running at its start were its predecessor's: they run at once,
+// long before the rescue window. PostgreSQL replicas share the database,
+// and a running review may be another's, alive: it is left to the rescuer.
+func TestSQLiteTakesOverAtStart(t *testing.T) {
+	onEach(t, func(t *testing.T, db string) {
+		leaveRunning(t, db, 0)
+		reviewer := &fakeReviewer{}
+		start := time.Now()
+		q := startQueue(t, db, Options{Reviewer: reviewer, RescueAfter: time.Hour})
+		if strings.HasPrefix(db, "sqlite") {
+			eventually(t, "the review taken over", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
+			t.Logf("taken over and reviewed %s after the start", time.Since(start))
+			return
+		}
+		time.Sleep(time.Second)
+		if runs, _ := reviewer.counts(); runs != 0 {
+			t.Error("a PostgreSQL replica took over a review another may be running")
+		}
+	})
 }

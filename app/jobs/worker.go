@@ -13,9 +13,9 @@ import (
 	"github.com/composeguard/composeguard/app/forge"
 )
 
-// giveUpTimeout bounds the call that completes a check run as failed; it
-// runs even when the job's own context has expired.
-const giveUpTimeout = 30 * time.Second
+// giveUpTimeout bounds the call that completes a check run as failed, a
+// request or two; it runs even when the job's own context has expired.
+const giveUpTimeout = 10 * time.Second
 
 // reviewWorker runs review jobs. A *forge.RetryableError is retried after
 // its After (River's backoff when it gives none) until the last attempt;

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -47,11 +48,11 @@ func TestReadyFailsWhenTheDiskIsFull(t *testing.T) {
 		t.Fatalf("fresh database: %v", err)
 	}
 	var pages int
-	if err := q.db.QueryRow("PRAGMA page_count").Scan(&pages); err != nil {
+	if err := sqliteOf(q).QueryRow("PRAGMA page_count").Scan(&pages); err != nil {
 		t.Fatal(err)
 	}
 	// One connection: the limit holds for every statement of the queue.
-	if _, err := q.db.Exec(fmt.Sprintf("PRAGMA max_page_count = %d", pages)); err != nil {
+	if _, err := sqliteOf(q).Exec(fmt.Sprintf("PRAGMA max_page_count = %d", pages)); err != nil {
 		t.Fatal(err)
 	}
 	var failed error
@@ -73,7 +74,7 @@ func TestHammeringReadinessDoesNotWriteEachTime(t *testing.T) {
 	q := openQueue(t, testDatabase(t), nil)
 	ctx := context.Background()
 	changes := func() (n int) {
-		if err := q.db.QueryRow("SELECT total_changes()").Scan(&n); err != nil {
+		if err := sqliteOf(q).QueryRow("SELECT total_changes()").Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -98,7 +99,7 @@ func TestReadyFailsWhenTheDatabaseIsReadOnly(t *testing.T) {
 		t.Fatalf("fresh database: %v", err)
 	}
 	// One connection: every statement of the queue is now refused a write.
-	if _, err := q.db.Exec("PRAGMA query_only = ON"); err != nil {
+	if _, err := sqliteOf(q).Exec("PRAGMA query_only = ON"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := q.Enqueue(ctx, Delivery{Forge: pr.Repo.Forge, ID: "d-1", Event: "e-1"}, pr); err == nil {
@@ -109,3 +110,6 @@ func TestReadyFailsWhenTheDatabaseIsReadOnly(t *testing.T) {
 		t.Error("ready while the database refuses writes")
 	}
 }
+
+// sqliteOf is the queue's SQLite database, for what only SQLite has.
+func sqliteOf(q *Queue) *sql.DB { return q.db.(*sqliteDB).db }
