@@ -19,8 +19,8 @@ import (
 type Config struct {
 	Listen string
 	// DatabaseURL is where jobs and deliveries are kept: sqlite:// and the
-	// file's absolute path.
-	DatabaseURL string
+	// file's absolute path, or a postgres:// URL.
+	DatabaseURL DatabaseURL
 	// GitHubAPIURL ends with a slash, as go-github requires of a base URL.
 	GitHubAPIURL *url.URL
 
@@ -94,7 +94,7 @@ func (c Config) LogValue() slog.Value {
 	}
 	return slog.GroupValue(
 		slog.String("listen", c.Listen),
-		slog.String("database", c.DatabaseURL),
+		slog.Any("database", c.DatabaseURL),
 		slog.String("github_api_url", apiURL),
 		auth,
 		slog.Any("token", c.Token),
@@ -114,6 +114,34 @@ func (c Config) LogValue() slog.Value {
 }
 
 func (c Config) String() string { return c.LogValue().String() }
+
+// DatabaseURL is a database's URL, which may carry a password: printed or
+// logged, it shows everything but the password.
+type DatabaseURL string
+
+// Reveal returns the URL itself.
+func (u DatabaseURL) Reveal() string { return string(u) }
+
+// String shows the URL with its password, in the user part or the
+// password parameter, replaced by xxxxx as url.URL.Redacted does.
+func (u DatabaseURL) String() string {
+	parsed, err := url.Parse(string(u))
+	if err != nil {
+		// Load refuses such a URL; anything else shows as nothing.
+		return ""
+	}
+	if q := parsed.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		parsed.RawQuery = q.Encode()
+	}
+	return parsed.Redacted()
+}
+
+// GoString keeps %#v from printing the password.
+func (u DatabaseURL) GoString() string { return strconv.Quote(u.String()) }
+
+// LogValue keeps slog from printing the password.
+func (u DatabaseURL) LogValue() slog.Value { return slog.StringValue(u.String()) }
 
 // Secret is a value that must never be printed: every way of formatting or
 // logging it shows a placeholder. Reveal gives the value to the code that

@@ -59,9 +59,9 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	wd, _ := os.Getwd()
-	if c.Listen != ":8080" || c.DatabaseURL != "sqlite://"+filepath.Join(wd, "composeguard.db") ||
+	if c.Listen != ":8080" || c.DatabaseURL.Reveal() != "sqlite://"+filepath.Join(wd, "composeguard.db") ||
 		c.GitHubAPIURL.String() != "https://api.github.com/" || !c.ReviewDrafts || c.UsesApp() ||
-		c.JobTimeout != 2*time.Minute || c.RescueAfter != 3*time.Minute || c.BumpSchedule.String() != "0 6 * * 1" ||
+		c.JobTimeout != 30*time.Second || c.RescueAfter != 45*time.Second || c.BumpSchedule.String() != "0 6 * * 1" ||
 		c.TrustedProxies != nil || c.UnverifiedBodies != 8 {
 		t.Errorf("defaults: %+v", c)
 	}
@@ -162,8 +162,9 @@ func TestErrorsNameTheSetting(t *testing.T) {
 		{"key not RSA", app(map[string]string{"GITHUB_APP_PRIVATE_KEY": ecPEM}), nil, "GITHUB_APP_PRIVATE_KEY", "not an RSA key"},
 		{"key PEM of something else", app(map[string]string{"GITHUB_APP_PRIVATE_KEY": "-----BEGIN PRIVATE KEY-----\naGVsbG8=\n-----END PRIVATE KEY-----\n"}), nil, "GITHUB_APP_PRIVATE_KEY", "not a private key"},
 		{"listen without port", tokenEnv(), []string{"--listen", "localhost"}, "COMPOSEGUARD_LISTEN", "host:port"},
-		{"database postgres", withEnv(tokenEnv(), "COMPOSEGUARD_DATABASE_URL", "postgres://cg:hunter2@db/cg"), nil, "COMPOSEGUARD_DATABASE_URL", "PostgreSQL arrives with the scale-out work"},
+		{"database postgres malformed", withEnv(tokenEnv(), "COMPOSEGUARD_DATABASE_URL", "postgres://cg:hunter2@db:port/cg"), nil, "COMPOSEGUARD_DATABASE_URL", "not a valid PostgreSQL URL"},
 		{"database no scheme", withEnv(tokenEnv(), "COMPOSEGUARD_DATABASE_URL", "/var/lib/cg.db"), nil, "COMPOSEGUARD_DATABASE_URL", "sqlite:///abs/path.db"},
+		{"database DSN", withEnv(tokenEnv(), "COMPOSEGUARD_DATABASE_URL", "host=db password=hunter2"), nil, "COMPOSEGUARD_DATABASE_URL", "postgres://user:password@host/database"},
 		{"database other scheme", withEnv(tokenEnv(), "COMPOSEGUARD_DATABASE_URL", "mysql://db/cg"), nil, "COMPOSEGUARD_DATABASE_URL", "unknown scheme"},
 		{"database no file", withEnv(tokenEnv(), "COMPOSEGUARD_DATABASE_URL", "sqlite://"), nil, "COMPOSEGUARD_DATABASE_URL", "names no file"},
 		{"database query", withEnv(tokenEnv(), "COMPOSEGUARD_DATABASE_URL", "sqlite://cg.db?mode=memory"), nil, "COMPOSEGUARD_DATABASE_URL", "without ?"},
@@ -172,7 +173,7 @@ func TestErrorsNameTheSetting(t *testing.T) {
 		{"drafts not a boolean", withEnv(tokenEnv(), "COMPOSEGUARD_REVIEW_DRAFTS", "sometimes"), nil, "COMPOSEGUARD_REVIEW_DRAFTS", "true or false"},
 		{"job timeout not a duration", withEnv(tokenEnv(), "COMPOSEGUARD_JOB_TIMEOUT", "120"), nil, "COMPOSEGUARD_JOB_TIMEOUT", "positive duration"},
 		{"job timeout zero", tokenEnv(), []string{"--job-timeout", "0s"}, "COMPOSEGUARD_JOB_TIMEOUT", "positive duration"},
-		{"rescue before the timeout", withEnv(tokenEnv(), "COMPOSEGUARD_RESCUE_AFTER", "1m"), nil, "COMPOSEGUARD_RESCUE_AFTER", "longer than COMPOSEGUARD_JOB_TIMEOUT"},
+		{"rescue before the timeout", withEnv(tokenEnv(), "COMPOSEGUARD_RESCUE_AFTER", "20s"), nil, "COMPOSEGUARD_RESCUE_AFTER", "longer than COMPOSEGUARD_JOB_TIMEOUT"},
 		{"bump schedule not cron", withEnv(tokenEnv(), "COMPOSEGUARD_BUMP_SCHEDULE", "weekly"), nil, "COMPOSEGUARD_BUMP_SCHEDULE", "weekly"},
 		{"mirror without target", withEnv(tokenEnv(), "COMPOSEGUARD_REGISTRY_MIRRORS", "docker.io"), nil, "COMPOSEGUARD_REGISTRY_MIRRORS", "docker.io"},
 		{"proxy a name", withEnv(tokenEnv(), "COMPOSEGUARD_TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal"), nil, "COMPOSEGUARD_TRUSTED_PROXIES", `"proxy.internal"`},
@@ -263,6 +264,7 @@ func TestFlagErrors(t *testing.T) {
 func TestSecretsNeverPrinted(t *testing.T) {
 	env := app(nil)
 	env["GITHUB_APP_PRIVATE_KEY"] = rsaPEM
+	env["COMPOSEGUARD_DATABASE_URL"] = "postgres://cg:pg-s3cret@db.internal:5432/cg?sslmode=require&password=pg-s3cret"
 	c, err := Load(nil, envOf(env), io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -272,13 +274,31 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	slog.New(slog.NewTextHandler(&logs, nil)).Info("config", "config", c, "secret", c.WebhookSecret)
 	printed := logs.String() + c.String() +
 		fmt.Sprintf("%v %+v %#v %s %q %x", c, c, c, c.WebhookSecret, c.WebhookSecret, c.PrivateKey)
-	for _, secret := range []string{webhookSecret, "BEGIN RSA", "PRIVATE KEY"} {
+	for _, secret := range []string{webhookSecret, "BEGIN RSA", "PRIVATE KEY", "pg-s3cret"} {
 		if strings.Contains(printed, secret) {
 			t.Errorf("printed config shows %q:\n%s", secret, printed)
 		}
 	}
-	if !strings.Contains(logs.String(), `"id":12345`) || !strings.Contains(logs.String(), redacted) {
+	if !strings.Contains(logs.String(), `"id":12345`) || !strings.Contains(logs.String(), redacted) ||
+		!strings.Contains(logs.String(), "postgres://cg:xxxxx@db.internal:5432/cg?password=xxxxx&sslmode=require") {
 		t.Errorf("the log should still show the non-secret settings:\n%s", logs.String())
+	}
+}
+
+func TestLoadDatabase(t *testing.T) {
+	url, err := LoadDatabase([]string{"--database-url", "postgresql://cg@db/cg"}, envOf(map[string]string{"COMPOSEGUARD_DATABASE_URL": "sqlite:///x.db"}), io.Discard)
+	if err != nil || url.Reveal() != "postgresql://cg@db/cg" {
+		t.Errorf("the flag: %q, %v", url, err)
+	}
+	url, err = LoadDatabase(nil, envOf(map[string]string{"COMPOSEGUARD_DATABASE_URL": "sqlite:///x.db"}), io.Discard)
+	if err != nil || url.Reveal() != "sqlite:///x.db" {
+		t.Errorf("the variable: %q, %v", url, err)
+	}
+	if _, err := LoadDatabase([]string{"--github-token", "t"}, envOf(nil), io.Discard); err == nil {
+		t.Error("migrate takes the database setting only")
+	}
+	if _, err := LoadDatabase(nil, envOf(map[string]string{"COMPOSEGUARD_DATABASE_URL": "mysql://db"}), io.Discard); err == nil {
+		t.Error("an unknown scheme accepted")
 	}
 }
 

@@ -21,7 +21,7 @@ type setting struct {
 // The settings, in the order -help lists them.
 var (
 	listenSetting        = setting{"COMPOSEGUARD_LISTEN", "listen", "address to listen on", ":8080"}
-	databaseSetting      = setting{"COMPOSEGUARD_DATABASE_URL", "database-url", "sqlite:///abs/path.db or sqlite://relative.db", "sqlite://composeguard.db"}
+	databaseSetting      = setting{"COMPOSEGUARD_DATABASE_URL", "database-url", "sqlite:///abs/path.db, sqlite://relative.db, or postgres://user:password@host/database for several replicas; prefer the variable when it holds a password", "sqlite://composeguard.db"}
 	apiURLSetting        = setting{"GITHUB_API_URL", "github-api-url", "GitHub API base URL (GitHub Enterprise Server: https://HOST/api/v3/)", "https://api.github.com/"}
 	appIDSetting         = setting{"GITHUB_APP_ID", "github-app-id", "GitHub App ID", ""}
 	keyFileSetting       = setting{"GITHUB_APP_PRIVATE_KEY_FILE", "github-app-private-key-file", "file holding the GitHub App's private key (PEM)", ""}
@@ -31,8 +31,8 @@ var (
 	draftsSetting        = setting{"COMPOSEGUARD_REVIEW_DRAFTS", "review-drafts", "review draft pull requests (true or false)", "true"}
 	proxiesSetting       = setting{"COMPOSEGUARD_TRUSTED_PROXIES", "trusted-proxies", "reverse proxies whose X-Forwarded-For names the client in the log: addresses or CIDR ranges, comma-separated", ""}
 	bodiesSetting        = setting{"COMPOSEGUARD_UNVERIFIED_BODIES", "unverified-bodies", "how many webhook bodies are read at once before their signature is checked; more are answered 503", "8"}
-	jobTimeoutSetting    = setting{"COMPOSEGUARD_JOB_TIMEOUT", "job-timeout", "longest one attempt of a review may run, like 90s or 2m", "2m"}
-	rescueAfterSetting   = setting{"COMPOSEGUARD_RESCUE_AFTER", "rescue-after", "how long after its attempt started a review left running by a process that died is run again; longer than the job timeout", "3m"}
+	jobTimeoutSetting    = setting{"COMPOSEGUARD_JOB_TIMEOUT", "job-timeout", "longest one attempt of a review may run, like 30s or 2m", "30s"}
+	rescueAfterSetting   = setting{"COMPOSEGUARD_RESCUE_AFTER", "rescue-after", "how long after its attempt started a review left running by a replica that died is run by another; longer than the job timeout", "45s"}
 	bumpScheduleSetting  = setting{"COMPOSEGUARD_BUMP_SCHEDULE", "bump-schedule", "when image update pull requests are opened: a cron expression in UTC", "0 6 * * 1"}
 	mirrorsSetting       = setting{"COMPOSEGUARD_REGISTRY_MIRRORS", "registry-mirrors", "registry mirrors for image lookups: registry=mirror,…", ""}
 	authFileSetting      = setting{"COMPOSEGUARD_REGISTRY_AUTH_FILE", "registry-auth-file", "a docker config.json whose auths are the registry credentials", ""}
@@ -69,10 +69,30 @@ func (s setting) errorf(format string, args ...any) error {
 // Load reads the settings from args (serve's flags) and getenv. Usage and
 // flag errors are written to output; -help returns flag.ErrHelp.
 func Load(args []string, getenv func(string) string, output io.Writer) (Config, error) {
-	fs := flag.NewFlagSet("composeguard serve", flag.ContinueOnError)
+	value, err := read("composeguard serve", allSettings, args, getenv, output)
+	if err != nil {
+		return Config{}, err
+	}
+	return resolve(value)
+}
+
+// LoadDatabase reads the one setting `composeguard migrate` needs, the
+// database URL, as Load does.
+func LoadDatabase(args []string, getenv func(string) string, output io.Writer) (DatabaseURL, error) {
+	value, err := read("composeguard migrate", []setting{databaseSetting}, args, getenv, output)
+	if err != nil {
+		return "", err
+	}
+	return parseDatabaseURL(value(databaseSetting))
+}
+
+// read parses the flags of settings in args and returns each setting's
+// value: its flag's, else its variable's, else its fallback.
+func read(name string, settings []setting, args []string, getenv func(string) string, output io.Writer) (func(setting) string, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(output)
-	flags := make(map[string]*string, len(allSettings))
-	for _, s := range allSettings {
+	flags := make(map[string]*string, len(settings))
+	for _, s := range settings {
 		usage := fmt.Sprintf("%s (env %s)", s.usage, s.env)
 		if s.fallback != "" {
 			usage += fmt.Sprintf(" (default %q)", s.fallback)
@@ -82,14 +102,14 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 		flags[s.flag] = fs.String(s.flag, "", usage)
 	}
 	if err := fs.Parse(args); err != nil {
-		return Config{}, err
+		return nil, err
 	}
 	if fs.NArg() > 0 {
-		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	set := make(map[string]bool)
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	value := func(s setting) string {
+	return func(s setting) string {
 		if set[s.flag] {
 			return *flags[s.flag]
 		}
@@ -97,8 +117,7 @@ func Load(args []string, getenv func(string) string, output io.Writer) (Config, 
 			return v
 		}
 		return s.fallback
-	}
-	return resolve(value)
+	}, nil
 }
 
 // resolve checks every setting and builds the Config.

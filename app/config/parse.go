@@ -14,18 +14,21 @@ import (
 )
 
 // parseDatabaseURL accepts sqlite:///abs/path.db and sqlite://relative.db,
-// the latter resolved from the working directory: the URL it returns names
-// the file by its absolute path.
-func parseDatabaseURL(raw string) (string, error) {
+// the latter resolved from the working directory so the URL it returns
+// names the file by its absolute path, and postgres:// (postgresql://)
+// URLs. Its messages never quote a value that may hold a password.
+func parseDatabaseURL(raw string) (DatabaseURL, error) {
 	scheme, rest, ok := strings.Cut(raw, "://")
 	switch {
 	case !ok:
-		return "", databaseSetting.errorf("must look like sqlite:///abs/path.db or sqlite://relative.db, got %q", raw)
+		return "", databaseSetting.errorf("must look like sqlite:///abs/path.db, sqlite://relative.db or postgres://user:password@host/database")
 	case scheme == "postgres" || scheme == "postgresql":
-		// The URL may carry a password: never echo it.
-		return "", databaseSetting.errorf("is a PostgreSQL URL: PostgreSQL arrives with the scale-out work; use sqlite:// for now")
+		if _, err := url.Parse(raw); err != nil {
+			return "", databaseSetting.errorf("is not a valid PostgreSQL URL: want postgres://user:password@host:port/database?option=value")
+		}
+		return DatabaseURL(raw), nil
 	case scheme != "sqlite":
-		return "", databaseSetting.errorf("has the unknown scheme %q: use sqlite://", scheme)
+		return "", databaseSetting.errorf("has the unknown scheme %q: use sqlite:// or postgres://", scheme)
 	case rest == "":
 		return "", databaseSetting.errorf("names no file: use sqlite:///abs/path.db or sqlite://relative.db")
 	case strings.ContainsAny(rest, "?#"):
@@ -35,7 +38,7 @@ func parseDatabaseURL(raw string) (string, error) {
 	if err != nil {
 		return "", databaseSetting.errorf("cannot be resolved: %v", err)
 	}
-	return "sqlite://" + path, nil
+	return DatabaseURL("sqlite://" + path), nil
 }
 
 // parseProxies reads comma-separated addresses and CIDR ranges; an address

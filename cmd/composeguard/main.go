@@ -16,6 +16,7 @@ const usage = `composeguard guards Docker Compose files.
 Usage:
   composeguard audit [--format text|json|sarif|codequality|markdown] [--fail-on SEVERITY|never] [--policy FILE] [PATH…|-]
   composeguard serve [--listen ADDR] [--database-url URL] [--review-drafts=false]   (GitHub settings: serve --help)
+  composeguard migrate [--database-url URL]   (serve migrates when it starts too)
   composeguard bump [--dry-run] [--format text|json] [--policy FILE] [PATH…]
   composeguard version
 
@@ -43,6 +44,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return bumpImages(args[1:], stdout, stderr)
 	case "serve":
 		return serve(args[1:], stderr)
+	case "migrate":
+		return migrate(args[1:], os.Getenv, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "composeguard", version)
 		return 0

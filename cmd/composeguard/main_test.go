@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/composeguard/composeguard/app/jobs/jobstest"
 	"github.com/composeguard/composeguard/checks"
 )
 
@@ -120,5 +121,36 @@ func TestRun(t *testing.T) {
 		if code != tc.code || !strings.Contains(out, tc.stdout) || !strings.Contains(errOut, tc.stderr) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d, %q, %q", tc.args, code, out, errOut, tc.code, tc.stdout, tc.stderr)
 		}
+	}
+}
+
+func TestMigrate(t *testing.T) {
+	for name, url := range map[string]func(testing.TB) string{
+		"sqlite":   func(t testing.TB) string { return "sqlite://" + filepath.Join(t.TempDir(), "cg.db") },
+		"postgres": jobstest.PostgresURL,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			db := url(t)
+			env := func(k string) string { return map[string]string{"COMPOSEGUARD_DATABASE_URL": db}[k] }
+			var out, errs strings.Builder
+			if code := migrate(nil, env, &out, &errs); code != 0 || !strings.Contains(out.String(), "River's migrations 1 to ") ||
+				!strings.Contains(out.String(), "composeguard's migration 1 applied") {
+				t.Fatalf("first migrate: exit %d\n%s%s", code, out.String(), errs.String())
+			}
+			out.Reset()
+			if code := migrate([]string{"--database-url", db}, env, &out, &errs); code != 0 ||
+				!strings.HasSuffix(out.String(), ": River's tables up to date; composeguard's tables up to date\n") {
+				t.Errorf("second migrate: exit %d\n%s%s", code, out.String(), errs.String())
+			}
+		})
+	}
+	var out, errs strings.Builder
+	bad := func(string) string { return "postgres://cg:s3cret@127.0.0.1:1/cg?connect_timeout=2" }
+	if code := migrate(nil, bad, &out, &errs); code != 1 || strings.Contains(errs.String(), "s3cret") || !strings.Contains(errs.String(), "cg:xxxxx@127.0.0.1:1") {
+		t.Errorf("unreachable database: exit %d, %q; want 1 and the URL without its password", code, errs.String())
+	}
+	if code := migrate(nil, func(string) string { return "mysql://db" }, &out, &errs); code != 2 {
+		t.Errorf("unknown scheme: exit %d, want 2", code)
 	}
 }

@@ -154,7 +154,7 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 	if err != nil {
 		return err
 	}
-	queue, err := jobs.Open(ctx, cfg.DatabaseURL, jobs.Options{Reviewer: reviewers, JobTimeout: cfg.JobTimeout,
+	queue, err := jobs.Open(ctx, cfg.DatabaseURL.Reveal(), jobs.Options{Reviewer: reviewers, JobTimeout: cfg.JobTimeout,
 		RescueAfter: cfg.RescueAfter, Logger: logger, Registerer: metrics, Bump: bump})
 	if err != nil {
 		return err
