@@ -59,6 +59,12 @@ type ReviewRequest struct {
 	Repo    Repo   `json:"repo"`
 	Number  int    `json:"number"`
 	HeadSHA string `json:"head_sha"`
+	// Job is the queued job reviewing the request, set by the queue on
+	// each attempt (0 outside a job): an attempt finds the check run an
+	// earlier one completed before the process died, and keeps it. Not
+	// part of the request: never stored with it, nor compared for
+	// uniqueness.
+	Job int64 `json:"-"`
 }
 
 // ChangedFile is a file a pull request changes. The list of them gives the

@@ -24,8 +24,18 @@ func TestEnqueuedReviewRuns(t *testing.T) {
 			t.Fatalf("outcome %s, want queued", got)
 		}
 		eventually(t, "the review to complete", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
-		if runs, gaveUp := reviewer.counts(); runs != 1 || gaveUp != 0 || reviewer.runs[0] != pr {
-			t.Errorf("reviewer got %v, gave up %d times", reviewer.runs, gaveUp)
+		runs, gaveUp := reviewer.counts()
+		if runs != 1 || gaveUp != 0 {
+			t.Fatalf("%d runs, %d give-ups", runs, gaveUp)
+		}
+		// The request names its job, so the review can tell its own check
+		// run from an earlier job's.
+		got := reviewer.runs[0]
+		if got.Job == 0 || got.Job != mapJobs(t, q, "review", func(j *rivertype.JobRow) int64 { return j.ID })[0] {
+			t.Errorf("the review was told job %d", got.Job)
+		}
+		if got.Job = 0; got != pr {
+			t.Errorf("reviewer got %v, want %v", got, pr)
 		}
 	})
 }
@@ -118,6 +128,9 @@ func TestRerunAfterReviewFinished(t *testing.T) {
 			t.Fatalf("re-run: %s, want queued", got)
 		}
 		eventually(t, "the re-run", func() bool { runs, _ := reviewer.counts(); return runs == 2 })
+		if reviewer.runs[0].Job == reviewer.runs[1].Job {
+			t.Error("the re-run is told the first review's job: it would keep that review's check run")
+		}
 	})
 }
 
@@ -133,8 +146,8 @@ func TestRetryableErrorThenSuccess(t *testing.T) {
 		start := time.Now()
 		enqueue(t, q, "d-1", pr)
 		eventually(t, "the retry to succeed", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
-		if runs, gaveUp := reviewer.counts(); runs != 2 || gaveUp != 0 {
-			t.Errorf("%d runs and %d give-ups, want 2 and 0", runs, gaveUp)
+		if runs, gaveUp := reviewer.counts(); runs != 2 || gaveUp != 0 || reviewer.runs[0].Job != reviewer.runs[1].Job {
+			t.Errorf("%d runs and %d give-ups of jobs %v, want 2 and 0 of one job", runs, gaveUp, reviewer.runs)
 		}
 		if elapsed := time.Since(start); elapsed < 50*time.Millisecond {
 			t.Errorf("retried after %s, before the RetryableError's After", elapsed)

@@ -31,6 +31,13 @@ type ReviewArgs struct {
 	forge.ReviewRequest
 }
 
+// request is the request a job's attempt reviews.
+func (a ReviewArgs) request(job int64) forge.ReviewRequest {
+	req := a.ReviewRequest
+	req.Job = job
+	return req
+}
+
 // Kind names the job in the database.
 func (ReviewArgs) Kind() string { return "review" }
 

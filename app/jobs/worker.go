@@ -71,7 +71,7 @@ func (w *reviewWorker) Work(ctx context.Context, job *river.Job[ReviewArgs]) err
 	w.metrics.jobs.WithLabelValues("gave_up").Inc()
 	giveUpCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), giveUpTimeout)
 	defer cancel()
-	if giveUpErr := w.reviewer.GiveUp(giveUpCtx, job.Args.ReviewRequest, err); giveUpErr != nil {
+	if giveUpErr := w.reviewer.GiveUp(giveUpCtx, job.Args.request(job.ID), err); giveUpErr != nil {
 		w.logger.Error("could not mark the review as failed", "job", job.ID,
 			"repo", job.Args.Repo.String(), "pr", job.Args.Number, "error", giveUpErr)
 		err = errors.Join(err, giveUpErr)
@@ -90,5 +90,5 @@ func (w *reviewWorker) run(ctx context.Context, job *river.Job[ReviewArgs]) (err
 			err = fmt.Errorf("review panicked: %v", p)
 		}
 	}()
-	return w.reviewer.Run(ctx, job.Args.ReviewRequest)
+	return w.reviewer.Run(ctx, job.Args.request(job.ID))
 }

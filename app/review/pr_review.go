@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/composeguard/composeguard/app/audit"
@@ -34,8 +35,8 @@ func (r *PullRequestReview) Run(ctx context.Context, req forge.ReviewRequest) er
 	if !pr.Open || pr.HeadSHA != req.HeadSHA {
 		return r.endStale(ctx, req, pr)
 	}
-	id, err := r.startCheck(ctx, req)
-	if err != nil {
+	id, done, err := r.startCheck(ctx, req)
+	if err != nil || done {
 		return err
 	}
 	spend := newBudget(ctx)
@@ -227,36 +228,65 @@ func supersededRun(pr forge.PullRequest) forge.CheckRun {
 
 // startCheck shows the review in progress at once. A run an earlier
 // attempt left in progress (a retry, or a process that died) is taken up
-// again rather than doubled.
-func (r *PullRequestReview) startCheck(ctx context.Context, req forge.ReviewRequest) (int64, error) {
-	open, err := r.openRuns(ctx, req)
+// again rather than doubled. done is true when the job already completed
+// its run: the attempt that did was cut off after its last step, so the
+// review stands and nothing is posted again.
+func (r *PullRequestReview) startCheck(ctx context.Context, req forge.ReviewRequest) (id int64, done bool, err error) {
+	runs, err := r.requestRuns(ctx, req)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	if len(open) > 0 {
-		return slices.Max(open), nil
+	if id, ok := completedByJob(runs, req); ok {
+		return id, true, nil
 	}
-	return r.Forge.CreateCheckRun(ctx, req.Repo, forge.CheckRun{Name: forge.CheckName, HeadSHA: req.HeadSHA,
+	if open := inProgress(runs); len(open) > 0 {
+		return slices.Max(open), false, nil
+	}
+	id, err = r.Forge.CreateCheckRun(ctx, req.Repo, forge.CheckRun{Name: forge.CheckName, HeadSHA: req.HeadSHA,
 		Number: req.Number, Status: forge.StatusInProgress, ExternalID: externalID(req), Title: "Reviewing…",
 		Summary: "composeguard is auditing the compose files this pull request affects."})
+	return id, false, err
 }
 
 // openRuns lists the ids of the runs for req still in progress on the
-// forge, whichever attempt or process created them. A run without an
-// external id is a commit status, which a forge keeps one of per head and
-// name: it is req's.
+// forge, whichever job, attempt or process created them.
 func (r *PullRequestReview) openRuns(ctx context.Context, req forge.ReviewRequest) ([]int64, error) {
+	runs, err := r.requestRuns(ctx, req)
+	return inProgress(runs), err
+}
+
+func inProgress(runs []forge.CheckRun) []int64 {
+	var open []int64
+	for _, run := range runs {
+		if run.Status == forge.StatusInProgress {
+			open = append(open, run.ID)
+		}
+	}
+	return open
+}
+
+// completedByJob finds the run req's job completed.
+func completedByJob(runs []forge.CheckRun, req forge.ReviewRequest) (int64, bool) {
+	for _, run := range runs {
+		if req.Job != 0 && run.Status == forge.StatusCompleted && strings.HasPrefix(run.ExternalID, externalID(req)+" ") {
+			return run.ID, true
+		}
+	}
+	return 0, false
+}
+
+// requestRuns lists the runs of req on the forge, by any job. A run
+// without an external id is a commit status, which a forge keeps one of per
+// head and name: it is req's.
+func (r *PullRequestReview) requestRuns(ctx context.Context, req forge.ReviewRequest) ([]forge.CheckRun, error) {
 	runs, err := r.Forge.CheckRuns(ctx, req.Repo, req.HeadSHA, forge.CheckName)
 	if err != nil {
 		return nil, err
 	}
-	var open []int64
-	for _, run := range runs {
-		if run.Status == forge.StatusInProgress && (run.ExternalID == externalID(req) || run.ExternalID == "") {
-			open = append(open, run.ID)
-		}
-	}
-	return open, nil
+	key := requestKey(req)
+	return slices.DeleteFunc(runs, func(run forge.CheckRun) bool {
+		return run.ExternalID != "" && run.ExternalID != key && !strings.HasPrefix(run.ExternalID, key+" ")
+	}), nil
 }
 
 // finishCheck completes a check run with run's conclusion and output,
@@ -269,15 +299,20 @@ func (r *PullRequestReview) finishCheck(ctx context.Context, req forge.ReviewReq
 // GiveUp ends the review of a request the job will not retry: every run
 // left in progress for it completes as failed, so none stays in progress.
 // When there is none (the review failed before creating one) a failed run
-// is created, so the pull request shows why.
+// is created, so the pull request shows why, unless the job's own run
+// completed: its last attempt failed after completing it.
 func (r *PullRequestReview) GiveUp(ctx context.Context, req forge.ReviewRequest, cause error) error {
 	run := forge.CheckRun{Conclusion: forge.ConclusionFailure, Title: "composeguard could not finish",
 		Summary: "composeguard could not finish: " + explain(cause) +
 			". Push a commit or re-run the check to try again."}
-	open, err := r.openRuns(ctx, req)
+	runs, err := r.requestRuns(ctx, req)
 	if err != nil {
 		return err
 	}
+	if _, done := completedByJob(runs, req); done {
+		return nil
+	}
+	open := inProgress(runs)
 	for _, id := range open {
 		if err := r.finishCheck(ctx, req, id, run); err != nil {
 			return err
@@ -315,9 +350,19 @@ func (r *PullRequestReview) now() time.Time {
 	return time.Now()
 }
 
-// externalID ties a check run to the request it reviews; a completed run
-// adds its verdict (verdictID).
+// externalID ties a check run to the request it reviews and the job that
+// reviews it: a re-run's job makes a run of its own, and a job's later
+// attempt finds the run an earlier one completed. A completed run adds its
+// verdict (verdictID).
 func externalID(req forge.ReviewRequest) string {
+	if req.Job == 0 {
+		return requestKey(req)
+	}
+	return fmt.Sprintf("%s job %d", requestKey(req), req.Job)
+}
+
+// requestKey names the request a run reviews, whichever job reviewed it.
+func requestKey(req forge.ReviewRequest) string {
 	return fmt.Sprintf("%s#%d@%s", req.Repo, req.Number, req.HeadSHA)
 }
 

@@ -16,7 +16,7 @@ import (
 // run at a head carries the strictest verdict, failure when the base
 // policy of any of those pull requests fails the commit. A completed run
 // keeps its own pull request's verdict after its key in its external id
-// ("acme/stack#7@<sha> success"), so the reviews of the others read it
+// ("acme/stack#7@<sha> job 42 success"), so the reviews of the others read it
 // whatever the run shows.
 
 // verdictID is req's key with its own verdict.
@@ -27,7 +27,8 @@ func verdictID(req forge.ReviewRequest, verdict string) string {
 // runVerdict reads a completed run's pull request and own verdict at head;
 // false for a run without them (a commit status keeps no external id).
 func runVerdict(run forge.CheckRun, head string) (number int, verdict string, ok bool) {
-	key, verdict, found := strings.Cut(run.ExternalID, " ")
+	key, rest, found := strings.Cut(run.ExternalID, " ")
+	verdict = rest[strings.LastIndex(rest, " ")+1:] // after the job, when the run names it
 	hash, at := strings.LastIndex(key, "#"), strings.LastIndex(key, "@")
 	if !found || hash < 0 || at < hash || key[at+1:] != head {
 		return 0, "", false
