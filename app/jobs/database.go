@@ -33,9 +33,10 @@ type database interface {
 	// replicas starting at once must not both create a table.
 	lockMigrations(ctx context.Context) (unlock func(), err error)
 
-	// takeOver makes available again, before River starts, the reviews
-	// left running by a process known to be dead; it returns how many.
-	takeOver(ctx context.Context) (int64, error)
+	// shared reports whether several processes may use the database at
+	// once; when not, every review running at start was left by a process
+	// that died.
+	shared() bool
 
 	// columnTypes are the types of a time and of bytes in CREATE TABLE.
 	columnTypes() (timestamp, blob string)

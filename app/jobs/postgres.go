@@ -117,10 +117,7 @@ func (p *postgresDB) columnTypes() (timestamp, blob string) { return "TIMESTAMPT
 
 func (p *postgresDB) timeValue(t time.Time) any { return t }
 
-// takeOver does nothing: the running reviews may be another replica's,
-// alive. River's rescuer runs again those whose attempt outlived
-// RescueAfter.
-func (p *postgresDB) takeOver(context.Context) (int64, error) { return 0, nil }
+func (p *postgresDB) shared() bool { return true }
 
 // pgxConn runs queries through pgx, numbering the ? placeholders as
 // PostgreSQL wants them.

@@ -54,6 +54,9 @@ type Queue struct {
 	works    bool
 	logger   *slog.Logger
 
+	rescueAfter time.Duration
+	stopRescue  func() // set by Start
+
 	probeMu  sync.Mutex
 	probedAt time.Time // when the last write probe succeeded
 }
@@ -102,8 +105,9 @@ func newQueue(ctx context.Context, db database, opts Options) (*Queue, error) {
 		if err := opts.Bump.register(workers, riverConfig, q, opts.Logger); err != nil {
 			return nil, err
 		}
+		q.rescueAfter = cmp.Or(opts.RescueAfter, timeout+rescueMargin)
 		riverConfig.JobTimeout = timeout
-		riverConfig.RescueStuckJobsAfter = cmp.Or(opts.RescueAfter, timeout+rescueMargin)
+		riverConfig.RescueStuckJobsAfter = q.rescueAfter
 		if opts.pollInterval > 0 {
 			riverConfig.FetchCooldown = opts.pollInterval
 			riverConfig.FetchPollInterval = opts.pollInterval
@@ -121,14 +125,21 @@ func (q *Queue) Start(ctx context.Context) error {
 	if !q.works {
 		return nil
 	}
-	taken, err := q.db.takeOver(ctx)
-	if err != nil {
-		return fmt.Errorf("take over the reviews left running: %w", err)
+	// One process uses a SQLite file: the reviews running at its start
+	// are its predecessor's, and run again at once.
+	horizon := time.Now().Add(-q.rescueAfter)
+	if !q.db.shared() {
+		horizon = time.Now()
 	}
-	if taken > 0 {
-		q.logger.Info("reviews the previous process left running run again", "reviews", taken)
+	q.rescue(ctx, horizon)
+	if err := q.client.Start(ctx); err != nil {
+		return err
 	}
-	return q.client.Start(ctx)
+	rescueCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	q.stopRescue = func() { cancel(); <-done }
+	go q.rescueEvery(rescueCtx, q.rescueAfter, done)
+	return nil
 }
 
 // Stop lets running reviews finish until ctx is done, then cancels them;
@@ -137,6 +148,9 @@ func (q *Queue) Start(ctx context.Context) error {
 func (q *Queue) Stop(ctx context.Context) error {
 	if !q.works {
 		return nil
+	}
+	if q.stopRescue != nil {
+		q.stopRescue()
 	}
 	err := q.client.Stop(ctx)
 	if err == nil || ctx.Err() == nil {

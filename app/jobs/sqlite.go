@@ -116,18 +116,11 @@ func (s *sqliteDB) lockMigrations(context.Context) (func(), error) { return func
 
 func (s *sqliteDB) columnTypes() (timestamp, blob string) { return "TIMESTAMP", "BLOB" }
 
-// timeValue: CURRENT_TIMESTAMP stores UTC text in this layout, which sorts.
-func (s *sqliteDB) timeValue(t time.Time) any { return t.UTC().Format(time.DateTime) }
+// timeValue is UTC text in the layout River stores times in, which sorts
+// with CURRENT_TIMESTAMP's (the same without milliseconds).
+func (s *sqliteDB) timeValue(t time.Time) any { return t.UTC().Format("2006-01-02 15:04:05.000") }
 
-// takeOver makes the reviews a previous process left running available
-// again: it died, since only one process uses the file, so they run again
-// at once instead of after the rescue window. A review that used its last
-// attempt is left to River's rescuer, which discards it, so a review that
-// kills the process every time does not do so forever.
-func (s *sqliteDB) takeOver(ctx context.Context) (int64, error) {
-	return s.exec(ctx, `UPDATE river_job SET state = 'available'
-		WHERE state = 'running' AND kind = ? AND attempt < max_attempts`, ReviewArgs{}.Kind())
-}
+func (s *sqliteDB) shared() bool { return false }
 
 // sqlConn runs queries through database/sql.
 type sqlConn struct {
