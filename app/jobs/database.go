@@ -60,6 +60,7 @@ type inserter func(ctx context.Context, args river.JobArgs) (*rivertype.JobInser
 // riverClient is what the queue uses of *river.Client, whatever its
 // driver's transaction type.
 type riverClient interface {
+	ID() string
 	Start(ctx context.Context) error
 	Stop(ctx context.Context) error
 	StopAndCancel(ctx context.Context) error

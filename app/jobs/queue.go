@@ -161,6 +161,10 @@ func (q *Queue) Stop(ctx context.Context) error {
 	return q.client.StopAndCancel(cancelCtx)
 }
 
+// Replica names this process among those sharing the database: River's
+// client id, which river_job.attempted_by records for each attempt.
+func (q *Queue) Replica() string { return q.client.ID() }
+
 // Close closes the database. Stop the queue first.
 func (q *Queue) Close() error { return q.db.close() }
 

@@ -247,8 +247,10 @@ func TestReviewInterruptedByStopRunsAfterRestart(t *testing.T) {
 		first.Stop(stopCtx) // the review is still running when the drain times out
 		first.Close()
 
+		// Handed back, not left running: it runs at once, without waiting
+		// for a rescue.
 		reviewer := &fakeReviewer{}
-		q := openQueue(t, db, reviewer)
+		q := openQueueWith(t, db, Options{Reviewer: reviewer, JobTimeout: 50 * time.Minute, RescueAfter: time.Hour})
 		eventually(t, "the interrupted review to run again", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
 		if _, gaveUp := blocked.counts(); gaveUp != 0 {
 			t.Error("a review interrupted by shutdown was given up")

@@ -69,19 +69,10 @@ func TestStaticBuild(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the composeguard binary as the Dockerfile does; skipped in -short mode")
 	}
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skipf("no go command on PATH to build with: %v", err)
-	}
 	if runtime.GOOS != "linux" {
 		t.Skipf("the Dockerfile builds for Linux; this is %s", runtime.GOOS)
 	}
-	bin := filepath.Join(t.TempDir(), "composeguard")
-	build := exec.Command(goTool, "build", "-trimpath", "-ldflags", "-s -w -X main.version=test", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildServer(t)
 
 	f, err := elf.Open(bin)
 	if err != nil {

@@ -23,6 +23,8 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver, to look at PostgreSQL
+
 	"github.com/composeguard/composeguard/app/forge/github/githubtest"
 	"github.com/composeguard/composeguard/handlers"
 )
@@ -194,7 +196,7 @@ func (e *e2e) opened(t testing.TB, p githubtest.Pull, action string) {
 // reviewed waits until no review job waits or runs any more.
 func (e *e2e) reviewed(t testing.TB) {
 	t.Helper()
-	waitIdle(t, e.db, 30*time.Second)
+	waitIdle(t, openDB(t, "sqlite://"+e.db), 30*time.Second)
 }
 
 // fixture reads a delivery of handlers/testdata.
@@ -258,15 +260,25 @@ func marshal(t testing.TB, doc map[string]any) []byte {
 	return data
 }
 
-// waitIdle waits until the database at path holds no review job that waits
-// or runs, and returns how many ended in each state.
-func waitIdle(t testing.TB, path string, limit time.Duration) map[string]int {
+// openDB opens a server's database to look at, SQLite or PostgreSQL.
+func openDB(t testing.TB, url string) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)&mode=ro")
+	driver, dsn := "pgx", url
+	if path, ok := strings.CutPrefix(url, "sqlite://"); ok {
+		driver, dsn = "sqlite", path+"?_pragma=busy_timeout(5000)&mode=ro"
+	}
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// waitIdle waits until db holds no review job that waits or runs, and
+// returns how many ended in each state.
+func waitIdle(t testing.TB, db *sql.DB, limit time.Duration) map[string]int {
+	t.Helper()
 	deadline := time.Now().Add(limit)
 	for {
 		states, err := jobStates(db)

@@ -201,7 +201,7 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 	}
 	served := make(chan error, 1)
 	go func() { served <- server.Serve(listener) }()
-	logger.Info("listening", "addr", listener.Addr().String())
+	logger.Info("listening", "addr", listener.Addr().String(), "replica", queue.Replica())
 
 	select {
 	case err = <-served:
