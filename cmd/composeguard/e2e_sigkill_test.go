@@ -219,8 +219,9 @@ func (tr *trial) sendAll(deliveries []delivery, pause time.Duration, rnd *rand.R
 }
 
 // killOne kills a replica running a review (any, when none is), starts it
-// again, and watches the reviews it was running until they complete; it
-// returns how many it interrupted.
+// again, and watches the reviews it was running until they complete: with
+// several replicas, another one completes them before the dead one starts
+// again. It returns how many reviews it interrupted.
 func (tr *trial) killOne() int {
 	running := tr.runningJobs()
 	var busy []int
@@ -239,10 +240,21 @@ func (tr *trial) killOne() int {
 	// What the dead replica was running, once it can change no more.
 	jobs := tr.runningJobs()[dead.replica]
 	tr.t.Logf("killed replica %d while it ran reviews %v", victim, jobs)
-	tr.replicas[victim] = startChild(tr.t, tr.bin, tr.env)
 	for _, job := range jobs {
 		tr.watching.Go(func() { tr.watchRecovery(job, killedAt) })
 	}
+	if len(tr.replicas) > 1 {
+		// Another replica notices and finishes the reviews before the dead
+		// one is back.
+		tr.watching.Wait()
+		for _, job := range jobs {
+			var by string
+			if err := tr.db.QueryRow(fmt.Sprintf(`SELECT attempted_by[array_length(attempted_by, 1)] FROM river_job WHERE id = %d`, job)).Scan(&by); err != nil || by == dead.replica {
+				tr.violation("review job %d interrupted by a kill finished by %q (%v), want another replica", job, by, err)
+			}
+		}
+	}
+	tr.replicas[victim] = startChild(tr.t, tr.bin, tr.env)
 	return len(jobs)
 }
 
