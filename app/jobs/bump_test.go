@@ -199,3 +199,20 @@ func TestRunTimeIsTheActivation(t *testing.T) {
 		}
 	}
 }
+
+// TestReplicasBumpEachRunOnce: three replicas on one PostgreSQL database,
+// each with the schedule: each run is started by the elected leader only,
+// and each repository is bumped once per run, by whichever replica.
+func TestReplicasBumpEachRunOnce(t *testing.T) {
+	db := backends[1].url(t)
+	bumper := &fakeBumper{repos: bumpRepos("a", "b", "c")}
+	for range 3 {
+		openBumpQueue(t, db, bumper, everySecond{})
+	}
+	eventually(t, "a scheduled run", func() bool { return len(bumper.called()) >= 3 })
+	time.Sleep(3 * time.Second) // several more ticks of every replica's schedule
+	calls := bumper.called()
+	if len(slices.Compact(slices.Clone(calls))) != len(calls) {
+		t.Errorf("bumped %v: a repository twice in one run", calls)
+	}
+}
