@@ -38,6 +38,10 @@ type database interface {
 	// that died.
 	shared() bool
 
+	// countInterruption is the SET clause that adds one to the
+	// "interrupted" count of river_job.metadata.
+	countInterruption() string
+
 	// columnTypes are the types of a time and of bytes in CREATE TABLE.
 	columnTypes() (timestamp, blob string)
 	// timeValue is t as a query argument compared with a timestamp column

@@ -119,6 +119,10 @@ func (p *postgresDB) timeValue(t time.Time) any { return t }
 
 func (p *postgresDB) shared() bool { return true }
 
+func (p *postgresDB) countInterruption() string {
+	return `metadata = jsonb_set(metadata, '{interrupted}', to_jsonb(COALESCE((metadata->>'interrupted')::int, 0) + 1))`
+}
+
 // pgxConn runs queries through pgx, numbering the ? placeholders as
 // PostgreSQL wants them.
 type pgxConn struct {

@@ -8,20 +8,24 @@ import (
 // rescueInterval is how often each process looks for reviews a dead
 // process left running. River's rescuer does the same only every 30
 // seconds, which would add up to half a minute to the recovery of a
-// review; it still handles the reviews that used their last attempt, which
-// it discards, and the other kinds of jobs.
+// review; it still handles the other kinds of jobs.
 const rescueInterval = 2 * time.Second
+
+// maxInterruptions is how many times a review may be interrupted by its
+// process dying before it is given up: a review that kills the process
+// every time (memory, a crash) must not do so forever.
+const maxInterruptions = 10
 
 // rescue makes available again the reviews whose attempt started before
 // horizon and still runs: its process died, since an attempt ends at
-// JobTimeout, before RescueAfter. They run at once, their attempt counted,
-// and the review keeps what the dead attempt posted (a job's check run is
-// found by its id). A review that used its last attempt is left to River's
-// rescuer, which discards it, so one that kills the process every time
-// does not do so forever.
+// JobTimeout, before RescueAfter. They run at once, and the review keeps
+// what the dead attempt posted (a job's check run is found by its id). The
+// death says nothing about the forge, so the attempt is not counted, as
+// River does for one a shutdown cancels; the interruption is counted in
+// the job's metadata instead, for maxInterruptions.
 func (q *Queue) rescue(ctx context.Context, horizon time.Time) {
-	n, err := q.db.exec(ctx, `UPDATE river_job SET state = 'available'
-		WHERE state = 'running' AND kind = ? AND attempt < max_attempts AND attempted_at < ?`,
+	n, err := q.db.exec(ctx, `UPDATE river_job SET state = 'available', attempt = attempt - 1, `+q.db.countInterruption()+`
+		WHERE state = 'running' AND kind = ? AND attempted_at < ?`,
 		ReviewArgs{}.Kind(), q.db.timeValue(horizon))
 	switch {
 	case err != nil && ctx.Err() == nil:

@@ -2,26 +2,33 @@ package jobs
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/riverqueue/river/rivertype"
 )
 
 // leaveRunning puts the review job of db in the state a SIGKILL leaves it
 // in: running, its third attempt started startedAgo, after two rescues that
-// would make River's backoff wait 3⁴ = 81 s.
-func leaveRunning(t *testing.T, db string, startedAgo time.Duration) {
+// would make River's backoff wait 3⁴ = 81 s, and interrupted times before.
+func leaveRunning(t *testing.T, db string, startedAgo time.Duration, interrupted int) {
 	t.Helper()
 	dead := openQueue(t, db, nil)
 	enqueue(t, dead, "d-1", pr)
 	rescued := `{"at":"2030-01-01T00:00:00Z","attempt":%d,"error":"Stuck job rescued by JobRescuer","trace":""}`
 	errorsJSON := "json('[" + strings.ReplaceAll(rescued, "%d", "1") + "," + strings.ReplaceAll(rescued, "%d", "2") + "]')"
+	metadata := fmt.Sprintf(`jsonb('{"interrupted": %d}')`, interrupted)
 	if strings.HasPrefix(db, "postgres") {
 		errorsJSON = "ARRAY['" + strings.ReplaceAll(rescued, "%d", "1") + "'::jsonb, '" + strings.ReplaceAll(rescued, "%d", "2") + "'::jsonb]"
+		metadata = fmt.Sprintf(`'{"interrupted": %d}'::jsonb`, interrupted)
 	}
 	if _, err := dead.db.exec(context.Background(), `UPDATE river_job SET state = 'running', attempt = 3, attempted_at = ?,
-		errors = `+errorsJSON+` WHERE kind = 'review'`, dead.db.timeValue(time.Now().Add(-startedAgo))); err != nil {
+		errors = `+errorsJSON+`, metadata = `+metadata+` WHERE kind = 'review'`, dead.db.timeValue(time.Now().Add(-startedAgo))); err != nil {
 		t.Fatal(err)
 	}
 	dead.Close()
@@ -46,15 +53,36 @@ func startQueue(t *testing.T, db string, opts Options) *Queue {
 
 // TestReviewOfADeadProcessRunsAgain: a review left running by a process
 // that was killed is taken back once RescueAfter has passed, and runs again
-// at once, not after a backoff: the crash says nothing about the forge.
+// at once, not after a backoff, its attempt not counted: the crash says
+// nothing about the forge.
 func TestReviewOfADeadProcessRunsAgain(t *testing.T) {
 	onEach(t, func(t *testing.T, db string) {
-		leaveRunning(t, db, 10*time.Second)
+		leaveRunning(t, db, 10*time.Second, 0)
 		reviewer := &fakeReviewer{}
 		q := startQueue(t, db, Options{Reviewer: reviewer, JobTimeout: time.Second, RescueAfter: 2 * time.Second})
 		eventually(t, "the rescued review to run", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
 		if runs, gaveUp := reviewer.counts(); runs != 1 || gaveUp != 0 {
 			t.Errorf("%d runs and %d give-ups, want 1 and 0", runs, gaveUp)
+		}
+		job := mapJobs(t, q, "review", func(j *rivertype.JobRow) *rivertype.JobRow { return j })[0]
+		var meta struct{ Interrupted int }
+		if err := json.Unmarshal(job.Metadata, &meta); err != nil || job.Attempt != 3 || meta.Interrupted != 1 {
+			t.Errorf("attempt %d, metadata %s: want the interrupted third attempt run again as the third, the interruption counted", job.Attempt, job.Metadata)
+		}
+	})
+}
+
+// TestReviewThatKillsItsProcessIsGivenUp: a review whose process died
+// every time it ran is given up at the next start: its check run is
+// completed as failed, without running it again.
+func TestReviewThatKillsItsProcessIsGivenUp(t *testing.T) {
+	onEach(t, func(t *testing.T, db string) {
+		leaveRunning(t, db, 10*time.Second, maxInterruptions-1)
+		reviewer := &fakeReviewer{}
+		q := startQueue(t, db, Options{Reviewer: reviewer, JobTimeout: time.Second, RescueAfter: 2 * time.Second})
+		eventually(t, "the review to be given up", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"cancelled"}) })
+		if runs, gaveUp := reviewer.counts(); runs != 0 || gaveUp != 1 || !errors.Is(reviewer.gaveUp[0], errInterrupted) {
+			t.Errorf("%d runs and give-ups %v, want none and one for the interruptions", runs, reviewer.gaveUp)
 		}
 	})
 }
@@ -68,7 +96,7 @@ func TestReviewOfADeadProcessRunsAgain(t *testing.T) {
 func TestDeadProcessNoticedWithinSeconds(t *testing.T) {
 	onEach(t, func(t *testing.T, db string) {
 		const rescueAfter = 3 * time.Second
-		leaveRunning(t, db, 0)
+		leaveRunning(t, db, 0, 0)
 		left := time.Now()
 		reviewer := &fakeReviewer{}
 		q := startQueue(t, db, Options{Reviewer: reviewer, JobTimeout: 2 * time.Second, RescueAfter: rescueAfter})

@@ -122,6 +122,10 @@ func (s *sqliteDB) timeValue(t time.Time) any { return t.UTC().Format("2006-01-0
 
 func (s *sqliteDB) shared() bool { return false }
 
+func (s *sqliteDB) countInterruption() string {
+	return `metadata = jsonb_set(metadata, '$.interrupted', COALESCE(metadata->>'$.interrupted', 0) + 1)`
+}
+
 // sqlConn runs queries through database/sql.
 type sqlConn struct {
 	q interface {

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -43,7 +44,15 @@ func (w *reviewWorker) NextRetry(job *river.Job[ReviewArgs]) time.Time {
 	return time.Now()
 }
 
+// errInterrupted is why a review interrupted maxInterruptions times by its
+// process dying is given up.
+var errInterrupted = errors.New("the review's process died every time it ran")
+
 func (w *reviewWorker) Work(ctx context.Context, job *river.Job[ReviewArgs]) error {
+	var meta struct{ Interrupted int }
+	if json.Unmarshal(job.Metadata, &meta) == nil && meta.Interrupted >= maxInterruptions {
+		return river.JobCancel(w.giveUp(ctx, job, errInterrupted))
+	}
 	err := w.run(ctx, job)
 	if err == nil {
 		w.metrics.jobs.WithLabelValues("completed").Inc()
@@ -68,18 +77,25 @@ func (w *reviewWorker) Work(ctx context.Context, job *river.Job[ReviewArgs]) err
 		return err
 	}
 
-	w.metrics.jobs.WithLabelValues("gave_up").Inc()
-	giveUpCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), giveUpTimeout)
-	defer cancel()
-	if giveUpErr := w.reviewer.GiveUp(giveUpCtx, job.Args.request(job.ID), err); giveUpErr != nil {
-		w.logger.Error("could not mark the review as failed", "job", job.ID,
-			"repo", job.Args.Repo.String(), "pr", job.Args.Number, "error", giveUpErr)
-		err = errors.Join(err, giveUpErr)
-	}
+	err = w.giveUp(ctx, job, err)
 	if canRetry {
 		return err // attempts exhausted: River discards the job
 	}
 	return river.JobCancel(err)
+}
+
+// giveUp completes the review's check run as failed for cause, and
+// returns cause with GiveUp's own error.
+func (w *reviewWorker) giveUp(ctx context.Context, job *river.Job[ReviewArgs], cause error) error {
+	w.metrics.jobs.WithLabelValues("gave_up").Inc()
+	giveUpCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), giveUpTimeout)
+	defer cancel()
+	if err := w.reviewer.GiveUp(giveUpCtx, job.Args.request(job.ID), cause); err != nil {
+		w.logger.Error("could not mark the review as failed", "job", job.ID,
+			"repo", job.Args.Repo.String(), "pr", job.Args.Number, "error", err)
+		cause = errors.Join(cause, err)
+	}
+	return cause
 }
 
 // run calls the reviewer, turning a panic into a final error so that

@@ -219,9 +219,9 @@ func (tr *trial) sendAll(deliveries []delivery, pause time.Duration, rnd *rand.R
 }
 
 // killOne kills a replica running a review (any, when none is), starts it
-// again, and watches the reviews it was running until they complete: with
-// several replicas, another one completes them before the dead one starts
-// again. It returns how many reviews it interrupted.
+// again, and waits for the reviews it was running to complete: with several
+// replicas, another one completes them before the dead one starts again.
+// It returns how many reviews it interrupted.
 func (tr *trial) killOne() int {
 	running := tr.runningJobs()
 	var busy []int
@@ -255,6 +255,8 @@ func (tr *trial) killOne() int {
 		}
 	}
 	tr.replicas[victim] = startChild(tr.t, tr.bin, tr.env)
+	// The next kill comes once the server has recovered from this one.
+	tr.watching.Wait()
 	return len(jobs)
 }
 
@@ -281,9 +283,11 @@ func (tr *trial) runningJobs() map[string][]int64 {
 	return out
 }
 
-// watchRecovery waits for the check run of an interrupted review job to
-// complete (for the job to end, when it ended before making one: its pull
-// request moved on) and records how long after the kill.
+// watchRecovery waits for an interrupted review job to end with its check
+// run completed (it has none when its pull request moved on first), and
+// records how long after the kill. A job killed after completing its run
+// has recovered only once another attempt has found the run and ended the
+// job.
 func (tr *trial) watchRecovery(job int64, killedAt time.Time) {
 	suffix := fmt.Sprintf(" job %d", job)
 	for deadline := killedAt.Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
@@ -294,7 +298,7 @@ func (tr *trial) watchRecovery(job int64, killedAt time.Time) {
 		done := state == "completed" || state == "cancelled" || state == "discarded"
 		for _, r := range tr.repo.CheckRuns() {
 			if strings.HasSuffix(r.ExternalID, suffix) {
-				done = r.Status == "completed"
+				done = done && r.Status == "completed"
 			}
 		}
 		if done {
