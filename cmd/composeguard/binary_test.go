@@ -10,16 +10,8 @@ import (
 )
 
 // binaryDir holds the composeguard binary the tests build, removed when
-// they end.
+// they end (TestMain).
 var binaryDir string
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if binaryDir != "" {
-		os.RemoveAll(binaryDir)
-	}
-	os.Exit(code)
-}
 
 var errNoGo = errors.New("no go command on PATH to build the server with")
 

@@ -26,6 +26,7 @@ import (
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/forge/github/githubtest"
 	"github.com/composeguard/composeguard/app/jobs"
+	"github.com/composeguard/composeguard/app/jobs/jobstest"
 	"github.com/composeguard/composeguard/app/review"
 	"github.com/composeguard/composeguard/handlers"
 )
@@ -215,6 +216,38 @@ func TestServeReviewsAndDrainsOnShutdown(t *testing.T) {
 	}
 	if len(got) != 1 || got[0] != openedRequest {
 		t.Errorf("reviewed %v, want the running review finished before exit", got)
+	}
+}
+
+// TestServeOnPostgreSQL: the same server on PostgreSQL acknowledges,
+// reviews and is ready; its log shows the database without the password
+// (the local server's trust auth takes any).
+func TestServeOnPostgreSQL(t *testing.T) {
+	reviewer := &recordingReviewer{}
+	withReviewer(t, reviewer, nil)
+	env := serveEnv(t)
+	const password = "pg-pass-7f3e"
+	env["COMPOSEGUARD_DATABASE_URL"] = strings.Replace(jobstest.PostgresURL(t), "postgres@", "postgres:"+password+"@", 1)
+	url, logs, stop := startServer(t, env)
+	if code, body := get(t, url+"/readyz"); code != http.StatusOK {
+		t.Errorf("readyz: %d %s", code, body)
+	}
+	if code := deliver(t, url, "d-1", openedPR); code != http.StatusAccepted {
+		t.Fatalf("delivery: %d", code)
+	}
+	if code := deliver(t, url, "d-1", openedPR); code != http.StatusOK {
+		t.Errorf("redelivery: %d, want 200", code)
+	}
+	for deadline := time.Now().Add(20 * time.Second); len(reviewer.reviewed()) == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the review never ran")
+		}
+	}
+	if code := stop(); code != 0 {
+		t.Errorf("exit %d, want 0", code)
+	}
+	if out := logs.String(); strings.Contains(out, password) || !strings.Contains(out, "postgres:xxxxx@127.0.0.1") {
+		t.Errorf("the log should show the database without its password:\n%s", out)
 	}
 }
 
