@@ -1,10 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"testing"
 )
@@ -15,9 +17,11 @@ var binaryDir string
 
 var errNoGo = errors.New("no go command on PATH to build the server with")
 
-// serverBinary builds composeguard once per test run, the way the
-// Dockerfile does (static, -trimpath, version "test"), for every test that
-// runs it as a process.
+// serverBinary builds composeguard once per test run, for every test that
+// runs it as a process. It is built with the test binary's own settings
+// (cgo on or off, -trimpath or not), so every package comes from the build
+// cache the test run filled and only the link is new; linked as the
+// Dockerfile links it (-s -w, version "test").
 var serverBinary = sync.OnceValues(func() (string, error) {
 	goTool, err := exec.LookPath("go")
 	if err != nil {
@@ -27,13 +31,29 @@ var serverBinary = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	bin := filepath.Join(binaryDir, "composeguard")
-	build := exec.Command(goTool, "build", "-trimpath", "-ldflags", "-s -w -X main.version=test", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	args := []string{"build", "-ldflags", "-s -w -X main.version=test", "-o", bin}
+	if buildSetting("-trimpath") == "true" {
+		args = append(args, "-trimpath")
+	}
+	build := exec.Command(goTool, append(args, ".")...)
+	build.Env = append(os.Environ(), "CGO_ENABLED="+cmp.Or(buildSetting("CGO_ENABLED"), "0"))
 	if out, err := build.CombinedOutput(); err != nil {
 		return "", errors.New("go build: " + err.Error() + "\n" + string(out))
 	}
 	return bin, nil
 })
+
+// buildSetting is a setting the test binary was built with.
+func buildSetting(key string) string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == key {
+				return s.Value
+			}
+		}
+	}
+	return ""
+}
 
 // buildServer returns the composeguard binary, built at the first call.
 func buildServer(t testing.TB) string {
