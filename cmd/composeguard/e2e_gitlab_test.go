@@ -132,7 +132,10 @@ func (e *gitlabE2E) send(t testing.TB, action string, mr gitlabtest.MergeRequest
 	}
 }
 
-func (e *gitlabE2E) reviewed(t testing.TB) { t.Helper(); waitIdle(t, openDB(t, "sqlite://"+e.db), 30*time.Second) }
+func (e *gitlabE2E) reviewed(t testing.TB) {
+	t.Helper()
+	waitIdle(t, openDB(t, "sqlite://"+e.db), 30*time.Second)
+}
 
 // verdict is the one composeguard status at head: running, then finished.
 func (e *gitlabE2E) verdict(t testing.TB, head string, iid int64) gitlabtest.Status {
