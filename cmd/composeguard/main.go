@@ -19,6 +19,7 @@ Usage:
   composeguard migrate [--database-url URL]   (serve migrates when it starts too)
   composeguard bump [--dry-run] [--format text|json] [--policy FILE] [PATH…]
   composeguard version
+  composeguard healthcheck [--url http://127.0.0.1:8080/readyz]   (exit 0 when serve is ready)
 
 Run 'composeguard audit --help' for the audit flags.
 `
@@ -49,6 +50,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "version", "--version":
 		fmt.Fprintln(stdout, "composeguard", version)
 		return 0
+	case "healthcheck":
+		return healthcheck(args[1:], os.Getenv, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
