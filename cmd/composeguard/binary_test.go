@@ -18,25 +18,35 @@ var binaryDir string
 var errNoGo = errors.New("no go command on PATH to build the server with")
 
 // serverBinary builds composeguard once per test run, for every test that
-// runs it as a process. It is built with the test binary's own settings
-// (cgo on or off, -trimpath or not), so every package comes from the build
-// cache the test run filled and only the link is new; linked as the
-// Dockerfile links it (-s -w, version "test").
+// runs it as a process, with the Dockerfile's go build line (version
+// "test"), except that cgo and -trimpath follow the test binary's own
+// settings, so every package comes from the build cache the test run
+// filled and only the link is new.
 var serverBinary = sync.OnceValues(func() (string, error) {
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		return "", errNoGo
 	}
+	docker, err := dockerfileBuild()
+	if err != nil {
+		return "", err
+	}
 	if binaryDir, err = os.MkdirTemp("", "composeguard-test-"); err != nil {
 		return "", err
 	}
 	bin := filepath.Join(binaryDir, "composeguard")
-	args := []string{"build", "-ldflags", "-s -w -X main.version=test", "-o", bin}
+	args := []string{"build", "-o", bin}
+	for _, flag := range docker.flags {
+		if flag != "-trimpath" {
+			args = append(args, flag)
+		}
+	}
 	if buildSetting("-trimpath") == "true" {
 		args = append(args, "-trimpath")
 	}
 	build := exec.Command(goTool, append(args, ".")...)
-	build.Env = append(os.Environ(), "CGO_ENABLED="+cmp.Or(buildSetting("CGO_ENABLED"), "0"))
+	// The last value of a variable is the one used.
+	build.Env = append(append(os.Environ(), docker.env...), "CGO_ENABLED="+cmp.Or(buildSetting("CGO_ENABLED"), "0"))
 	if out, err := build.CombinedOutput(); err != nil {
 		return "", errors.New("go build: " + err.Error() + "\n" + string(out))
 	}

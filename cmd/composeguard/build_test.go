@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"debug/elf"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -28,7 +31,7 @@ func TestDockerfileBuildsWithGoModsGo(t *testing.T) {
 		}
 		return string(m[1])
 	}
-	image := find("Dockerfile", `(?m)^FROM golang:(\S+?)-\S+ AS build$`)
+	image := find("Dockerfile", `(?m)^FROM (?:--platform=\S+ )?golang:(\S+?)-\S+ AS build$`)
 	goMod := find("go.mod", `(?m)^go (\S+)$`)
 	if image != goMod {
 		t.Errorf("the Dockerfile builds with golang:%s, go.mod names Go %s", image, goMod)
@@ -76,6 +79,13 @@ func TestStaticBuild(t *testing.T) {
 	// The binary is built as the tests were, to share their build cache.
 	if buildSetting("CGO_ENABLED") != "0" {
 		t.Skip("the tests were built with cgo, and so is the server they run; CGO_ENABLED=0 go test, as .ci/run and the Dockerfile build, checks it is static")
+	}
+	docker, err := dockerfileBuild()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(docker.env, "CGO_ENABLED=0") {
+		t.Errorf("the Dockerfile builds with %v, not CGO_ENABLED=0: the image's binary would not be static", docker.env)
 	}
 	bin := buildServer(t)
 
@@ -131,4 +141,38 @@ func TestStaticBuild(t *testing.T) {
 	if err := cmd.Run(); err != nil || stderr.Len() > 0 {
 		t.Errorf("audit of a file compose-go warns about: %v, stderr:\n%s", err, stderr.String())
 	}
+}
+
+// goBuild is a go build command line: the variables it sets and its flags.
+type goBuild struct {
+	env   []string // CGO_ENABLED=0 GOOS=linux GOARCH=amd64
+	flags []string // -trimpath -ldflags "-s -w -X main.version=test"
+}
+
+// dockerfileBuild is the Dockerfile's go build line, with the values of a
+// test build on this machine: version "test", this platform.
+var dockerfileBuild = sync.OnceValues(func() (goBuild, error) {
+	dockerfile, err := os.ReadFile(filepath.Join("..", "..", "Dockerfile"))
+	if err != nil {
+		return goBuild{}, err
+	}
+	m := regexp.MustCompile(`(?m)^RUN ((?:\w+=\S+ )*)go build (.+) -o \S+ \./cmd/composeguard$`).FindSubmatch(dockerfile)
+	if m == nil {
+		return goBuild{}, errors.New("the Dockerfile has no line RUN [VAR=value …] go build … -o FILE ./cmd/composeguard")
+	}
+	values := strings.NewReplacer("${VERSION}", "test", "$TARGETOS", runtime.GOOS, "$TARGETARCH", runtime.GOARCH)
+	return goBuild{env: strings.Fields(values.Replace(string(m[1]))), flags: splitQuoted(values.Replace(string(m[2])))}, nil
+})
+
+// splitQuoted splits a shell word list whose only quoting is "…".
+func splitQuoted(s string) []string {
+	var words []string
+	for i, part := range strings.Split(s, `"`) {
+		if i%2 == 1 {
+			words = append(words, part)
+		} else {
+			words = append(words, strings.Fields(part)...)
+		}
+	}
+	return words
 }
