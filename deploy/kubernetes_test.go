@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -225,7 +226,7 @@ func TestKubernetesManifests(t *testing.T) {
 
 	// Several replicas share PostgreSQL; a drain keeps one of them.
 	if d.Spec.Replicas == nil || *d.Spec.Replicas < 2 {
-		t.Errorf("replicas %v, want 2 or more", d.Spec.Replicas)
+		t.Errorf("replicas %v, want 2 or more", val(d.Spec.Replicas))
 	}
 	if !selects(d.Spec.Selector.MatchLabels, podLabels) {
 		t.Errorf("the Deployment's selector %v does not select its pods %v", d.Spec.Selector.MatchLabels, podLabels)
@@ -236,7 +237,7 @@ func TestKubernetesManifests(t *testing.T) {
 		t.Errorf("the PodDisruptionBudget's selector %v does not select the pods %v", pdb.Spec.Selector.MatchLabels, podLabels)
 	}
 	if min := pdb.Spec.MinAvailable; min == nil || *min < 1 || d.Spec.Replicas == nil || *min >= *d.Spec.Replicas {
-		t.Errorf("PodDisruptionBudget minAvailable %v: want at least 1 and fewer than the replicas, so a drain can proceed", min)
+		t.Errorf("PodDisruptionBudget minAvailable %v: want at least 1 and fewer than the replicas, so a drain can proceed", val(min))
 	}
 
 	restricted(t, pod)
@@ -259,12 +260,16 @@ func TestKubernetesManifests(t *testing.T) {
 	// and the time it needs to drain are compose.yaml's.
 	cg := service(t, loadCompose(t, envFromExample(t, false)), "composeguard")
 	limit, err := quantity(server.Resources.Limits["memory"])
-	if err != nil || cg.Deploy == nil || int64(cg.Deploy.Resources.Limits.MemoryBytes) != limit {
-		t.Errorf("memory limit %q (%v), compose.yaml's %v", server.Resources.Limits["memory"], err, cg.Deploy)
+	var composeLimit int64
+	if cg.Deploy != nil && cg.Deploy.Resources.Limits != nil {
+		composeLimit = int64(cg.Deploy.Resources.Limits.MemoryBytes)
+	}
+	if err != nil || limit != composeLimit {
+		t.Errorf("memory limit %q (%d bytes, %v), compose.yaml's %d bytes", server.Resources.Limits["memory"], limit, err, composeLimit)
 	}
 	if cg.StopGracePeriod == nil || pod.TerminationGracePeriodSeconds == nil ||
 		time.Duration(*pod.TerminationGracePeriodSeconds)*time.Second != time.Duration(*cg.StopGracePeriod) {
-		t.Errorf("terminationGracePeriodSeconds %v, compose.yaml's stop_grace_period %v", pod.TerminationGracePeriodSeconds, cg.StopGracePeriod)
+		t.Errorf("terminationGracePeriodSeconds %v, compose.yaml's stop_grace_period %v", val(pod.TerminationGracePeriodSeconds), val(cg.StopGracePeriod))
 	}
 }
 
@@ -276,7 +281,8 @@ func restricted(t *testing.T, pod podSpec) {
 	sc := pod.SecurityContext
 	if sc.RunAsNonRoot == nil || !*sc.RunAsNonRoot || sc.RunAsUser == nil || *sc.RunAsUser != user ||
 		sc.RunAsGroup == nil || *sc.RunAsGroup != user || sc.SeccompProfile.Type != "RuntimeDefault" {
-		t.Errorf("pod securityContext %+v: want runAsNonRoot, the image's user %d and group, seccomp RuntimeDefault", sc, user)
+		t.Errorf("pod securityContext runAsNonRoot %v, runAsUser %v, runAsGroup %v, seccomp %q: want true, the image's user %d and group, RuntimeDefault",
+			val(sc.RunAsNonRoot), val(sc.RunAsUser), val(sc.RunAsGroup), sc.SeccompProfile.Type, user)
 	}
 	if pod.HostNetwork || pod.HostPID || pod.HostIPC {
 		t.Error("the pod shares a host namespace")
@@ -291,11 +297,24 @@ func restricted(t *testing.T, pod podSpec) {
 	}
 	for _, c := range slices.Concat(pod.InitContainers, pod.Containers) {
 		csc := c.SecurityContext
-		if csc.Privileged || csc.AllowPrivilegeEscalation == nil || *csc.AllowPrivilegeEscalation ||
-			csc.ReadOnlyRootFilesystem == nil || !*csc.ReadOnlyRootFilesystem ||
-			!slices.Equal(csc.Capabilities.Drop, []string{"ALL"}) || len(csc.Capabilities.Add) > 0 ||
-			(csc.RunAsUser != nil && *csc.RunAsUser == 0) {
-			t.Errorf("%s: securityContext %+v: want no privilege escalation, a read-only root and every capability dropped", c.Name, csc)
+		var wrong []string
+		if csc.Privileged {
+			wrong = append(wrong, "privileged")
+		}
+		if csc.AllowPrivilegeEscalation == nil || *csc.AllowPrivilegeEscalation {
+			wrong = append(wrong, "allowPrivilegeEscalation not false")
+		}
+		if csc.ReadOnlyRootFilesystem == nil || !*csc.ReadOnlyRootFilesystem {
+			wrong = append(wrong, "readOnlyRootFilesystem not true")
+		}
+		if !slices.Equal(csc.Capabilities.Drop, []string{"ALL"}) || len(csc.Capabilities.Add) > 0 {
+			wrong = append(wrong, fmt.Sprintf("capabilities drop %v add %v, want drop [ALL] alone", csc.Capabilities.Drop, csc.Capabilities.Add))
+		}
+		if csc.RunAsUser != nil && *csc.RunAsUser == 0 {
+			wrong = append(wrong, "runAsUser 0")
+		}
+		if len(wrong) > 0 {
+			t.Errorf("%s: securityContext: %s", c.Name, strings.Join(wrong, "; "))
 		}
 	}
 }
@@ -440,7 +459,7 @@ func secretsExist(t *testing.T, m manifests, pod podSpec) {
 				// The kubelet adds group read for the pod's fsGroup, the
 				// image's user.
 				if mode == nil || *mode != 0o400 || pod.SecurityContext.FSGroup == nil || *pod.SecurityContext.FSGroup != *pod.SecurityContext.RunAsUser {
-					t.Errorf("the key file's mode %v with fsGroup %v: want 0400, given to the pod's user's group", mode, pod.SecurityContext.FSGroup)
+					t.Errorf("the key file's mode %#o with fsGroup %v: want 0400, given to the pod's user's group", val(mode), val(pod.SecurityContext.FSGroup))
 				}
 			}
 		}
@@ -448,6 +467,14 @@ func secretsExist(t *testing.T, m manifests, pod podSpec) {
 	if !found {
 		t.Errorf("GITHUB_APP_PRIVATE_KEY_FILE %q is no file of a Secret volume the server mounts", keyFile)
 	}
+}
+
+// val is what p points at, for a message.
+func val[T any](p *T) any {
+	if p == nil {
+		return "unset"
+	}
+	return *p
 }
 
 // selects reports whether a selector's labels are all among labels.
