@@ -6,6 +6,7 @@ package deploy
 
 import (
 	"context"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/app/compose"
+	"github.com/composeguard/composeguard/app/config"
 	"github.com/composeguard/composeguard/app/policy"
 )
 
@@ -81,6 +83,7 @@ func TestComposeProfiles(t *testing.T) {
 	}) {
 		t.Errorf("default database %q is not in a named volume of %v", dbURL, cg.Volumes)
 	}
+	servesFrom(t, cg)
 	if d, ok := cg.DependsOn["postgres"]; !ok || d.Required || d.Condition != types.ServiceConditionHealthy {
 		t.Errorf("composeguard depends on postgres %+v: want healthy, and optional so SQLite runs without it", d)
 	}
@@ -90,6 +93,7 @@ func TestComposeProfiles(t *testing.T) {
 		t.Fatalf("postgres profile runs %v", names)
 	}
 	cg, db := service(t, pg, "composeguard"), service(t, pg, "postgres")
+	servesFrom(t, cg)
 	u, err := url.Parse(env(t, cg, "COMPOSEGUARD_DATABASE_URL"))
 	if err != nil {
 		t.Fatal(err)
@@ -130,6 +134,21 @@ func TestComposeRunsTheImage(t *testing.T) {
 	entrypoint := match(t, dockerfile, `(?m)^ENTRYPOINT \["([^"]+)"\]$`)
 	if want := []string{"CMD", entrypoint, "healthcheck"}; cg.HealthCheck == nil || !slices.Equal(cg.HealthCheck.Test, want) {
 		t.Errorf("healthcheck %v, want %v", cg.HealthCheck, want)
+	}
+}
+
+// servesFrom checks that serve and migrate accept the service's database
+// URL.
+func servesFrom(t *testing.T, s types.ServiceConfig) {
+	t.Helper()
+	getenv := func(k string) string {
+		if v := s.Environment[k]; v != nil {
+			return *v
+		}
+		return ""
+	}
+	if _, err := config.LoadDatabase(nil, getenv, io.Discard); err != nil {
+		t.Errorf("%s: %v", s.Name, err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -406,6 +407,7 @@ func secretsExist(t *testing.T, m manifests, pod podSpec) {
 		t.Error("the example Secret holds data")
 	}
 	refs := 0
+	databases := map[string]bool{} // where each container's COMPOSEGUARD_DATABASE_URL comes from
 	for _, c := range slices.Concat(pod.InitContainers, pod.Containers) {
 		for _, e := range c.Env {
 			if e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil {
@@ -413,6 +415,9 @@ func secretsExist(t *testing.T, m manifests, pod podSpec) {
 			}
 			ref := e.ValueFrom.SecretKeyRef
 			refs++
+			if e.Name == "COMPOSEGUARD_DATABASE_URL" {
+				databases[ref.Name+"/"+ref.Key] = true
+			}
 			if _, ok := s.StringData[ref.Key]; ref.Name != o.Metadata.Name || (!ok && !ref.Optional) {
 				t.Errorf("%s: %s reads %s/%s, which the Secret %s does not have", c.Name, e.Name, ref.Name, ref.Key, o.Metadata.Name)
 			}
@@ -420,6 +425,10 @@ func secretsExist(t *testing.T, m manifests, pod podSpec) {
 	}
 	if refs == 0 {
 		t.Error("no setting comes from the Secret")
+	}
+	// The init container migrates the database the replicas serve from.
+	if len(databases) != 1 {
+		t.Errorf("the containers read COMPOSEGUARD_DATABASE_URL from %v, want one Secret key", slices.Sorted(maps.Keys(databases)))
 	}
 
 	server := serverContainer(t, pod)

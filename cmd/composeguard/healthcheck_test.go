@@ -8,6 +8,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/composeguard/composeguard/app/jobs/jobstest"
 )
 
 // healthcheckRun runs `composeguard healthcheck` with env as its
@@ -57,6 +61,31 @@ func TestHealthcheckAgainstServe(t *testing.T) {
 		t.Errorf("a stopped server: exit %d", code)
 	}
 	oneLine(t, out, "http://127.0.0.1:"+port+"/readyz", "connection refused")
+}
+
+// TestHealthcheckOnPostgreSQL: a replica whose database lacks
+// composeguard's migrations is not ready, and the healthcheck says so.
+func TestHealthcheckOnPostgreSQL(t *testing.T) {
+	env := serveEnv(t)
+	env["COMPOSEGUARD_DATABASE_URL"] = jobstest.PostgresURL(t)
+	base, _, _ := startServer(t, env)
+	if code, out := healthcheckRun(nil, "--url", base+"/readyz"); code != 0 || out != "" {
+		t.Errorf("a ready server: exit %d, %q", code, out)
+	}
+
+	db, err := pgx.Connect(t.Context(), env["COMPOSEGUARD_DATABASE_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(t.Context())
+	if _, err := db.Exec(t.Context(), "DELETE FROM composeguard_migration"); err != nil {
+		t.Fatal(err)
+	}
+	code, out := healthcheckRun(nil, "--url", base+"/readyz")
+	if code != 1 {
+		t.Errorf("a server whose database is not migrated: exit %d", code)
+	}
+	oneLine(t, out, "answered 503 Service Unavailable")
 }
 
 func TestHealthcheckNotReady(t *testing.T) {
