@@ -59,6 +59,16 @@ type Config struct {
 	RegistryAuthFile         string
 	RegistryCredentialsScope string
 	RegistryAllowPrivate     string
+
+	// Trivy, when set, is the trivy executable that scans the images pull
+	// requests add or change and image updates propose; TrivyServer the
+	// `trivy server` it is a client of ("" for standalone) and TrivyToken
+	// that server's token.
+	Trivy         string
+	TrivyServer   string
+	TrivyToken    Secret
+	TrivyCacheDir string
+	TrivyTimeout  time.Duration
 }
 
 // UsesGitHub reports whether the server reviews GitHub pull requests.
@@ -110,6 +120,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("registry_auth_file", c.RegistryAuthFile),
 		slog.String("registry_credentials_scope", c.RegistryCredentialsScope),
 		slog.String("registry_allow_private", c.RegistryAllowPrivate),
+		slog.Group("trivy", slog.String("executable", c.Trivy), slog.String("server", c.TrivyServer), slog.Any("token", c.TrivyToken),
+			slog.String("cache_dir", c.TrivyCacheDir), slog.Duration("timeout", c.TrivyTimeout)),
 	)
 }
 

@@ -193,6 +193,23 @@ func TestErrorsNameTheSetting(t *testing.T) {
 		{"allow private with a path", withEnv(tokenEnv(), "COMPOSEGUARD_REGISTRY_ALLOW_PRIVATE", "registry.lan/v2"), nil, "COMPOSEGUARD_REGISTRY_ALLOW_PRIVATE", "host[:port]"},
 		{"allow private with credentials", withEnv(tokenEnv(), "COMPOSEGUARD_REGISTRY_ALLOW_PRIVATE", "bot:hunter2@registry.lan"), nil, "COMPOSEGUARD_REGISTRY_ALLOW_PRIVATE", "takes host[:port]"},
 	}
+	trivy := executable(t)
+	tests = append(tests, []struct {
+		name    string
+		env     map[string]string
+		args    []string
+		setting string
+		want    string
+	}{
+		{"trivy missing", withEnv(tokenEnv(), "COMPOSEGUARD_TRIVY", missing), nil, "COMPOSEGUARD_TRIVY", "not an executable file"},
+		{"trivy not executable", withEnv(tokenEnv(), "COMPOSEGUARD_TRIVY", authFile), nil, "COMPOSEGUARD_TRIVY", "not an executable file"},
+		{"trivy server without trivy", withEnv(tokenEnv(), "COMPOSEGUARD_TRIVY_SERVER", "http://trivy:4954"), nil, "COMPOSEGUARD_TRIVY_SERVER", "needs COMPOSEGUARD_TRIVY"},
+		{"trivy token without server", withEnv(withEnv(tokenEnv(), "COMPOSEGUARD_TRIVY", trivy), "COMPOSEGUARD_TRIVY_TOKEN", "hunter2"), nil, "COMPOSEGUARD_TRIVY_TOKEN", "needs COMPOSEGUARD_TRIVY_SERVER"},
+		{"trivy server relative", withEnv(withEnv(tokenEnv(), "COMPOSEGUARD_TRIVY", trivy), "COMPOSEGUARD_TRIVY_SERVER", "trivy:4954"), nil, "COMPOSEGUARD_TRIVY_SERVER", "absolute http(s) URL"},
+		{"trivy server credentials", withEnv(withEnv(tokenEnv(), "COMPOSEGUARD_TRIVY", trivy), "COMPOSEGUARD_TRIVY_SERVER", "http://me:hunter2@trivy:4954"), nil, "COMPOSEGUARD_TRIVY_SERVER", "credentials"},
+		{"trivy server query", withEnv(withEnv(tokenEnv(), "COMPOSEGUARD_TRIVY", trivy), "COMPOSEGUARD_TRIVY_SERVER", "http://trivy:4954?token=hunter2"), nil, "COMPOSEGUARD_TRIVY_SERVER", "address alone"},
+		{"trivy timeout", withEnv(tokenEnv(), "COMPOSEGUARD_TRIVY_TIMEOUT", "soon"), nil, "COMPOSEGUARD_TRIVY_TIMEOUT", "positive duration"},
+	}...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Load(tt.args, envOf(tt.env), io.Discard)
@@ -209,6 +226,37 @@ func TestErrorsNameTheSetting(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// executable writes an executable file and returns its path.
+func executable(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "trivy")
+	if err := os.WriteFile(path, []byte("#!/bin/sh\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestTrivy(t *testing.T) {
+	c, err := Load(nil, envOf(tokenEnv()), io.Discard)
+	if err != nil || c.Trivy != "" || c.TrivyTimeout != time.Minute {
+		t.Fatalf("by default scans are off, within a minute: %+v, %v", c, err)
+	}
+	bin := executable(t)
+	t.Setenv("PATH", filepath.Dir(bin))
+	env := withEnv(withEnv(withEnv(tokenEnv(), "COMPOSEGUARD_TRIVY", "trivy"), "COMPOSEGUARD_TRIVY_SERVER", "http://trivy:4954/"),
+		"COMPOSEGUARD_TRIVY_TOKEN", "trivy-do-not-print")
+	c, err = Load([]string{"--trivy-timeout", "90s"}, envOf(env), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Trivy != bin || c.TrivyServer != "http://trivy:4954" || c.TrivyToken.Reveal() != "trivy-do-not-print" || c.TrivyTimeout != 90*time.Second {
+		t.Errorf("a name on the PATH, a server and its token: %+v", c)
+	}
+	if printed := c.String() + fmt.Sprintf("%v %+v", c, c); strings.Contains(printed, "trivy-do-not-print") || !strings.Contains(printed, "http://trivy:4954") {
+		t.Errorf("printed config: %s", printed)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -39,13 +41,20 @@ var (
 	scopeSetting         = setting{registry.CredentialsScopeSetting, "registry-credentials-scope", "which repositories may use which registry's credentials: registry=owner/*,owner/name;… (* for all); required with the auth file", ""}
 	allowPrivateSetting  = setting{registry.AllowPrivateSetting, "registry-allow-private", "registries on loopback, private or link-local addresses image lookups may reach: host[:port], IP or CIDR, comma-separated", ""}
 
+	trivySetting         = setting{"COMPOSEGUARD_TRIVY", "trivy", "the trivy executable (a path, or a name on the PATH) that lists the vulnerabilities of the images pull requests add or change and image updates propose; empty: off", ""}
+	trivyServerSetting   = setting{"COMPOSEGUARD_TRIVY_SERVER", "trivy-server", "address of a trivy server holding the vulnerability database, for client/server mode, like http://trivy:4954; empty: standalone", ""}
+	trivyTokenSetting    = setting{"COMPOSEGUARD_TRIVY_TOKEN", "trivy-token", "the token the trivy server was started with (its --token); prefer the variable", ""}
+	trivyCacheDirSetting = setting{"COMPOSEGUARD_TRIVY_CACHE_DIR", "trivy-cache-dir", "Trivy's cache folder, which holds its database in standalone mode; empty: trivy in the user's cache folder", ""}
+	trivyTimeoutSetting  = setting{"COMPOSEGUARD_TRIVY_TIMEOUT", "trivy-timeout", "longest one image's scan may run, like 90s or 2m", "1m"}
+
 	gitlabURLSetting    = setting{"GITLAB_URL", "gitlab-url", "GitLab instance, gitlab.com or a self-managed https://HOST; /api/v4 is appended", "https://gitlab.com"}
 	gitlabTokenSetting  = setting{"GITLAB_TOKEN", "gitlab-token", "a GitLab bot user's, project or group access token with the api scope, sent as PRIVATE-TOKEN; prefer the variable", ""}
 	gitlabSecretSetting = setting{"GITLAB_WEBHOOK_SECRET", "gitlab-webhook-secret", "the secret token of the GitLab webhook (required with GITLAB_TOKEN); prefer the variable", ""}
 
 	allSettings = []setting{gitlabURLSetting, gitlabTokenSetting, gitlabSecretSetting, listenSetting, databaseSetting, apiURLSetting, appIDSetting, keyFileSetting,
 		keySetting, tokenSetting, webhookSecretSetting, draftsSetting, proxiesSetting, bodiesSetting, jobTimeoutSetting, rescueAfterSetting,
-		bumpScheduleSetting, mirrorsSetting, authFileSetting, scopeSetting, allowPrivateSetting}
+		bumpScheduleSetting, mirrorsSetting, authFileSetting, scopeSetting, allowPrivateSetting,
+		trivySetting, trivyServerSetting, trivyTokenSetting, trivyCacheDirSetting, trivyTimeoutSetting}
 )
 
 // maxUnverifiedBodies keeps COMPOSEGUARD_UNVERIFIED_BODIES from undoing the
@@ -158,7 +167,50 @@ func resolve(value func(setting) string) (Config, error) {
 	if c.RescueAfter <= c.JobTimeout {
 		return Config{}, rescueAfterSetting.errorf("must be longer than %s (%s), got %s", jobTimeoutSetting.env, c.JobTimeout, c.RescueAfter)
 	}
-	return c, resolveBump(&c, value)
+	if err := resolveBump(&c, value); err != nil {
+		return Config{}, err
+	}
+	return c, resolveTrivy(&c, value)
+}
+
+// resolveTrivy reads the settings of vulnerability scans, which are off
+// unless the executable is set.
+func resolveTrivy(c *Config, value func(setting) string) error {
+	var err error
+	if c.TrivyTimeout, err = parseDuration(trivyTimeoutSetting, value(trivyTimeoutSetting)); err != nil {
+		return err
+	}
+	c.TrivyServer, c.TrivyToken, c.TrivyCacheDir = value(trivyServerSetting), Secret(value(trivyTokenSetting)), value(trivyCacheDirSetting)
+	executable := value(trivySetting)
+	if executable == "" {
+		for _, s := range []setting{trivyServerSetting, trivyTokenSetting, trivyCacheDirSetting} {
+			if value(s) != "" {
+				return s.errorf("needs %s, the trivy executable", trivySetting.env)
+			}
+		}
+		return nil
+	}
+	// Resolved once, so a PATH changed later cannot swap the executable.
+	if c.Trivy, err = exec.LookPath(executable); err != nil {
+		return trivySetting.errorf("is not an executable file: %v", err)
+	}
+	if c.Trivy, err = filepath.Abs(c.Trivy); err != nil {
+		return trivySetting.errorf("cannot be resolved: %v", err)
+	}
+	if c.TrivyServer != "" {
+		u, err := checkURL(trivyServerSetting, c.TrivyServer)
+		if err != nil {
+			return err
+		}
+		if u.RawQuery != "" || u.Fragment != "" {
+			return trivyServerSetting.errorf("must be the server's address alone, like http://trivy:4954, without a query or fragment")
+		}
+		c.TrivyServer = strings.TrimSuffix(u.String(), "/")
+	}
+	if c.TrivyToken != "" && c.TrivyServer == "" {
+		return trivyTokenSetting.errorf("needs %s: only a trivy server takes a token", trivyServerSetting.env)
+	}
+	return nil
 }
 
 // resolveBump reads the settings of scheduled image updates.

@@ -67,6 +67,18 @@ func parseProxies(raw string) ([]*net.IPNet, error) {
 // parseURL accepts an absolute http(s) URL for s and makes sure it ends
 // with a slash.
 func parseURL(s setting, raw string) (*url.URL, error) {
+	u, err := checkURL(s, raw)
+	if err != nil {
+		return nil, err
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	return u, nil
+}
+
+// checkURL accepts an absolute http(s) URL without credentials for s.
+func checkURL(s setting, raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil:
@@ -75,9 +87,6 @@ func parseURL(s setting, raw string) (*url.URL, error) {
 		return nil, s.errorf("must not carry credentials")
 	case (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
 		return nil, s.errorf("must be an absolute http(s) URL, got %q", raw)
-	}
-	if !strings.HasSuffix(u.Path, "/") {
-		u.Path += "/"
 	}
 	return u, nil
 }
