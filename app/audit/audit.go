@@ -39,7 +39,19 @@ type Report struct {
 	// Inline lists the `# composeguard:ignore` exceptions of the audited
 	// files, used or not.
 	Inline []policy.Exception
+	// Images are the images the services run, by project and service.
+	Images []ServiceImage
 	units  []unit
+}
+
+// ServiceImage is the image a service runs, as Compose reads it. A
+// reference built from a variable the repository does not set is left
+// out: what it names is unknown.
+type ServiceImage struct {
+	Project string // the project's main file
+	Service string
+	Image   string
+	Pos     compose.Position // where it is written
 }
 
 // Projects groups the compose files the policy selects in a snapshot into
@@ -113,6 +125,7 @@ func RunProjects(ctx context.Context, snap compose.Snapshot, pol *policy.Policy,
 	var inline []policy.Exception
 	seenSource := map[string]bool{}
 	seenUnit := map[unit]bool{}
+	seenImage := map[ServiceImage]bool{}
 	serviceLines := map[string]int{}
 	for res := range results {
 		raw = append(raw, res.findings...)
@@ -132,7 +145,14 @@ func RunProjects(ctx context.Context, snap compose.Snapshot, pol *policy.Policy,
 		for k, v := range res.serviceLines {
 			serviceLines[k] = v
 		}
+		for _, img := range res.images {
+			if !seenImage[img] {
+				seenImage[img] = true
+				r.Images = append(r.Images, img)
+			}
+		}
 	}
+	sortImages(r.Images)
 	for _, pr := range g.Problems {
 		f := problemFinding(pr)
 		raw = append(raw, Finding{Finding: f, Fingerprint: Fingerprint(f)})
@@ -192,6 +212,7 @@ type projectResult struct {
 	units        []unit
 	sources      map[string]*compose.Source
 	serviceLines map[string]int // file + "\x00" + service → line of the service key
+	images       []ServiceImage
 }
 
 func auditProject(ctx context.Context, snap compose.Snapshot, plan compose.Plan, pol *policy.Policy) projectResult {
@@ -209,10 +230,13 @@ func auditProject(ctx context.Context, snap compose.Snapshot, plan compose.Plan,
 	case len(p.Model.Services) == 0:
 		res.units = []unit{{project: plan.Key}}
 	default:
-		for name := range p.Model.Services {
+		for name, s := range p.Model.Services {
 			res.units = append(res.units, unit{project: plan.Key, service: name})
 			pos := p.ServicePos(name)
 			res.serviceLines[pos.File+"\x00"+name] = pos.Line
+			if img, ok := serviceImage(p, plan.Key, name, s.Image); ok {
+				res.images = append(res.images, img)
+			}
 		}
 		found = append(found, checks.Run(p, pol.Options)...)
 	}
@@ -220,6 +244,35 @@ func auditProject(ctx context.Context, snap compose.Snapshot, plan compose.Plan,
 		res.findings = append(res.findings, Finding{Finding: f, Fingerprint: Fingerprint(f), project: plan.Key})
 	}
 	return res
+}
+
+// serviceImage is the image of a service, unless it has none or a variable
+// the repository does not set decides it.
+func serviceImage(p *compose.Project, project, service, image string) (ServiceImage, bool) {
+	if image == "" {
+		return ServiceImage{}, false
+	}
+	pos := p.ServicePos(service)
+	if l, ok := p.Locate(service, "image"); ok {
+		if len(p.Unknown(l.Value)) > 0 {
+			return ServiceImage{}, false
+		}
+		pos = l.Pos
+	}
+	return ServiceImage{Project: project, Service: service, Image: image, Pos: pos}, true
+}
+
+func sortImages(images []ServiceImage) {
+	sort.Slice(images, func(i, j int) bool {
+		a, b := images[i], images[j]
+		if a.Project != b.Project {
+			return a.Project < b.Project
+		}
+		if a.Service != b.Service {
+			return a.Service < b.Service
+		}
+		return a.Image < b.Image
+	})
 }
 
 // Fingerprint identifies a finding across commits: rule, file, services,
@@ -373,6 +426,9 @@ func (r *Report) MapPaths(to func(string) string) {
 	for i := range r.units {
 		r.units[i].project = to(r.units[i].project)
 	}
+	for i := range r.Images {
+		r.Images[i].Project, r.Images[i].Pos.File = to(r.Images[i].Project), to(r.Images[i].Pos.File)
+	}
 }
 
 // Combine joins audits of several folders into one, scored as a whole. A
@@ -402,7 +458,9 @@ func Combine(reports ...*Report) *Report {
 			out.Waived = once(out.Waived, f)
 		}
 		out.units = append(out.units, r.units...)
+		out.Images = append(out.Images, r.Images...)
 	}
+	sortImages(out.Images)
 	sortFindings(out.Findings)
 	sortFindings(out.Waived)
 	out.Score = score(out.Findings, out.units)

@@ -447,3 +447,31 @@ func TestDedupeKeepsFindingsAtDistinctPlaces(t *testing.T) {
 			got[0].Fingerprint, got[0].Pos.Line, got[1].Fingerprint, got[1].Pos.Line)
 	}
 }
+
+// TestImages: each service's image as Compose reads it, variables from the
+// .env replaced; an image a variable nobody sets decides is left out.
+func TestImages(t *testing.T) {
+	snap := compose.MapSnapshot{
+		".env": []byte("PG_TAG=16.2\n"),
+		"compose.yaml": []byte(`services:
+  db:
+    image: postgres:${PG_TAG}
+  app:
+    image: ghcr.io/acme/app:${APP_TAG}
+  web:
+    image: nginx
+  built:
+    build: .
+`),
+		"compose.override.yaml": []byte("services:\n  web:\n    image: nginx:1.27\n"),
+	}
+	r := Run(context.Background(), snap, policy.Default(), now)
+	var got []string
+	for _, img := range r.Images {
+		got = append(got, img.Project+" "+img.Service+" "+img.Image+" "+img.Pos.File+":"+strconv.Itoa(img.Pos.Line))
+	}
+	want := []string{"compose.yaml db postgres:16.2 compose.yaml:3", "compose.yaml web nginx:1.27 compose.override.yaml:3"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("images:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
