@@ -216,18 +216,8 @@ func (r *Runner) Repository(ctx context.Context, repo forge.Repository, run time
 		return res, err
 	}
 	w := &repoRun{opts: r.opts, repo: repo, login: login, base: base, snap: snap, policy: pol,
-		registry: reg.For(scopeName(repo.Repo)), now: r.opts.Now(), result: res}
+		registry: reg.For(registry.ScopeName(repo.Repo)), now: r.opts.Now(), result: res}
 	return res, w.run(ctx)
-}
-
-// scopeName names a repository as registry credential scopes do: as it is
-// on GitHub, after "gitlab:" on GitLab, so an owner's scope on one forge
-// never reaches a namesake on the other.
-func scopeName(repo forge.Repo) string {
-	if repo.Forge == forge.GitLab {
-		return registry.GitLabPrefix + repo.String()
-	}
-	return repo.String()
 }
 
 // identity is the forge account composeguard's commits and pull requests

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/composeguard/composeguard/app/forge"
 )
 
 // CredentialsScopeSetting is the setting (environment variable) saying which
@@ -57,6 +59,16 @@ func ParseCredentialScope(s string) (CredentialScope, error) {
 
 // GitLabPrefix starts the name of a GitLab project in a credential scope.
 const GitLabPrefix = "gitlab:"
+
+// ScopeName names a forge repository as credential scopes do, for For: as
+// it is on GitHub, after "gitlab:" on GitLab, so an owner's scope on one
+// forge never reaches a namesake on the other.
+func ScopeName(repo forge.Repo) string {
+	if repo.Forge == forge.GitLab {
+		return GitLabPrefix + repo.String()
+	}
+	return repo.String()
+}
 
 func validRepositoryPattern(p string) bool {
 	if p == "*" {

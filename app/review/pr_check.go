@@ -34,6 +34,9 @@ type result struct {
 	// incomplete is what could not be reviewed: the check fails and says
 	// so, and nothing else is posted.
 	incomplete []unreviewed
+	// images are those the pull request adds or changes, with their
+	// vulnerabilities, when a scanner is configured.
+	images []*changedImage
 }
 
 // unreviewed is a part of a pull request composeguard could not review: a

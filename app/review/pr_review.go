@@ -12,6 +12,7 @@ import (
 	"github.com/composeguard/composeguard/app/fix"
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/policy"
+	"github.com/composeguard/composeguard/app/vulns"
 )
 
 // PullRequestReview reviews pull request heads on a forge: a check run that
@@ -22,6 +23,14 @@ import (
 type PullRequestReview struct {
 	Forge Forge
 	Now   func() time.Time // decides which exceptions have expired
+	// Scanner lists the vulnerabilities of the images a pull request adds
+	// or changes in its summary; nil leaves them out. They never change
+	// the check's verdict.
+	Scanner *vulns.Scanner
+	// Registry makes the registry lookups of one review for a repository
+	// (named as registry.ScopeName names it), which find the digests of
+	// those images' tags; needed with Scanner.
+	Registry func(caller string) (vulns.Digests, error)
 }
 
 // Run reviews one pull request head. It posts nothing when the head is no
@@ -52,6 +61,7 @@ func (r *PullRequestReview) Run(ctx context.Context, req forge.ReviewRequest) er
 		}
 		return r.complete(ctx, pr, req, id, run)
 	}
+	r.scanImages(ctx, req, res)
 	if moved, err := r.superseded(ctx, req, id); moved || err != nil {
 		return err
 	}

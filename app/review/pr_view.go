@@ -39,7 +39,11 @@ type reviewView struct {
 	Requested        []exceptionView // inline exceptions the change adds, not applied to it
 	RequestedMore    int
 	Policy           *policyView
-	Marker           string
+	// Images are those the pull request adds or changes, with their
+	// vulnerabilities (the summary comment's alone).
+	Images     []imageView
+	ImagesMore int
+	Marker     string
 	// Incomplete is what could not be reviewed; the rest is then empty.
 	Incomplete []unreviewed
 	// Listed of Changed files the forge listed, when it listed fewer.
@@ -196,6 +200,7 @@ func (res *result) view(reasons map[string]string) reviewView {
 	for _, e := range res.requested {
 		v.Requested = append(v.Requested, viewException(e))
 	}
+	v.Images = viewImages(res.images, atHead)
 	return v
 }
 
@@ -299,6 +304,14 @@ func (v reviewView) cut(n int) reviewView {
 	v.FixedThreads, v.FixedThreadsMore = first(v.FixedThreads, n)
 	v.Exceptions, v.ExceptionsMore = first(v.Exceptions, n)
 	v.Requested, v.RequestedMore = first(v.Requested, n)
+	v.Images, v.ImagesMore = first(v.Images, n)
+	v.Images = slices.Clone(v.Images)
+	for i := range v.Images {
+		img := &v.Images[i]
+		var cut int
+		img.Vulns, cut = first(img.Vulns, n)
+		img.VulnsMore += cut
+	}
 	if v.Policy != nil {
 		p := *v.Policy
 		p.ExceptionsAdded, p.ExceptionsMore = first(p.ExceptionsAdded, n)
@@ -315,7 +328,10 @@ func first[T any](list []T, n int) ([]T, int) {
 }
 
 func (v reviewView) longest() int {
-	n := max(len(v.NewGroups), len(v.ExistingRules), len(v.FixedFindings), len(v.FixedThreads), len(v.Exceptions), len(v.Requested))
+	n := max(len(v.NewGroups), len(v.ExistingRules), len(v.FixedFindings), len(v.FixedThreads), len(v.Exceptions), len(v.Requested), len(v.Images))
+	for _, img := range v.Images {
+		n = max(n, len(img.Vulns))
+	}
 	if v.Policy != nil {
 		n = max(n, len(v.Policy.ExceptionsAdded))
 	}
