@@ -14,11 +14,14 @@ import (
 )
 
 type bodyView struct {
-	Images   []string
-	Rows     []row
-	Notes    []note
-	Scores   []scoreRow
-	Overall  scoreRow
+	Images  []string
+	Rows    []row
+	Notes   []note
+	Scores  []scoreRow
+	Overall scoreRow
+	// Vulns compares the vulnerabilities before and after each update,
+	// when a scanner is configured.
+	Vulns    []vulnChange
 	Versions []string // what closing declines: "postgres 16.4-alpine"
 	Branch   string
 	Base     string
@@ -67,6 +70,7 @@ func (w *repoRun) body(ctx context.Context, p *proposal, after audit.Score) (str
 		}
 	}
 	v.Versions = compact(v.Versions)
+	v.Vulns = w.vulnChanges(ctx, p)
 	return templates.Render("bump_pr.md.tmpl", v)
 }
 

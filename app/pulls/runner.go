@@ -24,6 +24,7 @@ import (
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/policy"
 	"github.com/composeguard/composeguard/app/registry"
+	"github.com/composeguard/composeguard/app/vulns"
 )
 
 // Forge is what the flow uses of a forge.
@@ -72,6 +73,9 @@ type Options struct {
 	Now func() time.Time
 	// Labels go on every pull request opened; "dependencies" when nil.
 	Labels []string
+	// Scanner, when set, says in each body which vulnerabilities an update
+	// removes and brings.
+	Scanner *vulns.Scanner
 }
 
 // ScheduleWindow is how far back from a run's time a repository's own
