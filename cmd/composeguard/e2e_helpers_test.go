@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -93,11 +94,11 @@ type e2e struct {
 // startE2E starts the server as the App in this process; it stops when the
 // test ends, after the test checked that every request it sent is a GitHub
 // operation.
-func startE2E(t testing.TB) *e2e { return startE2EWith(t, false) }
+func startE2E(t testing.TB) *e2e { return startE2EWith(t, false, nil) }
 
 // startTokenE2E starts the server with a personal access token instead of
 // the App, as for one repository.
-func startTokenE2E(t testing.TB) *e2e { return startE2EWith(t, true) }
+func startTokenE2E(t testing.TB) *e2e { return startE2EWith(t, true, nil) }
 
 // eachAuth runs test against a server acting as the App and against one
 // with a personal access token.
@@ -110,11 +111,14 @@ func eachAuth(t *testing.T, test func(*testing.T, *e2e)) {
 	}
 }
 
-func startE2EWith(t testing.TB, token bool) *e2e {
+// startE2EWith starts the server with a token or as the App, with more
+// settings.
+func startE2EWith(t testing.TB, token bool, settings map[string]string) *e2e {
 	t.Helper()
 	e := &e2e{db: filepath.Join(t.TempDir(), "composeguard.db"), token: token, login: githubtest.AppLogin}
 	e.fake, e.repo = e2eGitHub(t)
 	env := e2eEnv(e.fake, e.db)
+	maps.Copy(env, settings)
 	if token {
 		delete(env, "GITHUB_APP_ID")
 		delete(env, "GITHUB_APP_PRIVATE_KEY")

@@ -18,7 +18,7 @@ func TestE2ESameHeadIntoTwoBases(t *testing.T) {
 	// With a personal token the check is a commit status, one per commit.
 	for _, token := range []bool{false, true} {
 		for _, order := range [][]int{{2, 3}, {3, 2}} {
-			e := startE2EWith(t, token)
+			e := startE2EWith(t, token, nil)
 			head := sameHeadPulls(t, e, order)
 			if e.token {
 				statuses := e.repo.Statuses()

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/composeguard/composeguard/app/policy"
+	"github.com/composeguard/composeguard/app/vulns/vulnstest"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -22,6 +23,7 @@ import (
 const asCommand = "COMPOSEGUARD_TEST_AS_COMMAND"
 
 func TestMain(m *testing.M) {
+	vulnstest.RunIfTrivy()
 	if os.Getenv(asCommand) == "1" {
 		main()
 	}

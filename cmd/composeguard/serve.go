@@ -25,19 +25,48 @@ import (
 	"github.com/composeguard/composeguard/app/pulls"
 	"github.com/composeguard/composeguard/app/registry"
 	"github.com/composeguard/composeguard/app/review"
+	"github.com/composeguard/composeguard/app/vulns"
 	"github.com/composeguard/composeguard/handlers"
 )
 
-// newReviewer builds the review flow on a forge's client; tests stand in
-// for it.
-var newReviewer = func(cfg config.Config, client review.Forge) (jobs.Reviewer, error) {
-	return &review.PullRequestReview{Forge: client}, nil
+// newReviewer builds the review flow on a forge's client, listing the
+// vulnerabilities of changed images with scanner when there is one; tests
+// stand in for it.
+var newReviewer = func(cfg config.Config, client review.Forge, scanner *vulns.Scanner) (jobs.Reviewer, error) {
+	r := &review.PullRequestReview{Forge: client}
+	if scanner != nil {
+		r.Scanner = scanner
+		r.Registry = func(caller string) (vulns.Digests, error) {
+			c, err := serverRegistry(cfg)
+			if err != nil {
+				return nil, err
+			}
+			return c.For(caller), nil
+		}
+	}
+	return r, nil
+}
+
+// newScanner makes the vulnerability scanner the reviews and the image
+// updates share; nil when COMPOSEGUARD_TRIVY is not set.
+func newScanner(cfg config.Config, logger *slog.Logger) (*vulns.Scanner, error) {
+	if cfg.Trivy == "" {
+		return nil, nil
+	}
+	return vulns.New(vulns.Options{Trivy: cfg.Trivy, Server: cfg.TrivyServer, Token: cfg.TrivyToken.Reveal(),
+		CacheDir: cfg.TrivyCacheDir, Timeout: cfg.TrivyTimeout, Logger: logger})
+}
+
+// serverRegistry is a registry client made with the server's settings.
+func serverRegistry(cfg config.Config) (*registry.Client, error) {
+	return newRegistry(registrySettings{mirrors: cfg.RegistryMirrors, authFile: cfg.RegistryAuthFile,
+		allowPrivate: cfg.RegistryAllowPrivate, credentialsScope: cfg.RegistryCredentialsScope})
 }
 
 // newReviewers builds the review flow of each forge the server serves, and
 // the scheduled image updates of each forge that can list what it may act
-// on.
-func newReviewers(cfg config.Config, logger *slog.Logger) (jobs.ByForge, jobs.BumpOptions, error) {
+// on; both list vulnerabilities with scanner when there is one.
+func newReviewers(cfg config.Config, scanner *vulns.Scanner, logger *slog.Logger) (jobs.ByForge, jobs.BumpOptions, error) {
 	reviewers := jobs.ByForge{}
 	bumpers := map[forge.Kind]pulls.Forge{}
 	if cfg.UsesGitHub() {
@@ -45,7 +74,7 @@ func newReviewers(cfg config.Config, logger *slog.Logger) (jobs.ByForge, jobs.Bu
 		if err != nil {
 			return nil, jobs.BumpOptions{}, fmt.Errorf("github client: %w", err)
 		}
-		if reviewers[forge.GitHub], err = newReviewer(cfg, client); err != nil {
+		if reviewers[forge.GitHub], err = newReviewer(cfg, client, scanner); err != nil {
 			return nil, jobs.BumpOptions{}, fmt.Errorf("review flow: %w", err)
 		}
 		// A token has no installations to list.
@@ -60,24 +89,23 @@ func newReviewers(cfg config.Config, logger *slog.Logger) (jobs.ByForge, jobs.Bu
 		if err != nil {
 			return nil, jobs.BumpOptions{}, fmt.Errorf("gitlab client: %w", err)
 		}
-		if reviewers[forge.GitLab], err = newReviewer(cfg, client); err != nil {
+		if reviewers[forge.GitLab], err = newReviewer(cfg, client, scanner); err != nil {
 			return nil, jobs.BumpOptions{}, fmt.Errorf("review flow: %w", err)
 		}
 		bumpers[forge.GitLab] = client
 	}
-	return reviewers, bumpOptions(cfg, bumpers, logger), nil
+	return reviewers, bumpOptions(cfg, bumpers, scanner, logger), nil
 }
 
 // bumpOptions schedules image update pull requests on each forge's client
 // at COMPOSEGUARD_BUMP_SCHEDULE, none when there is no client. Each run of
 // a forge shares one registry client made with the server's settings.
-func bumpOptions(cfg config.Config, clients map[forge.Kind]pulls.Forge, logger *slog.Logger) jobs.BumpOptions {
+func bumpOptions(cfg config.Config, clients map[forge.Kind]pulls.Forge, scanner *vulns.Scanner, logger *slog.Logger) jobs.BumpOptions {
 	if len(clients) == 0 {
 		return jobs.BumpOptions{}
 	}
 	newRunRegistry := func() (pulls.Registries, error) {
-		c, err := newRegistry(registrySettings{mirrors: cfg.RegistryMirrors, authFile: cfg.RegistryAuthFile,
-			allowPrivate: cfg.RegistryAllowPrivate, credentialsScope: cfg.RegistryCredentialsScope})
+		c, err := serverRegistry(cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -85,7 +113,7 @@ func bumpOptions(cfg config.Config, clients map[forge.Kind]pulls.Forge, logger *
 	}
 	bumpers := jobs.BumpByForge{}
 	for kind, client := range clients {
-		bumpers[kind] = pulls.New(pulls.Options{Forge: client, Logger: logger.With("forge", kind), NewRegistry: newRunRegistry})
+		bumpers[kind] = pulls.New(pulls.Options{Forge: client, Logger: logger.With("forge", kind), NewRegistry: newRunRegistry, Scanner: scanner})
 	}
 	return jobs.BumpOptions{Schedule: cfg.BumpSchedule, Bumper: bumpers}
 }
@@ -150,7 +178,15 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	reviewers, bump, err := newReviewers(cfg, logger)
+	scanner, err := newScanner(cfg, logger)
+	if err != nil {
+		return err
+	}
+	if scanner != nil {
+		// Closed last, once the jobs using it have drained.
+		defer scanner.Close()
+	}
+	reviewers, bump, err := newReviewers(cfg, scanner, logger)
 	if err != nil {
 		return err
 	}

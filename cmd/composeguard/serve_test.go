@@ -28,6 +28,7 @@ import (
 	"github.com/composeguard/composeguard/app/jobs"
 	"github.com/composeguard/composeguard/app/jobs/jobstest"
 	"github.com/composeguard/composeguard/app/review"
+	"github.com/composeguard/composeguard/app/vulns"
 	"github.com/composeguard/composeguard/handlers"
 )
 
@@ -186,7 +187,7 @@ func (r *recordingReviewer) reviewed() []forge.ReviewRequest {
 
 func withReviewer(t *testing.T, r jobs.Reviewer, err error) {
 	saved := newReviewer
-	newReviewer = func(config.Config, review.Forge) (jobs.Reviewer, error) { return r, err }
+	newReviewer = func(config.Config, review.Forge, *vulns.Scanner) (jobs.Reviewer, error) { return r, err }
 	t.Cleanup(func() { newReviewer = saved })
 }
 
@@ -313,7 +314,7 @@ func TestScheduledBumpsOnEachForge(t *testing.T) {
 		{"GitLab and a GitHub token", withGitLab(githubToken), []forge.Kind{forge.GitLab}},
 		{"GitLab and a GitHub App", withGitLab(app), []forge.Kind{forge.GitHub, forge.GitLab}},
 	} {
-		_, opts, err := newReviewers(tc.cfg, slog.New(slog.DiscardHandler))
+		_, opts, err := newReviewers(tc.cfg, nil, slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
