@@ -13,7 +13,6 @@ import (
 	"github.com/composeguard/composeguard/app/compose"
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/policy"
-	"github.com/composeguard/composeguard/app/registry"
 	"github.com/composeguard/composeguard/app/vulns"
 	"github.com/composeguard/composeguard/app/vulns/vulnstest"
 	"github.com/composeguard/composeguard/templates/markdowntest"
@@ -25,27 +24,10 @@ func TestMain(m *testing.M) {
 }
 
 // tagDigests answers digest lookups from repository:tag, and no source.
-type tagDigests map[string]string
+type tagDigests struct{ vulnstest.Digests }
 
-func (d tagDigests) Tags(context.Context, string) ([]string, error)            { return nil, nil }
-func (d tagDigests) SourceURL(context.Context, string, string) (string, error) { return "", nil }
-func (d tagDigests) Digest(_ context.Context, repository, tag string) (string, error) {
-	if digest, ok := d[repository+":"+tag]; ok {
-		return digest, nil
-	}
-	return "", &registry.LookupError{Failure: registry.Unavailable, Repository: repository, Tag: tag}
-}
-
-func scanner(t *testing.T, images map[string]string) (*vulns.Scanner, *vulnstest.Trivy) {
-	t.Helper()
-	tr := vulnstest.New(t, images)
-	s, err := vulns.New(vulns.Options{Trivy: tr.Path, CacheDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	return s, tr
-}
+func (tagDigests) Tags(context.Context, string) ([]string, error)            { return nil, nil }
+func (tagDigests) SourceURL(context.Context, string, string) (string, error) { return "", nil }
 
 // TestGoldenBodyVulnerabilities: the body says what each update fixes and
 // brings, comparing the scans of the current and the proposed image; an
@@ -64,17 +46,17 @@ func TestGoldenBodyVulnerabilities(t *testing.T) {
 		{Image: "redis", Repository: "docker.io/library/redis", Type: bump.UpdatePatch, Group: "stack",
 			From: bump.TagDigest{Tag: "7.4.0"}, To: bump.TagDigest{Tag: "7.4.1"}, Places: place(9, "cache")},
 	})[0]
-	s, tr := scanner(t, map[string]string{vulnstest.Postgres162: "postgres-16.2", vulnstest.Postgres166: "postgres-16.6",
+	tr := vulnstest.New(t, map[string]string{vulnstest.Postgres162: "postgres-16.2", vulnstest.Postgres166: "postgres-16.6",
 		vulnstest.Nginx127: "nginx-1.27", "sha256:" + strings.Repeat("1", 64): vulnstest.DBError, "sha256:" + strings.Repeat("2", 64): "postgres-16.6"})
 	w := &repoRun{
-		opts:   Options{Scanner: s},
+		opts:   Options{Scanner: tr.Scanner(t, vulns.Options{})},
 		repo:   forge.Repository{DefaultBranch: "main"},
 		base:   forge.Head{SHA: "0123456789abcdef0123456789abcdef01234567"},
 		snap:   compose.MapSnapshot{},
 		policy: policy.Default(),
-		registry: tagDigests{"docker.io/library/postgres:16.2": vulnstest.Postgres162, "docker.io/library/postgres:16.6": vulnstest.Postgres166,
+		registry: tagDigests{vulnstest.Digests{"docker.io/library/postgres:16.2": vulnstest.Postgres162, "docker.io/library/postgres:16.6": vulnstest.Postgres166,
 			"ghcr.io/acme/app:2.0.0": "sha256:" + strings.Repeat("1", 64), "ghcr.io/acme/app:2.0.1": "sha256:" + strings.Repeat("2", 64),
-			"docker.io/library/redis:7.4.1": vulnstest.Nginx127},
+			"docker.io/library/redis:7.4.1": vulnstest.Nginx127}},
 		now: time.Date(2030, 1, 7, 6, 0, 0, 0, time.UTC),
 	}
 	body, err := w.body(t.Context(), p, audit.Score{})

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/composeguard/composeguard/app/registry"
 	"github.com/composeguard/composeguard/app/review"
 	"github.com/composeguard/composeguard/app/review/reviewtest"
 	"github.com/composeguard/composeguard/app/vulns"
@@ -20,17 +19,7 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// tagDigests is the registry of these tests: repository:tag → digest.
-type tagDigests map[string]string
-
-func (d tagDigests) Digest(_ context.Context, repository, tag string) (string, error) {
-	if digest, ok := d[repository+":"+tag]; ok {
-		return digest, nil
-	}
-	return "", &registry.LookupError{Failure: registry.NotFound, Repository: repository, Tag: tag}
-}
-
-var imageDigests = tagDigests{
+var imageDigests = vulnstest.Digests{
 	"docker.io/library/postgres:16.2":  vulnstest.Postgres162,
 	"docker.io/library/nginx:1.27":     vulnstest.Nginx127,
 	"docker.io/library/nginx:1.25":     vulnstest.Postgres166,
@@ -46,14 +35,8 @@ var imageDigests = tagDigests{
 func scanning(t *testing.T, f *fakeForge, trivyImages map[string]string, opts vulns.Options, callers *[]string) (*review.PullRequestReview, *vulnstest.Trivy) {
 	t.Helper()
 	tr := vulnstest.New(t, trivyImages)
-	opts.Trivy, opts.CacheDir = tr.Path, t.TempDir()
-	s, err := vulns.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
 	r := reviewer(f)
-	r.Scanner = s
+	r.Scanner = tr.Scanner(t, opts)
 	r.Registry = func(caller string) (vulns.Digests, error) {
 		if callers != nil {
 			*callers = append(*callers, caller)

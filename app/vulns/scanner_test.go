@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/composeguard/composeguard/app/registry"
 	"github.com/composeguard/composeguard/app/vulns"
 	"github.com/composeguard/composeguard/app/vulns/vulnstest"
 )
@@ -21,26 +20,12 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func newScanner(t *testing.T, tr *vulnstest.Trivy, opts vulns.Options) *vulns.Scanner {
-	t.Helper()
-	opts.Trivy = tr.Path
-	if opts.CacheDir == "" {
-		opts.CacheDir = t.TempDir()
-	}
-	s, err := vulns.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	return s
-}
-
 func image(digest string) vulns.Image {
 	return vulns.Image{Repository: "docker.io/library/postgres", Digest: digest}
 }
 
 func TestReportOfARecordedImage(t *testing.T) {
-	s := newScanner(t, vulnstest.New(t, vulnstest.Reports), vulns.Options{})
+	s := vulnstest.New(t, vulnstest.Reports).Scanner(t, vulns.Options{})
 	r, err := s.ScanImage(t.Context(), image(vulnstest.Postgres162))
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +59,7 @@ func TestReportOfARecordedImage(t *testing.T) {
 }
 
 func TestCleanImageAndImageWithoutOS(t *testing.T) {
-	s := newScanner(t, vulnstest.New(t, vulnstest.Reports), vulns.Options{})
+	s := vulnstest.New(t, vulnstest.Reports).Scanner(t, vulns.Options{})
 	nginx, err := s.ScanImage(t.Context(), image(vulnstest.Nginx127))
 	if err != nil || len(nginx.Vulnerabilities) != 0 || nginx.OS != "debian 12.8" {
 		t.Errorf("nginx: %+v, %v; want debian 12.8 and no vulnerability", nginx, err)
@@ -99,7 +84,7 @@ func TestCommandLineAndEnvironment(t *testing.T) {
 	os.Unsetenv("SSL_CERT_DIR")
 	tr := vulnstest.New(t, vulnstest.Reports)
 	cacheDir := t.TempDir()
-	s := newScanner(t, tr, vulns.Options{Server: "http://trivy:4954", Token: "server-token", CacheDir: cacheDir})
+	s := tr.Scanner(t, vulns.Options{Server: "http://trivy:4954", Token: "server-token", CacheDir: cacheDir})
 	if _, err := s.ScanImage(t.Context(), image(vulnstest.Nginx127)); err != nil {
 		t.Fatal(err)
 	}
@@ -132,8 +117,8 @@ func TestCommandLineAndEnvironment(t *testing.T) {
 // scanned, and Trivy is never run for it.
 func TestHostileReferencesNeverBecomeFlags(t *testing.T) {
 	tr := vulnstest.New(t, vulnstest.Reports)
-	s := newScanner(t, tr, vulns.Options{})
-	digests := fixedDigests{"docker.io/library/postgres:16.2": vulnstest.Postgres162}
+	s := tr.Scanner(t, vulns.Options{})
+	digests := vulnstest.Digests{"docker.io/library/postgres:16.2": vulnstest.Postgres162}
 	hostile := []string{"--server=http://evil.example", "-q", "--output=/etc/passwd", "postgres:16.2 --output /tmp/x",
 		"postgres:16.2\n--debug", "$(id)", "-", ""}
 	for ref, o := range s.Scan(t.Context(), digests, hostile) {
@@ -154,20 +139,10 @@ func TestHostileReferencesNeverBecomeFlags(t *testing.T) {
 	}
 }
 
-// fixedDigests answers digest lookups from a map of repository:tag.
-type fixedDigests map[string]string
-
-func (d fixedDigests) Digest(_ context.Context, repository, tag string) (string, error) {
-	if digest, ok := d[repository+":"+tag]; ok {
-		return digest, nil
-	}
-	return "", &registry.LookupError{Failure: registry.NotFound, Repository: repository, Tag: tag}
-}
-
 func TestScanResolvesTagsAndPins(t *testing.T) {
 	tr := vulnstest.New(t, vulnstest.Reports)
-	s := newScanner(t, tr, vulns.Options{})
-	digests := fixedDigests{"docker.io/library/postgres:16.2": vulnstest.Postgres162, "docker.io/library/nginx:latest": vulnstest.Nginx127}
+	s := tr.Scanner(t, vulns.Options{})
+	digests := vulnstest.Digests{"docker.io/library/postgres:16.2": vulnstest.Postgres162, "docker.io/library/nginx:latest": vulnstest.Nginx127}
 	got := s.Scan(t.Context(), digests, []string{"postgres:16.2", "nginx", "postgres:16.2",
 		"ghcr.io/acme/app:1.0@" + vulnstest.Postgres166, "postgres:16.99"})
 	if len(got) != 4 {
@@ -216,7 +191,7 @@ func TestFailuresAreNotScannedNeverClean(t *testing.T) {
 		if c.answer == vulnstest.Hang {
 			timeout = 400 * time.Millisecond
 		}
-		s := newScanner(t, tr, vulns.Options{Timeout: timeout})
+		s := tr.Scanner(t, vulns.Options{Timeout: timeout})
 		for range 2 {
 			r, err := s.ScanImage(t.Context(), image(digest(byte('0'+i))))
 			var ns *vulns.NotScanned
@@ -242,7 +217,7 @@ func TestFailuresAreNotScannedNeverClean(t *testing.T) {
 func TestReportsAreCachedPerDigest(t *testing.T) {
 	tr := vulnstest.New(t, vulnstest.Reports)
 	now := time.Date(2030, 1, 7, 6, 0, 0, 0, time.UTC)
-	s := newScanner(t, tr, vulns.Options{Now: func() time.Time { return now }})
+	s := tr.Scanner(t, vulns.Options{Now: func() time.Time { return now }})
 	for _, repo := range []string{"docker.io/library/postgres", "registry.example.com/mirror/postgres", "docker.io/library/postgres"} {
 		if _, err := s.ScanImage(t.Context(), vulns.Image{Repository: repo, Digest: vulnstest.Postgres162}); err != nil {
 			t.Fatal(err)
@@ -272,7 +247,7 @@ func TestOneProcessPerDigestAndFewAtOnce(t *testing.T) {
 		most   int
 	}{{"", 1}, {"http://trivy:4954", 2}} {
 		tr := vulnstest.New(t, slow)
-		s := newScanner(t, tr, vulns.Options{Server: c.server})
+		s := tr.Scanner(t, vulns.Options{Server: c.server})
 		var wg sync.WaitGroup
 		for i := range 12 {
 			wg.Go(func() {
@@ -296,10 +271,10 @@ func TestOneProcessPerDigestAndFewAtOnce(t *testing.T) {
 // scanned; the scan goes on and the next caller reads its report.
 func TestScanOutlivesACallerThatStopsWaiting(t *testing.T) {
 	tr := vulnstest.New(t, map[string]string{vulnstest.Postgres162: vulnstest.Slow + "postgres-16.2"})
-	s := newScanner(t, tr, vulns.Options{})
+	s := tr.Scanner(t, vulns.Options{})
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
-	got := s.Scan(ctx, fixedDigests{}, []string{"postgres@" + vulnstest.Postgres162})
+	got := s.Scan(ctx, vulnstest.Digests{}, []string{"postgres@" + vulnstest.Postgres162})
 	if o := got["postgres@"+vulnstest.Postgres162]; o.Report != nil || !strings.HasPrefix(o.Err.Error(), "Trivy was still scanning") {
 		t.Errorf("a caller out of time: %+v", o)
 	}
@@ -314,7 +289,7 @@ func TestScanOutlivesACallerThatStopsWaiting(t *testing.T) {
 
 func TestCloseStopsScans(t *testing.T) {
 	tr := vulnstest.New(t, map[string]string{vulnstest.Postgres162: vulnstest.Hang})
-	s := newScanner(t, tr, vulns.Options{Timeout: time.Hour})
+	s := tr.Scanner(t, vulns.Options{Timeout: time.Hour})
 	done := make(chan error, 1)
 	go func() {
 		_, err := s.ScanImage(t.Context(), image(vulnstest.Postgres162))
@@ -337,7 +312,7 @@ func TestCloseStopsScans(t *testing.T) {
 }
 
 func TestRemovedAndAdded(t *testing.T) {
-	s := newScanner(t, vulnstest.New(t, vulnstest.Reports), vulns.Options{})
+	s := vulnstest.New(t, vulnstest.Reports).Scanner(t, vulns.Options{})
 	before, err := s.ScanImage(t.Context(), image(vulnstest.Postgres162))
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ package vulnstest
 
 import (
 	"bufio"
+	"context"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -19,6 +20,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/composeguard/composeguard/app/registry"
+	"github.com/composeguard/composeguard/app/vulns"
 )
 
 //go:embed testdata/*.json
@@ -91,6 +95,33 @@ func New(t testing.TB, images map[string]string) *Trivy {
 		t.Fatal(err)
 	}
 	return tr
+}
+
+// Scanner is a scanner running the stand-in, with a cache folder of its
+// own unless opts names one; it is closed when the test ends.
+func (tr *Trivy) Scanner(t testing.TB, opts vulns.Options) *vulns.Scanner {
+	t.Helper()
+	opts.Trivy = tr.Path
+	if opts.CacheDir == "" {
+		opts.CacheDir = t.TempDir()
+	}
+	s, err := vulns.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Digests answers digest lookups as a registry holding repository:tag →
+// digest; it has no other tag.
+type Digests map[string]string
+
+func (d Digests) Digest(_ context.Context, repository, tag string) (string, error) {
+	if digest, ok := d[repository+":"+tag]; ok {
+		return digest, nil
+	}
+	return "", &registry.LookupError{Failure: registry.NotFound, Repository: repository, Tag: tag}
 }
 
 // Call is one run of the stand-in.
