@@ -14,10 +14,12 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -103,6 +105,17 @@ func New(opts Options) (*Scanner, error) {
 			return nil, errors.New("vulns: no cache folder for Trivy: set one")
 		}
 		opts.CacheDir = filepath.Join(dir, "trivy")
+	}
+	// Trivy runs in a folder of its own: relative paths would be read
+	// from there.
+	var err error
+	if opts.CacheDir, err = filepath.Abs(opts.CacheDir); err != nil {
+		return nil, fmt.Errorf("vulns: Trivy's cache folder: %w", err)
+	}
+	if strings.ContainsRune(opts.Trivy, filepath.Separator) {
+		if opts.Trivy, err = filepath.Abs(opts.Trivy); err != nil {
+			return nil, fmt.Errorf("vulns: the trivy executable: %w", err)
+		}
 	}
 	opts.Timeout = cmp.Or(opts.Timeout, DefaultTimeout)
 	if opts.Environ == nil {

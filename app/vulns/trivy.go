@@ -120,6 +120,7 @@ func (s *Scanner) failure(ctx context.Context, err error, stdout *capped, stderr
 			"the registry refused Trivy: composeguard scans images anyone may pull"},
 		{[]string{"MANIFEST_UNKNOWN", "NAME_UNKNOWN", "404 Not Found"}, "Trivy could not find the image in its registry"},
 		{[]string{"cache may be in use"}, "Trivy's cache was in use by another Trivy process"},
+		{[]string{"invalid token", "unauthenticated"}, "the Trivy server refused composeguard's token"},
 		{[]string{"twirp", "connection refused", "no such host"}, "Trivy could not reach its server or the registry"},
 		{[]string{"DB error", "vulnerability DB", "database"}, "Trivy's vulnerability database is missing or could not be updated"},
 	} {
