@@ -2,6 +2,7 @@ package review_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -157,5 +158,24 @@ func TestHostileVulnerabilityReportIsNeverMarkup(t *testing.T) {
 		HTML:  ownHTML})
 	if n := strings.Count(s, "<!--"); n != 1 {
 		t.Errorf("%d comment openers in the summary, want its marker's alone", n)
+	}
+}
+
+// TestAtMostTenImagesScanned: past 10 images, a review says the others
+// were not scanned rather than spending its time on them.
+func TestAtMostTenImagesScanned(t *testing.T) {
+	var services strings.Builder
+	for i := range 11 {
+		fmt.Fprintf(&services, "  s%02d:\n    image: postgres:16.%d\n", i, 20+i)
+	}
+	f := newFake(imagesBase, map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), services.String())})
+	r, _ := scanning(t, f, vulnstest.Reports, vulns.Options{}, nil)
+	run(t, r, headSHA)
+	s := f.summary(t)
+	if n := strings.Count(s, "**not scanned**: the registry has no such image or tag."); n != 10 {
+		t.Errorf("%d images looked up, want 10", n)
+	}
+	if !strings.Contains(s, "**`postgres:16.30`** for `s10` at [`compose.yaml:") || !strings.Contains(s, "**not scanned**: a review scans the first 10 images a pull request adds or changes.") {
+		t.Errorf("the 11th image:\n%s", s[strings.Index(s, "### Image"):])
 	}
 }

@@ -2,6 +2,7 @@ package review
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/composeguard/composeguard/app/audit"
@@ -23,7 +24,7 @@ const maxListedVulnerabilities = 10
 type changedImage struct {
 	Ref      string
 	Services []string
-	Pos      audit.ServiceImage // where the first service writes it
+	First    audit.ServiceImage // the first service running it
 	Outcome  vulns.Outcome
 }
 
@@ -42,7 +43,7 @@ func changedImages(base, head *audit.Report) []*changedImage {
 		}
 		c := byRef[img.Image]
 		if c == nil {
-			c = &changedImage{Ref: img.Image, Pos: img}
+			c = &changedImage{Ref: img.Image, First: img}
 			byRef[img.Image] = c
 			out = append(out, c)
 		}
@@ -63,7 +64,7 @@ func (r *PullRequestReview) scanImages(ctx context.Context, req forge.ReviewRequ
 	res.images = changedImages(res.base, res.head)
 	scanned := res.images[:min(len(res.images), maxScannedImages)]
 	for _, c := range res.images[len(scanned):] {
-		c.Outcome.Err = &vulns.NotScanned{Reason: "a review scans the first 10 images a pull request adds or changes"}
+		c.Outcome.Err = &vulns.NotScanned{Reason: fmt.Sprintf("a review scans the first %d images a pull request adds or changes", maxScannedImages)}
 	}
 	if len(scanned) == 0 {
 		return
@@ -114,8 +115,8 @@ type vulnView struct {
 func viewImages(images []*changedImage, link func(file string, line int) string) []imageView {
 	var out []imageView
 	for _, c := range images {
-		v := imageView{Image: c.Ref, Services: c.Services, File: c.Pos.Pos.File, Line: c.Pos.Pos.Line,
-			URL: link(c.Pos.Pos.File, c.Pos.Pos.Line)}
+		at := c.First.Pos
+		v := imageView{Image: c.Ref, Services: c.Services, File: at.File, Line: at.Line, URL: link(at.File, at.Line)}
 		r := c.Outcome.Report
 		if r == nil {
 			v.NotScanned = c.Outcome.Err.Error()
