@@ -1,4 +1,4 @@
-package forgetest
+package textdiff
 
 import "testing"
 
@@ -15,8 +15,19 @@ func TestDiffContentsMatchesUnifiedDiff(t *testing.T) {
 		{"old\n", "", "@@ -1 +0,0 @@\n-old"},
 		{"same\n", "same\n", ""},
 	} {
-		if got := Diff(tc.before, tc.after).Patch; got != tc.patch {
+		if got := Patch(Hunks(tc.before, tc.after)); got != tc.patch {
 			t.Errorf("diff %q → %q:\n got %q\nwant %q", tc.before, tc.after, got, tc.patch)
 		}
+	}
+}
+
+func TestUnifiedHasGitsFileHeaders(t *testing.T) {
+	got := Unified("stacks/compose.yaml", []byte("services:\n  web:\n    image: nginx\n"), []byte("services:\n  web:\n    image: nginx\n    read_only: true\n"))
+	want := "--- a/stacks/compose.yaml\n+++ b/stacks/compose.yaml\n@@ -1,3 +1,4 @@\n services:\n   web:\n     image: nginx\n+    read_only: true\n"
+	if got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+	if got := Unified("compose.yaml", []byte("a\n"), []byte("a\n")); got != "" {
+		t.Errorf("no change: got %q, want nothing", got)
 	}
 }
