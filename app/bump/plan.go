@@ -106,19 +106,67 @@ func PlanUpdates(ctx context.Context, reg Registry, inv Inventory, cfg Config) *
 	plan := &Plan{Skipped: append(slices.Clone(inv.Skipped), ignored...)}
 	repos := slices.Sorted(maps.Keys(byRepo))
 	results := make([]*Plan, len(repos))
-	sem := make(chan struct{}, parallelLookups)
-	var wg sync.WaitGroup
-	for i, repo := range repos {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			results[i] = planRepository(ctx, reg, repo, byRepo[repo], cfg.For(byRepo[repo][0].Image))
-		})
-	}
-	wg.Wait()
+	inParallel(len(repos), func(i int) {
+		repo := repos[i]
+		results[i] = planRepository(ctx, reg, repo, byRepo[repo], cfg.For(byRepo[repo][0].Image))
+	})
 	for _, r := range results {
 		plan.Updates = append(plan.Updates, r.Updates...)
 		plan.Skipped = append(plan.Skipped, r.Skipped...)
+	}
+	slices.SortStableFunc(plan.Skipped, func(a, b Skipped) int { return cmpPlace(a.File, a.Line, b.File, b.Line) })
+	return plan
+}
+
+// inParallel calls fn(0) … fn(n-1), parallelLookups at a time, and
+// returns when all have.
+func inParallel(n int, fn func(i int)) {
+	sem := make(chan struct{}, parallelLookups)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			fn(i)
+		})
+	}
+	wg.Wait()
+}
+
+// PlanPins proposes pinning every reference written with a tag alone to
+// the digest the registry gives that tag now (`composeguard harden`): the
+// tag stays and "@sha256:…" follows it, so bump keeps both current. It
+// asks for one digest per image and tag, and no tag list. Images the policy
+// ignores are skipped; a registry that cannot answer makes the reference
+// Unknown.
+func PlanPins(ctx context.Context, reg Registry, refs []Reference, cfg Config) *Plan {
+	plan := &Plan{}
+	type imageTag struct{ repository, tag string }
+	byTag := map[imageTag][]Reference{}
+	for _, r := range refs {
+		switch {
+		case r.Image.Digest != "":
+		case cfg.For(r.Image).Ignore:
+			plan.Skipped = append(plan.Skipped, skipAll([]Reference{r}, "ignored by the policy", false)...)
+		default:
+			k := imageTag{r.Image.Name(), r.Image.Tag}
+			byTag[k] = append(byTag[k], r)
+		}
+	}
+	keys := slices.SortedFunc(maps.Keys(byTag), func(a, b imageTag) int {
+		return cmp.Or(strings.Compare(a.repository, b.repository), strings.Compare(a.tag, b.tag))
+	})
+	digests, errs := make([]string, len(keys)), make([]error, len(keys))
+	inParallel(len(keys), func(i int) { digests[i], errs[i] = reg.Digest(ctx, keys[i].repository, keys[i].tag) })
+	for i, k := range keys {
+		refs := byTag[k]
+		img := refs[0].Image
+		if errs[i] != nil {
+			plan.Skipped = append(plan.Skipped, skipAll(refs, errs[i].Error(), true)...)
+			continue
+		}
+		plan.Updates = append(plan.Updates, Update{Image: img.FamiliarName(), Repository: k.repository,
+			From: TagDigest{Tag: k.tag}, To: TagDigest{k.tag, digests[i]}, Type: UpdatePin, Places: places(refs)})
 	}
 	slices.SortStableFunc(plan.Skipped, func(a, b Skipped) int { return cmpPlace(a.File, a.Line, b.File, b.Line) })
 	return plan

@@ -235,3 +235,45 @@ func TestLookupsCountsTheRegistryCalls(t *testing.T) {
 		t.Errorf("Lookups %d, the plan asked for %d tag lists (want 2: nginx and postgres)", got, want)
 	}
 }
+
+// PlanPins pins what is written with a tag alone to that tag's digest, asks
+// one digest per image and tag and no tag list, and Apply writes the digest
+// right after the tag.
+func TestPlanPinsAddsTheTagsDigest(t *testing.T) {
+	reg := bumptest.New(t, map[string][]string{"library/nginx": bumptest.NginxTags, "library/postgres": bumptest.PostgresTags})
+	broken := bumptest.Failing(t, http.StatusInternalServerError)
+	h := reg.Host
+	files := compose.MapSnapshot{"compose.yaml": []byte("services:\n  web:\n    image: " + h + "/library/nginx:1.27   # the site\n" +
+		"  edge:\n    image: \"" + h + "/library/nginx:1.27\"\n" +
+		"  db:\n    image: " + h + "/library/postgres:16.6@" + reg.Digest("library/postgres", "16.6") + "\n" +
+		"  cache:\n    image: " + h + "/library/postgres:latest\n" +
+		"  old:\n    image: " + h + "/library/redis:6\n" +
+		"  down:\n    image: " + broken + "/library/redis:7\n")}
+	client := newClient(t)
+	inv := Extract(files, []string{"compose.yaml"})
+	cfg := Config{Rules: []Rule{{Images: []string{"*/library/redis"}, Ignore: ptr(true)}, {Images: []string{broken + "/library/redis"}, Ignore: ptr(false)}}}
+	plan := PlanPins(t.Context(), client, inv.References, cfg)
+	wantLines(t, "pins", updateLines(plan), []string{
+		h + "/library/nginx 1.27 → " + "1.27@" + reg.Digest("library/nginx", "1.27") + " pin compose.yaml:3[web] compose.yaml:5[edge]",
+		h + "/library/postgres latest → " + "latest@" + reg.Digest("library/postgres", "latest") + " pin compose.yaml:9[cache]",
+	})
+	if s := skippedLines(plan); len(s) != 2 || s[0] != "compose.yaml:11[old] unknown=false ignored by the policy" ||
+		s[1] != "compose.yaml:13[down] unknown=true "+plan.Skipped[1].Reason || !strings.HasPrefix(plan.Skipped[1].Reason, "registry unavailable: ") {
+		t.Errorf("skipped:\n%s\nwant the failing registry unknown and the ignored image", strings.Join(s, "\n"))
+	}
+	for repo, want := range map[string]int{"library/nginx": 1, "library/postgres": 1} {
+		if n := client.RequestsFor(h + "/" + repo); n[registry.KindTags] != 0 || n[registry.KindDigest] != want {
+			t.Errorf("%s: requests %v, want %d digest and no tag list", repo, n, want)
+		}
+	}
+	changed, err := Apply(t.Context(), files, []string{"compose.yaml"}, plan.Updates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.NewReplacer("nginx:1.27   #", "nginx:1.27@"+reg.Digest("library/nginx", "1.27")+"   #",
+		"nginx:1.27\"", "nginx:1.27@"+reg.Digest("library/nginx", "1.27")+"\"",
+		"postgres:latest", "postgres:latest@"+reg.Digest("library/postgres", "latest")).Replace(string(files["compose.yaml"]))
+	if got := string(changed["compose.yaml"]); got != want {
+		t.Errorf("pinned file:\n%s\nwant:\n%s", got, want)
+	}
+}
