@@ -1,6 +1,6 @@
 // Package policy reads .composeguard.yml: which files are compose files,
 // rule severities, rule options, the fail threshold, exceptions, and the
-// settings of pull request reviews and image updates.
+// settings of pull request reviews, image updates and hardening.
 package policy
 
 import (
@@ -44,6 +44,8 @@ type Policy struct {
 	MaxInlineComments int
 	// Bump configures image version updates (bump.go).
 	Bump bump.Config
+	// Harden holds the limits hardening writes (harden.go).
+	Harden Harden
 	// Projects declares compose projects made of several files
 	// (projects.go).
 	Projects []compose.Spec
@@ -176,6 +178,7 @@ func Parse(file string, content []byte) *Policy {
 		"exceptions": r.exceptions,
 		"review":     r.review,
 		"bump":       r.bump,
+		"harden":     r.harden,
 		"projects":   r.projects,
 	})
 	return p

@@ -206,6 +206,14 @@ func TestParseProblems(t *testing.T) {
 			}
 		}},
 		{"project each not a glob", "projects:\n  - files: [a.yml]\n    each: [b.yml]\n", []string{"policy-invalid@3"}, nil},
+		{"harden not a mapping", "harden: 512M\n", []string{"policy-invalid@1"}, nil},
+		{"harden unknown key", "harden:\n  memory_limit: 1g\n", []string{"policy-invalid@2"}, nil},
+		{"bad harden values keep their defaults", "harden:\n  memory: 4M\n  cpus: 0\n  pids: -1\n", []string{"policy-invalid@2", "policy-invalid@3", "policy-invalid@4"}, func(t *testing.T, p *Policy) {
+			if p.Harden != (Harden{}) {
+				t.Errorf("Harden = %+v, want the defaults", p.Harden)
+			}
+		}},
+		{"harden values that are not sizes or numbers", "harden:\n  memory: \"512M\\nprivileged: true\"\n  cpus: \"1e3\"\n  pids: 2.5\n", []string{"policy-invalid@2", "policy-invalid@3", "policy-invalid@4"}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -319,5 +327,15 @@ func TestOptionNamesCoverOptions(t *testing.T) {
 				t.Errorf("option %s is reported unknown", name)
 			}
 		}
+	}
+}
+
+func TestParseHarden(t *testing.T) {
+	p := Parse(FileName, []byte("harden:\n  memory: 1g\n  cpus: 0.5\n  pids: 100\n"))
+	if len(p.Problems) != 0 || p.Harden != (Harden{Memory: "1g", CPUs: "0.5", Pids: 100}) {
+		t.Errorf("harden = %+v, problems %v", p.Harden, problems(p))
+	}
+	if d := Default().Harden; d != (Harden{}) {
+		t.Errorf("default harden = %+v, want nothing set", d)
 	}
 }
