@@ -34,6 +34,42 @@ var fixers = map[string]func(p *planner, fd checks.Finding) Reason{
 // (restart-on-failure-retries).
 const retries = "5"
 
+// Log rotation the fix writes: json-file's max-size, and max-file where
+// the service sets none.
+const logMaxSize, logMaxFile = "10m", "3"
+
+// Describe says, for a person, what the fix of a rule writes with these
+// options; "" for a rule with no fix.
+func (o Options) Describe(rule string) string {
+	switch rule {
+	case "capabilities-not-dropped":
+		return "drops every capability (cap_drop: [ALL])"
+	case "no-new-privileges-missing":
+		return "sets no-new-privileges:true in security_opt"
+	case "writable-root-filesystem":
+		return "makes the root filesystem read-only (read_only: true), with a tmpfs on /tmp and /run where nothing else is mounted"
+	case "tmpfs-missing":
+		return "mounts a tmpfs on /tmp and /run where nothing else is mounted"
+	case "memory-limit-missing":
+		return "limits memory to " + o.Memory
+	case "cpu-limit-missing":
+		return "limits CPU to " + o.CPUs
+	case "pids-limit-missing":
+		return "limits processes to " + strconv.Itoa(o.Pids)
+	case "log-rotation-missing":
+		return "rotates its json-file logs (max-size " + logMaxSize + ", " + logMaxFile + " files)"
+	case "port-bound-all-interfaces", "port-bypasses-reverse-proxy":
+		return "binds the port to 127.0.0.1"
+	case "restart-on-failure-retries":
+		return "restarts on failure at most " + retries + " times"
+	case "version-field-obsolete":
+		return "removes the obsolete version: line"
+	case "proxy-network-not-external":
+		return "declares the network external: true"
+	}
+	return ""
+}
+
 func fixCapDrop(p *planner, fd checks.Finding) Reason {
 	if _, ok := p.model(fd.Service); !ok {
 		return Unknown
@@ -500,9 +536,9 @@ func (p *planner) renderLogging(w *wants, indent, width int, newKey func([]strin
 		return
 	}
 	project, st := p.x.project, p.f.style
-	opts := []string{"max-size: " + st.str("10m", false)}
+	opts := []string{"max-size: " + st.str(logMaxSize, false)}
 	if s, _ := p.model(w.service); s.Logging == nil || s.Logging.Options["max-file"] == "" {
-		opts = append(opts, "max-file: "+st.str("3", true))
+		opts = append(opts, "max-file: "+st.str(logMaxFile, true))
 	}
 	locs := project.LocateAll(w.service, "logging")
 	if len(locs) == 0 {

@@ -347,6 +347,24 @@ func TestRules(t *testing.T) {
 		if Fixable(id) {
 			t.Errorf("%s needs a human choice but is fixable", id)
 		}
+		if d := DefaultOptions().Describe(id); d != "" {
+			t.Errorf("%s has no fix but is described as %q", id, d)
+		}
+	}
+}
+
+// Every fix says what it writes, with the limits it was given.
+func TestDescribe(t *testing.T) {
+	for _, id := range Rules() {
+		if DefaultOptions().Describe(id) == "" {
+			t.Errorf("%s has a fix that says nothing of what it writes", id)
+		}
+	}
+	o := Options{Memory: "1g", CPUs: "0.5", Pids: 64}
+	for rule, want := range map[string]string{"memory-limit-missing": "1g", "cpu-limit-missing": "0.5", "pids-limit-missing": "64"} {
+		if got := o.Describe(rule); !strings.HasSuffix(got, " "+want) {
+			t.Errorf("%s: %q, want the limit %s", rule, got, want)
+		}
 	}
 }
 
