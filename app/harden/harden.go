@@ -75,6 +75,9 @@ type File struct {
 	// Kept are the file's services left alone because an exception
 	// covers them.
 	Kept []Kept
+	// Unchanged says why the whole file was left as it is, "" when it
+	// was not.
+	Unchanged string
 }
 
 // Changes counts the file's changes.
@@ -120,7 +123,8 @@ type Kept struct {
 // Files hardens paths (repository-relative compose files of snap, in that
 // order, each on top of the ones before) under pol. The result loads and
 // audits with no finding that was not there before, else Files returns an
-// error and nothing to write. A path no project loads is an error.
+// error and nothing to write. A path that is not a compose file of snap is
+// an error; one Compose cannot load is left Unchanged.
 func Files(ctx context.Context, snap compose.Snapshot, pol *policy.Policy, paths []string, opts Options) (*Result, error) {
 	for _, p := range paths {
 		pol = pol.Naming(p)
@@ -192,7 +196,8 @@ func (h *hardening) file(path string) (File, error) {
 	plan := mainPlan(h.projects, path)
 	p := compose.Load(h.ctx, h.cur, plan.Files)
 	if p.Model == nil {
-		return f, fmt.Errorf("%s: Compose cannot load it, so no change could be verified (composeguard audit %s says why)", path, path)
+		f.Unchanged = "Compose cannot load it, so no change could be verified; the audit says why"
+		return f, nil
 	}
 	kept := h.kept(p)
 	for _, name := range slices.Sorted(maps.Keys(kept)) {
@@ -293,8 +298,12 @@ func (h *hardening) choose(findings []checks.Finding, path string, kept map[stri
 			out = append(out, fd)
 			continue
 		}
+		l := Left{Rule: fd.Rule, Line: fd.Pos.Line, Problem: fd.Message, Why: why}
+		if why == string(fix.NotMechanical) { // the rule's advice is the person's
+			l.Fix = fd.Fix
+		}
 		s := at(serviceOf(fd))
-		s.Left = append(s.Left, Left{Rule: fd.Rule, Line: fd.Pos.Line, Problem: fd.Message, Why: why, Fix: fd.Fix})
+		s.Left = append(s.Left, l)
 	}
 	return out
 }

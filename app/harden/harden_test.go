@@ -220,3 +220,11 @@ func TestHardenNeedsAComposeFile(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+func TestHardenLeavesAFileComposeRejects(t *testing.T) {
+	snap := compose.MapSnapshot{"compose.yaml": []byte("services:\n  web:\n    image: nginx:1.27\n    ports: 8080\n")}
+	res, err := Files(t.Context(), snap, policy.Default(), []string{"compose.yaml"}, Options{Now: now})
+	if err != nil || res.Files[0].Unchanged == "" || len(res.Changed()) != 0 {
+		t.Fatalf("got %+v, %v: want the file left unchanged, saying why", res, err)
+	}
+}

@@ -146,7 +146,7 @@ func auditFiles(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			if !slices.ContainsFunc(projects.Plans, func(p compose.Plan) bool {
 				return slices.ContainsFunc(p.Files, func(f string) bool { return under(f, d) })
 			}) {
-				fmt.Fprintln(stderr, "composeguard:", noCompose(repo.args[i], repo.pol))
+				fmt.Fprintln(stderr, "composeguard:", noCompose("audit", repo.args[i], repo.pol))
 				return 2
 			}
 		}

@@ -57,14 +57,10 @@ func bumpImages(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "composeguard: unknown format %q (want text or json)\n", *format)
 		return 2
 	}
-	var override *policy.Policy
-	if *policyFile != "" {
-		b, err := os.ReadFile(*policyFile)
-		if err != nil {
-			fmt.Fprintln(stderr, "composeguard:", err)
-			return 2
-		}
-		override = policy.Parse(filepath.ToSlash(*policyFile), b)
+	override, err := policyOverride(*policyFile)
+	if err != nil {
+		fmt.Fprintln(stderr, "composeguard:", err)
+		return 2
 	}
 	client, err := registryFromEnv()
 	if err != nil {
@@ -164,6 +160,18 @@ func newRegistry(s registrySettings) (*registry.Client, error) {
 	return registry.New(registry.Options{Mirrors: mirrors, DockerConfig: config, AllowPrivate: allowPrivate, CredentialScope: scope})
 }
 
+// policyOverride reads the --policy file, nil when there is none.
+func policyOverride(file string) (*policy.Policy, error) {
+	if file == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	return policy.Parse(filepath.ToSlash(file), b), nil
+}
+
 // applyInPlace writes the updates into the files and returns the files
 // written, as shown.
 func applyInPlace(ctx context.Context, snap compose.Snapshot, files []string, updates []bump.Update, show func(string) string) ([]string, error) {
@@ -171,6 +179,12 @@ func applyInPlace(ctx context.Context, snap compose.Snapshot, files []string, up
 	if err != nil {
 		return nil, err
 	}
+	return writeInPlace(changed, show)
+}
+
+// writeInPlace writes files (repository path → content) over the files
+// shown as show says, and returns them as shown, sorted.
+func writeInPlace(changed map[string][]byte, show func(string) string) ([]string, error) {
 	var written []string
 	for p, content := range changed {
 		if err := replaceFile(filepath.FromSlash(show(p)), content); err != nil {

@@ -18,6 +18,7 @@ Usage:
   composeguard serve [--listen ADDR] [--database-url URL] [--review-drafts=false]   (GitHub settings: serve --help)
   composeguard migrate [--database-url URL]   (serve migrates when it starts too)
   composeguard bump [--dry-run] [--format text|json] [--policy FILE] [PATH…]
+  composeguard harden [--write] [--offline] [--format text|diff|json] [--policy FILE] [PATH…]
   composeguard version
   composeguard healthcheck [--url http://127.0.0.1:8080/readyz]   (exit 0 when serve is ready)
 
@@ -43,6 +44,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return auditFiles(args[1:], stdin, stdout, stderr)
 	case "bump":
 		return bumpImages(args[1:], stdout, stderr)
+	case "harden":
+		return hardenFiles(args[1:], stdout, stderr)
 	case "serve":
 		return serve(args[1:], stderr)
 	case "migrate":

@@ -153,7 +153,8 @@ func roots(repos []*repository) []string {
 	return out
 }
 
-// noCompose is the error for a folder argument holding no compose file.
-func noCompose(arg string, pol *policy.Policy) error {
-	return fmt.Errorf("no compose files found under %s (looked for %s); pass a file explicitly: composeguard audit path/to/file.yml", arg, pol.Patterns())
+// noCompose is the error for a folder argument of command holding no
+// compose file.
+func noCompose(command, arg string, pol *policy.Policy) error {
+	return fmt.Errorf("no compose files found under %s (looked for %s); pass a file explicitly: composeguard %s path/to/file.yml", arg, pol.Patterns(), command)
 }
