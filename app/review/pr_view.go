@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/app/forge"
@@ -342,45 +341,5 @@ func (v reviewView) longest() int {
 // which are never more): when the whole view is too long, every list is cut
 // to the longest length that fits and says how many it left out.
 func (v reviewView) render(name string, limit int) (string, error) {
-	return fit(limit, v.longest(), func(n int) (string, error) { return templates.Render(name, v.cut(n)) })
-}
-
-// fit finds the largest n in [0, longest] whose rendering fits in limit.
-// Should even n = 0 not fit, the text is cut and says so.
-func fit(limit, longest int, render func(n int) (string, error)) (string, error) {
-	out, err := render(longest)
-	if err != nil || len(out) <= limit {
-		return out, err
-	}
-	best, err := render(0)
-	if err != nil {
-		return "", err
-	}
-	if len(best) > limit {
-		return truncate(best, limit), nil
-	}
-	lo, hi := 0, longest // render(lo) fits, render(hi) does not
-	for hi-lo > 1 {
-		mid := (lo + hi) / 2
-		out, err := render(mid)
-		if err != nil {
-			return "", err
-		}
-		if len(out) <= limit {
-			lo, best = mid, out
-		} else {
-			hi = mid
-		}
-	}
-	return best, nil
-}
-
-const truncated = "\n\n…(cut: the forge allows no more)"
-
-func truncate(s string, limit int) string {
-	end := max(limit-len(truncated), 0)
-	for end > 0 && !utf8.RuneStart(s[end]) {
-		end--
-	}
-	return s[:end] + truncated
+	return templates.Fit(limit, v.longest(), func(n int) (string, error) { return templates.Render(name, v.cut(n)) })
 }

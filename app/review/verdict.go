@@ -193,7 +193,7 @@ func stricter(run forge.CheckRun, s headShare) (forge.CheckRun, error) {
 	run.Conclusion = forge.ConclusionFailure
 	run.Title = templates.Plain(fmt.Sprintf("Fails for #%d into %s · %s", first.Number, first.BaseRef, run.Title))
 	if run.Summary = note + "\n\n" + run.Summary; len(run.Summary) > maxCheckOutput {
-		run.Summary = truncate(run.Summary, maxCheckOutput)
+		run.Summary = templates.Truncate(run.Summary, maxCheckOutput)
 	}
 	return run, nil
 }

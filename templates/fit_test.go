@@ -1,4 +1,4 @@
-package review
+package templates
 
 import (
 	"strings"
@@ -15,16 +15,16 @@ func TestFitKeepsAsMuchAsTheLimitAllows(t *testing.T) {
 		{104, 20, 9},
 		{5, 20, 0},
 	} {
-		got, err := fit(tc.limit, tc.longest, render)
+		got, err := Fit(tc.limit, tc.longest, render)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if n := strings.Count(got, "item"); n != tc.want || len(got) > tc.limit {
-			t.Errorf("fit(%d) kept %d items in %d bytes, want %d", tc.limit, n, len(got), tc.want)
+			t.Errorf("Fit(%d) kept %d items in %d bytes, want %d", tc.limit, n, len(got), tc.want)
 		}
 	}
 	// Even the shortest rendering is too long: cut between characters.
-	got, _ := fit(61, 3, func(int) (string, error) { return strings.Repeat("é", 100), nil })
+	got, _ := Fit(61, 3, func(int) (string, error) { return strings.Repeat("é", 100), nil })
 	if len(got) > 61 || !strings.HasSuffix(got, truncated) || !utf8.ValidString(got) {
 		t.Errorf("an unfittable text was cut to %q", got)
 	}
