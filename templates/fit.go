@@ -34,6 +34,15 @@ func Fit(limit, longest int, render func(n int) (string, error)) (string, error)
 	return best, nil
 }
 
+// Head is a list's first n items, and how many it leaves out: the cut a
+// Fit render makes of each list.
+func Head[T any](list []T, n int) ([]T, int) {
+	if len(list) <= n {
+		return list, 0
+	}
+	return list[:n], len(list) - n
+}
+
 const truncated = "\n\n…(cut: the forge allows no more)"
 
 // Truncate cuts s to limit bytes, between characters, saying it was cut.

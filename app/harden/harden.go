@@ -112,6 +112,9 @@ type Left struct {
 	Why     string
 	// Fix is the rule's advice (composeguard's Markdown), "" for a tag.
 	Fix string
+	// Unknown: the registry could not say the tag's digest, so it may
+	// well be pinned another time.
+	Unknown bool
 }
 
 // Kept is a service left alone because an exception covers it.
@@ -330,7 +333,7 @@ func (h *hardening) pin(p *compose.Project, files []string, path string, kept ma
 	plan := bump.PlanPins(h.ctx, h.opts.Registry, refs, h.pol.Bump)
 	for _, sk := range plan.Skipped {
 		s := at(sk.Services[0])
-		s.Left = append(s.Left, Left{Line: sk.Line, Problem: notPinned(sk.Image), Why: sk.Reason})
+		s.Left = append(s.Left, Left{Line: sk.Line, Problem: notPinned(sk.Image), Why: sk.Reason, Unknown: sk.Unknown})
 	}
 	if len(plan.Updates) == 0 {
 		return content

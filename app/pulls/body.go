@@ -127,8 +127,8 @@ func sourcePlace(src string) (string, bool) {
 	return place, true
 }
 
-// commitMessage is the title, the changes, and the trailer that marks the
-// commit as composeguard's.
+// commitMessage is the title and the changes; the session adds the
+// trailer that marks the commit as composeguard's.
 func commitMessage(p *proposal) string {
 	var b strings.Builder
 	b.WriteString(p.title() + "\n\n")
@@ -137,7 +137,6 @@ func commitMessage(p *proposal) string {
 			fmt.Fprintf(&b, "- %s:%d %s %s → %s\n", place.Tag.File, place.Tag.Line, u.Image, show(u.From), show(u.To))
 		}
 	}
-	b.WriteString("\n" + trailer + p.branch + "\n")
 	return b.String()
 }
 

@@ -43,19 +43,21 @@ func TestGoldenBody(t *testing.T) {
 			Places: []bump.Place{place(".env", 2, "cache")}},
 	})[0]
 	w := &repoRun{
-		repo:     forge.Repository{DefaultBranch: "main"},
-		base:     forge.Head{SHA: "0123456789abcdef0123456789abcdef01234567"},
-		snap:     compose.MapSnapshot{"compose.yaml": []byte("services:\n  db:\n    image: postgres:16.2-alpine\n    privileged: true\n")},
-		policy:   policy.Default(),
+		session: &session{
+			repo:   forge.Repository{DefaultBranch: "main"},
+			base:   forge.Head{SHA: "0123456789abcdef0123456789abcdef01234567"},
+			snap:   compose.MapSnapshot{"compose.yaml": []byte("services:\n  db:\n    image: postgres:16.2-alpine\n    privileged: true\n")},
+			policy: policy.Default(),
+			now:    time.Date(2030, 1, 7, 6, 0, 0, 0, time.UTC),
+		},
 		registry: sources{"docker.io/library/postgres": "https://github.com/docker-library/postgres.git", "ghcr.io/acme/redis": "https://git.example.org/acme/redis"},
-		now:      time.Date(2030, 1, 7, 6, 0, 0, 0, time.UTC),
 	}
 	body, err := w.body(t.Context(), p, audit.Score{ContainerHardening: 4.5, ImageSecurity: 10, SystemSecurity: 7, Overall: 7.2})
 	if err != nil {
 		t.Fatal(err)
 	}
 	matchGolden(t, "bump_pr.md", body)
-	matchGolden(t, "commit_message.txt", p.title()+"\n---\n"+commitMessage(p))
+	matchGolden(t, "commit_message.txt", p.title()+"\n---\n"+commitMessage(p)+"\n"+bumpTrailer+p.branch+"\n")
 }
 
 func TestSourcePlaceAcceptsOnlyPlainHTTPSURLs(t *testing.T) {
@@ -96,8 +98,8 @@ func TestHostileNamesInTheBodyAreNeverMarkup(t *testing.T) {
 		From: bump.TagDigest{Tag: "16.2"}, To: bump.TagDigest{Tag: "16.4"},
 		Places: []bump.Place{{Tag: bump.Span{File: "stacks/" + hostile + "/compose.yaml", Line: 3},
 			References: []bump.Reference{{Services: []string{hostile, "db"}}}}}}})[0]
-	w := &repoRun{repo: forge.Repository{DefaultBranch: "main`" + hostile}, base: forge.Head{SHA: "0123456789abcdef0123456789abcdef01234567"},
-		snap: compose.MapSnapshot{}, policy: policy.Default(), registry: sources{}, now: time.Date(2030, 1, 7, 6, 0, 0, 0, time.UTC)}
+	w := &repoRun{session: &session{repo: forge.Repository{DefaultBranch: "main`" + hostile}, base: forge.Head{SHA: "0123456789abcdef0123456789abcdef01234567"},
+		snap: compose.MapSnapshot{}, policy: policy.Default(), now: time.Date(2030, 1, 7, 6, 0, 0, 0, time.UTC)}, registry: sources{}}
 	body, err := w.body(t.Context(), p, audit.Score{})
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/composeguard/composeguard/app/forge"
-	"github.com/composeguard/composeguard/templates"
 )
 
 // closeUnneeded closes composeguard's open pull requests whose branch the
@@ -49,23 +48,8 @@ func (w *repoRun) closePull(ctx context.Context, pr forge.Pull) (Outcome, error)
 		o.Action, o.Detail = Kept, "the registry of "+repo+" did not answer"
 		return o, nil
 	}
-	if who, err := w.foreign(ctx, pr.HeadSHA); err != nil || who != "" {
-		o.Action, o.Detail = LeftAlone, "no longer needed, but the branch has commits by "+who
-		return o, err
-	}
-	comment, err := templates.Render("bump_closed.md.tmpl", struct {
+	return w.closeWith(ctx, pr, "bump_closed.md.tmpl", struct {
 		Base   string
 		Images []string
 	}{w.repo.DefaultBranch, m.images()})
-	if err != nil {
-		return o, err
-	}
-	if _, err := w.opts.Forge.CreateIssueComment(ctx, w.repo.Repo, pr.Number, comment); err != nil {
-		return o, err
-	}
-	if err := w.opts.Forge.EditPull(ctx, w.repo.Repo, pr.Number, forge.PullEdit{Title: pr.Title + autoclosed, Close: true}); err != nil {
-		return o, err
-	}
-	o.Action = Closed
-	return o, nil
 }

@@ -1,11 +1,9 @@
 package pulls
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -14,21 +12,13 @@ import (
 	"github.com/composeguard/composeguard/app/bump"
 	"github.com/composeguard/composeguard/app/compose"
 	"github.com/composeguard/composeguard/app/forge"
-	"github.com/composeguard/composeguard/app/policy"
 )
 
-// repoRun is the flow in one repository.
+// repoRun is the image update flow in one repository.
 type repoRun struct {
-	opts     Options
-	repo     forge.Repository
-	login    string
-	base     forge.Head
-	snap     compose.Snapshot
-	policy   *policy.Policy
+	*session
 	files    []string
-	paths    map[string]bool // every file of the base head
 	registry Registry
-	now      time.Time
 	result   *Result
 
 	// partial: GitHub listed only part of the tree, so references may be
@@ -42,9 +32,7 @@ type repoRun struct {
 }
 
 func (w *repoRun) run(ctx context.Context) error {
-	w.paths = map[string]bool{}
 	for _, p := range w.snap.Paths() {
-		w.paths[p] = true
 		if w.policy.Selects(p) {
 			w.files = append(w.files, p)
 		}
@@ -67,7 +55,7 @@ func (w *repoRun) run(ctx context.Context) error {
 		return err
 	}
 	for _, p := range all {
-		if w.ours(p) {
+		if w.ours(p) && !hardening(p) {
 			w.open = append(w.open, p)
 		}
 	}
@@ -106,11 +94,6 @@ func snapshotErr(snap compose.Snapshot) error {
 		return s.Err()
 	}
 	return nil
-}
-
-// ours reports a pull request composeguard opened from one of its branches.
-func (w *repoRun) ours(p forge.Pull) bool {
-	return p.Author == w.login && strings.HasPrefix(p.HeadRef, BranchPrefix)
 }
 
 // propose opens, updates or leaves the pull request of one branch.
@@ -160,10 +143,15 @@ func (w *repoRun) propose(ctx context.Context, p *proposal) (Outcome, error) {
 	if err != nil {
 		return o, err
 	}
+	change := pending{branch: p.branch, title: p.title(), body: body, message: commitMessage(p), files: edits, labels: w.opts.Labels}
 	if current != nil {
-		return w.rebuild(ctx, p, *current, edits, body)
+		return w.rebuild(ctx, change, *current)
 	}
-	return w.openPull(ctx, p, edits, body)
+	o, err = w.openPull(ctx, change)
+	if o.Action == Opened {
+		w.opened++
+	}
+	return o, err
 }
 
 // unknownIn returns a repository of the marker a registry could not answer
@@ -189,85 +177,6 @@ func (w *repoRun) declined(pulls []forge.Pull, want marker) int {
 		}
 	}
 	return 0
-}
-
-// rebuild makes the branch one new commit on the base head again and
-// edits the pull request in place, unless someone else pushed to it.
-func (w *repoRun) rebuild(ctx context.Context, p *proposal, pr forge.Pull, edits map[string][]byte, body string) (Outcome, error) {
-	o := Outcome{Branch: p.branch, Number: pr.Number}
-	if who, err := w.foreign(ctx, pr.HeadSHA); err != nil || who != "" {
-		o.Action, o.Detail = LeftAlone, "the branch has commits by "+who+"; not rebuilt"
-		return o, err
-	}
-	if err := w.commit(ctx, p, edits, true); err != nil {
-		return o, err
-	}
-	if err := w.opts.Forge.EditPull(ctx, w.repo.Repo, pr.Number, forge.PullEdit{Title: p.title(), Body: body}); err != nil {
-		return o, err
-	}
-	o.Action = Updated
-	return o, nil
-}
-
-// openPull commits to the branch, creating it or rebuilding a leftover one
-// that only composeguard wrote to, and opens the pull request.
-func (w *repoRun) openPull(ctx context.Context, p *proposal, edits map[string][]byte, body string) (Outcome, error) {
-	o := Outcome{Branch: p.branch}
-	head, err := w.opts.Forge.BranchHead(ctx, w.repo.Repo, p.branch)
-	exists := err == nil
-	if err != nil && !errors.Is(err, forge.ErrNotFound) {
-		return o, err
-	}
-	if exists {
-		if who, err := w.foreign(ctx, head.SHA); err != nil || who != "" {
-			o.Action, o.Detail = LeftAlone, "the branch has commits by "+who+"; no pull request opened"
-			return o, err
-		}
-	}
-	if err := w.commit(ctx, p, edits, exists); err != nil {
-		return o, err
-	}
-	o.Number, err = w.opts.Forge.CreatePull(ctx, w.repo.Repo, forge.NewPull{Title: p.title(), Body: body,
-		Head: p.branch, Base: w.repo.DefaultBranch, Labels: w.opts.Labels})
-	if errors.Is(err, forge.ErrNotLabelled) {
-		o.Detail, err = err.Error(), nil
-	}
-	if err != nil {
-		return o, err
-	}
-	w.opened++
-	o.Action = Opened
-	return o, nil
-}
-
-// commit writes the edits to the proposal's branch as one commit on the
-// base head: creating the branch, or rebuilding it.
-func (w *repoRun) commit(ctx context.Context, p *proposal, edits map[string][]byte, rebuild bool) error {
-	files := make([]forge.CommitFile, 0, len(edits))
-	for _, path := range slices.Sorted(maps.Keys(edits)) {
-		files = append(files, forge.CommitFile{Path: path, Content: edits[path], New: !w.paths[path]})
-	}
-	_, err := w.opts.Forge.CommitFiles(ctx, w.repo.Repo, forge.NewCommit{Branch: p.branch, Message: commitMessage(p),
-		Files: files, From: w.repo.DefaultBranch, Base: w.base, Rebuild: rebuild})
-	return err
-}
-
-// foreign returns who else committed to a branch since the base head, ""
-// when every commit is composeguard's: made by its account, signed by the
-// forge where the forge signs its commits, and carrying the trailer.
-func (w *repoRun) foreign(ctx context.Context, head string) (string, error) {
-	commits, err := w.opts.Forge.CommitsSince(ctx, w.repo.Repo, w.base.SHA, head)
-	if err != nil {
-		return "", err
-	}
-	signed := w.opts.Forge.SignsCommits()
-	var others []string
-	for _, c := range commits {
-		if c.Author != w.login || signed && !c.Verified || !strings.Contains(c.Message, "\n"+trailer) {
-			others = append(others, cmp.Or(c.Author, "an unknown author"))
-		}
-	}
-	return strings.Join(compact(others), ", "), nil
 }
 
 // limited says why no new pull request may open now, "" when one may:

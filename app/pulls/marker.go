@@ -19,9 +19,9 @@ const markerStart, markerEnd = "<!-- composeguard:bump ", " -->"
 // which must not count as the user ignoring its versions.
 const autoclosed = " - autoclosed"
 
-// trailer ends the message of every commit composeguard makes; a branch
+// bumpTrailer starts the last line of every image update commit; a branch
 // holding a commit without it has commits someone else made.
-const trailer = "Composeguard-Bump: "
+const bumpTrailer = "Composeguard-Bump: "
 
 type marker struct {
 	Base    string   `json:"base"`
@@ -47,23 +47,30 @@ func (p *proposal) marker(base string) marker {
 	return m
 }
 
-func (m marker) String() string {
-	b, _ := json.Marshal(m) // tags, digests and names hold no "-->"
-	return markerStart + string(b) + markerEnd
+func (m marker) String() string { return writeMarker(markerStart, m) }
+
+// writeMarker writes v as a hidden marker; JSON escapes "<" and ">", so no
+// value can end the comment.
+func writeMarker(start string, v any) string {
+	b, _ := json.Marshal(v)
+	return start + string(b) + markerEnd
 }
 
 // readMarker finds the marker in a body; false when there is none.
 func readMarker(body string) (marker, bool) {
-	_, rest, ok := strings.Cut(body, markerStart)
+	var m marker
+	return m, readMarkerAs(body, markerStart, &m)
+}
+
+// readMarkerAs decodes into v the first marker of a body that begins
+// with start; false when there is none.
+func readMarkerAs(body, start string, v any) bool {
+	_, rest, ok := strings.Cut(body, start)
 	if !ok {
-		return marker{}, false
+		return false
 	}
 	text, _, ok := strings.Cut(rest, markerEnd)
-	var m marker
-	if !ok || json.Unmarshal([]byte(text), &m) != nil {
-		return marker{}, false
-	}
-	return m, true
+	return ok && json.Unmarshal([]byte(text), v) == nil
 }
 
 // same reports whether two markers propose the same changes on the same

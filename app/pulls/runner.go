@@ -71,11 +71,15 @@ type Options struct {
 	// Now is the clock of rate limits and exception expiry; time.Now when
 	// nil.
 	Now func() time.Time
-	// Labels go on every pull request opened; "dependencies" when nil.
+	// Labels go on every image update pull request opened;
+	// "dependencies" when nil.
 	Labels []string
 	// Scanner, when set, says in each body which vulnerabilities an update
 	// removes and brings.
 	Scanner *vulns.Scanner
+	// HardenLabels go on every hardening pull request opened; "security"
+	// when nil.
+	HardenLabels []string
 }
 
 // ScheduleWindow is how far back from a run's time a repository's own
@@ -104,6 +108,9 @@ func New(opts Options) *Runner {
 	}
 	if opts.Labels == nil {
 		opts.Labels = []string{"dependencies"}
+	}
+	if opts.HardenLabels == nil {
+		opts.HardenLabels = []string{"security"}
 	}
 	return &Runner{opts: opts}
 }
@@ -183,44 +190,24 @@ type Result struct {
 // would not fix is a Failed outcome instead.
 func (r *Runner) Repository(ctx context.Context, repo forge.Repository, run time.Time) (*Result, error) {
 	res := &Result{}
-	if repo.Archived {
-		res.Skipped = "archived"
-		return res, nil
-	}
-	base, err := r.opts.Forge.BranchHead(ctx, repo.Repo, repo.DefaultBranch)
-	if errors.Is(err, forge.ErrNotFound) {
-		res.Skipped = "no default branch: the repository is empty"
-		return res, nil
-	}
-	if err != nil {
+	s, skipped, err := r.start(ctx, repo, bumpTrailer)
+	if s == nil {
+		res.Skipped = skipped
 		return res, err
 	}
-	snap, err := r.opts.Forge.Snapshot(ctx, repo.Repo, base.SHA)
-	if err != nil {
-		return res, err
-	}
-	pol, err := readPolicy(snap)
-	if err != nil {
-		return res, err
-	}
-	if !pol.Bump.OptedIn {
+	if !s.policy.Bump.OptedIn {
 		res.Skipped = "no bump: section in " + policy.FileName
 		return res, nil
 	}
-	if s := pol.Bump.Schedule; !s.IsZero() && !s.FiresWithin(run.Add(-ScheduleWindow), run) {
-		res.Skipped = fmt.Sprintf("outside its schedule %q", s)
+	if sch := s.policy.Bump.Schedule; !sch.IsZero() && !sch.FiresWithin(run.Add(-ScheduleWindow), run) {
+		res.Skipped = fmt.Sprintf("outside its schedule %q", sch)
 		return res, nil
-	}
-	login, err := r.identity(ctx)
-	if err != nil {
-		return res, err
 	}
 	reg, err := r.registryFor(run)
 	if err != nil {
 		return res, err
 	}
-	w := &repoRun{opts: r.opts, repo: repo, login: login, base: base, snap: snap, policy: pol,
-		registry: reg.For(registry.ScopeName(repo.Repo)), now: r.opts.Now(), result: res}
+	w := &repoRun{session: s, registry: reg.For(registry.ScopeName(repo.Repo)), result: res}
 	return res, w.run(ctx)
 }
 

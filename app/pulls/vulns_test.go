@@ -49,15 +49,17 @@ func TestGoldenBodyVulnerabilities(t *testing.T) {
 	tr := vulnstest.New(t, map[string]string{vulnstest.Postgres162: "postgres-16.2", vulnstest.Postgres166: "postgres-16.6",
 		vulnstest.Nginx127: "nginx-1.27", "sha256:" + strings.Repeat("1", 64): vulnstest.DBError, "sha256:" + strings.Repeat("2", 64): "postgres-16.6"})
 	w := &repoRun{
-		opts:   Options{Scanner: tr.Scanner(t, vulns.Options{})},
-		repo:   forge.Repository{DefaultBranch: "main"},
-		base:   forge.Head{SHA: "0123456789abcdef0123456789abcdef01234567"},
-		snap:   compose.MapSnapshot{},
-		policy: policy.Default(),
+		session: &session{
+			opts:   Options{Scanner: tr.Scanner(t, vulns.Options{})},
+			repo:   forge.Repository{DefaultBranch: "main"},
+			base:   forge.Head{SHA: "0123456789abcdef0123456789abcdef01234567"},
+			snap:   compose.MapSnapshot{},
+			policy: policy.Default(),
+			now:    time.Date(2030, 1, 7, 6, 0, 0, 0, time.UTC),
+		},
 		registry: tagDigests{vulnstest.Digests{"docker.io/library/postgres:16.2": vulnstest.Postgres162, "docker.io/library/postgres:16.6": vulnstest.Postgres166,
 			"ghcr.io/acme/app:2.0.0": "sha256:" + strings.Repeat("1", 64), "ghcr.io/acme/app:2.0.1": "sha256:" + strings.Repeat("2", 64),
 			"docker.io/library/redis:7.4.1": vulnstest.Nginx127}},
-		now: time.Date(2030, 1, 7, 6, 0, 0, 0, time.UTC),
 	}
 	body, err := w.body(t.Context(), p, audit.Score{})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/registry"
 	"github.com/composeguard/composeguard/app/vulns"
+	"github.com/composeguard/composeguard/templates"
 )
 
 // maxScannedImages bounds the images one review scans; the summary names
@@ -139,7 +140,7 @@ func viewImages(images []*changedImage, link func(file string, line int) string)
 			}
 			v.Vulns = append(v.Vulns, vv)
 		}
-		v.Vulns, v.VulnsMore = first(v.Vulns, maxListedVulnerabilities)
+		v.Vulns, v.VulnsMore = templates.Head(v.Vulns, maxListedVulnerabilities)
 		out = append(out, v)
 	}
 	return out

@@ -297,33 +297,26 @@ func viewPolicy(c PolicyChange) *policyView {
 // cut keeps at most n items of every list, counting the rest. It must be
 // called on a view whose lists are whole.
 func (v reviewView) cut(n int) reviewView {
-	v.NewGroups, v.NewMore = first(v.NewGroups, n)
-	v.ExistingRules, v.ExistingMore = first(v.ExistingRules, n)
-	v.FixedFindings, v.FixedMore = first(v.FixedFindings, n)
-	v.FixedThreads, v.FixedThreadsMore = first(v.FixedThreads, n)
-	v.Exceptions, v.ExceptionsMore = first(v.Exceptions, n)
-	v.Requested, v.RequestedMore = first(v.Requested, n)
-	v.Images, v.ImagesMore = first(v.Images, n)
+	v.NewGroups, v.NewMore = templates.Head(v.NewGroups, n)
+	v.ExistingRules, v.ExistingMore = templates.Head(v.ExistingRules, n)
+	v.FixedFindings, v.FixedMore = templates.Head(v.FixedFindings, n)
+	v.FixedThreads, v.FixedThreadsMore = templates.Head(v.FixedThreads, n)
+	v.Exceptions, v.ExceptionsMore = templates.Head(v.Exceptions, n)
+	v.Requested, v.RequestedMore = templates.Head(v.Requested, n)
+	v.Images, v.ImagesMore = templates.Head(v.Images, n)
 	v.Images = slices.Clone(v.Images)
 	for i := range v.Images {
 		img := &v.Images[i]
 		var cut int
-		img.Vulns, cut = first(img.Vulns, n)
+		img.Vulns, cut = templates.Head(img.Vulns, n)
 		img.VulnsMore += cut
 	}
 	if v.Policy != nil {
 		p := *v.Policy
-		p.ExceptionsAdded, p.ExceptionsMore = first(p.ExceptionsAdded, n)
+		p.ExceptionsAdded, p.ExceptionsMore = templates.Head(p.ExceptionsAdded, n)
 		v.Policy = &p
 	}
 	return v
-}
-
-func first[T any](list []T, n int) ([]T, int) {
-	if len(list) <= n {
-		return list, 0
-	}
-	return list[:n], len(list) - n
 }
 
 func (v reviewView) longest() int {
