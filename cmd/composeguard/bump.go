@@ -84,15 +84,8 @@ func bumpImages(args []string, stdout, stderr io.Writer) int {
 	bar := newProgress(stderr)
 	for _, repo := range repos {
 		pol := repo.pol
-		for _, p := range pol.Problems {
-			fmt.Fprintf(stderr, "composeguard: %s:%d: %s\n", p.Pos.File, p.Pos.Line, p.Message)
-		}
-		var files []string
-		for _, p := range repo.snap.Paths() {
-			if pol.Selects(p) && repo.covers(p) {
-				files = append(files, p)
-			}
-		}
+		repo.warnPolicy(stderr)
+		files := repo.composeFiles()
 		inventory := bump.Extract(repo.snap, files)
 		bar.start("looking up %d/%d images…", inventory.Lookups(pol.Bump))
 		r := bumped{plan: bump.PlanUpdates(ctx, lookupProgress{client, bar}, inventory, pol.Bump), show: repo.show}

@@ -81,15 +81,8 @@ func hardenFiles(args []string, stdout, stderr io.Writer) int {
 	failed := false
 	var results []hardened
 	for _, repo := range repos {
-		for _, p := range repo.pol.Problems {
-			fmt.Fprintf(stderr, "composeguard: %s:%d: %s\n", p.Pos.File, p.Pos.Line, p.Message)
-		}
-		var files []string
-		for _, p := range repo.snap.Paths() {
-			if repo.pol.Selects(p) && repo.covers(p) {
-				files = append(files, p)
-			}
-		}
+		repo.warnPolicy(stderr)
+		files := repo.composeFiles()
 		for i, d := range repo.dirs {
 			if !slices.ContainsFunc(files, func(f string) bool { return under(f, d) }) {
 				fmt.Fprintln(stderr, "composeguard:", noCompose("harden", repo.args[i], repo.pol))

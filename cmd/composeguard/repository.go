@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -114,6 +115,27 @@ func (r *repository) covers(p string) bool {
 		return true
 	}
 	return slices.ContainsFunc(r.dirs, func(d string) bool { return under(p, d) })
+}
+
+// composeFiles lists the compose files the arguments name: those the
+// policy selects among the named files and folders.
+func (r *repository) composeFiles() []string {
+	var files []string
+	for _, p := range r.snap.Paths() {
+		if r.pol.Selects(p) && r.covers(p) {
+			files = append(files, p)
+		}
+	}
+	return files
+}
+
+// warnPolicy prints the problems of the repository's policy file: commands
+// other than audit, which reports them as findings, still run with its
+// defaults in their place.
+func (r *repository) warnPolicy(stderr io.Writer) {
+	for _, p := range r.pol.Problems {
+		fmt.Fprintf(stderr, "composeguard: %s:%d: %s\n", p.Pos.File, p.Pos.Line, p.Message)
+	}
 }
 
 // under reports whether repository path p is inside folder dir.
