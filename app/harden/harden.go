@@ -123,21 +123,20 @@ type Kept struct {
 	Exception policy.Exception
 }
 
-// Files hardens paths (repository-relative compose files of snap, in that
-// order, each on top of the ones before) under pol. The result loads and
+// Files hardens paths (repository-relative compose files of snap that pol
+// selects, in that order, each on top of the ones before) under pol; a
+// caller hardening a file the policy does not select names it
+// (policy.Naming), as the audit command does with a file typed. The result loads and
 // audits with no finding that was not there before, else Files returns an
 // error and nothing to write. A path that is not a compose file of snap is
 // an error; one Compose cannot load is left Unchanged.
 func Files(ctx context.Context, snap compose.Snapshot, pol *policy.Policy, paths []string, opts Options) (*Result, error) {
-	for _, p := range paths {
-		pol = pol.Naming(p)
-	}
 	projects := audit.Projects(snap, pol).Only(func(pl compose.Plan) bool {
 		return slices.ContainsFunc(pl.Files, func(f string) bool { return slices.Contains(paths, f) })
 	})
 	for _, p := range paths {
 		if mainPlan(projects, p) == nil {
-			return nil, fmt.Errorf("%s: not a compose file of this repository", p)
+			return nil, fmt.Errorf("%s: not a compose file the policy selects", p)
 		}
 	}
 	before := audit.RunProjects(ctx, snap, pol, projects, opts.Now)

@@ -214,10 +214,16 @@ func TestHardenRefusesWhatAVariantRejects(t *testing.T) {
 }
 
 func TestHardenNeedsAComposeFile(t *testing.T) {
-	snap := compose.MapSnapshot{"compose.yaml": []byte("services:\n  web:\n    image: nginx:1.27\n"), "README.md": []byte("# hi\n")}
-	if _, err := Files(t.Context(), snap, policy.Default(), []string{"stack/compose.yaml"}, Options{Now: now}); err == nil ||
-		err.Error() != "stack/compose.yaml: not a compose file of this repository" {
-		t.Errorf("got %v", err)
+	snap := compose.MapSnapshot{"compose.yaml": []byte("services:\n  web:\n    image: nginx:1.27\n"), "README.md": []byte("# hi\n"),
+		"legacy/compose.yaml": []byte("services:\n  old:\n    image: nginx:1.27\n")}
+	pol := policy.Parse(policy.FileName, []byte("files:\n  exclude: [\"legacy/**\"]\n"))
+	for _, p := range []string{"stack/compose.yaml", "README.md", "legacy/compose.yaml"} {
+		if _, err := Files(t.Context(), snap, pol, []string{p}, Options{Now: now}); err == nil || err.Error() != p+": not a compose file the policy selects" {
+			t.Errorf("%s: got %v", p, err)
+		}
+	}
+	if res, err := Files(t.Context(), snap, pol.Naming("legacy/compose.yaml"), []string{"legacy/compose.yaml"}, Options{Now: now}); err != nil || len(res.Changed()) != 1 {
+		t.Errorf("a file the caller names is hardened: %v", err)
 	}
 }
 

@@ -247,6 +247,11 @@ func TestHardeningNeedsItsFile(t *testing.T) {
 		if err != nil || o.Action != pulls.Clean || o.Detail != "nope/compose.yaml no longer exists" {
 			t.Errorf("missing file: %+v, %v", o, err)
 		}
+		e.repo.commitTo("main", "alice", map[string]string{"legacy/compose.yaml": hardenStack, policy.FileName: "files:\n  exclude: [\"legacy/**\"]\n"})
+		if o, err := e.runner.Harden(t.Context(), e.target, "legacy/compose.yaml"); err != nil || o.Action != pulls.Failed ||
+			o.Detail != "legacy/compose.yaml: not a compose file the policy selects" {
+			t.Errorf("a file the policy excludes: %+v, %v", o, err)
+		}
 		archived := e.target
 		archived.Archived = true
 		if o, err := e.runner.Harden(t.Context(), archived, hardenFile); err != nil || o.Action != pulls.Failed || o.Detail != "archived" {
