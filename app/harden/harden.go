@@ -215,6 +215,7 @@ func (h *hardening) file(path string) (File, error) {
 		return services[name]
 	}
 	pinned := h.pin(p, plan.Files, path, kept, at)
+	f.After = pinned
 	if !bytes.Equal(pinned, content) {
 		p = compose.Load(h.ctx, compose.Overlay{Snapshot: h.cur, Files: map[string][]byte{path: pinned}}, plan.Files)
 		if p.Model == nil { // bump.Apply loaded it already: this cannot happen

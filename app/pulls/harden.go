@@ -75,9 +75,6 @@ func (m hardenMarker) declines(want hardenMarker) bool {
 		!slices.ContainsFunc(want.Changes, func(c string) bool { return !slices.Contains(m.Changes, c) })
 }
 
-// Clean is a hardening with nothing to change.
-const Clean Action = "clean"
-
 // Harden opens, refreshes or leaves the pull request that hardens one
 // compose file of a repository (a repository path), the change
 // `composeguard harden --write` makes: every mechanical fix, tags pinned

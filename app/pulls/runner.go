@@ -5,9 +5,14 @@
 // remembered when a person closes it, closed when no longer needed, and
 // never force-pushed once someone else has pushed to it.
 //
-// It is the image update flow, beside the review flow (app/review): it
-// drives the bump engine (app/bump) and takes the scores it shows from the
-// audit engine (app/audit), reaching the forge only through app/forge.
+// It also opens, on request, the pull request that hardens one compose
+// file (Runner.Harden, harden.go), on a branch of its own kept the same way
+// (session.go holds what both share).
+//
+// It is the flow of composeguard's own pull requests, beside the review
+// flow (app/review): it drives the bump and hardening engines (app/bump,
+// app/harden) and takes the scores it shows from the audit engine
+// (app/audit), reaching the forge only through app/forge.
 package pulls
 
 import (
@@ -166,6 +171,8 @@ const (
 	// its images, so it may well still be needed.
 	Kept   Action = "kept"
 	Failed Action = "failed"
+	// Clean: a hardening with nothing to change.
+	Clean Action = "clean"
 )
 
 // Outcome is what happened to one branch.
