@@ -29,7 +29,10 @@ import (
 const (
 	defaultTimeout        = 30 * time.Second
 	defaultBlobCacheBytes = 64 << 20
-	userAgent             = "composeguard"
+	// defaultRevalidationBytes holds, compressed about tenfold, the five
+	// answers a bump run reads per repository for a few thousand of them.
+	defaultRevalidationBytes = 32 << 20
+	userAgent                = "composeguard"
 )
 
 // Options configure a Client.
@@ -50,6 +53,9 @@ type Options struct {
 	// BlobCacheBytes bounds the file contents kept between snapshots; 64 MiB
 	// when zero.
 	BlobCacheBytes int64
+	// RevalidationBytes bounds the answers kept to ask again conditionally
+	// (compressed); 32 MiB when zero.
+	RevalidationBytes int64
 }
 
 // Client talks to one GitHub (github.com or one Enterprise Server).
@@ -58,6 +64,10 @@ type Client struct {
 	baseURL string // go-github's API base URL, ending in "/"
 	counter *counter
 	blobs   *forgekit.Blobs
+	// revalidation asks again conditionally for what was read before;
+	// quotas are the rate limits the answers told (quota.go).
+	revalidation *forgekit.Revalidation
+	quotas       *forgekit.Quotas
 
 	// appKey is set for a GitHub App; token for a single-token client.
 	appKey *rsa.PrivateKey
@@ -104,7 +114,9 @@ func NewTokenClient(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.token, err = c.newAPI(c.counter, gh.WithAuthToken(opts.Token))
+	// The token never changes: the Authorization header names it.
+	c.token, err = c.newAPI(c.quotas.Transport(tokenQuota, c.revalidation.Transport(tokenQuota, nil, c.counter)),
+		gh.WithAuthToken(opts.Token))
 	return c, err
 }
 
@@ -115,11 +127,15 @@ func newClient(opts Options) (*Client, error) {
 	if opts.BlobCacheBytes == 0 {
 		opts.BlobCacheBytes = defaultBlobCacheBytes
 	}
+	if opts.RevalidationBytes == 0 {
+		opts.RevalidationBytes = defaultRevalidationBytes
+	}
 	base := opts.Transport
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	c := &Client{opts: opts, blobs: forgekit.NewBlobs(opts.BlobCacheBytes), statusRepos: map[string]bool{}}
+	c := &Client{opts: opts, blobs: forgekit.NewBlobs(opts.BlobCacheBytes), statusRepos: map[string]bool{},
+		revalidation: forgekit.NewRevalidation(opts.RevalidationBytes), quotas: forgekit.NewQuotas(forgekit.GitHubQuota)}
 	// go-github settles the base URL (it adds /api/v3/ to an Enterprise
 	// host): ask it rather than repeat its rule.
 	probe, err := c.newAPI(base)
@@ -174,7 +190,13 @@ func (c *Client) installation(id int64) (*gh.Client, error) {
 	apps := ghinstallation.NewAppsTransportFromPrivateKey(c.counter, c.opts.AppID, c.appKey)
 	// Without this, Enterprise tokens would be requested from api.github.com.
 	apps.BaseURL = strings.TrimSuffix(c.baseURL, "/")
-	api, err := c.newAPI(ghinstallation.NewFromAppsTransport(apps, id))
+	tokens := ghinstallation.NewFromAppsTransport(apps, id)
+	// Outside ghinstallation, so the App's own requests for tokens count in
+	// no installation's quota; an ETag is sent back only with the token it
+	// came with (forgekit.Revalidation).
+	key := strconv.FormatInt(id, 10)
+	token := func(r *http.Request) (string, error) { return tokens.Token(r.Context()) }
+	api, err := c.newAPI(c.quotas.Transport(key, c.revalidation.Transport("installation "+key, token, tokens)))
 	if err != nil {
 		return nil, err
 	}

@@ -74,13 +74,15 @@ func rateLimited(h http.Header, message string) bool {
 		strings.Contains(m, "rate limit") || strings.Contains(m, "abuse")
 }
 
-// rateLimitWait follows GitHub's order: retry-after, else x-ratelimit-reset,
-// else (known is zero or past) a minute.
+// rateLimitWait follows GitHub's order: retry-after, else x-ratelimit-reset
+// when x-ratelimit-remaining is 0, else (known is zero or past) a minute. A
+// secondary limit carries the primary's headers too, with requests left:
+// its reset says nothing about it.
 func rateLimitWait(h http.Header, known time.Duration) time.Duration {
 	if d := forgekit.RetryAfter(h); d > 0 {
 		return d
 	}
-	if reset, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64); err == nil {
+	if reset, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64); err == nil && h.Get("X-RateLimit-Remaining") == "0" {
 		// A reset already past (it passed on the way, or the clocks
 		// differ) has lifted the limit: a second is enough.
 		return max(time.Until(time.Unix(reset, 0)), 0).Truncate(time.Second) + time.Second

@@ -96,6 +96,11 @@ func (f *Fake) fault(w http.ResponseWriter, r *http.Request) bool {
 	if hit == nil {
 		return false
 	}
+	f.answerFault(w, r, hit.Fault)
+	return true
+}
+
+func (f *Fake) answerFault(w http.ResponseWriter, r *http.Request, hit Fault) {
 	for k, v := range hit.Header {
 		w.Header()[k] = v
 	}
@@ -104,5 +109,4 @@ func (f *Fake) fault(w http.ResponseWriter, r *http.Request) bool {
 		body["documentation_url"] = "https://docs.github.com/rest"
 	}
 	(&call{w: w, r: r}).json(hit.Status, body)
-	return true
 }

@@ -69,10 +69,19 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.log = append(f.log, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Body: body, Pattern: pattern})
 	f.mu.Unlock()
 
-	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-	if !f.fault(rec, r) {
+	quota, limited := f.spend(r)
+	rec := &recorder{header: http.Header{}, status: http.StatusOK}
+	switch {
+	case limited:
+		f.answerFault(rec, r, RateLimited(quota.reset))
+	case !f.fault(rec, r):
 		f.mux.ServeHTTP(rec, r)
 	}
+	rec.revalidate(r)
+	if quota != nil && !limited {
+		f.count(quota, rec)
+	}
+	rec.send(w)
 	f.mu.Lock()
 	f.log[i].Status = rec.status
 	f.mu.Unlock()
@@ -80,14 +89,24 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 type prefixKey struct{}
 
+// recorder holds an answer until the rate limit and conditional request
+// are applied to it.
 type recorder struct {
-	http.ResponseWriter
+	header http.Header
 	status int
+	body   bytes.Buffer
 }
 
-func (r *recorder) WriteHeader(status int) {
-	r.status = status
-	r.ResponseWriter.WriteHeader(status)
+func (r *recorder) Header() http.Header         { return r.header }
+func (r *recorder) WriteHeader(status int)      { r.status = status }
+func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
+
+func (r *recorder) send(w http.ResponseWriter) {
+	for k, v := range r.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(r.status)
+	_, _ = w.Write(r.body.Bytes())
 }
 
 func (f *Fake) routes() *http.ServeMux {

@@ -46,6 +46,7 @@ type Fake struct {
 	patchLimit int
 	treeLimit  int
 	faults     []*fault
+	quotas     map[string]*quota // primary rate limits, by credential (ratelimit.go)
 	log        []Request
 	// denyResolve refuses resolveReviewThread (DenyThreadResolution).
 	denyResolve bool
@@ -56,6 +57,7 @@ func New(t testing.TB) *Fake {
 	f := &Fake{
 		grants:     map[string]grant{},
 		issued:     map[int64]int{},
+		quotas:     map[string]*quota{},
 		repos:      map[string]*Repo{},
 		lastID:     1000,
 		patchLimit: defaultPatchLimit,
