@@ -54,7 +54,12 @@ type Config struct {
 	// BumpSchedule is when scheduled image update pull requests run; the
 	// registry settings are read as `composeguard bump` reads them, and the
 	// credentials scope says which repositories the credentials serve.
-	BumpSchedule             cron.Schedule
+	BumpSchedule cron.Schedule
+	// BumpSpread is how long from its start a run spreads its
+	// repositories over; BumpReserve the share (0 to 0.9) of each
+	// installation's rate limit image updates leave to reviews.
+	BumpSpread               time.Duration
+	BumpReserve              float64
 	RegistryMirrors          string
 	RegistryAuthFile         string
 	RegistryCredentialsScope string
@@ -116,6 +121,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("job_timeout", c.JobTimeout),
 		slog.Duration("rescue_after", c.RescueAfter),
 		slog.String("bump_schedule", c.BumpSchedule.String()),
+		slog.Duration("bump_spread", c.BumpSpread),
+		slog.Float64("bump_reserve", c.BumpReserve),
 		slog.String("registry_mirrors", c.RegistryMirrors),
 		slog.String("registry_auth_file", c.RegistryAuthFile),
 		slog.String("registry_credentials_scope", c.RegistryCredentialsScope),

@@ -62,7 +62,7 @@ func TestDefaults(t *testing.T) {
 	if c.Listen != ":8080" || c.DatabaseURL.Reveal() != "sqlite://"+filepath.Join(wd, "composeguard.db") ||
 		c.GitHubAPIURL.String() != "https://api.github.com/" || !c.ReviewDrafts || c.UsesApp() ||
 		c.JobTimeout != 30*time.Second || c.RescueAfter != 45*time.Second || c.BumpSchedule.String() != "0 6 * * 1" ||
-		c.TrustedProxies != nil || c.UnverifiedBodies != 8 {
+		c.TrustedProxies != nil || c.UnverifiedBodies != 8 || c.BumpSpread != time.Hour || c.BumpReserve != 0.2 {
 		t.Errorf("defaults: %+v", c)
 	}
 	if c.Token.Reveal() != token || c.WebhookSecret.Reveal() != webhookSecret {
@@ -175,6 +175,10 @@ func TestErrorsNameTheSetting(t *testing.T) {
 		{"job timeout zero", tokenEnv(), []string{"--job-timeout", "0s"}, "COMPOSEGUARD_JOB_TIMEOUT", "positive duration"},
 		{"rescue before the timeout", withEnv(tokenEnv(), "COMPOSEGUARD_RESCUE_AFTER", "20s"), nil, "COMPOSEGUARD_RESCUE_AFTER", "longer than COMPOSEGUARD_JOB_TIMEOUT"},
 		{"bump schedule not cron", withEnv(tokenEnv(), "COMPOSEGUARD_BUMP_SCHEDULE", "weekly"), nil, "COMPOSEGUARD_BUMP_SCHEDULE", "weekly"},
+		{"bump spread negative", withEnv(tokenEnv(), "COMPOSEGUARD_BUMP_SPREAD", "-1h"), nil, "COMPOSEGUARD_BUMP_SPREAD", "like 1h"},
+		{"bump spread past the next run", withEnv(withEnv(tokenEnv(), "COMPOSEGUARD_BUMP_SCHEDULE", "*/30 * * * *"), "COMPOSEGUARD_BUMP_SPREAD", "1h"), nil, "COMPOSEGUARD_BUMP_SPREAD", "shorter than the 30m0s between two runs"},
+		{"bump reserve without %", withEnv(tokenEnv(), "COMPOSEGUARD_BUMP_RESERVE", "20"), nil, "COMPOSEGUARD_BUMP_RESERVE", "percentage"},
+		{"bump reserve all", withEnv(tokenEnv(), "COMPOSEGUARD_BUMP_RESERVE", "100%"), nil, "COMPOSEGUARD_BUMP_RESERVE", "from 0% to 90%"},
 		{"mirror without target", withEnv(tokenEnv(), "COMPOSEGUARD_REGISTRY_MIRRORS", "docker.io"), nil, "COMPOSEGUARD_REGISTRY_MIRRORS", "docker.io"},
 		{"proxy a name", withEnv(tokenEnv(), "COMPOSEGUARD_TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal"), nil, "COMPOSEGUARD_TRUSTED_PROXIES", `"proxy.internal"`},
 		{"proxy range too wide", withEnv(tokenEnv(), "COMPOSEGUARD_TRUSTED_PROXIES", "10.0.0.0/33"), nil, "COMPOSEGUARD_TRUSTED_PROXIES", "CIDR"},

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/composeguard/composeguard/app/cron"
 	"github.com/composeguard/composeguard/app/registry"
@@ -36,6 +37,8 @@ var (
 	jobTimeoutSetting    = setting{"COMPOSEGUARD_JOB_TIMEOUT", "job-timeout", "longest one attempt of a review may run, like 30s or 2m", "30s"}
 	rescueAfterSetting   = setting{"COMPOSEGUARD_RESCUE_AFTER", "rescue-after", "how long after its attempt started a review left running by a replica that died is run by another; longer than the job timeout", "45s"}
 	bumpScheduleSetting  = setting{"COMPOSEGUARD_BUMP_SCHEDULE", "bump-schedule", "when image update pull requests are opened: a cron expression in UTC", "0 6 * * 1"}
+	bumpSpreadSetting    = setting{"COMPOSEGUARD_BUMP_SPREAD", "bump-spread", "how long from its start a scheduled run spreads its repositories over, each at a time of its own (0: all at once); shorter than the time between two runs", "1h"}
+	bumpReserveSetting   = setting{"COMPOSEGUARD_BUMP_RESERVE", "bump-reserve", "the share of each installation's API rate limit kept for reviews: image updates wait for the reset once less remains, like 20%", "20%"}
 	mirrorsSetting       = setting{"COMPOSEGUARD_REGISTRY_MIRRORS", "registry-mirrors", "registry mirrors for image lookups: registry=mirror,…", ""}
 	authFileSetting      = setting{"COMPOSEGUARD_REGISTRY_AUTH_FILE", "registry-auth-file", "a docker config.json whose auths are the registry credentials", ""}
 	scopeSetting         = setting{registry.CredentialsScopeSetting, "registry-credentials-scope", "which repositories may use which registry's credentials: registry=owner/*,owner/name;… (* for all); required with the auth file", ""}
@@ -53,7 +56,7 @@ var (
 
 	allSettings = []setting{gitlabURLSetting, gitlabTokenSetting, gitlabSecretSetting, listenSetting, databaseSetting, apiURLSetting, appIDSetting, keyFileSetting,
 		keySetting, tokenSetting, webhookSecretSetting, draftsSetting, proxiesSetting, bodiesSetting, jobTimeoutSetting, rescueAfterSetting,
-		bumpScheduleSetting, mirrorsSetting, authFileSetting, scopeSetting, allowPrivateSetting,
+		bumpScheduleSetting, bumpSpreadSetting, bumpReserveSetting, mirrorsSetting, authFileSetting, scopeSetting, allowPrivateSetting,
 		trivySetting, trivyServerSetting, trivyTokenSetting, trivyCacheDirSetting, trivyTimeoutSetting}
 )
 
@@ -219,6 +222,21 @@ func resolveBump(c *Config, value func(setting) string) error {
 	if c.BumpSchedule, err = cron.Parse(value(bumpScheduleSetting)); err != nil {
 		return bumpScheduleSetting.errorf("%v", err)
 	}
+	if c.BumpSpread, err = time.ParseDuration(value(bumpSpreadSetting)); err != nil || c.BumpSpread < 0 {
+		return bumpSpreadSetting.errorf("must be a duration like 1h or 30m, or 0, got %q", value(bumpSpreadSetting))
+	}
+	// Otherwise one run's repositories would still be waiting when the
+	// next run starts.
+	next := c.BumpSchedule.Next(time.Now())
+	if gap := c.BumpSchedule.Next(next).Sub(next); c.BumpSpread >= gap {
+		return bumpSpreadSetting.errorf("must be shorter than the %s between two runs of %s, got %s", gap, bumpScheduleSetting.env, c.BumpSpread)
+	}
+	percent, ok := strings.CutSuffix(value(bumpReserveSetting), "%")
+	reserve, err := strconv.Atoi(percent)
+	if !ok || err != nil || reserve < 0 || reserve > 90 {
+		return bumpReserveSetting.errorf("must be a percentage from 0%% to 90%%, got %q", value(bumpReserveSetting))
+	}
+	c.BumpReserve = float64(reserve) / 100
 	c.RegistryMirrors = value(mirrorsSetting)
 	if _, err := registry.ParseMirrors(c.RegistryMirrors); err != nil {
 		return mirrorsSetting.errorf("%v", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"maps"
 	"slices"
@@ -61,6 +62,13 @@ type BumpOptions struct {
 	// Schedule is when runs start: a cron.Schedule read from
 	// COMPOSEGUARD_BUMP_SCHEDULE.
 	Schedule river.PeriodicSchedule
+	// Spread is how long from its start a run spreads its repositories
+	// over (COMPOSEGUARD_BUMP_SPREAD); 0 runs them all at once.
+	Spread time.Duration
+	// Reserve is the share (0 to 1) of a credential's rate limit left to
+	// reviews (COMPOSEGUARD_BUMP_RESERVE): a repository whose quota is
+	// below it waits for the reset. Quotas come from Options.Quotas.
+	Reserve float64
 }
 
 // maxBumpAttempts bounds the retries of a run's listing and of one
@@ -90,21 +98,35 @@ type BumpRepoArgs struct {
 
 func (BumpRepoArgs) Kind() string { return "bump_repo" }
 
+// bumpPriority puts a repository's updates behind every review waiting
+// (River runs priority 1 first): a run of a thousand repositories never
+// holds a pull request's check back.
+const bumpPriority = 3
+
 // InsertOpts make a repository's job unique per run.
 func (BumpRepoArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: maxBumpAttempts, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{MaxAttempts: maxBumpAttempts, Priority: bumpPriority, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// spreadOffset is repo's place in a window: the same at every run, and
+// scattered over it, so a run's repositories (and each installation's)
+// are worked on evenly across the window rather than all at its start.
+func spreadOffset(repo forge.Repository, window time.Duration) time.Duration {
+	h := fnv.New64a()
+	h.Write([]byte(string(repo.Forge) + "\x00" + repo.String()))
+	return time.Duration(h.Sum64() % uint64(window))
 }
 
 // register adds the bump workers and the periodic job that starts runs.
-func (b BumpOptions) register(workers *river.Workers, cfg *river.Config, q *Queue, logger *slog.Logger) error {
+func (b BumpOptions) register(workers *river.Workers, cfg *river.Config, q *Queue, quotas QuotasByForge, logger *slog.Logger) error {
 	if b.Bumper == nil {
 		return nil
 	}
 	if b.Schedule == nil || b.Schedule.Next(time.Now()).IsZero() {
 		return errors.New("bump: the schedule never fires")
 	}
-	river.AddWorker(workers, &bumpRunWorker{bumper: b.Bumper, queue: q})
-	river.AddWorker(workers, &bumpRepoWorker{bumper: b.Bumper, logger: logger})
+	river.AddWorker(workers, &bumpRunWorker{bumper: b.Bumper, queue: q, spread: b.Spread})
+	river.AddWorker(workers, &bumpRepoWorker{bumper: b.Bumper, logger: logger, quotas: quotas, reserve: b.Reserve})
 	// River enqueues periodic jobs on the elected leader only, so one
 	// replica starts each run. Its scheduler keeps no state: a leader
 	// elected after a run's time skips that run, and the next one catches
@@ -123,16 +145,22 @@ type bumpRunWorker struct {
 	river.WorkerDefaults[BumpRunArgs]
 	bumper Bumper
 	queue  *Queue // its client inserts the repositories' jobs
+	spread time.Duration
 }
 
-// Work queues the repositories listed, also when the listing failed in
-// part; the run is then retried, and a repository queued by an earlier
-// attempt is not queued again (its job is unique per run).
+// Work queues the repositories listed, each at its place in the run's
+// window, also when the listing failed in part; the run is then retried,
+// and a repository queued by an earlier attempt is not queued again (its
+// job is unique per run).
 func (w *bumpRunWorker) Work(ctx context.Context, job *river.Job[BumpRunArgs]) error {
 	repos, listErr := w.bumper.Repositories(ctx)
 	params := make([]river.InsertManyParams, 0, len(repos))
 	for _, repo := range repos {
-		params = append(params, river.InsertManyParams{Args: BumpRepoArgs{Repo: repo, Run: job.Args.Run}})
+		p := river.InsertManyParams{Args: BumpRepoArgs{Repo: repo, Run: job.Args.Run}}
+		if w.spread > 0 {
+			p.InsertOpts = &river.InsertOpts{ScheduledAt: job.Args.Run.Add(spreadOffset(repo, w.spread))}
+		}
+		params = append(params, p)
 	}
 	if len(params) > 0 {
 		if _, err := w.queue.client.InsertMany(ctx, params); err != nil {
@@ -146,8 +174,10 @@ func (w *bumpRunWorker) Work(ctx context.Context, job *river.Job[BumpRunArgs]) e
 // after its After; any other error is final at once, and logged.
 type bumpRepoWorker struct {
 	river.WorkerDefaults[BumpRepoArgs]
-	bumper Bumper
-	logger *slog.Logger
+	bumper  Bumper
+	logger  *slog.Logger
+	quotas  QuotasByForge
+	reserve float64
 
 	retryAt sync.Map // job ID → time.Time, from Work to NextRetry
 }
@@ -160,7 +190,16 @@ func (w *bumpRepoWorker) NextRetry(job *river.Job[BumpRepoArgs]) time.Time {
 }
 
 func (w *bumpRepoWorker) Work(ctx context.Context, job *river.Job[BumpRepoArgs]) error {
-	err := w.bumper.Bump(ctx, job.Args.Repo, job.Args.Run)
+	repo := job.Args.Repo
+	if quota, ok := w.quotas.Quota(repo.Repo); ok && quota.Below(w.reserve, time.Now()) {
+		// Snoozed, not failed: the wait costs no attempt. The reset is in
+		// whole seconds, and the forge's clock may be behind.
+		wait := time.Until(quota.Reset) + time.Second
+		w.logger.Info("bump: waiting for the forge's rate limit to reset", "repo", repo.String(),
+			"remaining", quota.Remaining, "limit", quota.Limit, "reset", quota.Reset)
+		return river.JobSnooze(wait)
+	}
+	err := w.bumper.Bump(ctx, repo, job.Args.Run)
 	if err == nil || ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return err
 	}

@@ -30,6 +30,9 @@ type Options struct {
 	Registerer prometheus.Registerer
 	// Bump schedules the image update pull requests (bump.go).
 	Bump BumpOptions
+	// Quotas are each forge client's rate limits: image updates wait for
+	// a reset where they run low, and the metrics show them.
+	Quotas QuotasByForge
 
 	// pollInterval overrides River's fetch poll interval in tests, where
 	// retries must be picked up at once.
@@ -86,6 +89,9 @@ func newQueue(ctx context.Context, db database, opts Options) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("job metrics: %w", err)
 	}
+	if err := registerQuotaGauge(opts.Registerer, opts.Quotas); err != nil {
+		return nil, fmt.Errorf("rate limit metrics: %w", err)
+	}
 	q := &Queue{db: db, works: opts.Reviewer != nil, logger: opts.Logger}
 	if q.migrator, err = db.newMigrator(opts.Logger); err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
@@ -102,7 +108,7 @@ func newQueue(ctx context.Context, db database, opts Options) (*Queue, error) {
 			river.QueueDefault: {MaxWorkers: cmp.Or(opts.Workers, defaultWorkers)},
 		}
 		riverConfig.PeriodicJobs = []*river.PeriodicJob{prunePeriodically()}
-		if err := opts.Bump.register(workers, riverConfig, q, opts.Logger); err != nil {
+		if err := opts.Bump.register(workers, riverConfig, q, opts.Quotas, opts.Logger); err != nil {
 			return nil, err
 		}
 		q.rescueAfter = cmp.Or(opts.RescueAfter, timeout+rescueMargin)

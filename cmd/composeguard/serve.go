@@ -66,17 +66,19 @@ func serverRegistry(cfg config.Config) (*registry.Client, error) {
 // newReviewers builds the review flow of each forge the server serves, and
 // the scheduled image updates of each forge that can list what it may act
 // on; both list vulnerabilities with scanner when there is one.
-func newReviewers(cfg config.Config, scanner *vulns.Scanner, logger *slog.Logger) (jobs.ByForge, jobs.BumpOptions, error) {
+func newReviewers(cfg config.Config, scanner *vulns.Scanner, logger *slog.Logger) (jobs.ByForge, jobs.BumpOptions, jobs.QuotasByForge, error) {
 	reviewers := jobs.ByForge{}
 	bumpers := map[forge.Kind]pulls.Forge{}
+	quotas := jobs.QuotasByForge{}
 	if cfg.UsesGitHub() {
 		client, err := newGitHubClient(cfg)
 		if err != nil {
-			return nil, jobs.BumpOptions{}, fmt.Errorf("github client: %w", err)
+			return nil, jobs.BumpOptions{}, nil, fmt.Errorf("github client: %w", err)
 		}
 		if reviewers[forge.GitHub], err = newReviewer(cfg, client, scanner); err != nil {
-			return nil, jobs.BumpOptions{}, fmt.Errorf("review flow: %w", err)
+			return nil, jobs.BumpOptions{}, nil, fmt.Errorf("review flow: %w", err)
 		}
+		quotas[forge.GitHub] = client
 		// A token has no installations to list.
 		if cfg.UsesApp() {
 			bumpers[forge.GitHub] = client
@@ -87,14 +89,15 @@ func newReviewers(cfg config.Config, scanner *vulns.Scanner, logger *slog.Logger
 	if cfg.UsesGitLab() {
 		client, err := gitlab.New(gitlab.Options{URL: cfg.GitLabURL.String(), Token: cfg.GitLabToken.Reveal()})
 		if err != nil {
-			return nil, jobs.BumpOptions{}, fmt.Errorf("gitlab client: %w", err)
+			return nil, jobs.BumpOptions{}, nil, fmt.Errorf("gitlab client: %w", err)
 		}
 		if reviewers[forge.GitLab], err = newReviewer(cfg, client, scanner); err != nil {
-			return nil, jobs.BumpOptions{}, fmt.Errorf("review flow: %w", err)
+			return nil, jobs.BumpOptions{}, nil, fmt.Errorf("review flow: %w", err)
 		}
 		bumpers[forge.GitLab] = client
+		quotas[forge.GitLab] = client
 	}
-	return reviewers, bumpOptions(cfg, bumpers, scanner, logger), nil
+	return reviewers, bumpOptions(cfg, bumpers, scanner, logger), quotas, nil
 }
 
 // bumpOptions schedules image update pull requests on each forge's client
@@ -115,7 +118,7 @@ func bumpOptions(cfg config.Config, clients map[forge.Kind]pulls.Forge, scanner 
 	for kind, client := range clients {
 		bumpers[kind] = pulls.New(pulls.Options{Forge: client, Logger: logger.With("forge", kind), NewRegistry: newRunRegistry, Scanner: scanner})
 	}
-	return jobs.BumpOptions{Schedule: cfg.BumpSchedule, Bumper: bumpers}
+	return jobs.BumpOptions{Schedule: cfg.BumpSchedule, Bumper: bumpers, Spread: cfg.BumpSpread, Reserve: cfg.BumpReserve}
 }
 
 // newGitHubClient acts as the GitHub App, one installation token per
@@ -186,12 +189,12 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 		// Closed last, once the jobs using it have drained.
 		defer scanner.Close()
 	}
-	reviewers, bump, err := newReviewers(cfg, scanner, logger)
+	reviewers, bump, quotas, err := newReviewers(cfg, scanner, logger)
 	if err != nil {
 		return err
 	}
 	queue, err := jobs.Open(ctx, cfg.DatabaseURL.Reveal(), jobs.Options{Reviewer: reviewers, JobTimeout: cfg.JobTimeout,
-		RescueAfter: cfg.RescueAfter, Logger: logger, Registerer: metrics, Bump: bump})
+		RescueAfter: cfg.RescueAfter, Logger: logger, Registerer: metrics, Bump: bump, Quotas: quotas})
 	if err != nil {
 		return err
 	}

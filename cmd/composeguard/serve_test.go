@@ -314,7 +314,7 @@ func TestScheduledBumpsOnEachForge(t *testing.T) {
 		{"GitLab and a GitHub token", withGitLab(githubToken), []forge.Kind{forge.GitLab}},
 		{"GitLab and a GitHub App", withGitLab(app), []forge.Kind{forge.GitHub, forge.GitLab}},
 	} {
-		_, opts, err := newReviewers(tc.cfg, nil, slog.New(slog.DiscardHandler))
+		_, opts, _, err := newReviewers(tc.cfg, nil, slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}

@@ -55,6 +55,8 @@ type Client struct {
 	api   *gl.Client
 	web   string // the instance's address, without a trailing slash
 	blobs *forgekit.Blobs
+	// quotas holds the token's rate limit, as GitLab's answers say it.
+	quotas *forgekit.Quotas
 
 	mu       sync.Mutex
 	me       user                                         // the token's user, once read
@@ -96,15 +98,16 @@ func New(opts Options) (*Client, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
+	quotas := forgekit.NewQuotas(forgekit.GitLabQuota)
 	api, err := gl.NewClient(opts.Token,
 		gl.WithBaseURL(opts.URL),
-		gl.WithHTTPClient(&http.Client{Transport: boundBlobs{base}, Timeout: opts.Timeout}),
+		gl.WithHTTPClient(&http.Client{Transport: quotas.Transport(tokenQuota, boundBlobs{base}), Timeout: opts.Timeout}),
 		gl.WithoutRetries(),
 		gl.WithUserAgent(userAgent))
 	if err != nil {
 		return nil, fmt.Errorf("gitlab: %w", err)
 	}
-	return &Client{api: api, web: strings.TrimSuffix(web.String(), "/"), blobs: forgekit.NewBlobs(opts.BlobCacheBytes),
+	return &Client{api: api, web: strings.TrimSuffix(web.String(), "/"), blobs: forgekit.NewBlobs(opts.BlobCacheBytes), quotas: quotas,
 		diffRefs: map[mergeRequestHead]gl.MergeRequestDiffRefs{}}, nil
 }
 
