@@ -6,7 +6,33 @@ import (
 	"time"
 
 	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/forge/github/githubtest"
 )
+
+// wholeRun runs the flow as a scheduled run does, the listing then each
+// repository, and returns the outcomes as "repo: action branch", how many
+// requests were counted against the installation's primary rate limit
+// and how many were sent.
+func wholeRun(t *testing.T, e *env, fake *githubtest.Fake, at time.Time) (outcomes []string, counted, sent int) {
+	t.Helper()
+	used, requests := fake.RateLimitUsed(installation), e.requests()
+	repos, err := e.runner.Repositories(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, repo := range repos {
+		res, err := e.runner.Repository(t.Context(), repo, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range res.Outcomes {
+			outcomes = append(outcomes, repo.Name+": "+string(o.Action)+" "+o.Branch)
+		}
+	}
+	return outcomes, fake.RateLimitUsed(installation) - used, e.requests() - requests
+}
+
+func week(n int) time.Time { return monday06.Add(time.Duration(n) * 7 * 24 * time.Hour) }
 
 // TestUnchangedRunCostsNoRateLimit: a bump run over repositories nothing
 // changed in asks GitHub again conditionally and gets 304s, which do not
@@ -17,31 +43,13 @@ func TestUnchangedRunCostsNoRateLimit(t *testing.T) {
 	fake := e.hub.(*githubHub).fake
 	quiet, _ := e.hub.addRepo("acme", "quiet", stackFiles())
 
-	// A whole run: the listing, then each repository.
-	run := func(at time.Time) (outcomes []string, counted, sent int) {
-		t.Helper()
-		used, requests := fake.RateLimitUsed(installation), e.requests()
-		repos, err := e.runner.Repositories(t.Context())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, repo := range repos {
-			res, err := e.runner.Repository(t.Context(), repo, at)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, o := range res.Outcomes {
-				outcomes = append(outcomes, repo.Name+": "+string(o.Action)+" "+o.Branch)
-			}
-		}
-		return outcomes, fake.RateLimitUsed(installation) - used, e.requests() - requests
-	}
-	wantLines(t, "the first run", first(run(monday06.Add(7*24*time.Hour))),
+	first, _, _ := wholeRun(t, e, fake, week(1))
+	wantLines(t, "the first run", first,
 		"quiet: opened "+minorBranch, "quiet: opened "+majorBranch,
 		"stack: current "+minorBranch, "stack: current "+majorBranch)
 	// The next reads quiet's pull requests, which the first opened.
-	run(monday06.Add(14 * 24 * time.Hour))
-	second, counted, sent := run(monday06.Add(21 * 24 * time.Hour))
+	wholeRun(t, e, fake, week(2))
+	second, counted, sent := wholeRun(t, e, fake, week(3))
 	wantLines(t, "the run with nothing changed", second,
 		"quiet: current "+minorBranch, "quiet: current "+majorBranch,
 		"stack: current "+minorBranch, "stack: current "+majorBranch)
@@ -49,12 +57,14 @@ func TestUnchangedRunCostsNoRateLimit(t *testing.T) {
 		t.Errorf("a run with nothing changed: %d requests sent, %d counted against the installation's rate limit; want 12 (the App's installations, the installation's repositories, 5 per repository), the installation's answered 304, none counted",
 			sent, counted)
 	}
+	t.Logf("a run over 2 repositories with nothing changed: %d requests sent, %d counted against the installation's primary rate limit (%d without conditional requests)",
+		sent, counted, sent-1)
 
 	// Someone changes quiet's compose file and closes stack's major pull
 	// request: they are read in full, and seen.
 	quiet.commitTo("main", "octocat", map[string]string{"compose.yaml": strings.Replace(composeFile, "the database", "the main database", 1)})
 	e.repo.closePull(2)
-	third, counted, _ := run(monday06.Add(28 * 24 * time.Hour))
+	third, counted, _ := wholeRun(t, e, fake, week(4))
 	wantLines(t, "the run after changes", third,
 		"quiet: updated "+minorBranch, "quiet: updated "+majorBranch,
 		"stack: current "+minorBranch, "stack: ignored "+majorBranch)
@@ -66,4 +76,18 @@ func TestUnchangedRunCostsNoRateLimit(t *testing.T) {
 	}
 }
 
-func first(outcomes []string, _, _ int) []string { return outcomes }
+// TestNewTokenCountsAgain: GitHub's ETags belong to the token that read
+// them, so once the installation token is refreshed (hourly) they no
+// longer match, and every read counts again.
+func TestNewTokenCountsAgain(t *testing.T) {
+	e := newEnv(t, newGitHubHub, stackFiles(), stackTags)
+	fake := e.hub.(*githubHub).fake
+	fake.SetTokenLifetime(time.Minute) // a new token for every request
+	wholeRun(t, e, fake, week(0))
+	wholeRun(t, e, fake, week(1))
+	outcomes, counted, sent := wholeRun(t, e, fake, week(2))
+	wantLines(t, "the run with nothing changed", outcomes, "stack: current "+minorBranch, "stack: current "+majorBranch)
+	if counted != 6 {
+		t.Errorf("a run with nothing changed, a new token for each request: %d of %d requests counted; want the 6 reads of the installation (the tokens and the App's listing count on none)", counted, sent)
+	}
+}

@@ -1,6 +1,7 @@
 package githubtest
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/rsa"
 	"net/http"
@@ -57,6 +58,15 @@ func (f *Fake) AllowPersonalToken(token, login string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.grants[token] = grant{login: login, personal: true}
+}
+
+// SetTokenLifetime makes the installation tokens issued from now on live d
+// instead of GitHub's hour: with a minute, a client refreshes its token
+// before every request, as if an hour passed between any two.
+func (f *Fake) SetTokenLifetime(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tokenLifetime = d
 }
 
 // TokensIssued is how many installation tokens the fake created for
@@ -120,7 +130,7 @@ func (f *Fake) createToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token := "ghs_" + rand.Text()
-	expires := time.Now().Add(tokenLifetime).Truncate(time.Second)
+	expires := time.Now().Add(cmp.Or(f.tokenLifetime, tokenLifetime)).Truncate(time.Second)
 	f.grants[token] = grant{installation: id, login: AppLogin, expires: expires}
 	f.issued[id]++
 	c.json(http.StatusCreated, map[string]any{

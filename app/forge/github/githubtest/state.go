@@ -47,7 +47,9 @@ type Fake struct {
 	treeLimit  int
 	faults     []*fault
 	quotas     map[string]*quota // primary rate limits, by credential (ratelimit.go)
-	log        []Request
+	// tokenLifetime overrides GitHub's hour (SetTokenLifetime).
+	tokenLifetime time.Duration
+	log           []Request
 	// denyResolve refuses resolveReviewThread (DenyThreadResolution).
 	denyResolve bool
 }
