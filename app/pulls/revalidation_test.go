@@ -90,4 +90,5 @@ func TestNewTokenCountsAgain(t *testing.T) {
 	if counted != 6 {
 		t.Errorf("a run with nothing changed, a new token for each request: %d of %d requests counted; want the 6 reads of the installation (the tokens and the App's listing count on none)", counted, sent)
 	}
+	t.Logf("a run over 1 repository with nothing changed, a new installation token for each request: %d counted against the installation's primary rate limit", counted)
 }
