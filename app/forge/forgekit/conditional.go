@@ -21,6 +21,8 @@ import (
 // only with the credential it came with, and after an installation token's
 // hourly refresh only If-Modified-Since can still match.
 type Revalidation struct {
+	skip func(*http.Request) bool
+
 	mu    sync.Mutex
 	limit int64 // bytes of compressed bodies kept
 	size  int64
@@ -42,9 +44,13 @@ type answer struct {
 }
 
 // NewRevalidation keeps answers within limit bytes, compressed; the least
-// recently used go first.
-func NewRevalidation(limit int64) *Revalidation {
-	return &Revalidation{limit: limit, order: list.New(), byKey: map[string]*list.Element{}}
+// recently used go first. Requests skip reports (file contents cached by
+// their hash elsewhere) are neither kept nor revalidated; nil skips none.
+func NewRevalidation(limit int64, skip func(*http.Request) bool) *Revalidation {
+	if skip == nil {
+		skip = func(*http.Request) bool { return false }
+	}
+	return &Revalidation{skip: skip, limit: limit, order: list.New(), byKey: map[string]*list.Element{}}
 }
 
 // Transport revalidates the GETs next carries. scope names whose answers
@@ -67,7 +73,7 @@ type revalidating struct {
 }
 
 func (t *revalidating) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Method != http.MethodGet || r.Header.Get("If-None-Match") != "" || r.Header.Get("If-Modified-Since") != "" {
+	if r.Method != http.MethodGet || r.Header.Get("If-None-Match") != "" || r.Header.Get("If-Modified-Since") != "" || t.v.skip(r) {
 		return t.next.RoundTrip(r)
 	}
 	key := t.scope + "\x00" + r.Header.Get("Accept") + "\x00" + r.URL.String()

@@ -40,7 +40,7 @@ func TestRevalidation(t *testing.T) {
 	body := "v1"
 	srv, seen := origin(t, &body)
 	token := "token a"
-	client := &http.Client{Transport: NewRevalidation(1<<20).Transport("installation 7",
+	client := &http.Client{Transport: NewRevalidation(1<<20, nil).Transport("installation 7",
 		func(*http.Request) (string, error) { return token, nil },
 		roundTripper(func(r *http.Request) (*http.Response, error) {
 			r.Header.Set("Authorization", token) // as ghinstallation, below the revalidation
@@ -95,7 +95,7 @@ func TestRevalidation(t *testing.T) {
 // TestRevalidationIsBounded: the least recently used answers go first, so
 // the kept bodies stay within the limit.
 func TestRevalidationIsBounded(t *testing.T) {
-	v := NewRevalidation(100)
+	v := NewRevalidation(100, nil)
 	for i := range 10 {
 		v.put(&answer{key: fmt.Sprint(i), body: make([]byte, 30)})
 	}

@@ -135,7 +135,7 @@ func newClient(opts Options) (*Client, error) {
 		base = http.DefaultTransport
 	}
 	c := &Client{opts: opts, blobs: forgekit.NewBlobs(opts.BlobCacheBytes), statusRepos: map[string]bool{},
-		revalidation: forgekit.NewRevalidation(opts.RevalidationBytes), quotas: forgekit.NewQuotas(forgekit.GitHubQuota)}
+		quotas: forgekit.NewQuotas(forgekit.GitHubQuota)}
 	// go-github settles the base URL (it adds /api/v3/ to an Enterprise
 	// host): ask it rather than repeat its rule.
 	probe, err := c.newAPI(base)
@@ -148,6 +148,9 @@ func newClient(opts Options) (*Client, error) {
 		return nil, fmt.Errorf("github: API URL: %w", err)
 	}
 	c.counter = newCounter(base, strings.TrimSuffix(u.Path, "/"))
+	// Blobs are kept by their SHA in c.blobs already.
+	c.revalidation = forgekit.NewRevalidation(opts.RevalidationBytes,
+		func(r *http.Request) bool { return c.counter.operation(r) == opGetBlob })
 	return c, nil
 }
 

@@ -207,3 +207,52 @@ func TestGraphQLAsGitHub(t *testing.T) {
 		t.Errorf("CheckOperations reported %q, want the document naming a field GitHub lacks, alone", rec.errors)
 	}
 }
+
+// TestConditionalRequestsAndRateLimit: a GET's ETag, sent back by the
+// token that read it, is answered 304 without a body and without counting;
+// another token's is not; an installation out of requests is refused
+// until its reset.
+func TestConditionalRequestsAndRateLimit(t *testing.T) {
+	f := New(t)
+	f.AddRepo("acme", "stack", 5)
+	f.AllowToken("other")
+	f.mu.Lock()
+	f.grants["ghs_installation"] = grant{installation: 5, login: AppLogin}
+	f.mu.Unlock()
+	get := func(auth, etag string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("GET", f.URL+"/repos/acme/stack/pulls", nil)
+		req.Header.Set("Authorization", auth)
+		if etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	first := get("token ghs_installation", "")
+	etag := first.Header.Get("ETag")
+	if first.StatusCode != 200 || etag == "" || first.Header.Get("X-Ratelimit-Remaining") != "4999" || f.RateLimitUsed(5) != 1 {
+		t.Fatalf("first read: %d, ETag %q, remaining %s", first.StatusCode, etag, first.Header.Get("X-Ratelimit-Remaining"))
+	}
+	again := get("token ghs_installation", etag)
+	if again.StatusCode != 304 || again.ContentLength > 0 || again.Header.Get("X-Ratelimit-Remaining") != "4999" || f.RateLimitUsed(5) != 1 {
+		t.Errorf("read again with its ETag: %d, %d bytes, remaining %s; want 304, empty, not counted", again.StatusCode, again.ContentLength, again.Header.Get("X-Ratelimit-Remaining"))
+	}
+	if other := get("token other", etag); other.StatusCode != 200 {
+		t.Errorf("another token's ETag: %d, want 200", other.StatusCode)
+	}
+
+	reset := time.Now().Add(time.Hour)
+	f.SetRateLimitRemaining(5, 1, reset)
+	if resp := get("token ghs_installation", ""); resp.StatusCode != 200 || resp.Header.Get("X-Ratelimit-Remaining") != "0" {
+		t.Errorf("the last request: %d, remaining %s", resp.StatusCode, resp.Header.Get("X-Ratelimit-Remaining"))
+	}
+	resp := get("token ghs_installation", "")
+	if resp.StatusCode != 403 || resp.Header.Get("X-Ratelimit-Reset") != strconv.FormatInt(reset.Unix(), 10) {
+		t.Errorf("past the limit: %d, reset %s; want 403 until %d", resp.StatusCode, resp.Header.Get("X-Ratelimit-Reset"), reset.Unix())
+	}
+}

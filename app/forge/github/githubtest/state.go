@@ -3,7 +3,9 @@
 // where a client can get it wrong: App JWT and installation-token auth,
 // pagination with Link headers, diffs computed from real contents, 422 for a
 // review comment outside the diff, the 50-annotation limit, check runs
-// written only by Apps, rate limits and server errors on demand. A test
+// written only by Apps, each installation's primary rate limit with its
+// headers, ETags per token and free 304s (ratelimit.go), rate limits and
+// server errors on demand. A test
 // seeds repositories, commits and pull requests, then inspects what the
 // client posted and every request it made.
 package githubtest
