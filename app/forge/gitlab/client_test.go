@@ -262,6 +262,9 @@ func TestErrorsAreSorted(t *testing.T) {
 	if _, err := e.client.PullRequest(t.Context(), e.target, 1); !errors.As(err, &retry) || retry.After != 7*time.Second {
 		t.Errorf("a 429: %v, want retryable after 7s", err)
 	}
+	if q, ok := e.client.Quota(e.target); !ok || q.Remaining != 0 || q.Limit != 2000 || !q.Below(0.2, time.Now()) {
+		t.Errorf("the token's quota after a 429: %+v, %v; want none left until the reset", q, ok)
+	}
 	e.fake.Fail(http.MethodGet, `/diffs$`, 1, gitlabtest.ServerError())
 	if _, err := e.client.ChangedFiles(t.Context(), e.target, 1); !errors.As(err, &retry) {
 		t.Errorf("a 502: %v, want retryable", err)
