@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"strconv"
@@ -54,6 +55,15 @@ func newInsecureService(t *testing.T, e *e2e) {
 	}
 	if s := e.summary(t, p.Number); !strings.Contains(s.Body, "| **Overall** | **10.0** |") {
 		t.Errorf("the summary lacks the score:\n%s", s.Body)
+	}
+	// What the review left of the rate limit, as GitHub's answers said.
+	want := `composeguard_forge_ratelimit_remaining{forge="github",installation="token"} `
+	if !e.token {
+		want = fmt.Sprintf(`composeguard_forge_ratelimit_remaining{forge="github",installation="%d"} %d`+"\n",
+			e2eInstallation, 5000-e.fake.RateLimitUsed(e2eInstallation))
+	}
+	if _, metrics := get(t, e.url+"/metrics"); !strings.Contains(metrics, want) {
+		t.Errorf("/metrics lacks %q", want)
 	}
 }
 
