@@ -49,6 +49,9 @@ type Policy struct {
 	// Projects declares compose projects made of several files
 	// (projects.go).
 	Projects []compose.Spec
+	// Dashboard opts the repository in to its security dashboard issue
+	// (dashboard: true).
+	Dashboard bool
 
 	pattern *regexp.Regexp
 	include []*regexp.Regexp
@@ -180,6 +183,7 @@ func Parse(file string, content []byte) *Policy {
 		"bump":       r.bump,
 		"harden":     r.harden,
 		"projects":   r.projects,
+		"dashboard":  r.dashboard,
 	})
 	return p
 }
@@ -339,6 +343,13 @@ func (r reader) review(n *yaml.Node) {
 			}
 		},
 	})
+}
+
+// dashboard reads dashboard: true or false, the security dashboard issue.
+func (r reader) dashboard(v *yaml.Node) {
+	if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || v.Decode(&r.p.Dashboard) != nil {
+		r.bad(v, "dashboard must be true or false, not %q; no dashboard", v.Value)
+	}
 }
 
 // count reads a whole number, 0 or more; zero says what 0 means.

@@ -3,6 +3,7 @@ package policy
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -128,6 +129,19 @@ func TestParseFailOnNever(t *testing.T) {
 	}
 	if FailNever <= checks.Critical {
 		t.Errorf("FailNever (%d) must be above critical", FailNever)
+	}
+}
+
+func TestParseDashboard(t *testing.T) {
+	if p := Parse(FileName, []byte("dashboard: true\n")); !p.Dashboard || len(p.Problems) != 0 {
+		t.Errorf("dashboard: true: Dashboard = %v, problems %v", p.Dashboard, problems(p))
+	}
+	if Default().Dashboard {
+		t.Error("a repository without a policy has a dashboard; it must opt in")
+	}
+	// A word that YAML reads as a string is no opt-in.
+	if p := Parse(FileName, []byte("dashboard: \"yes\"\n")); p.Dashboard || !slices.Equal(problems(p), []string{"policy-invalid@1"}) {
+		t.Errorf("dashboard: \"yes\": Dashboard = %v, problems %v", p.Dashboard, problems(p))
 	}
 }
 

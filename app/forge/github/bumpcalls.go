@@ -23,11 +23,17 @@ const (
 	opCreatePull        = "POST /repos/{owner}/{repo}/pulls"
 	opEditPull          = "PATCH /repos/{owner}/{repo}/pulls/{pull_number}"
 	opAddLabels         = "POST /repos/{owner}/{repo}/issues/{issue_number}/labels"
+	// The security dashboard's issue (issues.go).
+	opListIssues  = "GET /repos/{owner}/{repo}/issues"
+	opCreateIssue = "POST /repos/{owner}/{repo}/issues"
+	opEditIssue   = "PATCH /repos/{owner}/{repo}/issues/{issue_number}"
 )
 
 var bumpOperations = []string{opGetApp, opListInstallations, opListInstalledRepo, opGetBranch,
 	opCreateBlob, opCreateTree, opCreateCommit, opCreateRef, opUpdateRef, opCompare,
 	opListPulls, opCreatePull, opEditPull, opAddLabels}
+
+var issueOperations = []string{opListIssues, opCreateIssue, opEditIssue}
 
 // spanning lets an operation's trailing {ref}, {branch} or {basehead} match
 // several path segments, as GitHub's refs do.
@@ -40,10 +46,10 @@ func spanning(op string) string {
 	return op
 }
 
-// init adds the bump operations to the recogniser of calls.go, which
+// init adds the bump and issue operations to the recogniser of calls.go, which
 // names the review's; kept apart so the two flows' files do not collide.
 func init() {
-	for _, op := range bumpOperations {
+	for _, op := range append(bumpOperations, issueOperations...) {
 		operations.HandleFunc(spanning(op), func(http.ResponseWriter, *http.Request) {})
 	}
 }

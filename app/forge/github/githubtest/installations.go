@@ -29,6 +29,9 @@ func (f *Fake) bumpRoutes(m *http.ServeMux) {
 		"POST /repos/{owner}/{repo}/pulls":                        createPull,
 		"PATCH /repos/{owner}/{repo}/pulls/{pull_number}":         editPull,
 		"POST /repos/{owner}/{repo}/issues/{issue_number}/labels": addLabels,
+		"GET /repos/{owner}/{repo}/issues":                        listIssues,
+		"POST /repos/{owner}/{repo}/issues":                       createIssue,
+		"PATCH /repos/{owner}/{repo}/issues/{issue_number}":       editIssue,
 	} {
 		m.HandleFunc(pattern, f.repoHandler(h))
 	}

@@ -178,10 +178,7 @@ func createPull(c *call) {
 			return
 		}
 	}
-	n := 1
-	if numbers := c.repo.pullNumbers(); len(numbers) > 0 {
-		n = numbers[len(numbers)-1] + 1
-	}
+	n := c.repo.nextNumber()
 	c.repo.pulls[n] = &Pull{Number: n, Title: body.Title, Base: g.branches[body.Base], Head: g.branches[head], BaseRef: body.Base, HeadRef: head}
 	m := c.repo.pullMeta(n)
 	m.body, m.user, m.created = body.Body, c.user, time.Now().UTC()

@@ -25,6 +25,7 @@ type gitState struct {
 	history       map[string]*commitMeta          // by commit SHA
 	trees         map[string]map[string]treeEntry // by tree SHA
 	pulls         map[int]*pullMeta
+	issues        map[int]*Issue // issues.go
 }
 
 type commitMeta struct {

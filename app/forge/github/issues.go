@@ -1,0 +1,63 @@
+package github
+
+import (
+	"context"
+
+	gh "github.com/google/go-github/v88/github"
+
+	"github.com/composeguard/composeguard/app/forge"
+)
+
+var _ forge.Issues = (*Client)(nil)
+
+// IssuesBy lists the issues author opened (GitHub's creator filter, which
+// takes an App's "slug[bot]"), open and closed, newest first; the pull
+// requests GitHub lists with them are left out.
+func (c *Client) IssuesBy(ctx context.Context, repo forge.Repo, author string) ([]forge.Issue, error) {
+	api, err := c.api(repo)
+	if err != nil {
+		return nil, err
+	}
+	opts := &gh.IssueListByRepoOptions{Creator: author, State: "all", Sort: "created", Direction: "desc"}
+	issues, err := listAll(forge.MaxIssuesListed, func(page gh.ListOptions) ([]*gh.Issue, *gh.Response, error) {
+		opts.ListOptions = page
+		return api.Issues.ListByRepo(ctx, repo.Owner, repo.Name, opts)
+	})
+	if err != nil {
+		return nil, fail(err, "list the issues of %s", repo)
+	}
+	var out []forge.Issue
+	for _, is := range issues {
+		if is.IsPullRequest() {
+			continue
+		}
+		out = append(out, forge.Issue{Number: is.GetNumber(), Title: is.GetTitle(), Body: is.GetBody(),
+			Author: is.GetUser().GetLogin(), Open: is.GetState() == "open"})
+	}
+	return out, nil
+}
+
+// CreateIssue opens an issue; a body over GitHub's limit is cut, saying so.
+func (c *Client) CreateIssue(ctx context.Context, repo forge.Repo, title, body string) (int, error) {
+	api, err := c.api(repo)
+	if err != nil {
+		return 0, err
+	}
+	is, _, err := api.Issues.Create(ctx, repo.Owner, repo.Name, &gh.IssueRequest{Title: gh.Ptr(title), Body: gh.Ptr(Truncate(body, MaxCommentBody))})
+	if err != nil {
+		return 0, fail(err, "open an issue in %s", repo)
+	}
+	return is.GetNumber(), nil
+}
+
+// EditIssue replaces an issue's body.
+func (c *Client) EditIssue(ctx context.Context, repo forge.Repo, number int, body string) error {
+	api, err := c.api(repo)
+	if err != nil {
+		return err
+	}
+	if _, _, err := api.Issues.Edit(ctx, repo.Owner, repo.Name, number, &gh.IssueRequest{Body: gh.Ptr(Truncate(body, MaxCommentBody))}); err != nil {
+		return fail(err, "edit issue %s#%d", repo, number)
+	}
+	return nil
+}
