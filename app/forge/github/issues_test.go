@@ -38,7 +38,7 @@ func TestIssuesByTheServer(t *testing.T) {
 	}
 	var got []string
 	for _, is := range issues {
-		got = append(got, fmt.Sprintf("#%d %s by %s open=%t cut=%t", is.Number, is.Title, is.Author, is.Open, len(is.Body) <= MaxCommentBody && strings.Contains(is.Body, "(cut:")))
+		got = append(got, fmt.Sprintf("#%d %s by %s open=%t cut=%t", is.Number, is.Title, is.Author, is.Open, len(is.Body) <= MaxCommentBody && strings.Contains(is.Body, "more bytes")))
 	}
 	want := []string{
 		fmt.Sprintf("#%d composeguard dashboard by %s open=true cut=true", second, githubtest.AppLogin),
