@@ -53,6 +53,8 @@ type database interface {
 type conn interface {
 	exec(ctx context.Context, query string, args ...any) (rowsAffected int64, err error)
 	queryRow(ctx context.Context, query string, args ...any) row
+	// queryEach calls each for every row of the result, in order.
+	queryEach(ctx context.Context, query string, each func(row) error, args ...any) error
 }
 
 // row is one row of a result, *sql.Row or pgx.Row.
@@ -93,7 +95,8 @@ func openDatabase(ctx context.Context, databaseURL string) (database, error) {
 }
 
 // migration is one change to the project's own tables. Applied
-// migrations are never edited: a change is a new one.
+// migrations are never edited: a change is a new one. Every statement
+// names a column type by index, so fmt adds nothing to it.
 type migration struct {
 	version int
 	// statements take the column types of a time (%[1]s) and of bytes
@@ -133,6 +136,31 @@ var migrations = []migration{{version: 1, statements: []string{
 		id        INTEGER PRIMARY KEY,
 		probed_at %[1]s NOT NULL DEFAULT CURRENT_TIMESTAMP,
 		room      %[2]s
+	)`,
+}}, {version: 2, statements: []string{
+	// The default branch's score at each commit the security dashboard
+	// was refreshed on, newest kept (RecordScore): the trend it shows.
+	`CREATE TABLE IF NOT EXISTS dashboard_scores (
+		provider            TEXT NOT NULL,
+		repo                TEXT NOT NULL,
+		sha                 TEXT NOT NULL,
+		at_unix             BIGINT NOT NULL,
+		container_hardening DOUBLE PRECISION NOT NULL,
+		image_security      DOUBLE PRECISION NOT NULL,
+		system_security     DOUBLE PRECISION NOT NULL,
+		overall             DOUBLE PRECISION NOT NULL,
+		recorded_at         %[1]s NOT NULL DEFAULT CURRENT_TIMESTAMP,
+		PRIMARY KEY (provider, repo, sha)
+	)`,
+	// Each repository's dashboard issue and the body the server last wrote
+	// to it: what its boxes said before a person ticked one.
+	`CREATE TABLE IF NOT EXISTS dashboards (
+		provider   TEXT NOT NULL,
+		repo       TEXT NOT NULL,
+		issue      INTEGER NOT NULL,
+		body       TEXT NOT NULL,
+		updated_at %[1]s NOT NULL DEFAULT CURRENT_TIMESTAMP,
+		PRIMARY KEY (provider, repo)
 	)`,
 }}}
 

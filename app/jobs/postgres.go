@@ -129,6 +129,7 @@ type pgxConn struct {
 	q interface {
 		Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 		QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+		Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	}
 }
 
@@ -139,6 +140,20 @@ func (c pgxConn) exec(ctx context.Context, query string, args ...any) (int64, er
 
 func (c pgxConn) queryRow(ctx context.Context, query string, args ...any) row {
 	return c.q.QueryRow(ctx, numbered(query), args...)
+}
+
+func (c pgxConn) queryEach(ctx context.Context, query string, each func(row) error, args ...any) error {
+	rows, err := c.q.Query(ctx, numbered(query), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // numbered turns each ? into $1, $2…; the project's queries hold no ? in a

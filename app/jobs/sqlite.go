@@ -131,6 +131,7 @@ type sqlConn struct {
 	q interface {
 		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	}
 }
 
@@ -144,4 +145,18 @@ func (c sqlConn) exec(ctx context.Context, query string, args ...any) (int64, er
 
 func (c sqlConn) queryRow(ctx context.Context, query string, args ...any) row {
 	return c.q.QueryRowContext(ctx, query, args...)
+}
+
+func (c sqlConn) queryEach(ctx context.Context, query string, each func(row) error, args ...any) error {
+	rows, err := c.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

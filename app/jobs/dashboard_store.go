@@ -1,0 +1,78 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/composeguard/composeguard/app/audit"
+	"github.com/composeguard/composeguard/app/forge"
+)
+
+// ScorePoint is a default branch's score at one commit.
+type ScorePoint struct {
+	SHA   string
+	At    time.Time
+	Score audit.Score
+}
+
+// KeptScores is how many points of each repository's trend are kept.
+const KeptScores = 30
+
+// RecordScore adds the score of a commit to the repository's trend, once
+// per commit, and forgets the points past the newest KeptScores.
+func (q *Queue) RecordScore(ctx context.Context, repo forge.Repo, p ScorePoint) error {
+	return q.db.inTx(ctx, func(tx conn, _ inserter) error {
+		s := p.Score
+		if _, err := tx.exec(ctx, `INSERT INTO dashboard_scores
+			(provider, repo, sha, at_unix, container_hardening, image_security, system_security, overall)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+			string(repo.Forge), repo.String(), p.SHA, p.At.Unix(), s.ContainerHardening, s.ImageSecurity, s.SystemSecurity, s.Overall); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `DELETE FROM dashboard_scores WHERE provider = ? AND repo = ? AND at_unix <
+			(SELECT at_unix FROM dashboard_scores WHERE provider = ? AND repo = ? ORDER BY at_unix DESC LIMIT 1 OFFSET ?)`,
+			string(repo.Forge), repo.String(), string(repo.Forge), repo.String(), KeptScores-1)
+		return err
+	})
+}
+
+// Scores returns the repository's newest n points, newest first.
+func (q *Queue) Scores(ctx context.Context, repo forge.Repo, n int) ([]ScorePoint, error) {
+	var out []ScorePoint
+	err := q.db.queryEach(ctx, `SELECT sha, at_unix, container_hardening, image_security, system_security, overall
+		FROM dashboard_scores WHERE provider = ? AND repo = ? ORDER BY at_unix DESC, sha LIMIT ?`,
+		func(r row) error {
+			var p ScorePoint
+			var at int64
+			if err := r.Scan(&p.SHA, &at, &p.Score.ContainerHardening, &p.Score.ImageSecurity, &p.Score.SystemSecurity, &p.Score.Overall); err != nil {
+				return err
+			}
+			p.At = time.Unix(at, 0).UTC()
+			out = append(out, p)
+			return nil
+		}, string(repo.Forge), repo.String(), n)
+	return out, err
+}
+
+// DashboardIssue is the repository's dashboard issue and the body the
+// server last wrote to it; found is false before the first.
+func (q *Queue) DashboardIssue(ctx context.Context, repo forge.Repo) (number int, body string, found bool, err error) {
+	err = q.db.queryRow(ctx, `SELECT issue, body FROM dashboards WHERE provider = ? AND repo = ?`,
+		string(repo.Forge), repo.String()).Scan(&number, &body)
+	if errors.Is(err, sql.ErrNoRows) || errors.Is(err, pgx.ErrNoRows) {
+		return 0, "", false, nil
+	}
+	return number, body, err == nil, err
+}
+
+// SaveDashboardIssue records the body the server wrote to the issue.
+func (q *Queue) SaveDashboardIssue(ctx context.Context, repo forge.Repo, number int, body string) error {
+	_, err := q.db.exec(ctx, `INSERT INTO dashboards (provider, repo, issue, body) VALUES (?, ?, ?, ?)
+		ON CONFLICT (provider, repo) DO UPDATE SET issue = excluded.issue, body = excluded.body, updated_at = CURRENT_TIMESTAMP`,
+		string(repo.Forge), repo.String(), number, body)
+	return err
+}
