@@ -170,3 +170,10 @@ func editIssue(c *call) {
 	is.Edits++
 	c.json(http.StatusOK, issueItemJSON(is))
 }
+
+// CloseIssue closes an issue as a person does.
+func (r *Repo) CloseIssue(number int) {
+	r.f.mu.Lock()
+	defer r.f.mu.Unlock()
+	r.issues()[number].Closed = true
+}

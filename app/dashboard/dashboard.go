@@ -1,0 +1,218 @@
+// Package dashboard keeps each opted-in repository's security dashboard:
+// one issue, "composeguard dashboard", that shows its default branch's
+// score and trend, open findings, exceptions running out, pending image
+// updates and files skipped, with boxes a person ticks to have composeguard
+// open a hardening pull request or an update. The issue is opened once and
+// edited in place only when what it shows changes.
+//
+// It is a flow, beside the review (app/review) and composeguard's pull
+// requests (app/pulls), whose Runner does what a box asks: it audits with
+// app/audit and reaches the forge only through app/forge. The trend and the
+// body last written are kept in the database (Store, *jobs.Queue).
+package dashboard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/composeguard/composeguard/app/audit"
+	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/jobs"
+	"github.com/composeguard/composeguard/app/policy"
+	"github.com/composeguard/composeguard/app/pulls"
+)
+
+// Title is the dashboard issue's title.
+const Title = "composeguard dashboard"
+
+// Forge is what the flow uses of a forge.
+type Forge interface {
+	forge.Contents
+	forge.Issues
+	forge.Identity
+	BranchHead(ctx context.Context, repo forge.Repo, branch string) (forge.Head, error)
+}
+
+// Store keeps each repository's score trend and the body last written to
+// its dashboard; *jobs.Queue is one.
+type Store interface {
+	RecordScore(ctx context.Context, repo forge.Repo, p jobs.ScorePoint) error
+	Scores(ctx context.Context, repo forge.Repo, n int) ([]jobs.ScorePoint, error)
+	DashboardIssue(ctx context.Context, repo forge.Repo) (number int, body string, found bool, err error)
+	SaveDashboardIssue(ctx context.Context, repo forge.Repo, number int, body string) error
+}
+
+// Actions does what a ticked box asks; *pulls.Runner is one.
+type Actions interface {
+	Harden(ctx context.Context, repo forge.Repository, file string) (pulls.Outcome, error)
+}
+
+// Options configure a Runner.
+type Options struct {
+	Forge Forge
+	Store Store
+	// Actions nil shows no box.
+	Actions Actions
+	Logger  *slog.Logger
+	// Now is the clock of the trend and of exceptions' expiry; time.Now
+	// when nil.
+	Now func() time.Time
+}
+
+// Runner refreshes dashboards; it is safe for concurrent use, one refresh
+// of a repository at a time (the queue runs one job per repository).
+type Runner struct{ opts Options }
+
+// New returns a Runner.
+func New(opts Options) *Runner {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Runner{opts: opts}
+}
+
+// Result is what a refresh did.
+type Result struct {
+	// Skipped says why nothing was done: archived, empty, not opted in,
+	// closed by a person.
+	Skipped string
+	Issue   int
+	// Created and Edited tell whether the issue was opened or its body
+	// replaced; neither when it already showed this.
+	Created, Edited bool
+	// Done are the boxes acted on, as "harden compose.yaml: opened #3".
+	Done []string
+}
+
+// Refresh acts on the boxes ticked since the dashboard was last written,
+// then brings it up to date with the default branch. An error means the
+// refresh should be tried again.
+func (r *Runner) Refresh(ctx context.Context, repo forge.Repository) error {
+	res, err := r.Repository(ctx, repo)
+	log := r.opts.Logger.With("repo", repo.String())
+	switch {
+	case res.Skipped != "":
+		log.Debug("dashboard: skipped", "reason", res.Skipped)
+	case res.Created || res.Edited || len(res.Done) > 0:
+		log.Info("dashboard: refreshed", "issue", res.Issue, "created", res.Created, "done", res.Done)
+	}
+	return err
+}
+
+// Repository refreshes one repository's dashboard.
+func (r *Runner) Repository(ctx context.Context, repo forge.Repository) (*Result, error) {
+	res := &Result{}
+	if repo.Archived {
+		res.Skipped = "archived"
+		return res, nil
+	}
+	head, err := r.opts.Forge.BranchHead(ctx, repo.Repo, repo.DefaultBranch)
+	if errors.Is(err, forge.ErrNotFound) {
+		res.Skipped = "no default branch: the repository is empty"
+		return res, nil
+	}
+	if err != nil {
+		return res, err
+	}
+	snap, err := r.opts.Forge.Snapshot(ctx, repo.Repo, head.SHA)
+	if err != nil {
+		return res, err
+	}
+	// The default branch's policy decides: a pull request never changes it.
+	pol := policy.Read(snap)
+	if err := snapshotErr(snap); err != nil {
+		return res, err
+	}
+	if !pol.Dashboard {
+		res.Skipped = "no dashboard: true in " + policy.FileName
+		return res, nil
+	}
+	login, err := r.opts.Forge.Login(ctx)
+	if err != nil {
+		return res, err
+	}
+	issue, closed, err := r.find(ctx, repo.Repo, login)
+	if err != nil {
+		return res, err
+	}
+	if closed {
+		res.Skipped = "the dashboard issue was closed"
+		return res, nil
+	}
+	if issue != nil {
+		res.Issue = issue.Number
+		if err := r.act(ctx, repo, *issue, res); err != nil {
+			return res, err
+		}
+	}
+
+	now := r.opts.Now()
+	report := audit.Run(ctx, snap, pol, now)
+	if err := snapshotErr(snap); err != nil {
+		return res, err
+	}
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	if err := r.opts.Store.RecordScore(ctx, repo.Repo, jobs.ScorePoint{SHA: head.SHA, At: now, Score: report.Score}); err != nil {
+		return res, fmt.Errorf("record the score: %w", err)
+	}
+	trend, err := r.opts.Store.Scores(ctx, repo.Repo, trendLength)
+	if err != nil {
+		return res, fmt.Errorf("read the trend: %w", err)
+	}
+	body, err := render(input{repo: repo, sha: head.SHA, policy: pol, report: report, trend: trend,
+		now: now, boxes: r.opts.Actions != nil})
+	if err != nil {
+		return res, err
+	}
+	switch {
+	case issue == nil:
+		if res.Issue, err = r.opts.Forge.CreateIssue(ctx, repo.Repo, Title, body); err != nil {
+			return res, err
+		}
+		res.Created = true
+	case issue.Body != body:
+		if err := r.opts.Forge.EditIssue(ctx, repo.Repo, issue.Number, body); err != nil {
+			return res, err
+		}
+		res.Edited = true
+	}
+	if err := r.opts.Store.SaveDashboardIssue(ctx, repo.Repo, res.Issue, body); err != nil {
+		return res, fmt.Errorf("record the dashboard: %w", err)
+	}
+	return res, nil
+}
+
+// find returns the server's dashboard issue: the newest issue the server's
+// account opened that carries the marker. An issue anyone else opened is
+// never it, whatever it holds. closed reports that the newest was closed,
+// which a person did: it is left so.
+func (r *Runner) find(ctx context.Context, repo forge.Repo, login string) (issue *forge.Issue, closed bool, err error) {
+	issues, err := r.opts.Forge.IssuesBy(ctx, repo, login)
+	if err != nil {
+		return nil, false, err
+	}
+	for i, is := range issues {
+		if is.Author == login && strings.Contains(is.Body, markerStart) {
+			return &issues[i], !is.Open, nil
+		}
+	}
+	return nil, false, nil
+}
+
+// snapshotErr is the first failed read of a forge snapshot: a dashboard
+// made with files missing would show them fixed.
+func snapshotErr(snap any) error {
+	if s, ok := snap.(interface{ Err() error }); ok {
+		return s.Err()
+	}
+	return nil
+}
