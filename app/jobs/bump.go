@@ -126,7 +126,9 @@ func (b BumpOptions) register(workers *river.Workers, cfg *river.Config, q *Queu
 		return errors.New("bump: the schedule never fires")
 	}
 	river.AddWorker(workers, &bumpRunWorker{bumper: b.Bumper, queue: q, spread: b.Spread})
-	river.AddWorker(workers, &bumpRepoWorker{bumper: b.Bumper, logger: logger, quotas: quotas, reserve: b.Reserve})
+	river.AddWorker(workers, &repoWorker[BumpRepoArgs]{what: "bump", logger: logger, quotas: quotas, reserve: b.Reserve,
+		run:  func(ctx context.Context, a BumpRepoArgs) error { return b.Bumper.Bump(ctx, a.Repo, a.Run) },
+		repo: func(a BumpRepoArgs) forge.Repository { return a.Repo }})
 	// River enqueues periodic jobs on the elected leader only, so one
 	// replica starts each run. Its scheduler keeps no state: a leader
 	// elected after a run's time skips that run, and the next one catches
@@ -149,9 +151,9 @@ type bumpRunWorker struct {
 }
 
 // Work queues the repositories listed, each at its place in the run's
-// window, also when the listing failed in part; the run is then retried,
-// and a repository queued by an earlier attempt is not queued again (its
-// job is unique per run).
+// window, and their dashboards' refresh, also when the listing failed in
+// part; the run is then retried, and a repository queued by an earlier
+// attempt is not queued again (its jobs are unique per run).
 func (w *bumpRunWorker) Work(ctx context.Context, job *river.Job[BumpRunArgs]) error {
 	repos, listErr := w.bumper.Repositories(ctx)
 	params := make([]river.InsertManyParams, 0, len(repos))
@@ -161,6 +163,17 @@ func (w *bumpRunWorker) Work(ctx context.Context, job *river.Job[BumpRunArgs]) e
 			p.InsertOpts = &river.InsertOpts{ScheduledAt: job.Args.Run.Add(spreadOffset(repo, w.spread))}
 		}
 		params = append(params, p)
+		// The dashboards are refreshed on the same schedule: updates
+		// waiting and exceptions running out change with time alone.
+		// Behind reviews and the refreshes people ask for, as the updates are.
+		if w.queue.dashboards {
+			opts := &river.InsertOpts{Priority: bumpPriority}
+			if p.InsertOpts != nil {
+				opts.ScheduledAt = p.InsertOpts.ScheduledAt
+			}
+			params = append(params, river.InsertManyParams{Args: DashboardArgs{Repo: repo,
+				Cause: "bump run " + job.Args.Run.Format(time.RFC3339)}, InsertOpts: opts})
+		}
 	}
 	if len(params) > 0 {
 		if _, err := w.queue.client.InsertMany(ctx, params); err != nil {
@@ -170,11 +183,14 @@ func (w *bumpRunWorker) Work(ctx context.Context, job *river.Job[BumpRunArgs]) e
 	return listErr
 }
 
-// bumpRepoWorker runs one repository. A *forge.RetryableError is retried
-// after its After; any other error is final at once, and logged.
-type bumpRepoWorker struct {
-	river.WorkerDefaults[BumpRepoArgs]
-	bumper  Bumper
+// repoWorker runs one repository's job of a flow, once the forge's rate
+// limit has room. A *forge.RetryableError is retried after its After; any
+// other error is final at once, and logged.
+type repoWorker[A river.JobArgs] struct {
+	river.WorkerDefaults[A]
+	what    string // the flow, in the log
+	run     func(ctx context.Context, args A) error
+	repo    func(args A) forge.Repository
 	logger  *slog.Logger
 	quotas  QuotasByForge
 	reserve float64
@@ -182,24 +198,24 @@ type bumpRepoWorker struct {
 	retryAt sync.Map // job ID → time.Time, from Work to NextRetry
 }
 
-func (w *bumpRepoWorker) NextRetry(job *river.Job[BumpRepoArgs]) time.Time {
+func (w *repoWorker[A]) NextRetry(job *river.Job[A]) time.Time {
 	if at, ok := w.retryAt.LoadAndDelete(job.ID); ok {
 		return at.(time.Time)
 	}
 	return time.Time{}
 }
 
-func (w *bumpRepoWorker) Work(ctx context.Context, job *river.Job[BumpRepoArgs]) error {
-	repo := job.Args.Repo
+func (w *repoWorker[A]) Work(ctx context.Context, job *river.Job[A]) error {
+	repo := w.repo(job.Args)
 	if quota, ok := w.quotas.Quota(repo.Repo); ok && quota.Below(w.reserve, time.Now()) {
 		// Snoozed, not failed: the wait costs no attempt. The reset is in
 		// whole seconds, and the forge's clock may be behind.
 		wait := time.Until(quota.Reset) + time.Second
-		w.logger.Info("bump: waiting for the forge's rate limit to reset", "repo", repo.String(),
+		w.logger.Info(w.what+": waiting for the forge's rate limit to reset", "repo", repo.String(),
 			"remaining", quota.Remaining, "limit", quota.Limit, "reset", quota.Reset)
 		return river.JobSnooze(wait)
 	}
-	err := w.bumper.Bump(ctx, repo, job.Args.Run)
+	err := w.run(ctx, job.Args)
 	if err == nil || ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return err
 	}
@@ -210,6 +226,6 @@ func (w *bumpRepoWorker) Work(ctx context.Context, job *river.Job[BumpRepoArgs])
 		}
 		return err
 	}
-	w.logger.Error("bump: repository failed", "repo", job.Args.Repo.String(), "run", job.Args.Run, "error", err)
+	w.logger.Error(w.what+": repository failed", "repo", repo.String(), "kind", job.Kind, "error", err)
 	return river.JobCancel(err)
 }

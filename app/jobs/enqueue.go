@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/composeguard/composeguard/app/forge"
 )
@@ -43,6 +44,21 @@ const (
 // delivery is never lost, and neither a redelivery nor a replay reviews
 // twice.
 func (q *Queue) Enqueue(ctx context.Context, d Delivery, req forge.ReviewRequest) (Outcome, error) {
+	return q.record(ctx, d, func(tx conn, insert inserter) (*rivertype.JobInsertResult, error) {
+		if _, err := tx.exec(ctx,
+			`INSERT INTO pull_heads (provider, repo, head_sha, number) VALUES (?, ?, ?, ?)
+			 ON CONFLICT (provider, repo, head_sha) DO UPDATE SET number = excluded.number, recorded_at = CURRENT_TIMESTAMP`,
+			string(req.Repo.Forge), req.Repo.String(), req.HeadSHA, req.Number); err != nil {
+			return nil, fmt.Errorf("record head: %w", err)
+		}
+		return insert(ctx, ReviewArgs{ReviewRequest: req})
+	})
+}
+
+// record records a delivery and its event and queues its job with queue,
+// in one transaction: Queued, or Coalesced when a job alike already waits;
+// Duplicate and Replayed do nothing.
+func (q *Queue) record(ctx context.Context, d Delivery, queue func(tx conn, insert inserter) (*rivertype.JobInsertResult, error)) (Outcome, error) {
 	if d.ID == "" || d.Event == "" {
 		return "", errors.New("enqueue: a delivery needs its id and its event")
 	}
@@ -67,15 +83,9 @@ func (q *Queue) Enqueue(ctx context.Context, d Delivery, req forge.ReviewRequest
 			outcome = Replayed
 			return errReplayed
 		}
-		if _, err := tx.exec(ctx,
-			`INSERT INTO pull_heads (provider, repo, head_sha, number) VALUES (?, ?, ?, ?)
-			 ON CONFLICT (provider, repo, head_sha) DO UPDATE SET number = excluded.number, recorded_at = CURRENT_TIMESTAMP`,
-			string(req.Repo.Forge), req.Repo.String(), req.HeadSHA, req.Number); err != nil {
-			return fmt.Errorf("record head: %w", err)
-		}
-		inserted, err := insert(ctx, ReviewArgs{ReviewRequest: req})
+		inserted, err := queue(tx, insert)
 		if err != nil {
-			return fmt.Errorf("insert review job: %w", err)
+			return fmt.Errorf("insert job: %w", err)
 		}
 		outcome = Queued
 		if inserted.UniqueSkippedAsDuplicate {

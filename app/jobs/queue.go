@@ -10,6 +10,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
+
+	"github.com/composeguard/composeguard/app/forge"
 )
 
 // Options configure a Queue. The zero value inserts jobs but runs none.
@@ -33,6 +35,9 @@ type Options struct {
 	// Quotas are each forge client's rate limits: image updates wait for
 	// a reset where they run low, and the metrics show them.
 	Quotas QuotasByForge
+	// Dashboard refreshes the security dashboards (dashboard.go): on the
+	// deliveries that ask for it, and on the bump schedule; nil for none.
+	Dashboard Dashboarder
 
 	// pollInterval overrides River's fetch poll interval in tests, where
 	// retries must be picked up at once.
@@ -56,6 +61,8 @@ type Queue struct {
 	migrator migrator
 	works    bool
 	logger   *slog.Logger
+	// dashboards: the bump run also refreshes every dashboard.
+	dashboards bool
 
 	rescueAfter time.Duration
 	stopRescue  func() // set by Start
@@ -103,6 +110,12 @@ func newQueue(ctx context.Context, db database, opts Options) (*Queue, error) {
 		workers := river.NewWorkers()
 		river.AddWorker(workers, &reviewWorker{reviewer: opts.Reviewer, metrics: m, logger: opts.Logger})
 		river.AddWorker(workers, &pruneWorker{db: db})
+		if opts.Dashboard != nil {
+			q.dashboards = true
+			river.AddWorker(workers, &repoWorker[DashboardArgs]{what: "dashboard", logger: opts.Logger, quotas: opts.Quotas, reserve: opts.Bump.Reserve,
+				run:  func(ctx context.Context, a DashboardArgs) error { return opts.Dashboard.Refresh(ctx, a.Repo) },
+				repo: func(a DashboardArgs) forge.Repository { return a.Repo }})
+		}
 		riverConfig.Workers = workers
 		riverConfig.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: cmp.Or(opts.Workers, defaultWorkers)},
