@@ -18,6 +18,9 @@ type (
 		Owner struct {
 			Login string `json:"login"`
 		} `json:"owner"`
+		// For the dashboards' refresh.
+		DefaultBranch string `json:"default_branch"`
+		Archived      bool   `json:"archived"`
 	}
 	githubInstallation struct {
 		ID int64 `json:"id"`

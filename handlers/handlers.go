@@ -23,6 +23,9 @@ import (
 type Queue interface {
 	// Enqueue records a delivery and queues its review in one transaction.
 	Enqueue(ctx context.Context, d jobs.Delivery, req forge.ReviewRequest) (jobs.Outcome, error)
+	// EnqueueDashboard records a delivery and queues the refresh of a
+	// repository's security dashboard in one transaction.
+	EnqueueDashboard(ctx context.Context, d jobs.Delivery, repo forge.Repository) (jobs.Outcome, error)
 	// PullRequestForHead finds the pull request a head belongs to.
 	PullRequestForHead(ctx context.Context, repo forge.Repo, headSHA string) (int, bool, error)
 	// Ready reports whether the queue can take work.
@@ -42,7 +45,11 @@ type Options struct {
 	// server uses a token, and then runs named forge.CheckName are.
 	AppID        int64
 	ReviewDrafts bool
-	Queue        Queue
+	// Dashboards makes pushes to a default branch and edits of issues
+	// refresh the security dashboards; without it they are ignored, as
+	// the queue then has no dashboard job.
+	Dashboards bool
+	Queue      Queue
 	// Registry holds the metrics /metrics shows; nil makes a new one.
 	Registry *prometheus.Registry
 	Logger   *slog.Logger
@@ -81,7 +88,7 @@ func New(opts Options) (*echo.Echo, error) {
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = clientIP(opts.TrustedProxies)
 	if len(opts.WebhookSecret) > 0 {
-		gh := &githubWebhook{secret: opts.WebhookSecret, appID: opts.AppID, reviewDrafts: opts.ReviewDrafts,
+		gh := &githubWebhook{secret: opts.WebhookSecret, appID: opts.AppID, reviewDrafts: opts.ReviewDrafts, dashboards: opts.Dashboards,
 			bodies: bodies, queue: opts.Queue, metrics: m, logger: opts.Logger}
 		e.POST("/webhooks/github", gh.serve)
 	}

@@ -49,9 +49,15 @@ func newReviewingTestServer(t testing.TB, edit func(*Options)) *testServer {
 
 func newTestServerWith(t testing.TB, reviewer jobs.Reviewer, edit func(*Options)) *testServer {
 	t.Helper()
+	return newTestServerWithQueue(t, jobs.Options{Reviewer: reviewer}, edit)
+}
+
+// newTestServerWithQueue is a test server on a queue opened with opts.
+func newTestServerWithQueue(t testing.TB, queueOpts jobs.Options, edit func(*Options)) *testServer {
+	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "composeguard.db")
-	queue, err := jobs.Open(ctx, "sqlite://"+path, jobs.Options{Reviewer: reviewer})
+	queue, err := jobs.Open(ctx, "sqlite://"+path, queueOpts)
 	if err != nil {
 		t.Fatal(err)
 	}

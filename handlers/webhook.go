@@ -17,7 +17,9 @@ import (
 // answer. GitHub waits 10 seconds at most (docs: "Best practices for using
 // webhooks"), so nothing here calls GitHub.
 type githubWebhook struct {
-	secret       []byte
+	secret []byte
+	// dashboards: push and issues deliveries refresh dashboards.
+	dashboards   bool
 	appID        int64
 	reviewDrafts bool
 	bodies       *bodyGate
@@ -55,8 +57,11 @@ func answerDelivery(c echo.Context, receive func(echo.Context) ack, m *metrics, 
 	// a.event is a name the handler knows, or "unverified".
 	attrs := []any{"delivery", loggableDeliveryID(c.Request().Header.Get(deliveryHeader)),
 		"event", a.event, "outcome", a.outcome, "status", a.status}
+	if a.req.Repo.Name != "" {
+		attrs = append(attrs, "repo", a.req.Repo.String())
+	}
 	if a.req.Number != 0 {
-		attrs = append(attrs, "repo", a.req.Repo.String(), "pr", a.req.Number, "head", a.req.HeadSHA)
+		attrs = append(attrs, "pr", a.req.Number, "head", a.req.HeadSHA)
 	}
 	if a.reason != "" {
 		attrs = append(attrs, "reason", a.reason)
@@ -84,7 +89,7 @@ func (h *githubWebhook) receive(c echo.Context) ack {
 	switch {
 	case event == "":
 		return ack{status: http.StatusBadRequest, event: "unverified", outcome: "invalid", reason: "missing X-GitHub-Event"}
-	case !githubEventsRead[event]:
+	case !githubEventsRead[event] && !(h.dashboards && (event == "push" || event == "issues")):
 		// Nothing is done for it, so nothing is read or believed.
 		return ack{status: http.StatusNoContent, event: "unverified", outcome: "ignored", reason: "event not handled"}
 	}
@@ -103,6 +108,16 @@ func (h *githubWebhook) receive(c echo.Context) ack {
 	if !deliveryIDPattern.MatchString(deliveryID) {
 		return ack{status: http.StatusBadRequest, event: event, outcome: "invalid", reason: "missing or malformed X-GitHub-Delivery"}
 	}
+	if event == "push" || event == "issues" {
+		d, ignored, err := h.dashboardEvent(event, body)
+		switch {
+		case errors.Is(err, errBadPayload):
+			return ack{status: http.StatusBadRequest, event: event, outcome: "invalid", reason: err.Error()}
+		case ignored != "":
+			return ack{status: http.StatusNoContent, event: event, outcome: "ignored", reason: ignored}
+		}
+		return enqueueDashboard(r.Context(), h.queue, jobs.Delivery{Forge: forge.GitHub, ID: deliveryID, Event: d.identity}, event, d.repo)
+	}
 	ev, ignored, err := h.reviewEvent(r.Context(), event, body)
 	switch {
 	case errors.Is(err, errBadPayload):
@@ -116,11 +131,23 @@ func (h *githubWebhook) receive(c echo.Context) ack {
 	return enqueue(r.Context(), h.queue, jobs.Delivery{Forge: forge.GitHub, ID: deliveryID, Event: ev.identity}, event, ev.req)
 }
 
+// enqueueDashboard records a verified delivery and queues the refresh of
+// repo's dashboard, answered as enqueue answers.
+func enqueueDashboard(ctx context.Context, queue Queue, d jobs.Delivery, event string, repo forge.Repository) ack {
+	outcome, err := queue.EnqueueDashboard(ctx, d, repo)
+	return answerQueued(event, forge.ReviewRequest{Repo: repo.Repo}, outcome, err)
+}
+
 // enqueue records a verified delivery and queues its review: 202 when
 // queued, 200 for a delivery or an event seen before, 500 when the
 // database failed (the forge records the failure; it can be redelivered).
 func enqueue(ctx context.Context, queue Queue, d jobs.Delivery, event string, req forge.ReviewRequest) ack {
 	outcome, err := queue.Enqueue(ctx, d, req)
+	return answerQueued(event, req, outcome, err)
+}
+
+// answerQueued is the answer to a delivery whose job was queued (or not).
+func answerQueued(event string, req forge.ReviewRequest, outcome jobs.Outcome, err error) ack {
 	switch {
 	case err != nil:
 		return ack{status: http.StatusInternalServerError, event: event, outcome: "error", req: req, err: err}

@@ -74,10 +74,11 @@ func TestE2EScheduledGitLabMergeRequests(t *testing.T) {
 		RegistryMirrors: "docker.io=" + reg.Host, RegistryAllowPrivate: reg.Host}
 	logs := &logBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	_, bump, _, err := newReviewers(cfg, nil, logger)
+	f, err := newReviewers(cfg, nil, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
+	bump := f.bump
 	bump.Schedule = everySecond{}
 	queue, err := jobs.Open(t.Context(), "sqlite://"+filepath.Join(t.TempDir(), "composeguard.db"),
 		jobs.Options{Reviewer: jobs.ByForge{}, Bump: bump, Logger: logger})

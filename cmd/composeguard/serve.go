@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/composeguard/composeguard/app/config"
+	"github.com/composeguard/composeguard/app/dashboard"
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/forge/github"
 	"github.com/composeguard/composeguard/app/forge/gitlab"
@@ -63,25 +65,40 @@ func serverRegistry(cfg config.Config) (*registry.Client, error) {
 		allowPrivate: cfg.RegistryAllowPrivate, credentialsScope: cfg.RegistryCredentialsScope})
 }
 
-// newReviewers builds the review flow of each forge the server serves, and
-// the scheduled image updates of each forge that can list what it may act
-// on; both list vulnerabilities with scanner when there is one.
-func newReviewers(cfg config.Config, scanner *vulns.Scanner, logger *slog.Logger) (jobs.ByForge, jobs.BumpOptions, jobs.QuotasByForge, error) {
+// flows are what the server runs on the forges' clients.
+type flows struct {
+	// reviewers review pull requests on each forge the server serves.
+	reviewers jobs.ByForge
+	// bump schedules the image updates of each forge that can list what
+	// it may act on.
+	bump jobs.BumpOptions
+	// quotas are each client's rate limits.
+	quotas jobs.QuotasByForge
+	// dashboards makes each forge's dashboard flow on the store that
+	// keeps the trends, the job queue's database, once it is open.
+	dashboards func(store dashboard.Store) jobs.DashboardByForge
+}
+
+// newReviewers builds the flows of each forge the server serves; the review
+// and the image updates list vulnerabilities with scanner when there is one.
+func newReviewers(cfg config.Config, scanner *vulns.Scanner, logger *slog.Logger) (flows, error) {
 	reviewers := jobs.ByForge{}
-	bumpers := map[forge.Kind]pulls.Forge{}
 	quotas := jobs.QuotasByForge{}
+	clients := map[forge.Kind]serverForge{}
+	listing := map[forge.Kind]bool{} // the forges whose repositories can be listed
 	if cfg.UsesGitHub() {
 		client, err := newGitHubClient(cfg)
 		if err != nil {
-			return nil, jobs.BumpOptions{}, nil, fmt.Errorf("github client: %w", err)
+			return flows{}, fmt.Errorf("github client: %w", err)
 		}
 		if reviewers[forge.GitHub], err = newReviewer(cfg, client, scanner); err != nil {
-			return nil, jobs.BumpOptions{}, nil, fmt.Errorf("review flow: %w", err)
+			return flows{}, fmt.Errorf("review flow: %w", err)
 		}
 		quotas[forge.GitHub] = client
+		clients[forge.GitHub] = client
 		// A token has no installations to list.
 		if cfg.UsesApp() {
-			bumpers[forge.GitHub] = client
+			listing[forge.GitHub] = true
 		} else {
 			logger.Info("scheduled image update pull requests on GitHub need a GitHub App; they are off with a token")
 		}
@@ -89,24 +106,45 @@ func newReviewers(cfg config.Config, scanner *vulns.Scanner, logger *slog.Logger
 	if cfg.UsesGitLab() {
 		client, err := gitlab.New(gitlab.Options{URL: cfg.GitLabURL.String(), Token: cfg.GitLabToken.Reveal()})
 		if err != nil {
-			return nil, jobs.BumpOptions{}, nil, fmt.Errorf("gitlab client: %w", err)
+			return flows{}, fmt.Errorf("gitlab client: %w", err)
 		}
 		if reviewers[forge.GitLab], err = newReviewer(cfg, client, scanner); err != nil {
-			return nil, jobs.BumpOptions{}, nil, fmt.Errorf("review flow: %w", err)
+			return flows{}, fmt.Errorf("review flow: %w", err)
 		}
-		bumpers[forge.GitLab] = client
+		clients[forge.GitLab] = client
 		quotas[forge.GitLab] = client
+		listing[forge.GitLab] = true
 	}
-	return reviewers, bumpOptions(cfg, bumpers, scanner, logger), quotas, nil
+	runners := pullRunners(cfg, clients, scanner, logger)
+	f := flows{reviewers: reviewers, quotas: quotas, dashboards: func(store dashboard.Store) jobs.DashboardByForge {
+		out := jobs.DashboardByForge{}
+		for kind, client := range clients {
+			out[kind] = dashboard.New(dashboard.Options{Forge: client, Store: store, Actions: runners[kind],
+				Logger: logger.With("forge", kind)})
+		}
+		return out
+	}}
+	bumpers := jobs.BumpByForge{}
+	for kind := range listing {
+		bumpers[kind] = runners[kind]
+	}
+	if len(bumpers) > 0 {
+		f.bump = jobs.BumpOptions{Schedule: cfg.BumpSchedule, Bumper: bumpers, Spread: cfg.BumpSpread, Reserve: cfg.BumpReserve}
+	}
+	return f, nil
 }
 
-// bumpOptions schedules image update pull requests on each forge's client
-// at COMPOSEGUARD_BUMP_SCHEDULE, none when there is no client. Each run of
-// a forge shares one registry client made with the server's settings.
-func bumpOptions(cfg config.Config, clients map[forge.Kind]pulls.Forge, scanner *vulns.Scanner, logger *slog.Logger) jobs.BumpOptions {
-	if len(clients) == 0 {
-		return jobs.BumpOptions{}
-	}
+// serverForge is what the server's flows use of a forge's client.
+type serverForge interface {
+	pulls.Forge
+	dashboard.Forge
+}
+
+// pullRunners makes the flow of composeguard's pull requests on each
+// forge's client: the scheduled image updates (at COMPOSEGUARD_BUMP_SCHEDULE)
+// and the hardening a dashboard's box asks for. Each scheduled run of a
+// forge shares one registry client made with the server's settings.
+func pullRunners(cfg config.Config, clients map[forge.Kind]serverForge, scanner *vulns.Scanner, logger *slog.Logger) map[forge.Kind]*pulls.Runner {
 	newRunRegistry := func() (pulls.Registries, error) {
 		c, err := serverRegistry(cfg)
 		if err != nil {
@@ -114,11 +152,11 @@ func bumpOptions(cfg config.Config, clients map[forge.Kind]pulls.Forge, scanner 
 		}
 		return pulls.RegistriesOf[*registry.Client](c), nil
 	}
-	bumpers := jobs.BumpByForge{}
+	runners := map[forge.Kind]*pulls.Runner{}
 	for kind, client := range clients {
-		bumpers[kind] = pulls.New(pulls.Options{Forge: client, Logger: logger.With("forge", kind), NewRegistry: newRunRegistry, Scanner: scanner})
+		runners[kind] = pulls.New(pulls.Options{Forge: client, Logger: logger.With("forge", kind), NewRegistry: newRunRegistry, Scanner: scanner})
 	}
-	return jobs.BumpOptions{Schedule: cfg.BumpSchedule, Bumper: bumpers, Spread: cfg.BumpSpread, Reserve: cfg.BumpReserve}
+	return runners
 }
 
 // newGitHubClient acts as the GitHub App, one installation token per
@@ -189,22 +227,27 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 		// Closed last, once the jobs using it have drained.
 		defer scanner.Close()
 	}
-	reviewers, bump, quotas, err := newReviewers(cfg, scanner, logger)
+	f, err := newReviewers(cfg, scanner, logger)
 	if err != nil {
 		return err
 	}
-	queue, err := jobs.Open(ctx, cfg.DatabaseURL.Reveal(), jobs.Options{Reviewer: reviewers, JobTimeout: cfg.JobTimeout,
-		RescueAfter: cfg.RescueAfter, Logger: logger, Registerer: metrics, Bump: bump, Quotas: quotas})
+	// Filled once the queue, whose database keeps their trends, is open;
+	// the jobs read it only after Start.
+	dashboards := jobs.DashboardByForge{}
+	queue, err := jobs.Open(ctx, cfg.DatabaseURL.Reveal(), jobs.Options{Reviewer: f.reviewers, JobTimeout: cfg.JobTimeout,
+		RescueAfter: cfg.RescueAfter, Logger: logger, Registerer: metrics, Bump: f.bump, Quotas: f.quotas, Dashboard: dashboards})
 	if err != nil {
 		return err
 	}
 	defer queue.Close()
+	maps.Copy(dashboards, f.dashboards(queue))
 
 	routes, err := handlers.New(handlers.Options{
 		WebhookSecret:       []byte(cfg.WebhookSecret.Reveal()),
 		GitLabWebhookSecret: []byte(cfg.GitLabWebhookSecret.Reveal()),
 		AppID:               cfg.AppID,
 		ReviewDrafts:        cfg.ReviewDrafts,
+		Dashboards:          true,
 		Queue:               queue,
 		Registry:            metrics,
 		Logger:              logger,

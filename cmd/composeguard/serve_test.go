@@ -314,7 +314,8 @@ func TestScheduledBumpsOnEachForge(t *testing.T) {
 		{"GitLab and a GitHub token", withGitLab(githubToken), []forge.Kind{forge.GitLab}},
 		{"GitLab and a GitHub App", withGitLab(app), []forge.Kind{forge.GitHub, forge.GitLab}},
 	} {
-		_, opts, _, err := newReviewers(tc.cfg, nil, slog.New(slog.DiscardHandler))
+		f, err := newReviewers(tc.cfg, nil, slog.New(slog.DiscardHandler))
+		opts := f.bump
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}

@@ -37,6 +37,9 @@ func (f *Fake) routes() *http.ServeMux {
 		"GET /projects/{id}/merge_requests/{iid}/notes":                           listNotes,
 		"POST /projects/{id}/merge_requests/{iid}/notes":                          createNote,
 		"PUT /projects/{id}/merge_requests/{iid}/notes/{note}":                    updateNote,
+		"GET /projects/{id}/issues":                                               listIssues,
+		"POST /projects/{id}/issues":                                              createIssue,
+		"PUT /projects/{id}/issues/{iid}":                                         updateIssue,
 	} {
 		method, route, _ := strings.Cut(pattern, " ")
 		m.HandleFunc(method+" "+apiPrefix+route, f.handler(h))

@@ -28,6 +28,7 @@ type Project struct {
 	mrs           map[int64]*MergeRequest
 	statuses      []*Status
 	notes         map[int64][]*discussion // by merge request iid
+	issues        map[int64]*Issue        // by iid (issues.go)
 }
 
 // AddProject adds the project path (group/name, the group may nest).

@@ -1,0 +1,139 @@
+package handlers
+
+import (
+	"encoding/json"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/composeguard/composeguard/app/forge"
+)
+
+// The deliveries that refresh a security dashboard (app/dashboard): a push
+// to the default branch that may change what it shows, and an edit of an
+// issue that carries its marker, where a person may have ticked a box. The
+// job checks that the issue is the server's own; the handlers only keep
+// deliveries that cannot matter from queueing work.
+
+// dashboardMarker starts the hidden marker of every dashboard issue.
+const dashboardMarker = "<!-- composeguard:dashboard "
+
+// maxGitHubPushCommits is the most commits GitHub lists in a push
+// delivery; a push of more may touch files the listing leaves out.
+const maxGitHubPushCommits = 2048
+
+// dashboardInput reports whether a file can change what a dashboard shows:
+// YAML (compose files, whatever the policy's patterns, and the policy
+// itself) and .env files, which compose files interpolate.
+func dashboardInput(p string) bool {
+	base := path.Base(p)
+	return strings.HasSuffix(base, ".yml") || strings.HasSuffix(base, ".yaml") || base == ".env" || strings.HasPrefix(base, ".env.")
+}
+
+// pushedCommit lists the files a pushed commit changes, as both forges
+// spell them.
+type pushedCommit struct {
+	Added    []string `json:"added"`
+	Modified []string `json:"modified"`
+	Removed  []string `json:"removed"`
+}
+
+// touches reports whether commits change a dashboard's input; complete is
+// false when the delivery lists only some of the commits pushed.
+func touches(commits []pushedCommit, complete bool) bool {
+	if !complete {
+		return true
+	}
+	for _, c := range commits {
+		for _, list := range [][]string{c.Added, c.Modified, c.Removed} {
+			for _, p := range list {
+				if dashboardInput(p) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// dashboardRequest is a refresh a delivery asks for, and its event's
+// identity.
+type dashboardRequest struct {
+	repo     forge.Repository
+	identity string
+}
+
+type (
+	githubPushPayload struct {
+		githubCommon
+		Ref     string         `json:"ref"`
+		After   string         `json:"after"`
+		Deleted bool           `json:"deleted"`
+		Commits []pushedCommit `json:"commits"`
+	}
+	githubIssuesPayload struct {
+		githubCommon
+		Issue struct {
+			Number      int             `json:"number"`
+			Body        string          `json:"body"`
+			UpdatedAt   string          `json:"updated_at"`
+			PullRequest json.RawMessage `json:"pull_request"`
+		} `json:"issue"`
+		Changes struct {
+			Body *struct {
+				From string `json:"from"`
+			} `json:"body"`
+		} `json:"changes"`
+		Sender struct {
+			Type string `json:"type"`
+		} `json:"sender"`
+	}
+)
+
+// dashboardEvent turns a verified push or issues delivery into the refresh
+// it asks for; ignored says why there is none.
+func (h *githubWebhook) dashboardEvent(event string, body []byte) (dashboardRequest, string, error) {
+	var common githubCommon
+	var identity string
+	switch event {
+	case "push":
+		var p githubPushPayload
+		if err := json.Unmarshal(body, &p); err != nil {
+			return dashboardRequest{}, "", fmt.Errorf("%w: push: %v", errBadPayload, err)
+		}
+		switch {
+		case p.Ref != "refs/heads/"+p.Repository.DefaultBranch:
+			return dashboardRequest{}, "not the default branch", nil
+		case p.Deleted:
+			return dashboardRequest{}, "branch deleted", nil
+		case !touches(p.Commits, len(p.Commits) < maxGitHubPushCommits):
+			return dashboardRequest{}, "no compose, policy or .env file changed", nil
+		}
+		common, identity = p.githubCommon, "push "+p.After
+	case "issues":
+		var p githubIssuesPayload
+		if err := json.Unmarshal(body, &p); err != nil {
+			return dashboardRequest{}, "", fmt.Errorf("%w: issues: %v", errBadPayload, err)
+		}
+		switch {
+		case p.Action != "edited" || p.Changes.Body == nil:
+			return dashboardRequest{}, "action " + p.Action + " not handled", nil
+		case len(p.Issue.PullRequest) > 0 && string(p.Issue.PullRequest) != "null" || !strings.Contains(p.Issue.Body, dashboardMarker):
+			return dashboardRequest{}, "not a dashboard", nil
+		case p.Sender.Type == "Bot":
+			// The server's own edits (and other bots') tick nothing.
+			return dashboardRequest{}, "edited by a bot", nil
+		}
+		common, identity = p.githubCommon, fmt.Sprintf("issues edited #%d updated %s", p.Issue.Number, p.Issue.UpdatedAt)
+	}
+	repo, ignored := h.repo(common)
+	if ignored != "" {
+		return dashboardRequest{}, ignored, nil
+	}
+	r := common.Repository
+	if repo.Owner == "" || repo.Name == "" || r.DefaultBranch == "" {
+		return dashboardRequest{}, "", fmt.Errorf("%w: no repository or default branch", errBadPayload)
+	}
+	return dashboardRequest{repo: forge.Repository{Repo: repo, DefaultBranch: r.DefaultBranch, Archived: r.Archived},
+		identity: "dashboard " + repo.String() + " " + identity}, "", nil
+}

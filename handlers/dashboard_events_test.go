@@ -1,0 +1,96 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/jobs"
+)
+
+// noDashboard refreshes nothing; the queue keeps the jobs to be counted.
+type noDashboard struct{}
+
+func (noDashboard) Refresh(context.Context, forge.Repository) error { return nil }
+
+// refreshes lists the dashboard jobs queued.
+func (s *testServer) refreshes(t testing.TB) []jobs.DashboardArgs {
+	t.Helper()
+	rows, err := s.db.Query(`SELECT json(args) FROM river_job WHERE kind = 'dashboard' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []jobs.DashboardArgs
+	for rows.Next() {
+		var raw []byte
+		var args jobs.DashboardArgs
+		if err := rows.Scan(&raw); err != nil || json.Unmarshal(raw, &args) != nil {
+			t.Fatalf("job args %s: %v", raw, err)
+		}
+		out = append(out, args)
+	}
+	return out
+}
+
+func newDashboardServer(t *testing.T, dashboards bool) *testServer {
+	t.Helper()
+	return newTestServerWithQueue(t, jobs.Options{Dashboard: noDashboard{}}, func(o *Options) { o.Dashboards = dashboards })
+}
+
+// TestGitHubDashboardDeliveries: a push to the default branch that changes
+// a compose file, and an edit of a dashboard issue by a person, each queue
+// the repository's refresh once; every other push or edit is acknowledged
+// and ignored.
+func TestGitHubDashboardDeliveries(t *testing.T) {
+	s := newDashboardServer(t, true)
+	cases := []struct {
+		name, event string
+		edits       map[string]any
+		want        int
+	}{
+		{"push to main changing compose.yaml", "push", nil, http.StatusAccepted},
+		{"the same push redelivered under a new id", "push", nil, http.StatusOK},
+		{"push to another branch", "push", map[string]any{"ref": "refs/heads/feature", "after": "1"}, http.StatusNoContent},
+		{"push changing no compose file", "push", map[string]any{"commits": []map[string]any{{"modified": []string{"README.md"}}}, "after": "2"}, http.StatusNoContent},
+		{"push changing .env", "push", map[string]any{"commits": []map[string]any{{"modified": []string{"stacks/app/.env"}}}, "after": "3"}, http.StatusAccepted},
+		{"branch deleted", "push", map[string]any{"deleted": true, "after": "4"}, http.StatusNoContent},
+		{"a person ticks a box", "issues", nil, http.StatusAccepted},
+		{"the server's own edit", "issues", map[string]any{"sender.type": "Bot", "issue.updated_at": "2019-05-15T15:22:00Z"}, http.StatusNoContent},
+		{"an issue without the marker", "issues", map[string]any{"issue.body": "- [x] done", "issue.updated_at": "2019-05-15T15:23:00Z"}, http.StatusNoContent},
+		{"an issue opened", "issues", map[string]any{"action": "opened", "issue.updated_at": "2019-05-15T15:24:00Z"}, http.StatusNoContent},
+	}
+	for i, c := range cases {
+		file := map[string]string{"push": "push.json", "issues": "issues.edited.json"}[c.event]
+		if rec := s.deliver(c.event, "d-"+string(rune('a'+i)), fixture(t, file, c.edits)); rec.Code != c.want {
+			t.Errorf("%s: %d, want %d (%s)", c.name, rec.Code, c.want, rec.Body)
+		}
+	}
+	got := s.refreshes(t)
+	if len(got) != 3 {
+		t.Fatalf("%d refreshes queued, want 3: %+v", len(got), got)
+	}
+	want := forge.Repository{Repo: forge.Repo{Forge: forge.GitHub, Owner: "Codertocat", Name: "Hello-World", CredentialsKey: "957387"}, DefaultBranch: "main"}
+	for _, r := range got {
+		if r.Repo != want {
+			t.Errorf("refresh of %+v, want %+v", r.Repo, want)
+		}
+	}
+}
+
+// TestGitHubDashboardsOff: a server without dashboards reads no push or
+// issues delivery.
+func TestGitHubDashboardsOff(t *testing.T) {
+	s := newDashboardServer(t, false)
+	for _, event := range []string{"push", "issues"} {
+		file := map[string]string{"push": "push.json", "issues": "issues.edited.json"}[event]
+		if rec := s.deliver(event, "d-"+event, fixture(t, file, nil)); rec.Code != http.StatusNoContent {
+			t.Errorf("%s: %d, want 204", event, rec.Code)
+		}
+	}
+	if got := s.refreshes(t); len(got) != 0 {
+		t.Errorf("refreshes queued: %+v", got)
+	}
+}
