@@ -6,6 +6,7 @@ package deploy
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/url"
 	"os"
@@ -23,6 +24,7 @@ import (
 	"github.com/composeguard/composeguard/app/compose"
 	"github.com/composeguard/composeguard/app/config"
 	"github.com/composeguard/composeguard/app/policy"
+	"github.com/composeguard/composeguard/handlers"
 )
 
 func TestOwnComposeFilePassesOwnAudit(t *testing.T) {
@@ -230,4 +232,31 @@ func match(t *testing.T, s, pattern string) string {
 		t.Fatalf("nothing matches %s", pattern)
 	}
 	return m[1]
+}
+
+// TestAppManifestAsksForWhatTheServerUses: the App registered from the
+// manifest sends every event the server acts on (the dashboards' push and
+// issues among them) and may write the issues the dashboards are.
+func TestAppManifestAsksForWhatTheServerUses(t *testing.T) {
+	b, err := os.ReadFile("github-app-manifest.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Permissions map[string]string `json:"default_permissions"`
+		Events      []string          `json:"default_events"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range handlers.GitHubEvents {
+		if !slices.Contains(m.Events, e) {
+			t.Errorf("the manifest does not subscribe to %s", e)
+		}
+	}
+	for perm, want := range map[string]string{"issues": "write", "contents": "write", "pull_requests": "write", "checks": "write"} {
+		if m.Permissions[perm] != want {
+			t.Errorf("permission %s: %q, want %q", perm, m.Permissions[perm], want)
+		}
+	}
 }

@@ -3,10 +3,14 @@ package handlers
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"path"
 	"strings"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/jobs"
 )
 
 // The deliveries that refresh a security dashboard (app/dashboard): a push
@@ -136,4 +140,105 @@ func (h *githubWebhook) dashboardEvent(event string, body []byte) (dashboardRequ
 	}
 	return dashboardRequest{repo: forge.Repository{Repo: repo, DefaultBranch: r.DefaultBranch, Archived: r.Archived},
 		identity: "dashboard " + repo.String() + " " + identity}, "", nil
+}
+
+// The GitLab events that refresh a dashboard (docs: "Webhook events").
+const (
+	pushHook  = "Push Hook"
+	issueHook = "Issue Hook"
+)
+
+// zeroSHA is the after of a push that deleted its branch.
+const zeroSHA = "0000000000000000000000000000000000000000"
+
+type gitlabProject struct {
+	PathWithNamespace string `json:"path_with_namespace"`
+	DefaultBranch     string `json:"default_branch"`
+}
+
+type (
+	gitlabPushEvent struct {
+		ObjectKind        string         `json:"object_kind"`
+		Ref               string         `json:"ref"`
+		After             string         `json:"after"`
+		Commits           []pushedCommit `json:"commits"`
+		TotalCommitsCount int            `json:"total_commits_count"`
+		Project           gitlabProject  `json:"project"`
+	}
+	gitlabIssueEvent struct {
+		ObjectKind       string        `json:"object_kind"`
+		Project          gitlabProject `json:"project"`
+		ObjectAttributes struct {
+			IID         int    `json:"iid"`
+			Action      string `json:"action"`
+			Description string `json:"description"`
+			UpdatedAt   string `json:"updated_at"`
+		} `json:"object_attributes"`
+		Changes struct {
+			Description *struct {
+				Previous string `json:"previous"`
+			} `json:"description"`
+		} `json:"changes"`
+	}
+)
+
+// dashboardEvent queues the refresh a push or issue event asks for. GitLab
+// names no bot in an issue event, so the server's own edits are refreshed
+// too; they find nothing ticked and write nothing.
+func (h *gitlabWebhook) dashboardEvent(c echo.Context, event string) ack {
+	r := c.Request()
+	body, done, err := h.bodies.read(r)
+	if err != nil {
+		return refuseBody(c, err)
+	}
+	defer done()
+	var project gitlabProject
+	var identity, name string
+	switch event {
+	case pushHook:
+		name = "push"
+		var p gitlabPushEvent
+		if err := json.Unmarshal(body, &p); err != nil || p.ObjectKind != name {
+			return ack{status: http.StatusBadRequest, event: name, outcome: "invalid", reason: "not a push event"}
+		}
+		ignored := ""
+		switch {
+		case p.Ref != "refs/heads/"+p.Project.DefaultBranch:
+			ignored = "not the default branch"
+		case p.After == zeroSHA:
+			ignored = "branch deleted"
+		case !touches(p.Commits, len(p.Commits) >= p.TotalCommitsCount):
+			ignored = "no compose, policy or .env file changed"
+		}
+		if ignored != "" {
+			return ack{status: http.StatusNoContent, event: name, outcome: "ignored", reason: ignored}
+		}
+		project, identity = p.Project, "push "+p.After
+	case issueHook:
+		name = "issue"
+		var p gitlabIssueEvent
+		if err := json.Unmarshal(body, &p); err != nil || p.ObjectKind != name {
+			return ack{status: http.StatusBadRequest, event: name, outcome: "invalid", reason: "not an issue event"}
+		}
+		a := p.ObjectAttributes
+		switch {
+		case a.Action != "update" || p.Changes.Description == nil:
+			return ack{status: http.StatusNoContent, event: name, outcome: "ignored", reason: "action " + a.Action + " not handled"}
+		case !strings.Contains(a.Description, dashboardMarker):
+			return ack{status: http.StatusNoContent, event: name, outcome: "ignored", reason: "not a dashboard"}
+		}
+		project, identity = p.Project, fmt.Sprintf("issue update #%d updated %s", a.IID, a.UpdatedAt)
+	}
+	cut := strings.LastIndex(project.PathWithNamespace, "/")
+	if cut <= 0 || project.DefaultBranch == "" {
+		return ack{status: http.StatusBadRequest, event: name, outcome: "invalid", reason: "no project or default branch"}
+	}
+	repo := forge.Repository{Repo: forge.Repo{Forge: forge.GitLab, Owner: project.PathWithNamespace[:cut],
+		Name: project.PathWithNamespace[cut+1:]}, DefaultBranch: project.DefaultBranch}
+	identity = "dashboard " + repo.String() + " " + identity
+	id, ok := gitlabDeliveryID(r, identity)
+	if !ok {
+		return ack{status: http.StatusBadRequest, event: name, outcome: "invalid", reason: "malformed Idempotency-Key"}
+	}
+	return enqueueDashboard(r.Context(), h.queue, jobs.Delivery{Forge: forge.GitLab, ID: id, Event: identity}, name, repo)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/composeguard/composeguard/app/forge"
@@ -92,5 +93,44 @@ func TestGitHubDashboardsOff(t *testing.T) {
 	}
 	if got := s.refreshes(t); len(got) != 0 {
 		t.Errorf("refreshes queued: %+v", got)
+	}
+}
+
+// TestGitLabDashboardEvents: a push to the default branch changing a
+// compose file and an issue update carrying the marker each queue the
+// project's refresh; other pushes and updates are acknowledged and
+// ignored.
+func TestGitLabDashboardEvents(t *testing.T) {
+	s := newTestServerWithQueue(t, jobs.Options{Dashboard: noDashboard{}}, func(o *Options) {
+		o.WebhookSecret, o.GitLabWebhookSecret, o.Dashboards = nil, gitlabSecret, true
+	})
+	cases := []struct {
+		name, event, file string
+		edits             map[string]any
+		want              int
+	}{
+		{"push to main", "Push Hook", "gitlab_push.json", nil, http.StatusAccepted},
+		{"push to another branch", "Push Hook", "gitlab_push.json", map[string]any{"ref": "refs/heads/feature", "after": "1"}, http.StatusNoContent},
+		{"push of a README", "Push Hook", "gitlab_push.json", map[string]any{"commits": []map[string]any{{"modified": []string{"README.md"}}}, "after": "2"}, http.StatusNoContent},
+		{"push of 25 commits, 20 listed", "Push Hook", "gitlab_push.json", map[string]any{"commits": []map[string]any{{"modified": []string{"README.md"}}}, "after": "3", "total_commits_count": 25}, http.StatusAccepted},
+		{"branch deleted", "Push Hook", "gitlab_push.json", map[string]any{"after": zeroSHA}, http.StatusNoContent},
+		{"a box ticked", "Issue Hook", "gitlab_issue.json", nil, http.StatusAccepted},
+		{"an issue without the marker", "Issue Hook", "gitlab_issue.json", map[string]any{"object_attributes.description": "- [x] done", "object_attributes.updated_at": "x"}, http.StatusNoContent},
+		{"an issue closed", "Issue Hook", "gitlab_issue.json", map[string]any{"object_attributes.action": "close", "object_attributes.updated_at": "y"}, http.StatusNoContent},
+	}
+	for _, c := range cases {
+		rec := s.postTo("/webhooks/gitlab", fixture(t, c.file, c.edits), map[string]string{"X-Gitlab-Event": c.event,
+			"X-Gitlab-Token": string(gitlabSecret), "User-Agent": "GitLab/17.6.0"})
+		if rec.Code != c.want {
+			t.Errorf("%s: %d, want %d (%s)", c.name, rec.Code, c.want, rec.Body)
+		}
+	}
+	var got []string
+	for _, r := range s.refreshes(t) {
+		got = append(got, r.Repo.String()+"@"+r.Repo.DefaultBranch)
+	}
+	want := []string{"mike/diaspora@main", "mike/diaspora@main", "gitlabhq/gitlab-test@main"}
+	if !slices.Equal(got, want) {
+		t.Errorf("refreshes %v, want %v", got, want)
 	}
 }

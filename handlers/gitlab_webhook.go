@@ -21,7 +21,9 @@ import (
 // keeps failing (docs: "Webhooks", auto-disabled webhooks), so nothing here
 // calls GitLab, and an event not reviewed is still answered 2xx.
 type gitlabWebhook struct {
-	secret       []byte
+	secret []byte
+	// dashboards: push and issue events refresh dashboards.
+	dashboards   bool
 	reviewDrafts bool
 	bodies       *bodyGate
 	queue        Queue
@@ -74,6 +76,9 @@ func (h *gitlabWebhook) receive(c echo.Context) ack {
 		return ack{status: http.StatusUnauthorized, event: "unverified", outcome: "bad_token", reason: "missing or wrong X-Gitlab-Token"}
 	}
 	event := r.Header.Get("X-Gitlab-Event")
+	if h.dashboards && (event == pushHook || event == issueHook) {
+		return h.dashboardEvent(c, event)
+	}
 	if event != mergeRequestHook {
 		// Answered 2xx all the same: GitLab disables hooks that fail.
 		return ack{status: http.StatusNoContent, event: "other", outcome: "ignored", reason: "event not handled"}
@@ -95,17 +100,23 @@ func (h *gitlabWebhook) receive(c echo.Context) ack {
 	case req.Repo.Owner == "" || req.Repo.Name == "" || req.Number <= 0 || req.HeadSHA == "":
 		return ack{status: http.StatusBadRequest, event: name, outcome: "invalid", reason: "no project, merge request iid or head commit"}
 	}
-	// GitLab sends the same Idempotency-Key on every retry of an event
-	// (from 17.4); before that, the event is its own key.
-	id := r.Header.Get("Idempotency-Key")
-	switch {
-	case id == "":
-		sum := sha256.Sum256([]byte(identity))
-		id = hex.EncodeToString(sum[:16])
-	case !deliveryIDPattern.MatchString(id):
+	id, ok := gitlabDeliveryID(r, identity)
+	if !ok {
 		return ack{status: http.StatusBadRequest, event: name, outcome: "invalid", reason: "malformed Idempotency-Key"}
 	}
 	return enqueue(r.Context(), h.queue, jobs.Delivery{Forge: forge.GitLab, ID: id, Event: identity}, name, req)
+}
+
+// gitlabDeliveryID is the delivery's id: GitLab sends the same
+// Idempotency-Key on every retry of an event (from 17.4); before that, the
+// event is its own key. false for a malformed key.
+func gitlabDeliveryID(r *http.Request, identity string) (string, bool) {
+	id := r.Header.Get("Idempotency-Key")
+	if id == "" {
+		sum := sha256.Sum256([]byte(identity))
+		return hex.EncodeToString(sum[:16]), true
+	}
+	return id, deliveryIDPattern.MatchString(id)
 }
 
 // mergeRequest is the review a merge request event asks for, and its

@@ -93,7 +93,7 @@ func New(opts Options) (*echo.Echo, error) {
 		e.POST("/webhooks/github", gh.serve)
 	}
 	if len(opts.GitLabWebhookSecret) > 0 {
-		gl := &gitlabWebhook{secret: opts.GitLabWebhookSecret, reviewDrafts: opts.ReviewDrafts,
+		gl := &gitlabWebhook{secret: opts.GitLabWebhookSecret, reviewDrafts: opts.ReviewDrafts, dashboards: opts.Dashboards,
 			bodies: bodies, queue: opts.Queue, metrics: m, logger: opts.Logger}
 		e.POST("/webhooks/gitlab", gl.serve)
 	}

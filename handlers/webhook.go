@@ -28,9 +28,14 @@ type githubWebhook struct {
 	logger       *slog.Logger
 }
 
+// GitHubEvents are the events a GitHub App must send: those reviewed,
+// and the dashboards' push and issues.
+var GitHubEvents = []string{"pull_request", "check_run", "check_suite", "push", "issues"}
+
 // githubEventsRead are the events whose body is read and verified: those
 // reviewed, and ping, which answers a wrong secret with 401 when the hook
-// is set up. Any other is acknowledged unread.
+// is set up (push and issues with dashboards). Any other is acknowledged
+// unread.
 var githubEventsRead = map[string]bool{"pull_request": true, "check_run": true, "check_suite": true, "ping": true}
 
 // ack is the answer to one delivery and what to record about it.
