@@ -161,14 +161,11 @@ func (r *Runner) Repository(ctx context.Context, repo forge.Repository) (*Result
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
-	if err := r.opts.Store.RecordScore(ctx, repo.Repo, jobs.ScorePoint{SHA: head.SHA, At: now, Score: report.Score}); err != nil {
-		return res, fmt.Errorf("record the score: %w", err)
-	}
-	trend, err := r.opts.Store.Scores(ctx, repo.Repo, trendLength)
+	trend, err := r.trend(ctx, repo.Repo, jobs.ScorePoint{SHA: head.SHA, At: now, Score: report.Score})
 	if err != nil {
-		return res, fmt.Errorf("read the trend: %w", err)
+		return res, err
 	}
-	body, err := render(input{repo: repo, sha: head.SHA, policy: pol, report: report, trend: trend,
+	body, err := render(input{repo: repo, policy: pol, report: report, trend: trend,
 		now: now, boxes: r.opts.Actions != nil})
 	if err != nil {
 		return res, err
@@ -189,6 +186,26 @@ func (r *Runner) Repository(ctx context.Context, repo forge.Repository) (*Result
 		return res, fmt.Errorf("record the dashboard: %w", err)
 	}
 	return res, nil
+}
+
+// trend records the score now when it differs from the last one recorded,
+// and returns the newest points: a run that changes nothing adds nothing,
+// so the dashboard stays as it is.
+func (r *Runner) trend(ctx context.Context, repo forge.Repo, now jobs.ScorePoint) ([]jobs.ScorePoint, error) {
+	last, err := r.opts.Store.Scores(ctx, repo, 1)
+	if err != nil {
+		return nil, fmt.Errorf("read the trend: %w", err)
+	}
+	if len(last) == 0 || last[0].Score != now.Score {
+		if err := r.opts.Store.RecordScore(ctx, repo, now); err != nil {
+			return nil, fmt.Errorf("record the score: %w", err)
+		}
+	}
+	trend, err := r.opts.Store.Scores(ctx, repo, trendLength)
+	if err != nil {
+		return nil, fmt.Errorf("read the trend: %w", err)
+	}
+	return trend, nil
 }
 
 // find returns the server's dashboard issue: the newest issue the server's

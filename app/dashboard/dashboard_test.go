@@ -13,7 +13,7 @@ import (
 // allowed is the markup the dashboard writes itself.
 var allowed = markdowntest.Allowed{
 	Links:  []string{"https://github.com/composeguard/composeguard/blob/main/checks/README.md#"},
-	HTML:   regexp.MustCompile(`^(<!-- composeguard:dashboard \{.*\} -->|<details><summary>Trend over the last \d+ runs?</summary>|</details>)$`),
+	HTML:   regexp.MustCompile(`^(<!-- composeguard:dashboard \{.*\} -->|<details><summary>Trend over the last \d+ changes?</summary>|</details>)$`),
 	Inline: regexp.MustCompile(`^<!-- composeguard:box b\d+ -->$`),
 }
 
@@ -70,7 +70,7 @@ func TestOneIssueEditedWhenItsContentChanges(t *testing.T) {
 	}
 	after := e.issue()
 	if after.Number != first.Number || after.Body == first.Body || !strings.Contains(after.Body, "▲") ||
-		!strings.Contains(after.Body, "Trend over the last 2 runs") {
+		!strings.Contains(after.Body, "Trend over the last 2 changes") {
 		t.Errorf("the dashboard after a push that raises the score:\n%s", after.Body)
 	}
 }

@@ -39,21 +39,20 @@ var skipRules = map[string]bool{compose.RuleInvalid: true, compose.RuleOutside: 
 // input is what a dashboard shows.
 type input struct {
 	repo   forge.Repository
-	sha    string
 	policy *policy.Policy
 	report *audit.Report
-	trend  []jobs.ScorePoint // newest first; the first is sha's
+	trend  []jobs.ScorePoint // newest first: the score whenever it changed, now's first
 	now    time.Time
 	// boxes: the server acts on ticked boxes.
 	boxes bool
 }
 
 type view struct {
-	Branch, Commit string
-	FilesAudited   int
-	FindingCount   int
-	Scores         []scoreRow
-	Trend          []trendRow
+	Branch       string
+	FilesAudited int
+	FindingCount int
+	Scores       []scoreRow
+	Trend        []trendRow
 
 	Findings     []findingRow
 	FindingsMore int
@@ -99,7 +98,7 @@ type skipRow struct {
 
 // render writes the dashboard's body, its lists cut to fit the forge.
 func render(in input) (string, error) {
-	v := view{Branch: in.repo.DefaultBranch, Commit: short(in.sha), FilesAudited: in.report.FilesAudited,
+	v := view{Branch: in.repo.DefaultBranch, FilesAudited: in.report.FilesAudited,
 		ExpiringDays: int(expiringWithin / (24 * time.Hour))}
 	v.Scores, v.Trend = scores(in)
 	var skipped []skipRow
@@ -136,11 +135,11 @@ func render(in input) (string, error) {
 	})
 }
 
-// scores are the scores now with their change since the run before, and
-// the trend, newest first.
+// scores are the scores now with their last change, and the trend, newest
+// first.
 func scores(in input) ([]scoreRow, []trendRow) {
 	var previous *audit.Score
-	if len(in.trend) > 1 && in.trend[0].SHA == in.sha {
+	if len(in.trend) > 1 {
 		previous = &in.trend[1].Score
 	}
 	now := in.report.Score

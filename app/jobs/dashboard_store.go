@@ -28,13 +28,13 @@ func (q *Queue) RecordScore(ctx context.Context, repo forge.Repo, p ScorePoint) 
 	return q.db.inTx(ctx, func(tx conn, _ inserter) error {
 		s := p.Score
 		if _, err := tx.exec(ctx, `INSERT INTO dashboard_scores
-			(provider, repo, sha, at_unix, container_hardening, image_security, system_security, overall)
+			(provider, repo, sha, at_ns, container_hardening, image_security, system_security, overall)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-			string(repo.Forge), repo.String(), p.SHA, p.At.Unix(), s.ContainerHardening, s.ImageSecurity, s.SystemSecurity, s.Overall); err != nil {
+			string(repo.Forge), repo.String(), p.SHA, p.At.UnixNano(), s.ContainerHardening, s.ImageSecurity, s.SystemSecurity, s.Overall); err != nil {
 			return err
 		}
-		_, err := tx.exec(ctx, `DELETE FROM dashboard_scores WHERE provider = ? AND repo = ? AND at_unix <
-			(SELECT at_unix FROM dashboard_scores WHERE provider = ? AND repo = ? ORDER BY at_unix DESC LIMIT 1 OFFSET ?)`,
+		_, err := tx.exec(ctx, `DELETE FROM dashboard_scores WHERE provider = ? AND repo = ? AND at_ns <
+			(SELECT at_ns FROM dashboard_scores WHERE provider = ? AND repo = ? ORDER BY at_ns DESC LIMIT 1 OFFSET ?)`,
 			string(repo.Forge), repo.String(), string(repo.Forge), repo.String(), KeptScores-1)
 		return err
 	})
@@ -43,15 +43,15 @@ func (q *Queue) RecordScore(ctx context.Context, repo forge.Repo, p ScorePoint) 
 // Scores returns the repository's newest n points, newest first.
 func (q *Queue) Scores(ctx context.Context, repo forge.Repo, n int) ([]ScorePoint, error) {
 	var out []ScorePoint
-	err := q.db.queryEach(ctx, `SELECT sha, at_unix, container_hardening, image_security, system_security, overall
-		FROM dashboard_scores WHERE provider = ? AND repo = ? ORDER BY at_unix DESC, sha LIMIT ?`,
+	err := q.db.queryEach(ctx, `SELECT sha, at_ns, container_hardening, image_security, system_security, overall
+		FROM dashboard_scores WHERE provider = ? AND repo = ? ORDER BY at_ns DESC, sha LIMIT ?`,
 		func(r row) error {
 			var p ScorePoint
 			var at int64
 			if err := r.Scan(&p.SHA, &at, &p.Score.ContainerHardening, &p.Score.ImageSecurity, &p.Score.SystemSecurity, &p.Score.Overall); err != nil {
 				return err
 			}
-			p.At = time.Unix(at, 0).UTC()
+			p.At = time.Unix(0, at).UTC()
 			out = append(out, p)
 			return nil
 		}, string(repo.Forge), repo.String(), n)

@@ -144,7 +144,7 @@ var migrations = []migration{{version: 1, statements: []string{
 		provider            TEXT NOT NULL,
 		repo                TEXT NOT NULL,
 		sha                 TEXT NOT NULL,
-		at_unix             BIGINT NOT NULL,
+		at_ns               BIGINT NOT NULL, -- Unix nanoseconds: runs within one second keep their order
 		container_hardening DOUBLE PRECISION NOT NULL,
 		image_security      DOUBLE PRECISION NOT NULL,
 		system_security     DOUBLE PRECISION NOT NULL,

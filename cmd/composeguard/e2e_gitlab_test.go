@@ -101,13 +101,19 @@ func mergeRequestEvent(t testing.TB, action string, mr gitlabtest.MergeRequest, 
 // Idempotency-Key, and returns the status.
 func (e *gitlabE2E) deliver(t testing.TB, token, key string, body []byte) int {
 	t.Helper()
+	return e.deliverEvent(t, "Merge Request Hook", token, key, body)
+}
+
+// deliverEvent posts body as GitLab posts event (X-Gitlab-Event).
+func (e *gitlabE2E) deliverEvent(t testing.TB, event, token, key string, body []byte) int {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, e.url+"/webhooks/gitlab", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "GitLab/17.6.0")
-	req.Header.Set("X-Gitlab-Event", "Merge Request Hook")
+	req.Header.Set("X-Gitlab-Event", event)
 	req.Header.Set("X-Gitlab-Instance", e.fake.URL)
 	req.Header.Set("X-Gitlab-Webhook-UUID", fmt.Sprintf("2f0c8e1a-0000-4000-8000-%012d", e.updates.Add(1)))
 	if token != "" {

@@ -279,8 +279,8 @@ func openDB(t testing.TB, url string) *sql.DB {
 	return db
 }
 
-// waitIdle waits until db holds no review job that waits or runs, and
-// returns how many ended in each state.
+// waitIdle waits until db holds no review or dashboard job that waits or
+// runs, and returns how many ended in each state.
 func waitIdle(t testing.TB, db *sql.DB, limit time.Duration) map[string]int {
 	t.Helper()
 	deadline := time.Now().Add(limit)
@@ -296,9 +296,9 @@ func waitIdle(t testing.TB, db *sql.DB, limit time.Duration) map[string]int {
 	}
 }
 
-// jobStates counts the review jobs by state.
+// jobStates counts the review and dashboard jobs by state.
 func jobStates(db *sql.DB) (map[string]int, error) {
-	rows, err := db.Query(`SELECT state, count(*) FROM river_job WHERE kind = 'review' GROUP BY state`)
+	rows, err := db.Query(`SELECT state, count(*) FROM river_job WHERE kind IN ('review', 'dashboard') GROUP BY state`)
 	if err != nil {
 		return nil, err
 	}
