@@ -29,9 +29,14 @@ type repoRun struct {
 	open    []forge.Pull // composeguard's open pull requests
 	opened  int          // by this run
 	before  *audit.Score
+	// force: a person asked for this update now, whatever the policy's
+	// pull request limits.
+	force bool
 }
 
-func (w *repoRun) run(ctx context.Context) error {
+// plan finds the updates due and composeguard's open image update pull
+// requests, and returns the proposals.
+func (w *repoRun) plan(ctx context.Context) ([]*proposal, error) {
 	for _, p := range w.snap.Paths() {
 		if w.policy.Selects(p) {
 			w.files = append(w.files, p)
@@ -39,7 +44,7 @@ func (w *repoRun) run(ctx context.Context) error {
 	}
 	plan := bump.PlanUpdates(ctx, w.registry, bump.Extract(w.snap, w.files), w.policy.Bump)
 	if err := snapshotErr(w.snap); err != nil {
-		return err
+		return nil, err
 	}
 	if t, ok := w.snap.(interface{ Truncated() bool }); ok {
 		w.partial = t.Truncated()
@@ -52,14 +57,21 @@ func (w *repoRun) run(ctx context.Context) error {
 	}
 	all, err := w.opts.Forge.OpenPulls(ctx, w.repo.Repo)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, p := range all {
 		if w.ours(p) && !hardening(p) {
 			w.open = append(w.open, p)
 		}
 	}
-	props := proposals(plan.Updates)
+	return proposals(plan.Updates), nil
+}
+
+func (w *repoRun) run(ctx context.Context) error {
+	props, err := w.plan(ctx)
+	if err != nil {
+		return err
+	}
 	wanted := map[string]bool{}
 	for _, p := range props {
 		wanted[p.branch] = true
@@ -119,7 +131,7 @@ func (w *repoRun) propose(ctx context.Context, p *proposal) (Outcome, error) {
 			o.Action, o.Number, o.Detail = Ignored, n, "closed without merging: "+strings.Join(want.targets(), ", ")
 			return o, nil
 		}
-		if reason := w.limited(); reason != "" {
+		if reason := w.limited(); reason != "" && !w.force {
 			o.Action, o.Detail = RateLimited, reason
 			return o, nil
 		}
