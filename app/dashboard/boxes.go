@@ -23,11 +23,15 @@ type marker struct {
 
 // box is what a box asks for.
 type box struct {
-	Do   string `json:"do"` // doHarden
-	File string `json:"file,omitempty"`
+	Do     string `json:"do"` // doHarden or doOpen
+	File   string `json:"file,omitempty"`
+	Branch string `json:"branch,omitempty"`
 }
 
-const doHarden = "harden"
+const (
+	doHarden = "harden" // the hardening pull request of File
+	doOpen   = "open"   // the image update pull request of Branch, now
+)
 
 func (m marker) String() string {
 	// JSON escapes "<" and ">", so no file name can end the comment.
@@ -107,6 +111,12 @@ func (r *Runner) do(ctx context.Context, repo forge.Repository, b box) (string, 
 			return "", err
 		}
 		return fmt.Sprintf("harden %s: %s #%d %s", b.File, o.Action, o.Number, o.Detail), nil
+	case doOpen:
+		o, err := r.opts.Actions.OpenUpdate(ctx, repo, b.Branch)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("open %s: %s #%d %s", b.Branch, o.Action, o.Number, o.Detail), nil
 	}
 	return "", fmt.Errorf("unknown box %q", b.Do)
 }

@@ -46,16 +46,19 @@ type Store interface {
 	SaveDashboardIssue(ctx context.Context, repo forge.Repo, number int, body string) error
 }
 
-// Actions does what a ticked box asks; *pulls.Runner is one.
+// Actions lists the image updates waiting and does what a ticked box asks;
+// *pulls.Runner is one.
 type Actions interface {
 	Harden(ctx context.Context, repo forge.Repository, file string) (pulls.Outcome, error)
+	Waiting(ctx context.Context, repo forge.Repository, now time.Time) ([]pulls.Waiting, error)
+	OpenUpdate(ctx context.Context, repo forge.Repository, branch string) (pulls.Outcome, error)
 }
 
 // Options configure a Runner.
 type Options struct {
 	Forge Forge
 	Store Store
-	// Actions nil shows no box.
+	// Actions nil shows no box and no image update.
 	Actions Actions
 	Logger  *slog.Logger
 	// Now is the clock of the trend and of exceptions' expiry; time.Now
@@ -161,11 +164,17 @@ func (r *Runner) Repository(ctx context.Context, repo forge.Repository) (*Result
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
+	var waiting []pulls.Waiting
+	if r.opts.Actions != nil && pol.Bump.OptedIn {
+		if waiting, err = r.opts.Actions.Waiting(ctx, repo, now); err != nil {
+			return res, fmt.Errorf("image updates: %w", err)
+		}
+	}
 	trend, err := r.trend(ctx, repo.Repo, jobs.ScorePoint{SHA: head.SHA, At: now, Score: report.Score})
 	if err != nil {
 		return res, err
 	}
-	body, err := render(input{repo: repo, policy: pol, report: report, trend: trend,
+	body, err := render(input{repo: repo, policy: pol, report: report, trend: trend, waiting: waiting,
 		now: now, boxes: r.opts.Actions != nil})
 	if err != nil {
 		return res, err

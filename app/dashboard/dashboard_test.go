@@ -145,3 +145,27 @@ func TestClosedDashboardIsLeftClosed(t *testing.T) {
 		t.Errorf("after the dashboard was closed: %+v, %d writes, %d dashboards", res, e.writes()-writes, len(e.dashboards()))
 	}
 }
+
+// TestTickingOpenUpdateNow: an image update the repository's schedule
+// holds back is listed with a box; ticking it opens its pull request now,
+// and the update leaves the list, the other one staying.
+func TestTickingOpenUpdateNow(t *testing.T) {
+	e := newEnv(t, map[string]string{".composeguard.yml": optIn + "bump:\n  schedule: \"0 6 * * 3\"\n",
+		"compose.yaml": "services:\n  db:\n    image: postgres:16.4\n"})
+	e.refresh()
+	is := e.issue()
+	if !strings.Contains(is.Body, "| Update postgres to 16.6 | `composeguard/postgres-16.x` | outside its schedule") {
+		t.Fatalf("the update waiting is not listed:\n%s", is.Body)
+	}
+	e.repo.EditIssue(is.Number, tick(t, is.Body, "open this update now despite the schedule: `composeguard/postgres-16.x`"))
+	if res := e.refresh(); len(res.Done) != 1 || !strings.HasPrefix(res.Done[0], "open composeguard/postgres-16.x: opened") {
+		t.Errorf("done: %v", res.Done)
+	}
+	if pulls := e.repo.Pulls(); len(pulls) != 1 || pulls[0].HeadRef != "composeguard/postgres-16.x" {
+		t.Errorf("pull requests: %+v, want postgres 16's update", pulls)
+	}
+	if body := e.issue().Body; tickedBox.MatchString(body) || strings.Contains(body, "`composeguard/postgres-16.x` |") ||
+		!strings.Contains(body, "`composeguard/postgres-17` |") {
+		t.Errorf("after the update was opened:\n%s", body)
+	}
+}

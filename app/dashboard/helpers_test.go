@@ -15,12 +15,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/composeguard/composeguard/app/bump/bumptest"
 	"github.com/composeguard/composeguard/app/dashboard"
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/forge/github"
 	"github.com/composeguard/composeguard/app/forge/github/githubtest"
 	"github.com/composeguard/composeguard/app/jobs"
 	"github.com/composeguard/composeguard/app/pulls"
+	"github.com/composeguard/composeguard/app/registry"
 )
 
 // monday is the flow's clock: the test repository's policy has one
@@ -72,8 +74,16 @@ func newEnv(t *testing.T, files map[string]string) *env {
 	e.target = forge.Repository{Repo: forge.Repo{Forge: forge.GitHub, Owner: "acme", Name: "stack",
 		CredentialsKey: strconv.Itoa(installation)}, DefaultBranch: "main"}
 	clock := func() time.Time { return e.now }
+	// Docker Hub is mirrored to a registry holding newer nginx and
+	// postgres tags.
+	reg := bumptest.New(t, map[string][]string{"library/nginx": {"1.27", "1.27.3"}, "library/postgres": {"16.4", "16.6", "17.2"}})
+	newRegistry := func() (pulls.Registries, error) {
+		c, err := registry.New(registry.Options{Mirrors: map[string]string{"docker.io": reg.Host},
+			MaxRetryAfter: time.Millisecond, Timeout: 10 * time.Second})
+		return pulls.RegistriesOf[*registry.Client](c), err
+	}
 	e.runner = dashboard.New(dashboard.Options{Forge: client, Store: store,
-		Actions: pulls.New(pulls.Options{Forge: client, Now: clock}), Now: clock})
+		Actions: pulls.New(pulls.Options{Forge: client, Now: clock, NewRegistry: newRegistry}), Now: clock})
 	t.Cleanup(func() { f.CheckOperations(t) })
 	return e
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/jobs"
 	"github.com/composeguard/composeguard/app/policy"
+	"github.com/composeguard/composeguard/app/pulls"
 	"github.com/composeguard/composeguard/checks"
 	"github.com/composeguard/composeguard/templates"
 )
@@ -42,7 +43,10 @@ type input struct {
 	policy *policy.Policy
 	report *audit.Report
 	trend  []jobs.ScorePoint // newest first: the score whenever it changed, now's first
-	now    time.Time
+	// waiting are the image updates without a pull request; nil when the
+	// repository has no bump: section.
+	waiting []pulls.Waiting
+	now     time.Time
 	// boxes: the server acts on ticked boxes.
 	boxes bool
 }
@@ -62,6 +66,10 @@ type view struct {
 	ExpiringDays              int
 	Expiring, Expired         []exceptionRow
 	ExpiringMore, ExpiredMore int
+
+	UpdatesShown bool
+	Updates      []updateRow
+	UpdatesMore  int
 
 	Skipped     []skipRow
 	SkippedMore int
@@ -88,6 +96,13 @@ type findingRow struct {
 }
 
 type hardenBox struct{ ID, File string }
+
+// updateRow is an image update waiting, with its box when a person can
+// open it now (ID set).
+type updateRow struct {
+	Title, Branch, Why string
+	ID, Label          string
+}
 
 type exceptionRow struct{ Rule, Service, Where, Expires, Reason string }
 
@@ -117,8 +132,10 @@ func render(in input) (string, error) {
 		harden = hardenBoxes(in, findings, skipped)
 	}
 	expiring, expired := exceptions(in)
+	v.UpdatesShown = in.policy.Bump.OptedIn && in.boxes
+	updates := updateRows(in, len(harden))
 
-	longest := max(len(rows), len(harden), len(expiring), len(expired), len(skipped))
+	longest := max(len(rows), len(harden), len(expiring), len(expired), len(skipped), len(updates))
 	return templates.Fit(maxBody, min(longest, maxRows), func(n int) (string, error) {
 		cut := v
 		cut.Findings, cut.FindingsMore = templates.Head(rows, n)
@@ -126,9 +143,15 @@ func render(in input) (string, error) {
 		cut.Expiring, cut.ExpiringMore = templates.Head(expiring, n)
 		cut.Expired, cut.ExpiredMore = templates.Head(expired, n)
 		cut.Skipped, cut.SkippedMore = templates.Head(skipped, n)
+		cut.Updates, cut.UpdatesMore = templates.Head(updates, n)
 		m := marker{Boxes: map[string]box{}}
 		for _, b := range cut.Harden {
 			m.Boxes[b.ID] = box{Do: doHarden, File: b.File}
+		}
+		for _, u := range cut.Updates {
+			if u.ID != "" {
+				m.Boxes[u.ID] = box{Do: doOpen, Branch: u.Branch}
+			}
 		}
 		cut.Marker = m.String()
 		return templates.Render("dashboard_issue.md.tmpl", cut)
@@ -238,6 +261,29 @@ func hardenBoxes(in input, findings []audit.Finding, skipped []skipRow) []harden
 	out := make([]hardenBox, len(files))
 	for i, f := range files {
 		out[i] = hardenBox{ID: "b" + strconv.Itoa(i+1), File: f}
+	}
+	return out
+}
+
+// updateRows are the image updates waiting, their boxes numbered after
+// the first boxes ones: a person can open one the schedule holds back,
+// or retry one a pull request limit held back.
+func updateRows(in input, first int) []updateRow {
+	var out []updateRow
+	n := first
+	for _, w := range in.waiting {
+		row := updateRow{Title: w.Title, Branch: w.Branch, Why: w.Why}
+		switch {
+		case w.Schedule:
+			row.Label = "open this update now despite the schedule:"
+		case w.Limited:
+			row.Label = "retry this update now:"
+		}
+		if row.Label != "" {
+			n++
+			row.ID = "b" + strconv.Itoa(n)
+		}
+		out = append(out, row)
 	}
 	return out
 }

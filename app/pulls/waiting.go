@@ -2,6 +2,7 @@ package pulls
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -80,6 +81,9 @@ func (r *Runner) planned(ctx context.Context, repo forge.Repository) (*repoRun, 
 	s, _, err := r.start(ctx, repo, bumpTrailer)
 	if s == nil || err != nil || !s.policy.Bump.OptedIn {
 		return nil, nil, err
+	}
+	if r.opts.NewRegistry == nil {
+		return nil, nil, errors.New("no registry client to look image updates up with")
 	}
 	regs, err := r.opts.NewRegistry()
 	if err != nil {
