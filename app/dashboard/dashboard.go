@@ -130,7 +130,7 @@ func (r *Runner) Repository(ctx context.Context, repo forge.Repository) (*Result
 	}
 	// The default branch's policy decides: a pull request never changes it.
 	pol := policy.Read(snap)
-	if err := snapshotErr(snap); err != nil {
+	if err := forge.SnapshotErr(snap); err != nil {
 		return res, err
 	}
 	if !pol.Dashboard {
@@ -158,7 +158,8 @@ func (r *Runner) Repository(ctx context.Context, repo forge.Repository) (*Result
 
 	now := r.opts.Now()
 	report := audit.Run(ctx, snap, pol, now)
-	if err := snapshotErr(snap); err != nil {
+	// A dashboard made with files missing would show them fixed.
+	if err := forge.SnapshotErr(snap); err != nil {
 		return res, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -232,13 +233,4 @@ func (r *Runner) find(ctx context.Context, repo forge.Repo, login string) (issue
 		}
 	}
 	return nil, false, nil
-}
-
-// snapshotErr is the first failed read of a forge snapshot: a dashboard
-// made with files missing would show them fixed.
-func snapshotErr(snap any) error {
-	if s, ok := snap.(interface{ Err() error }); ok {
-		return s.Err()
-	}
-	return nil
 }

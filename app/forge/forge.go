@@ -182,6 +182,16 @@ type Snapshot interface {
 	Truncated() bool
 }
 
+// SnapshotErr is the first failed read of a forge's snapshot, nil when
+// every read succeeded or snap is not a forge's: what was computed from a
+// snapshot that lost files must not be acted on.
+func SnapshotErr(snap compose.Snapshot) error {
+	if s, ok := snap.(interface{ Err() error }); ok {
+		return s.Err()
+	}
+	return nil
+}
+
 // Checks publishes the check run that can gate merging.
 type Checks interface {
 	CreateCheckRun(ctx context.Context, repo Repo, run CheckRun) (id int64, err error)

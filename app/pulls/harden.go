@@ -128,7 +128,7 @@ func (r *Runner) Harden(ctx context.Context, repo forge.Repository, file string)
 		reg = regs.For(registry.ScopeName(repo.Repo))
 	}
 	res, err := harden.Files(ctx, s.snap, s.policy, []string{file}, harden.Options{Registry: reg, Now: s.now})
-	if serr := snapshotErr(s.snap); serr != nil {
+	if serr := forge.SnapshotErr(s.snap); serr != nil {
 		return o, serr
 	}
 	switch {

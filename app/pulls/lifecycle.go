@@ -43,7 +43,9 @@ func (w *repoRun) plan(ctx context.Context) ([]*proposal, error) {
 		}
 	}
 	plan := bump.PlanUpdates(ctx, w.registry, bump.Extract(w.snap, w.files), w.policy.Bump)
-	if err := snapshotErr(w.snap); err != nil {
+	// A plan made with files missing would close pull requests that are
+	// still needed.
+	if err := forge.SnapshotErr(w.snap); err != nil {
 		return nil, err
 	}
 	if t, ok := w.snap.(interface{ Truncated() bool }); ok {
@@ -97,15 +99,6 @@ func (w *repoRun) run(ctx context.Context) error {
 func retry(err error) bool {
 	var r *forge.RetryableError
 	return errors.As(err, &r) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
-}
-
-// snapshotErr is the first failed read of a forge snapshot: a plan made
-// with files missing would close pull requests that are still needed.
-func snapshotErr(snap compose.Snapshot) error {
-	if s, ok := snap.(interface{ Err() error }); ok {
-		return s.Err()
-	}
-	return nil
 }
 
 // propose opens, updates or leaves the pull request of one branch.
