@@ -45,7 +45,7 @@ var appKey = sync.OnceValue(func() *rsa.PrivateKey {
 // env is the fake GitHub holding acme/stack, the App's client, a database
 // and a Runner over them whose boxes the hardening flow acts on.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	fake   *githubtest.Fake
 	repo   *githubtest.Repo
 	target forge.Repository
@@ -54,7 +54,7 @@ type env struct {
 	now    time.Time
 }
 
-func newEnv(t *testing.T, files map[string]string) *env {
+func newEnv(t testing.TB, files map[string]string) *env {
 	t.Helper()
 	f := githubtest.New(t)
 	f.SetApp(appID, &appKey().PublicKey)
@@ -145,7 +145,7 @@ func tick(t *testing.T, body, text string) string {
 var tickedBox = regexp.MustCompile(`(?m)^- \[[xX]\]`)
 
 // readRepo reads a test repository under testdata, path → content.
-func readRepo(t *testing.T, dir string) map[string]string {
+func readRepo(t testing.TB, dir string) map[string]string {
 	t.Helper()
 	files := map[string]string{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
