@@ -218,17 +218,34 @@ func (r *Runner) trend(ctx context.Context, repo forge.Repo, now jobs.ScorePoint
 	return trend, nil
 }
 
-// find returns the server's dashboard issue: the newest issue the server's
-// account opened that carries the marker. An issue anyone else opened is
-// never it, whatever it holds. closed reports that the newest was closed,
-// which a person did: it is left so.
+// find returns the server's dashboard issue: the one the database says the
+// server wrote, else the newest issue the server's account opened that
+// carries the marker. An issue anyone else opened is never it, whatever it
+// holds. closed reports that it was closed, which a person did: it is left
+// so. Reading the recorded issue first keeps a forge whose author filter
+// misses bots from having a new dashboard opened on every refresh.
 func (r *Runner) find(ctx context.Context, repo forge.Repo, login string) (issue *forge.Issue, closed bool, err error) {
+	ours := func(is forge.Issue) bool { return is.Author == login && strings.Contains(is.Body, markerStart) }
+	number, _, found, err := r.opts.Store.DashboardIssue(ctx, repo)
+	if err != nil {
+		return nil, false, fmt.Errorf("read the dashboard last written: %w", err)
+	}
+	if found {
+		is, err := r.opts.Forge.Issue(ctx, repo, number)
+		switch {
+		case err == nil && ours(is):
+			return &is, !is.Open, nil
+		case err != nil && !errors.Is(err, forge.ErrNotFound):
+			return nil, false, err
+		}
+		// Deleted, or no longer the server's: looked for as if never made.
+	}
 	issues, err := r.opts.Forge.IssuesBy(ctx, repo, login)
 	if err != nil {
 		return nil, false, err
 	}
 	for i, is := range issues {
-		if is.Author == login && strings.Contains(is.Body, markerStart) {
+		if ours(is) {
 			return &issues[i], !is.Open, nil
 		}
 	}

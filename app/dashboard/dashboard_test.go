@@ -169,3 +169,18 @@ func TestTickingOpenUpdateNow(t *testing.T) {
 		t.Errorf("after the update was opened:\n%s", body)
 	}
 }
+
+// TestOneIssueWhereTheAuthorFilterMissesBots: on a forge whose issue
+// listing cannot filter by a bot author (GitHub Enterprise Cloud), the
+// issue the database recorded is read directly, so refreshes edit it
+// rather than open another each time.
+func TestOneIssueWhereTheAuthorFilterMissesBots(t *testing.T) {
+	e := newEnv(t, map[string]string{".composeguard.yml": optIn, "compose.yaml": stack})
+	e.fake.MissBotCreators()
+	e.refresh()
+	e.repo.CommitTo("main", "octocat", map[string]string{".composeguard.yml": optIn, "compose.yaml": better})
+	if res := e.refresh(); !res.Edited {
+		t.Errorf("after a push: %+v, want the issue edited", res)
+	}
+	e.issue()
+}

@@ -27,13 +27,14 @@ const (
 	opListIssues  = "GET /repos/{owner}/{repo}/issues"
 	opCreateIssue = "POST /repos/{owner}/{repo}/issues"
 	opEditIssue   = "PATCH /repos/{owner}/{repo}/issues/{issue_number}"
+	opGetIssue    = "GET /repos/{owner}/{repo}/issues/{issue_number}"
 )
 
 var bumpOperations = []string{opGetApp, opListInstallations, opListInstalledRepo, opGetBranch,
 	opCreateBlob, opCreateTree, opCreateCommit, opCreateRef, opUpdateRef, opCompare,
 	opListPulls, opCreatePull, opEditPull, opAddLabels}
 
-var issueOperations = []string{opListIssues, opCreateIssue, opEditIssue}
+var issueOperations = []string{opListIssues, opCreateIssue, opEditIssue, opGetIssue}
 
 // spanning lets an operation's trailing {ref}, {branch} or {basehead} match
 // several path segments, as GitHub's refs do.

@@ -2,6 +2,7 @@ package github
 
 import (
 	"context"
+	"fmt"
 
 	gh "github.com/google/go-github/v88/github"
 
@@ -28,13 +29,33 @@ func (c *Client) IssuesBy(ctx context.Context, repo forge.Repo, author string) (
 	}
 	var out []forge.Issue
 	for _, is := range issues {
-		if is.IsPullRequest() {
-			continue
+		if !is.IsPullRequest() {
+			out = append(out, issueOf(is))
 		}
-		out = append(out, forge.Issue{Number: is.GetNumber(), Title: is.GetTitle(), Body: is.GetBody(),
-			Author: is.GetUser().GetLogin(), Open: is.GetState() == "open"})
 	}
 	return out, nil
+}
+
+// Issue reads one issue; a pull request, which GitHub serves here too, is
+// forge.ErrNotFound.
+func (c *Client) Issue(ctx context.Context, repo forge.Repo, number int) (forge.Issue, error) {
+	api, err := c.api(repo)
+	if err != nil {
+		return forge.Issue{}, err
+	}
+	is, _, err := api.Issues.Get(ctx, repo.Owner, repo.Name, number)
+	if err != nil {
+		return forge.Issue{}, fail(err, "read issue %s#%d", repo, number)
+	}
+	if is.IsPullRequest() {
+		return forge.Issue{}, fmt.Errorf("%s#%d is a pull request: %w", repo, number, forge.ErrNotFound)
+	}
+	return issueOf(is), nil
+}
+
+func issueOf(is *gh.Issue) forge.Issue {
+	return forge.Issue{Number: is.GetNumber(), Title: is.GetTitle(), Body: is.GetBody(),
+		Author: is.GetUser().GetLogin(), Open: is.GetState() == "open"}
 }
 
 // CreateIssue opens an issue; a body over GitHub's limit is cut, saying so.

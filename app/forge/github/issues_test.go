@@ -1,11 +1,13 @@
 package github
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/forge/github/githubtest"
 )
 
@@ -53,6 +55,16 @@ func TestIssuesByTheServer(t *testing.T) {
 	}
 	if issues := e.repo.Issues(); len(issues) != 122 || !slices.ContainsFunc(issues, func(is githubtest.Issue) bool { return is.Body == "edited" }) {
 		t.Errorf("the fake holds %d issues, the edit not among them", len(issues))
+	}
+	if is, err := e.client.Issue(c, e.target, first); err != nil || is.Body != "edited" || is.Author != githubtest.AppLogin || !is.Open {
+		t.Errorf("issue #%d: %+v, %v", first, is, err)
+	}
+	e.repo.CommitTo("feature", "alice", map[string]string{"x": "y"})
+	e.repo.AddPull(githubtest.Pull{Number: 500, Title: "a pull request", HeadRef: "feature"})
+	for _, n := range []int{500, 99999} {
+		if _, err := e.client.Issue(c, e.target, n); !errors.Is(err, forge.ErrNotFound) {
+			t.Errorf("issue #%d (a pull request, or none): %v, want ErrNotFound", n, err)
+		}
 	}
 	calls := e.client.Calls()
 	for _, op := range issueOperations {

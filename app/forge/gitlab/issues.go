@@ -23,11 +23,7 @@ func (c *Client) IssuesBy(ctx context.Context, repo forge.Repo, author string) (
 			return nil, fail(err, "list the issues of %s", repo)
 		}
 		for _, is := range issues {
-			i := forge.Issue{Number: int(is.IID), Title: is.Title, Body: is.Description, Open: is.State == "opened"}
-			if is.Author != nil {
-				i.Author = is.Author.Username
-			}
-			out = append(out, i)
+			out = append(out, issueOf(is))
 		}
 		if resp.NextPage == 0 {
 			break
@@ -35,6 +31,23 @@ func (c *Client) IssuesBy(ctx context.Context, repo forge.Repo, author string) (
 		opts.Page = resp.NextPage
 	}
 	return out[:min(len(out), forge.MaxIssuesListed)], nil
+}
+
+// Issue reads the issue of an iid.
+func (c *Client) Issue(ctx context.Context, repo forge.Repo, number int) (forge.Issue, error) {
+	is, _, err := c.api.Issues.GetIssue(project(repo), int64(number), gl.WithContext(ctx))
+	if err != nil {
+		return forge.Issue{}, fail(err, "read issue %s#%d", repo, number)
+	}
+	return issueOf(is), nil
+}
+
+func issueOf(is *gl.Issue) forge.Issue {
+	i := forge.Issue{Number: int(is.IID), Title: is.Title, Body: is.Description, Open: is.State == "opened"}
+	if is.Author != nil {
+		i.Author = is.Author.Username
+	}
+	return i
 }
 
 // CreateIssue opens an issue and returns its iid.

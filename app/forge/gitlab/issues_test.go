@@ -1,9 +1,12 @@
 package gitlab
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
+
+	"github.com/composeguard/composeguard/app/forge"
 )
 
 // TestIssuesByTheServer: the token user's issues are found among a
@@ -44,6 +47,12 @@ func TestIssuesByTheServer(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("the server's issues = %v, want %v", got, want)
+	}
+	if is, err := e.client.Issue(c, e.target, second); err != nil || is.Body != "second" || is.Author != bot {
+		t.Errorf("issue #%d: %+v, %v", second, is, err)
+	}
+	if _, err := e.client.Issue(c, e.target, 9999); !errors.Is(err, forge.ErrNotFound) {
+		t.Errorf("an issue that does not exist: %v, want ErrNotFound", err)
 	}
 	if all, err := e.client.IssuesBy(c, e.target, "alice"); err != nil || len(all) != 120 || all[0].Title != "a person's issue 119" {
 		t.Errorf("a person's issues over several pages: %d, %v", len(all), err)

@@ -32,6 +32,7 @@ func (f *Fake) bumpRoutes(m *http.ServeMux) {
 		"GET /repos/{owner}/{repo}/issues":                        listIssues,
 		"POST /repos/{owner}/{repo}/issues":                       createIssue,
 		"PATCH /repos/{owner}/{repo}/issues/{issue_number}":       editIssue,
+		"GET /repos/{owner}/{repo}/issues/{issue_number}":         getIssue,
 	} {
 		m.HandleFunc(pattern, f.repoHandler(h))
 	}

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 )
 
 // Issue is an issue of the repository.
@@ -73,6 +74,15 @@ func issueItemJSON(is *Issue) map[string]any {
 		"user": map[string]string{"login": is.User}}
 }
 
+// MissBotCreators makes the issue listing's creator filter match no bot
+// login ("name[bot]"), as GitHub Enterprise Cloud's does
+// (renovatebot/renovate#44730).
+func (f *Fake) MissBotCreators() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.missBotCreators = true
+}
+
 // listIssues lists issues and pull requests, as GitHub does (a pull
 // request carries "pull_request"), newest first, filtered by state (open
 // unless given) and creator.
@@ -86,9 +96,13 @@ func listIssues(c *call) {
 		c.fail(http.StatusBadRequest, "the fake lists issues newest first only")
 		return
 	}
+	creator := q.Get("creator")
 	keep := func(closed bool, user string) bool {
+		if c.f.missBotCreators && strings.HasSuffix(creator, "[bot]") {
+			return false
+		}
 		return (state == "all" || state == "open" && !closed || state == "closed" && closed) &&
-			(q.Get("creator") == "" || q.Get("creator") == user)
+			(creator == "" || creator == user)
 	}
 	numbers := append(c.repo.pullNumbers(), slices.Collect(maps.Keys(c.repo.issues()))...)
 	slices.Sort(numbers)
@@ -109,6 +123,26 @@ func listIssues(c *call) {
 		}
 	}
 	c.json(http.StatusOK, page(c, out))
+}
+
+// getIssue reads an issue, or a pull request as an issue ("pull_request"
+// set), as GitHub does.
+func getIssue(c *call) {
+	n, ok := c.number("issue_number")
+	if !ok {
+		return
+	}
+	if is := c.repo.issues()[int(n)]; is != nil {
+		c.json(http.StatusOK, issueItemJSON(is))
+		return
+	}
+	if c.repo.pulls[int(n)] == nil {
+		c.fail(http.StatusNotFound, "Not Found")
+		return
+	}
+	item := c.repo.pullJSON(int(n))
+	item["pull_request"] = map[string]any{"url": fmt.Sprintf("/repos/%s/%s/pulls/%d", c.repo.owner, c.repo.name, n)}
+	c.json(http.StatusOK, item)
 }
 
 // createIssue opens an issue; GitHub refuses one without a title, or with

@@ -54,6 +54,8 @@ type Fake struct {
 	log           []Request
 	// denyResolve refuses resolveReviewThread (DenyThreadResolution).
 	denyResolve bool
+	// missBotCreators: the issue listing's creator filter misses bots.
+	missBotCreators bool
 }
 
 // New starts a fake GitHub, closed when the test ends.

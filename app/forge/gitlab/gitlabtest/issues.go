@@ -119,6 +119,17 @@ func createIssue(c *call) {
 	c.json(http.StatusCreated, c.project.issueJSON(is))
 }
 
+// getIssue reads the issue of an iid.
+func getIssue(c *call) {
+	iid, err := strconv.ParseInt(c.r.PathValue("iid"), 10, 64)
+	is := c.project.issues[iid]
+	if err != nil || is == nil {
+		c.fail(http.StatusNotFound, "404 Not found")
+		return
+	}
+	c.json(http.StatusOK, c.project.issueJSON(is))
+}
+
 // updateIssue changes an issue's title, description or state.
 func updateIssue(c *call) {
 	iid, err := strconv.ParseInt(c.r.PathValue("iid"), 10, 64)

@@ -40,6 +40,7 @@ func (f *Fake) routes() *http.ServeMux {
 		"GET /projects/{id}/issues":                                               listIssues,
 		"POST /projects/{id}/issues":                                              createIssue,
 		"PUT /projects/{id}/issues/{iid}":                                         updateIssue,
+		"GET /projects/{id}/issues/{iid}":                                         getIssue,
 	} {
 		method, route, _ := strings.Cut(pattern, " ")
 		m.HandleFunc(method+" "+apiPrefix+route, f.handler(h))
