@@ -44,6 +44,11 @@ type Store interface {
 	Scores(ctx context.Context, repo forge.Repo, n int) ([]jobs.ScorePoint, error)
 	DashboardIssue(ctx context.Context, repo forge.Repo) (number int, body string, found bool, err error)
 	SaveDashboardIssue(ctx context.Context, repo forge.Repo, number int, body string) error
+	// ClaimDashboardIssue reserves opening the issue, recorded being the
+	// issue the record names that was found gone (0 for none); false while
+	// another refresh holds it. ReleaseDashboardIssue gives it back.
+	ClaimDashboardIssue(ctx context.Context, repo forge.Repo, recorded int) (bool, error)
+	ReleaseDashboardIssue(ctx context.Context, repo forge.Repo) error
 }
 
 // Actions lists the image updates waiting and does what a ticked box asks;
@@ -141,7 +146,7 @@ func (r *Runner) Repository(ctx context.Context, repo forge.Repository) (*Result
 	if err != nil {
 		return res, err
 	}
-	issue, closed, err := r.find(ctx, repo.Repo, login)
+	issue, recorded, closed, err := r.find(ctx, repo.Repo, login)
 	if err != nil {
 		return res, err
 	}
@@ -182,7 +187,7 @@ func (r *Runner) Repository(ctx context.Context, repo forge.Repository) (*Result
 	}
 	switch {
 	case issue == nil:
-		if res.Issue, err = r.opts.Forge.CreateIssue(ctx, repo.Repo, Title, body); err != nil {
+		if res.Issue, err = r.open(ctx, repo.Repo, recorded, body); err != nil {
 			return res, err
 		}
 		res.Created = true
@@ -222,32 +227,58 @@ func (r *Runner) trend(ctx context.Context, repo forge.Repo, now jobs.ScorePoint
 // server wrote, else the newest issue the server's account opened that
 // carries the marker. An issue anyone else opened is never it, whatever it
 // holds. closed reports that it was closed, which a person did: it is left
-// so. Reading the recorded issue first keeps a forge whose author filter
+// so. recorded is the issue the database names when it was found gone.
+// Reading the recorded issue first keeps a forge whose author filter
 // misses bots from having a new dashboard opened on every refresh.
-func (r *Runner) find(ctx context.Context, repo forge.Repo, login string) (issue *forge.Issue, closed bool, err error) {
+func (r *Runner) find(ctx context.Context, repo forge.Repo, login string) (issue *forge.Issue, recorded int, closed bool, err error) {
 	ours := func(is forge.Issue) bool { return is.Author == login && strings.Contains(is.Body, markerStart) }
 	number, _, found, err := r.opts.Store.DashboardIssue(ctx, repo)
 	if err != nil {
-		return nil, false, fmt.Errorf("read the dashboard last written: %w", err)
+		return nil, 0, false, fmt.Errorf("read the dashboard last written: %w", err)
 	}
-	if found {
+	if found && number != 0 {
 		is, err := r.opts.Forge.Issue(ctx, repo, number)
 		switch {
 		case err == nil && ours(is):
-			return &is, !is.Open, nil
+			return &is, 0, !is.Open, nil
 		case err != nil && !errors.Is(err, forge.ErrNotFound):
-			return nil, false, err
+			return nil, 0, false, err
 		}
 		// Deleted, or no longer the server's: looked for as if never made.
+		recorded = number
 	}
 	issues, err := r.opts.Forge.IssuesBy(ctx, repo, login)
 	if err != nil {
-		return nil, false, err
+		return nil, 0, false, err
 	}
 	for i, is := range issues {
 		if ours(is) {
-			return &issues[i], !is.Open, nil
+			return &issues[i], 0, !is.Open, nil
 		}
 	}
-	return nil, false, nil
+	return nil, recorded, false, nil
+}
+
+// claimWait is when a refresh that found another opening the dashboard
+// tries again: by then it is open, and recorded.
+const claimWait = 10 * time.Second
+
+// open opens the dashboard issue, once: a refresh running beside another
+// that is opening it waits and tries again rather than open a second.
+func (r *Runner) open(ctx context.Context, repo forge.Repo, recorded int, body string) (int, error) {
+	claimed, err := r.opts.Store.ClaimDashboardIssue(ctx, repo, recorded)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("claim the dashboard issue: %w", err)
+	case !claimed:
+		return 0, &forge.RetryableError{After: claimWait, Err: errors.New("another refresh is opening the dashboard issue")}
+	}
+	number, err := r.opts.Forge.CreateIssue(ctx, repo, Title, body)
+	if err != nil {
+		// Given back with a context of its own: ctx may be why it failed.
+		releaseCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		return 0, errors.Join(err, r.opts.Store.ReleaseDashboardIssue(releaseCtx, repo))
+	}
+	return number, nil
 }

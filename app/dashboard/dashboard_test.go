@@ -1,11 +1,15 @@
 package dashboard_test
 
 import (
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/composeguard/composeguard/app/dashboard"
+	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/forge/github/githubtest"
 	"github.com/composeguard/composeguard/app/golden"
 	"github.com/composeguard/composeguard/templates/markdowntest"
 )
@@ -183,4 +187,26 @@ func TestOneIssueWhereTheAuthorFilterMissesBots(t *testing.T) {
 		t.Errorf("after a push: %+v, want the issue edited", res)
 	}
 	e.issue()
+}
+
+// TestOneIssueWhileAnotherRefreshOpensIt: a refresh that finds another
+// opening the dashboard opens none and asks to be retried; once that one
+// recorded its issue, the retry edits it.
+func TestOneIssueWhileAnotherRefreshOpensIt(t *testing.T) {
+	e := newEnv(t, map[string]string{".composeguard.yml": optIn, "compose.yaml": stack})
+	if ok, err := e.store.ClaimDashboardIssue(t.Context(), e.target.Repo, 0); !ok || err != nil {
+		t.Fatalf("claim: %v, %v", ok, err)
+	}
+	_, err := e.runner.Repository(t.Context(), e.target)
+	var retry *forge.RetryableError
+	if !errors.As(err, &retry) || len(e.repo.Issues()) != 0 {
+		t.Fatalf("beside a refresh opening the dashboard: %v, %d issues; want a retry and none opened", err, len(e.repo.Issues()))
+	}
+	n := e.repo.AddIssue(githubtest.AppLogin, dashboard.Title, "<!-- composeguard:dashboard {} -->")
+	if err := e.store.SaveDashboardIssue(t.Context(), e.target.Repo, n, ""); err != nil {
+		t.Fatal(err)
+	}
+	if res := e.refresh(); res.Created || !res.Edited || res.Issue != n {
+		t.Errorf("the retry: %+v, want #%d edited", res, n)
+	}
 }

@@ -76,3 +76,29 @@ func (q *Queue) SaveDashboardIssue(ctx context.Context, repo forge.Repo, number 
 		string(repo.Forge), repo.String(), number, body)
 	return err
 }
+
+// claimTimeout is how long a claim to open a dashboard issue holds: a
+// refresh that claimed and died leaves it, and the next one past it
+// opens the issue.
+const claimTimeout = 2 * time.Minute
+
+// ClaimDashboardIssue reserves opening the repository's dashboard issue,
+// so two refreshes running at once do not both open one. recorded is the
+// issue the record names, which the caller found gone (0 for none). It
+// reports false while another refresh holds the claim, or when the record
+// names another issue since.
+func (q *Queue) ClaimDashboardIssue(ctx context.Context, repo forge.Repo, recorded int) (bool, error) {
+	n, err := q.db.exec(ctx, `INSERT INTO dashboards (provider, repo, issue, body) VALUES (?, ?, 0, '')
+		ON CONFLICT (provider, repo) DO UPDATE SET issue = 0, body = '', updated_at = CURRENT_TIMESTAMP
+		WHERE dashboards.issue <> 0 AND dashboards.issue = ? OR dashboards.issue = 0 AND dashboards.updated_at < ?`,
+		string(repo.Forge), repo.String(), recorded, q.db.timeValue(time.Now().Add(-claimTimeout)))
+	return n > 0, err
+}
+
+// ReleaseDashboardIssue gives a claim back when the issue could not be
+// opened.
+func (q *Queue) ReleaseDashboardIssue(ctx context.Context, repo forge.Repo) error {
+	_, err := q.db.exec(ctx, `DELETE FROM dashboards WHERE provider = ? AND repo = ? AND issue = 0`,
+		string(repo.Forge), repo.String())
+	return err
+}

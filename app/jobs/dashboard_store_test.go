@@ -75,3 +75,49 @@ func TestDashboardIssueRecord(t *testing.T) {
 		}
 	})
 }
+
+// TestClaimingTheDashboardIssue: one refresh at a time may open a
+// repository's dashboard; a claim given back, gone stale, or on an issue
+// found deleted may be taken again; one on an issue someone recorded since
+// may not.
+func TestClaimingTheDashboardIssue(t *testing.T) {
+	onEach(t, func(t *testing.T, db string) {
+		q := openQueue(t, db, nil)
+		ctx := t.Context()
+		claim := func(recorded int) bool {
+			t.Helper()
+			ok, err := q.ClaimDashboardIssue(ctx, pr.Repo, recorded)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ok
+		}
+		if !claim(0) || claim(0) {
+			t.Fatal("a first claim, then a second while it holds: want taken, then refused")
+		}
+		if err := q.ReleaseDashboardIssue(ctx, pr.Repo); err != nil {
+			t.Fatal(err)
+		}
+		if !claim(0) {
+			t.Fatal("a claim given back could not be taken")
+		}
+		if _, err := q.db.exec(ctx, `UPDATE dashboards SET updated_at = ?`, q.db.timeValue(time.Now().Add(-3*time.Minute))); err != nil {
+			t.Fatal(err)
+		}
+		if !claim(0) {
+			t.Fatal("a stale claim could not be taken")
+		}
+		if err := q.SaveDashboardIssue(ctx, pr.Repo, 7, "body"); err != nil {
+			t.Fatal(err)
+		}
+		if claim(0) || claim(8) {
+			t.Error("a claim was taken over issue #7, which the caller did not find gone")
+		}
+		if !claim(7) {
+			t.Error("issue #7 found gone: its claim could not be taken")
+		}
+		if n, _, found, _ := q.DashboardIssue(ctx, pr.Repo); !found || n != 0 {
+			t.Errorf("after the claim the record names #%d", n)
+		}
+	})
+}
