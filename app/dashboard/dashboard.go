@@ -71,8 +71,8 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Runner refreshes dashboards; it is safe for concurrent use, one refresh
-// of a repository at a time (the queue runs one job per repository).
+// Runner refreshes dashboards; it is safe for concurrent use, and
+// refreshes of one repository running at once open one issue (open).
 type Runner struct{ opts Options }
 
 // New returns a Runner.
