@@ -14,10 +14,7 @@ func TestCatalogueREADME(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("# composeguard rules\n\n")
 	b.WriteString("Generated from the rule registry by `go test ./checks -run Catalogue -update`; each rule is `checks/<id>.go` with its test beside it.\n\n")
-	b.WriteString("Severities are set so that the default gate (`fail_on: high`) fails for real danger: privileged containers, the engine socket, " +
-		"host namespaces, writable sensitive mounts, literal secrets and unpinned images. Hardening that is missing almost everywhere " +
-		"(no-new-privileges, capabilities, read-only roots, limits) is reported below the gate. Each rule says why it has its severity; " +
-		"where a finding's own severity differs (a read-only mount, a raw disk), the rule says when.\n\n")
+	b.WriteString(SeverityPolicy + "\n\n")
 	b.WriteString("| rule | category | severity | title |\n| --- | --- | --- | --- |\n")
 	for _, r := range All() {
 		fmt.Fprintf(&b, "| [`%s`](#%s) | %s | %s | %s |\n", r.ID, r.ID, r.Category, r.Severity, r.Title)

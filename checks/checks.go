@@ -71,10 +71,20 @@ type Rule struct {
 	Run func(c *Context)
 }
 
+// HelpBase is where rules are documented when nothing else is said:
+// checks/README.md on GitHub, whose headings are the rule ids. A server
+// links its own rule pages instead (COMPOSEGUARD_RULES_URL).
+const HelpBase = "https://github.com/composeguard/composeguard/blob/main/checks/README.md#"
+
+// SeverityPolicy says how severities are chosen: checks/README.md and the
+// server's rule index both show it.
+const SeverityPolicy = "Severities are set so that the default gate (`fail_on: high`) fails for real danger: privileged containers, the engine socket, " +
+	"host namespaces, writable sensitive mounts, literal secrets and unpinned images. Hardening that is missing almost everywhere " +
+	"(no-new-privileges, capabilities, read-only roots, limits) is reported below the gate. Each rule says why it has its severity; " +
+	"where a finding's own severity differs (a read-only mount, a raw disk), the rule says when."
+
 // HelpURI is where a rule is documented.
-func (r *Rule) HelpURI() string {
-	return "https://github.com/composeguard/composeguard/blob/main/checks/README.md#" + r.ID
-}
+func (r *Rule) HelpURI() string { return HelpBase + r.ID }
 
 // Finding is one problem at one place.
 type Finding struct {

@@ -1,6 +1,7 @@
 // Package handlers is the HTTP edge of `composeguard serve`: it verifies
-// and acknowledges webhook deliveries by queueing work, and answers health,
-// readiness and metrics requests. It never calls a forge.
+// and acknowledges webhook deliveries by queueing work, answers health,
+// readiness and metrics requests, and serves the web pages (pages.go). It
+// never calls a forge.
 package handlers
 
 import (
@@ -100,5 +101,8 @@ func New(opts Options) (*echo.Echo, error) {
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	e.GET("/readyz", readiness(opts.Queue, opts.Logger))
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{})))
+	e.GET("/rules", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/rules/") })
+	e.GET("/rules/", rulesIndex)
+	e.GET("/rules/:id", rulePage)
 	return e, nil
 }

@@ -74,6 +74,15 @@ type Config struct {
 	TrivyToken    Secret
 	TrivyCacheDir string
 	TrivyTimeout  time.Duration
+
+	// PublicURL is the server's address as a forge's users reach it,
+	// ending with a slash; nil when not set, and then no comment links a
+	// page of the server's. RulesURL is what a rule id is appended to for
+	// the rule links of comments. DataDir is the absolute folder the
+	// server keeps files in besides its database.
+	PublicURL *url.URL
+	RulesURL  string
+	DataDir   string
 }
 
 // UsesGitHub reports whether the server reviews GitHub pull requests.
@@ -103,6 +112,10 @@ func (c Config) LogValue() slog.Value {
 	if c.GitLabURL != nil {
 		gitlabURL = c.GitLabURL.String()
 	}
+	publicURL := ""
+	if c.PublicURL != nil {
+		publicURL = c.PublicURL.String()
+	}
 	proxies := make([]string, len(c.TrustedProxies))
 	for i, p := range c.TrustedProxies {
 		proxies[i] = p.String()
@@ -127,6 +140,9 @@ func (c Config) LogValue() slog.Value {
 		slog.String("registry_auth_file", c.RegistryAuthFile),
 		slog.String("registry_credentials_scope", c.RegistryCredentialsScope),
 		slog.String("registry_allow_private", c.RegistryAllowPrivate),
+		slog.String("public_url", publicURL),
+		slog.String("rules_url", c.RulesURL),
+		slog.String("data_dir", c.DataDir),
 		slog.Group("trivy", slog.String("executable", c.Trivy), slog.String("server", c.TrivyServer), slog.Any("token", c.TrivyToken),
 			slog.String("cache_dir", c.TrivyCacheDir), slog.Duration("timeout", c.TrivyTimeout)),
 	)

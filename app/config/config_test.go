@@ -367,3 +367,38 @@ func withEnv(env map[string]string, key, value string) map[string]string {
 	env[key] = value
 	return env
 }
+
+func TestPublicURLAndRuleLinks(t *testing.T) {
+	c, err := Load(nil, envOf(withEnv(tokenEnv(), "COMPOSEGUARD_DATABASE_URL", "sqlite:///var/lib/composeguard/cg.db")), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PublicURL != nil || c.RulesURL != "https://github.com/composeguard/composeguard/blob/main/checks/README.md#" {
+		t.Errorf("without a public URL rule links go to checks/README.md: %v %q", c.PublicURL, c.RulesURL)
+	}
+	if c.DataDir != "/var/lib/composeguard" {
+		t.Errorf("data folder %q, want the SQLite database's", c.DataDir)
+	}
+	c, err = Load(nil, envOf(withEnv(tokenEnv(), "COMPOSEGUARD_PUBLIC_URL", "https://cg.example.com/base")), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PublicURL.String() != "https://cg.example.com/base/" || c.RulesURL != "https://cg.example.com/base/rules/" {
+		t.Errorf("rule links follow the public URL: %v %q", c.PublicURL, c.RulesURL)
+	}
+	env := withEnv(tokenEnv(), "COMPOSEGUARD_PUBLIC_URL", "https://cg.example.com/")
+	env["COMPOSEGUARD_RULES_URL"] = "https://docs.example.com/rules#"
+	env["COMPOSEGUARD_DATA_DIR"] = "/srv/cg"
+	if c, err = Load(nil, envOf(env), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if c.RulesURL != "https://docs.example.com/rules#" || c.DataDir != "/srv/cg" {
+		t.Errorf("rules URL and data folder as set: %q %q", c.RulesURL, c.DataDir)
+	}
+	for _, bad := range []string{"cg.example.com", "https://cg.example.com/?x=1", "ftp://cg.example.com/"} {
+		_, err := Load(nil, envOf(withEnv(tokenEnv(), "COMPOSEGUARD_PUBLIC_URL", bad)), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "COMPOSEGUARD_PUBLIC_URL") {
+			t.Errorf("public URL %q: %v", bad, err)
+		}
+	}
+}

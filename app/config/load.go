@@ -14,6 +14,7 @@ import (
 
 	"github.com/composeguard/composeguard/app/cron"
 	"github.com/composeguard/composeguard/app/registry"
+	"github.com/composeguard/composeguard/checks"
 )
 
 // setting is one variable and its flag.
@@ -54,10 +55,15 @@ var (
 	gitlabTokenSetting  = setting{"GITLAB_TOKEN", "gitlab-token", "a GitLab bot user's, project or group access token with the api scope, sent as PRIVATE-TOKEN; prefer the variable", ""}
 	gitlabSecretSetting = setting{"GITLAB_WEBHOOK_SECRET", "gitlab-webhook-secret", "the secret token of the GitLab webhook (required with GITLAB_TOKEN); prefer the variable", ""}
 
+	publicURLSetting = setting{"COMPOSEGUARD_PUBLIC_URL", "public-url", "the server's address as a forge's users reach it, like https://composeguard.example.com/: rule pages and report pages are linked from comments with it; empty: none", ""}
+	rulesURLSetting  = setting{"COMPOSEGUARD_RULES_URL", "rules-url", "where the rule links of comments point, the rule id appended; empty: the server's own /rules/ pages with a public URL, else checks/README.md on GitHub", ""}
+	dataDirSetting   = setting{"COMPOSEGUARD_DATA_DIR", "data-dir", "folder for what the server keeps beside its database (the GitHub App the setup page registers); empty: the SQLite database's folder, or the working folder with PostgreSQL", ""}
+
 	allSettings = []setting{gitlabURLSetting, gitlabTokenSetting, gitlabSecretSetting, listenSetting, databaseSetting, apiURLSetting, appIDSetting, keyFileSetting,
 		keySetting, tokenSetting, webhookSecretSetting, draftsSetting, proxiesSetting, bodiesSetting, jobTimeoutSetting, rescueAfterSetting,
 		bumpScheduleSetting, bumpSpreadSetting, bumpReserveSetting, mirrorsSetting, authFileSetting, scopeSetting, allowPrivateSetting,
-		trivySetting, trivyServerSetting, trivyTokenSetting, trivyCacheDirSetting, trivyTimeoutSetting}
+		trivySetting, trivyServerSetting, trivyTokenSetting, trivyCacheDirSetting, trivyTimeoutSetting,
+		publicURLSetting, rulesURLSetting, dataDirSetting}
 )
 
 // maxUnverifiedBodies keeps COMPOSEGUARD_UNVERIFIED_BODIES from undoing the
@@ -173,7 +179,48 @@ func resolve(value func(setting) string) (Config, error) {
 	if err := resolveBump(&c, value); err != nil {
 		return Config{}, err
 	}
+	if err := resolvePages(&c, value); err != nil {
+		return Config{}, err
+	}
 	return c, resolveTrivy(&c, value)
+}
+
+// resolvePages reads where the server's pages are and where rule links
+// point.
+func resolvePages(c *Config, value func(setting) string) error {
+	if raw := value(publicURLSetting); raw != "" {
+		u, err := parseURL(publicURLSetting, raw)
+		if err != nil {
+			return err
+		}
+		if u.RawQuery != "" || u.Fragment != "" {
+			return publicURLSetting.errorf("must be the server's address alone, without a query or fragment")
+		}
+		c.PublicURL = u
+	}
+	c.RulesURL = value(rulesURLSetting)
+	switch {
+	case c.RulesURL != "":
+		if _, err := checkURL(rulesURLSetting, c.RulesURL); err != nil {
+			return err
+		}
+	case c.PublicURL != nil:
+		c.RulesURL = c.PublicURL.JoinPath("rules").String() + "/"
+	default:
+		c.RulesURL = checks.HelpBase
+	}
+	c.DataDir = value(dataDirSetting)
+	if c.DataDir == "" {
+		c.DataDir = "."
+		if path, ok := strings.CutPrefix(c.DatabaseURL.Reveal(), "sqlite://"); ok {
+			c.DataDir = filepath.Dir(path)
+		}
+	}
+	var err error
+	if c.DataDir, err = filepath.Abs(c.DataDir); err != nil {
+		return dataDirSetting.errorf("cannot be resolved: %v", err)
+	}
+	return nil
 }
 
 // resolveTrivy reads the settings of vulnerability scans, which are off

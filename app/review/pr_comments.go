@@ -139,7 +139,7 @@ func (r *PullRequestReview) createReview(ctx context.Context, req forge.ReviewRe
 	review := forge.Review{CommitSHA: req.HeadSHA, Body: body}
 	link := func(file string, line int) string { return r.Forge.FileURL(req.Repo, req.HeadSHA, file, line) }
 	for _, c := range comments {
-		text, err := templates.Render("review_comment.md.tmpl", viewComment(c, link))
+		text, err := templates.Render("review_comment.md.tmpl", viewComment(c, link, r.rules()))
 		if err != nil {
 			return err
 		}

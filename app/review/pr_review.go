@@ -1,6 +1,7 @@
 package review
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/policy"
 	"github.com/composeguard/composeguard/app/vulns"
+	"github.com/composeguard/composeguard/checks"
 )
 
 // PullRequestReview reviews pull request heads on a forge: a check run that
@@ -31,7 +33,14 @@ type PullRequestReview struct {
 	// (named as registry.ScopeName names it), which find the digests of
 	// those images' tags; needed with Scanner.
 	Registry func(caller string) (vulns.Digests, error)
+	// RulesURL is what a rule's id is appended to for the links of
+	// comments and check runs to its documentation: the server's own rule
+	// pages, so they open where the forge is (GitHub Enterprise, a
+	// self-managed GitLab) without the internet. "" is checks.HelpBase.
+	RulesURL string
 }
+
+func (r *PullRequestReview) rules() string { return cmp.Or(r.RulesURL, checks.HelpBase) }
 
 // Run reviews one pull request head. It posts nothing when the head is no
 // longer the pull request's, and returns the forge's errors for the job to
@@ -114,7 +123,7 @@ func (r *PullRequestReview) audit(ctx context.Context, spend *budget, req forge.
 	}
 	reading := spend.ctx
 	pol := policy.Read(base)
-	res := &result{req: req, baseSHA: pr.BaseSHA, pol: pol, files: map[string]forge.ChangedFile{}, links: r.Forge,
+	res := &result{req: req, baseSHA: pr.BaseSHA, pol: pol, files: map[string]forge.ChangedFile{}, links: r.Forge, rules: r.rules(),
 		listed: len(files), changedFiles: pr.ChangedFiles}
 	for _, f := range files {
 		res.files[f.Path] = f

@@ -109,11 +109,11 @@ type commentView struct {
 	Markers    []string
 }
 
-func viewComment(c *comment, link func(file string, line int) string) commentView {
+func viewComment(c *comment, link func(file string, line int) string, rules string) commentView {
 	v := commentView{File: c.file, Services: c.services, Count: len(c.findings)}
 	perSeverity := map[checks.Severity]int{}
 	for _, f := range c.findings {
-		fv := viewFinding(f, true, link)
+		fv := viewFinding(f, true, link, rules)
 		fv.Fixed = c.fixes(f)
 		fv.Elsewhere = f.Pos.Line < c.start || f.Pos.Line > c.line
 		if fv.Fixed {
@@ -185,15 +185,15 @@ func (res *result) view(reasons map[string]string) reviewView {
 	for _, c := range res.groupNew(res.cmp.New) {
 		g := groupView{File: c.file, Services: c.services}
 		for _, f := range c.findings {
-			fv := viewFinding(f, true, atHead)
+			fv := viewFinding(f, true, atHead, res.rules)
 			fv.Reason = reasons[f.Fingerprint]
 			g.Findings = append(g.Findings, fv)
 		}
 		v.NewGroups = append(v.NewGroups, g)
 	}
-	v.ExistingRules = byRule(res.cmp.Existing)
+	v.ExistingRules = byRule(res.cmp.Existing, res.rules)
 	for _, f := range res.cmp.Fixed {
-		v.FixedFindings = append(v.FixedFindings, viewFinding(f, false, atBase))
+		v.FixedFindings = append(v.FixedFindings, viewFinding(f, false, atBase, res.rules))
 	}
 	v.Exceptions = exceptionsInUse(res.head.Waived)
 	for _, e := range res.requested {
@@ -203,18 +203,20 @@ func (res *result) view(reasons map[string]string) reviewView {
 	return v
 }
 
-func viewFinding(f audit.Finding, isNew bool, link func(file string, line int) string) findingView {
+// viewFinding shows a finding, its rule linked as rules with the rule's id
+// appended.
+func viewFinding(f audit.Finding, isNew bool, link func(file string, line int) string, rules string) findingView {
 	v := findingView{Severity: f.Severity.String(), Rule: f.Rule, File: f.Pos.File, Line: f.Pos.Line,
 		URL: link(f.Pos.File, f.Pos.Line), Services: f.Services, Message: f.Message, Fix: f.Fix,
 		Fingerprint: f.Fingerprint, New: isNew}
 	if r := checks.Get(f.Rule); r != nil {
-		v.HelpURI, v.Why = r.HelpURI(), r.Why
+		v.HelpURI, v.Why = rules+r.ID, r.Why
 	}
 	return v
 }
 
 // byRule groups findings by rule and severity, the most severe first.
-func byRule(findings []audit.Finding) []ruleView {
+func byRule(findings []audit.Finding, rules string) []ruleView {
 	var out []ruleView
 	index := map[string]int{}
 	for _, f := range findings {
@@ -224,7 +226,7 @@ func byRule(findings []audit.Finding) []ruleView {
 			i, index[k] = len(out), len(out)
 			rv := ruleView{Rule: f.Rule, Severity: f.Severity, Fix: f.Fix}
 			if r := checks.Get(f.Rule); r != nil {
-				rv.HelpURI = r.HelpURI()
+				rv.HelpURI = rules + r.ID
 			}
 			out = append(out, rv)
 		}

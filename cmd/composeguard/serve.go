@@ -35,7 +35,7 @@ import (
 // vulnerabilities of changed images with scanner when there is one; tests
 // stand in for it.
 var newReviewer = func(cfg config.Config, client review.Forge, scanner *vulns.Scanner) (jobs.Reviewer, error) {
-	r := &review.PullRequestReview{Forge: client}
+	r := &review.PullRequestReview{Forge: client, RulesURL: cfg.RulesURL}
 	if scanner != nil {
 		r.Scanner = scanner
 		r.Registry = func(caller string) (vulns.Digests, error) {
