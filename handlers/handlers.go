@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/jobs"
+	"github.com/composeguard/composeguard/app/pages"
 )
 
 // Queue is what the handlers need of app/jobs.
@@ -31,6 +33,8 @@ type Queue interface {
 	PullRequestForHead(ctx context.Context, repo forge.Repo, headSHA string) (int, bool, error)
 	// Ready reports whether the queue can take work.
 	Ready(ctx context.Context) error
+	// Review is the review kept under a report page's key.
+	Review(ctx context.Context, key string) (pages.Review, bool, error)
 }
 
 var _ Queue = (*jobs.Queue)(nil)
@@ -62,6 +66,10 @@ type Options struct {
 	// TrustedProxies are the peers whose X-Forwarded-For names the client
 	// in the log; none by default.
 	TrustedProxies []*net.IPNet
+	// Links checks the signed links of report pages; nil serves none.
+	Links *pages.Links
+	// Now is the clock links expire by (time.Now when nil).
+	Now func() time.Time
 }
 
 // New builds the echo server with every route.
@@ -104,5 +112,12 @@ func New(opts Options) (*echo.Echo, error) {
 	e.GET("/rules", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/rules/") })
 	e.GET("/rules/", rulesIndex)
 	e.GET("/rules/:id", rulePage)
+	if opts.Links != nil {
+		now := opts.Now
+		if now == nil {
+			now = time.Now
+		}
+		e.GET("/report/:key", (&reportPage{links: opts.Links, queue: opts.Queue, now: now}).serve)
+	}
 	return e, nil
 }

@@ -147,8 +147,10 @@ type CheckRun struct {
 	Text       string
 	ExternalID string
 	// Number is the pull request the run reviews: a forge that shows a
-	// status as a link (GitLab's target URL) links it there.
+	// status as a link (GitLab's target URL) links it there unless
+	// DetailsURL, the run's report page, is set.
 	Number      int
+	DetailsURL  string
 	Annotations []Annotation
 }
 

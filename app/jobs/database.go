@@ -99,8 +99,8 @@ func openDatabase(ctx context.Context, databaseURL string) (database, error) {
 // names a column type by index, so fmt adds nothing to it.
 type migration struct {
 	version int
-	// statements take the column types of a time (%[1]s) and of bytes
-	// (%[2]s).
+	// statements may take the column types of a time (%[1]s) and of
+	// bytes (%[2]s).
 	statements []string
 }
 
@@ -162,6 +162,18 @@ var migrations = []migration{{version: 1, statements: []string{
 		updated_at %[1]s NOT NULL DEFAULT CURRENT_TIMESTAMP,
 		PRIMARY KEY (provider, repo)
 	)`,
+}}, {version: 3, statements: []string{
+	// The last review of each head, as its report page shows it (pages.Review
+	// as JSON), under pages.Key; the newest 100 of a repository.
+	`CREATE TABLE IF NOT EXISTS review_pages (
+		page_key    TEXT PRIMARY KEY,
+		provider    TEXT NOT NULL,
+		repo        TEXT NOT NULL,
+		head_sha    TEXT NOT NULL,
+		reviewed_at %[1]s NOT NULL DEFAULT CURRENT_TIMESTAMP,
+		page        %[2]s NOT NULL
+	)`,
+	`CREATE INDEX IF NOT EXISTS review_pages_repo ON review_pages (provider, repo, reviewed_at)`,
 }}}
 
 // migrationsTable records the versions of the project's migrations applied.
@@ -207,7 +219,10 @@ func migrate(ctx context.Context, db database, logger *slog.Logger) (Migrated, e
 		}
 		for _, m := range migrations[applied:] {
 			for _, stmt := range m.statements {
-				if _, err := tx.exec(ctx, fmt.Sprintf(stmt, timestamp, blob)); err != nil {
+				if strings.Contains(stmt, "%[") {
+					stmt = fmt.Sprintf(stmt, timestamp, blob)
+				}
+				if _, err := tx.exec(ctx, stmt); err != nil {
 					return fmt.Errorf("version %d: %w", m.version, err)
 				}
 			}

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+
+	"github.com/composeguard/composeguard/app/pages"
 )
 
 const (
@@ -19,7 +21,8 @@ const (
 	pruneInterval = time.Hour
 )
 
-// pruneArgs is the periodic job that forgets old deliveries and heads.
+// pruneArgs is the periodic job that forgets old deliveries, heads and
+// review pages.
 type pruneArgs struct{}
 
 func (pruneArgs) Kind() string { return "prune" }
@@ -49,6 +52,8 @@ func prune(ctx context.Context, db database, now time.Time) error {
 		// Replays are refused as long as redeliveries are recognised.
 		{"delivered_events", "received_at", deliveryRetention},
 		{"pull_heads", "recorded_at", headRetention},
+		// No link opens a page older than this.
+		{"review_pages", "reviewed_at", pages.LinkLifetime},
 	} {
 		cutoff := db.timeValue(now.Add(-p.retention))
 		if _, err := db.exec(ctx, "DELETE FROM "+p.table+" WHERE "+p.column+" < ?", cutoff); err != nil {

@@ -1,10 +1,14 @@
 package review_test
 
 import (
+	"context"
+	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/composeguard/composeguard/app/pages"
 	"github.com/composeguard/composeguard/app/review/reviewtest"
 	"github.com/composeguard/composeguard/checks"
 )
@@ -36,5 +40,53 @@ func TestRuleLinksGoToTheServersPages(t *testing.T) {
 				t.Errorf("%d rule links to %s; privileged-container's missing in\n%s", rules, c.want, posted)
 			}
 		})
+	}
+}
+
+type savedReports struct{ saved []pages.Review }
+
+func (s *savedReports) SaveReview(_ context.Context, r pages.Review) error {
+	s.saved = append(s.saved, r)
+	return nil
+}
+
+// The check run's "Details" open the head's report page, signed: the
+// review kept is what the page shows.
+func TestReportPageOfTheHead(t *testing.T) {
+	head := reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))
+	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))}, map[string]string{"compose.yaml": head})
+	public, _ := url.Parse("https://cg.example.com/")
+	reports := &savedReports{}
+	r := reviewer(f)
+	r.Reports, r.Links = reports, pages.NewLinks(public, "secret")
+	run(t, r, headSHA)
+
+	if len(reports.saved) != 1 {
+		t.Fatalf("%d reviews kept, want the head's", len(reports.saved))
+	}
+	page := reports.saved[0]
+	check := f.lastCheck(t)
+	details, err := url.Parse(check.DetailsURL)
+	if err != nil || details.Path != "/report/"+page.Key() {
+		t.Fatalf("the check's details %q do not lead to the head's page %s", check.DetailsURL, page.Key())
+	}
+	if err := r.Links.Verify(page.Key(), details.Query().Get("expires"), details.Query().Get("sig"), today); err != nil {
+		t.Errorf("the details link: %v", err)
+	}
+	if page.HeadSHA != headSHA || page.Number != 7 || page.Conclusion != check.Conclusion || page.Title != check.Title {
+		t.Errorf("page of %s #%d %s %q, check %s %q", page.HeadSHA, page.Number, page.Conclusion, page.Title, check.Conclusion, check.Title)
+	}
+	if n := len(page.Scores); n != 4 || page.Scores[n-1].Name != "Overall" || page.Scores[n-1].Base != 10 || page.Scores[n-1].Head >= 10 {
+		t.Errorf("scores %+v, want three categories and Overall, from 10 down", page.Scores)
+	}
+	if len(page.Findings) != len(auditFile(t, head).Findings) || !page.Findings[0].New {
+		t.Fatalf("%d findings, the head has %d, new first", len(page.Findings), len(auditFile(t, head).Findings))
+	}
+	lines := strings.Split(head, "\n")
+	for _, fd := range page.Findings {
+		at := slices.IndexFunc(fd.Excerpt, func(l pages.Line) bool { return l.Number == fd.Line })
+		if at < 0 || fd.Excerpt[at].Text != lines[fd.Line-1] {
+			t.Errorf("%s at line %d: excerpt %+v lacks the line", fd.Rule, fd.Line, fd.Excerpt)
+		}
 	}
 }

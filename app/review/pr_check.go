@@ -25,7 +25,8 @@ type result struct {
 	suggester  *fix.Suggester // suggestions in the head's projects
 	links      forge.Links    // to the files at a commit
 	rules      string         // a rule's id appended links its documentation
-	policy     *PolicyChange  // nil when the policy file is untouched
+	headFiles  compose.Snapshot
+	policy     *PolicyChange // nil when the policy file is untouched
 	// requested are the inline exceptions the pull request adds; they wait
 	// for the merge to apply.
 	requested []policy.Exception

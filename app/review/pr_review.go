@@ -12,6 +12,7 @@ import (
 	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/app/fix"
 	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/pages"
 	"github.com/composeguard/composeguard/app/policy"
 	"github.com/composeguard/composeguard/app/vulns"
 	"github.com/composeguard/composeguard/checks"
@@ -38,6 +39,11 @@ type PullRequestReview struct {
 	// pages, so they open where the forge is (GitHub Enterprise, a
 	// self-managed GitLab) without the internet. "" is checks.HelpBase.
 	RulesURL string
+	// Reports keeps each head's review for its report page, and Links
+	// signs the link to it that the check run's "Details" (GitLab's
+	// target URL) carries; without either there is no page.
+	Reports Reports
+	Links   *pages.Links
 }
 
 func (r *PullRequestReview) rules() string { return cmp.Or(r.RulesURL, checks.HelpBase) }
@@ -98,6 +104,9 @@ func (r *PullRequestReview) Run(ctx context.Context, req forge.ReviewRequest) er
 	if err := r.postSummary(ctx, req, res, reasons, open, login); err != nil {
 		return err
 	}
+	if run.DetailsURL, err = r.keepReport(ctx, res, run); err != nil {
+		return err
+	}
 	// Completed last: until then a retry finds the run in progress and
 	// takes it up, so a review posted in several steps has one check run.
 	return r.complete(ctx, pr, req, id, run)
@@ -153,6 +162,7 @@ func (r *PullRequestReview) audit(ctx context.Context, spend *budget, req forge.
 		res.base = audit.RunProjects(reading, base, pol, baseProjects, now)
 		followRenames(res.base, renamed)
 		headRead := &oversized{Snapshot: head}
+		res.headFiles = head
 		res.head = audit.RunProjects(reading, headRead, pol, headProjects, now)
 		res.suggester = fix.NewSuggester(reading, head, headProjects, pol.Options)
 		res.requested = res.head.RefuseInline(res.base.Inline)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/pages"
 	"github.com/composeguard/composeguard/app/policy"
 	"github.com/composeguard/composeguard/checks"
 	"github.com/composeguard/composeguard/templates"
@@ -49,10 +50,8 @@ type reviewView struct {
 	Listed, Changed int
 }
 
-type scoreRow struct {
-	Name       string
-	Base, Head float64
-}
+// scoreRow and exceptionView are what the report page shows too.
+type scoreRow = pages.Score
 
 type findingView struct {
 	Severity, Rule, HelpURI, Why string
@@ -136,12 +135,7 @@ func viewComment(c *comment, link func(file string, line int) string, rules stri
 	return v
 }
 
-type exceptionView struct {
-	Rule, Service, File    string // Service is the exception's glob
-	Where, Reason, Expires string
-	Waived                 int      // findings it waives at head
-	Services               []string // the services of those findings
-}
+type exceptionView = pages.Exception
 
 type policyView struct {
 	Weakens         bool
@@ -175,9 +169,9 @@ func (res *result) view(reasons map[string]string) reviewView {
 	v.FilesAudited = res.head.FilesAudited
 	v.New, v.Existing, v.Fixed = len(res.cmp.New), len(res.cmp.Existing), len(res.cmp.Fixed)
 	for _, g := range audit.Groups {
-		v.Scores = append(v.Scores, scoreRow{string(g), res.cmp.Base.Of(g), res.cmp.Head.Of(g)})
+		v.Scores = append(v.Scores, scoreRow{Name: string(g), Base: res.cmp.Base.Of(g), Head: res.cmp.Head.Of(g)})
 	}
-	v.Overall = scoreRow{"Overall", res.cmp.Base.Overall, res.cmp.Head.Overall}
+	v.Overall = scoreRow{Name: "Overall", Base: res.cmp.Base.Overall, Head: res.cmp.Head.Overall}
 	atHead := func(file string, line int) string {
 		return res.links.FileURL(res.req.Repo, res.req.HeadSHA, file, line)
 	}

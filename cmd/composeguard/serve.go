@@ -24,6 +24,7 @@ import (
 	"github.com/composeguard/composeguard/app/forge/github"
 	"github.com/composeguard/composeguard/app/forge/gitlab"
 	"github.com/composeguard/composeguard/app/jobs"
+	"github.com/composeguard/composeguard/app/pages"
 	"github.com/composeguard/composeguard/app/pulls"
 	"github.com/composeguard/composeguard/app/registry"
 	"github.com/composeguard/composeguard/app/review"
@@ -32,10 +33,11 @@ import (
 )
 
 // newReviewer builds the review flow on a forge's client, listing the
-// vulnerabilities of changed images with scanner when there is one; tests
-// stand in for it.
-var newReviewer = func(cfg config.Config, client review.Forge, scanner *vulns.Scanner) (jobs.Reviewer, error) {
-	r := &review.PullRequestReview{Forge: client, RulesURL: cfg.RulesURL}
+// vulnerabilities of changed images with scanner when there is one and
+// keeping each head's review in reports for its page; tests stand in for
+// it.
+var newReviewer = func(cfg config.Config, client review.Forge, scanner *vulns.Scanner, reports review.Reports) (jobs.Reviewer, error) {
+	r := &review.PullRequestReview{Forge: client, RulesURL: cfg.RulesURL, Reports: reports, Links: reportLinks(cfg)}
 	if scanner != nil {
 		r.Scanner = scanner
 		r.Registry = func(caller string) (vulns.Digests, error) {
@@ -48,6 +50,19 @@ var newReviewer = func(cfg config.Config, client review.Forge, scanner *vulns.Sc
 	}
 	return r, nil
 }
+
+// reportLinks signs the links to report pages with the server's webhook
+// secrets; nil without a public URL, and then there are no report pages.
+func reportLinks(cfg config.Config) *pages.Links {
+	return pages.NewLinks(cfg.PublicURL, cfg.WebhookSecret.Reveal(), cfg.GitLabWebhookSecret.Reveal())
+}
+
+// reportStore is the queue's store of report pages, set once the queue
+// is open: the reviewers the queue runs are made before it, and run only
+// after it starts.
+type reportStore struct{ queue *jobs.Queue }
+
+func (s *reportStore) SaveReview(ctx context.Context, r pages.Review) error { return s.queue.SaveReview(ctx, r) }
 
 // newScanner makes the vulnerability scanner the reviews and the image
 // updates share; nil when COMPOSEGUARD_TRIVY is not set.
@@ -80,8 +95,9 @@ type flows struct {
 }
 
 // newReviewers builds the flows of each forge the server serves; the review
-// and the image updates list vulnerabilities with scanner when there is one.
-func newReviewers(cfg config.Config, scanner *vulns.Scanner, logger *slog.Logger) (flows, error) {
+// and the image updates list vulnerabilities with scanner when there is one;
+// the review keeps each head's review in reports for its page.
+func newReviewers(cfg config.Config, scanner *vulns.Scanner, reports review.Reports, logger *slog.Logger) (flows, error) {
 	reviewers := jobs.ByForge{}
 	quotas := jobs.QuotasByForge{}
 	clients := map[forge.Kind]serverForge{}
@@ -91,7 +107,7 @@ func newReviewers(cfg config.Config, scanner *vulns.Scanner, logger *slog.Logger
 		if err != nil {
 			return flows{}, fmt.Errorf("github client: %w", err)
 		}
-		if reviewers[forge.GitHub], err = newReviewer(cfg, client, scanner); err != nil {
+		if reviewers[forge.GitHub], err = newReviewer(cfg, client, scanner, reports); err != nil {
 			return flows{}, fmt.Errorf("review flow: %w", err)
 		}
 		quotas[forge.GitHub] = client
@@ -108,7 +124,7 @@ func newReviewers(cfg config.Config, scanner *vulns.Scanner, logger *slog.Logger
 		if err != nil {
 			return flows{}, fmt.Errorf("gitlab client: %w", err)
 		}
-		if reviewers[forge.GitLab], err = newReviewer(cfg, client, scanner); err != nil {
+		if reviewers[forge.GitLab], err = newReviewer(cfg, client, scanner, reports); err != nil {
 			return flows{}, fmt.Errorf("review flow: %w", err)
 		}
 		clients[forge.GitLab] = client
@@ -227,7 +243,8 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 		// Closed last, once the jobs using it have drained.
 		defer scanner.Close()
 	}
-	f, err := newReviewers(cfg, scanner, logger)
+	reports := &reportStore{}
+	f, err := newReviewers(cfg, scanner, reports, logger)
 	if err != nil {
 		return err
 	}
@@ -241,6 +258,7 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 	}
 	defer queue.Close()
 	maps.Copy(dashboards, f.dashboards(queue))
+	reports.queue = queue
 
 	routes, err := handlers.New(handlers.Options{
 		WebhookSecret:       []byte(cfg.WebhookSecret.Reveal()),
@@ -253,6 +271,7 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 		Logger:              logger,
 		UnverifiedBodies:    cfg.UnverifiedBodies,
 		TrustedProxies:      cfg.TrustedProxies,
+		Links:               reportLinks(cfg),
 	})
 	if err != nil {
 		return err

@@ -187,7 +187,7 @@ func (r *recordingReviewer) reviewed() []forge.ReviewRequest {
 
 func withReviewer(t *testing.T, r jobs.Reviewer, err error) {
 	saved := newReviewer
-	newReviewer = func(config.Config, review.Forge, *vulns.Scanner) (jobs.Reviewer, error) { return r, err }
+	newReviewer = func(config.Config, review.Forge, *vulns.Scanner, review.Reports) (jobs.Reviewer, error) { return r, err }
 	t.Cleanup(func() { newReviewer = saved })
 }
 
@@ -314,7 +314,7 @@ func TestScheduledBumpsOnEachForge(t *testing.T) {
 		{"GitLab and a GitHub token", withGitLab(githubToken), []forge.Kind{forge.GitLab}},
 		{"GitLab and a GitHub App", withGitLab(app), []forge.Kind{forge.GitHub, forge.GitLab}},
 	} {
-		f, err := newReviewers(tc.cfg, nil, slog.New(slog.DiscardHandler))
+		f, err := newReviewers(tc.cfg, nil, nil, slog.New(slog.DiscardHandler))
 		opts := f.bump
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)

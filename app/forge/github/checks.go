@@ -33,6 +33,7 @@ func (c *Client) CreateCheckRun(ctx context.Context, repo forge.Repo, run forge.
 		Name:        run.Name,
 		HeadSHA:     run.HeadSHA,
 		ExternalID:  optional(run.ExternalID),
+		DetailsURL:  optional(run.DetailsURL),
 		Status:      status,
 		Conclusion:  conclusion,
 		CompletedAt: completedAt,
@@ -72,7 +73,8 @@ func (c *Client) UpdateCheckRun(ctx context.Context, repo forge.Repo, id int64, 
 
 func (c *Client) updateRun(ctx context.Context, api *gh.Client, repo forge.Repo, id int64, run forge.CheckRun, batches [][]forge.Annotation) error {
 	for i, batch := range batches {
-		opts := gh.UpdateCheckRunOptions{Name: run.Name, ExternalID: optional(run.ExternalID), Output: output(run, batch)}
+		opts := gh.UpdateCheckRunOptions{Name: run.Name, ExternalID: optional(run.ExternalID), DetailsURL: optional(run.DetailsURL),
+			Output: output(run, batch)}
 		if i == len(batches)-1 {
 			opts.Status, opts.Conclusion, opts.CompletedAt = runState(run, true)
 		}

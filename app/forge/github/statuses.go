@@ -74,6 +74,7 @@ func (c *Client) postStatus(ctx context.Context, api *gh.Client, repo forge.Repo
 		State:       gh.Ptr(statusState(run)),
 		Context:     gh.Ptr(run.Name),
 		Description: optional(forgekit.Shorten(run.Title, maxStatusDescription)),
+		TargetURL:   optional(run.DetailsURL),
 	})
 	if err != nil {
 		return 0, fail(err, "post commit status %q on %s at %s", run.Name, repo, run.HeadSHA)

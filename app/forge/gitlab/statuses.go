@@ -119,7 +119,10 @@ func (c *Client) postStatus(ctx context.Context, repo forge.Repo, run forge.Chec
 	}
 	opts := &gl.SetCommitStatusOptions{State: statusState(run), Name: &run.Name,
 		Description: gl.Ptr(forgekit.Shorten(run.Title, maxStatusText))}
-	if run.Number > 0 {
+	switch {
+	case run.DetailsURL != "":
+		opts.TargetURL = gl.Ptr(run.DetailsURL)
+	case run.Number > 0:
 		opts.TargetURL = gl.Ptr(c.mergeRequestURL(repo, run.Number))
 	}
 	wait := statusRetryWait

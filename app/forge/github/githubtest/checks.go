@@ -3,6 +3,7 @@ package githubtest
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 )
@@ -27,6 +28,7 @@ type runJSON struct {
 	Status     *string `json:"status"`
 	Conclusion *string `json:"conclusion"`
 	ExternalID *string `json:"external_id"`
+	DetailsURL *string `json:"details_url"`
 	Output     *struct {
 		Title       *string `json:"title"`
 		Summary     *string `json:"summary"`
@@ -109,6 +111,14 @@ func apply(c *call, run *CheckRun, body runJSON) bool {
 	if body.ExternalID != nil {
 		run.ExternalID = *body.ExternalID
 	}
+	if body.DetailsURL != nil {
+		// GitHub links the run's "Details" there: a web address.
+		if u, err := url.Parse(*body.DetailsURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			c.invalid("CheckRun", "details_url", "details_url is not a valid URL")
+			return false
+		}
+		run.DetailsURL = *body.DetailsURL
+	}
 	if body.Status != nil {
 		if !slices.Contains(runStatuses, *body.Status) {
 			c.invalid("CheckRun", "status", "status is not included in the list")
@@ -170,7 +180,7 @@ func runResponse(r *CheckRun) map[string]any {
 		app = map[string]any{"id": r.AppID}
 	}
 	return map[string]any{"id": r.ID, "name": r.Name, "head_sha": r.HeadSHA, "status": r.Status,
-		"conclusion": conclusion, "external_id": r.ExternalID, "app": app,
+		"conclusion": conclusion, "external_id": r.ExternalID, "details_url": r.DetailsURL, "app": app,
 		"output": map[string]any{"title": r.Title, "summary": r.Summary, "annotations_count": len(r.Annotations)}}
 }
 

@@ -225,6 +225,7 @@ type CheckRun struct {
 	ID                                int64
 	Name, HeadSHA, Status, Conclusion string
 	ExternalID, Title, Summary, Text  string
+	DetailsURL                        string
 	Annotations                       []Annotation
 	Updates                           int   // PATCH requests received
 	AppID                             int64 // the App that created it; 0 for a plain token
