@@ -62,7 +62,9 @@ func reportLinks(cfg config.Config) *pages.Links {
 // after it starts.
 type reportStore struct{ queue *jobs.Queue }
 
-func (s *reportStore) SaveReview(ctx context.Context, r pages.Review) error { return s.queue.SaveReview(ctx, r) }
+func (s *reportStore) SaveReview(ctx context.Context, r pages.Review) error {
+	return s.queue.SaveReview(ctx, r)
+}
 
 // newScanner makes the vulnerability scanner the reviews and the image
 // updates share; nil when COMPOSEGUARD_TRIVY is not set.

@@ -187,7 +187,9 @@ func (r *recordingReviewer) reviewed() []forge.ReviewRequest {
 
 func withReviewer(t *testing.T, r jobs.Reviewer, err error) {
 	saved := newReviewer
-	newReviewer = func(config.Config, review.Forge, *vulns.Scanner, review.Reports) (jobs.Reviewer, error) { return r, err }
+	newReviewer = func(config.Config, review.Forge, *vulns.Scanner, review.Reports) (jobs.Reviewer, error) {
+		return r, err
+	}
 	t.Cleanup(func() { newReviewer = saved })
 }
 
