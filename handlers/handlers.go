@@ -70,12 +70,18 @@ type Options struct {
 	Links *pages.Links
 	// Now is the clock links expire by (time.Now when nil).
 	Now func() time.Time
+	// Setup serves the set-up pages (setup.go), only to a server with no
+	// webhook secret: a server with credentials answers /setup 404.
+	Setup *Setup
 }
 
 // New builds the echo server with every route.
 func New(opts Options) (*echo.Echo, error) {
-	if len(opts.WebhookSecret) == 0 && len(opts.GitLabWebhookSecret) == 0 {
+	if len(opts.WebhookSecret) == 0 && len(opts.GitLabWebhookSecret) == 0 && opts.Setup == nil {
 		return nil, errors.New("an empty webhook secret would accept any delivery")
+	}
+	if opts.Setup != nil && (len(opts.WebhookSecret) > 0 || len(opts.GitLabWebhookSecret) > 0) {
+		return nil, errors.New("the setup pages are for a server with no credentials")
 	}
 	if opts.Queue == nil {
 		return nil, errors.New("no queue")
@@ -112,6 +118,13 @@ func New(opts Options) (*echo.Echo, error) {
 	e.GET("/rules", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/rules/") })
 	e.GET("/rules/", rulesIndex)
 	e.GET("/rules/:id", rulePage)
+	if opts.Setup != nil {
+		setup := newSetupPages(*opts.Setup)
+		setup.logger = opts.Logger
+		e.GET("/setup", setup.show)
+		e.POST("/setup", setup.begin)
+		e.GET("/setup/callback", setup.callback)
+	}
 	if opts.Links != nil {
 		now := opts.Now
 		if now == nil {

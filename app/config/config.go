@@ -83,6 +83,10 @@ type Config struct {
 	PublicURL *url.URL
 	RulesURL  string
 	DataDir   string
+
+	// Setup is set when no forge is configured, nor an App stored in the
+	// data folder: the server serves the setup page, and reviews nothing.
+	Setup bool
 }
 
 // UsesGitHub reports whether the server reviews GitHub pull requests.
@@ -143,6 +147,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("public_url", publicURL),
 		slog.String("rules_url", c.RulesURL),
 		slog.String("data_dir", c.DataDir),
+		slog.Bool("setup", c.Setup),
 		slog.Group("trivy", slog.String("executable", c.Trivy), slog.String("server", c.TrivyServer), slog.Any("token", c.TrivyToken),
 			slog.String("cache_dir", c.TrivyCacheDir), slog.Duration("timeout", c.TrivyTimeout)),
 	)

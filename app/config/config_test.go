@@ -402,3 +402,40 @@ func TestPublicURLAndRuleLinks(t *testing.T) {
 		}
 	}
 }
+
+func TestSetupUntilAnAppIsStored(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"COMPOSEGUARD_DATA_DIR": dir}
+	c, err := Load(nil, envOf(env), io.Discard)
+	if err != nil || !c.Setup || c.UsesGitHub() || c.UsesGitLab() {
+		t.Fatalf("nothing configured: setup %v, %v", c.Setup, err)
+	}
+	app := StoredApp{ID: 4242, Slug: "composeguard-acme", PEM: Secret(rsaPEM), WebhookSecret: webhookSecret}
+	path, err := SaveApp(dir, app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("%s: %v %v, want 0600", path, info.Mode(), err)
+	}
+	if _, err := SaveApp(dir, app); err == nil {
+		t.Error("a second App replaced the one stored")
+	}
+	if c, err = Load(nil, envOf(env), io.Discard); err != nil || c.Setup || !c.UsesApp() || c.AppID != 4242 ||
+		c.PrivateKey.Reveal() != rsaPEM || c.WebhookSecret.Reveal() != webhookSecret || c.PrivateKeyFile != path {
+		t.Fatalf("the stored App: %+v, %v", c, err)
+	}
+	if strings.Contains(c.String(), webhookSecret) || strings.Contains(c.String(), "PRIVATE KEY") {
+		t.Errorf("the stored App's secrets are printed: %s", c)
+	}
+	// Settings in the environment win over the stored App.
+	if c, err = Load(nil, envOf(withEnv(tokenEnv(), "COMPOSEGUARD_DATA_DIR", dir)), io.Discard); err != nil || c.UsesApp() {
+		t.Errorf("a token set: app %v, %v", c.UsesApp(), err)
+	}
+	if err := os.WriteFile(path, []byte(`{"id": 1}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(nil, envOf(env), io.Discard); err == nil || !strings.Contains(err.Error(), "COMPOSEGUARD_DATA_DIR") {
+		t.Errorf("a broken stored App: %v", err)
+	}
+}

@@ -153,6 +153,9 @@ func resolve(value func(setting) string) (Config, error) {
 	if c.GitHubAPIURL, err = parseURL(apiURLSetting, value(apiURLSetting)); err != nil {
 		return Config{}, err
 	}
+	if err := resolvePages(&c, value); err != nil {
+		return Config{}, err
+	}
 	if err := resolveForges(&c, value); err != nil {
 		return Config{}, err
 	}
@@ -177,9 +180,6 @@ func resolve(value func(setting) string) (Config, error) {
 		return Config{}, rescueAfterSetting.errorf("must be longer than %s (%s), got %s", jobTimeoutSetting.env, c.JobTimeout, c.RescueAfter)
 	}
 	if err := resolveBump(&c, value); err != nil {
-		return Config{}, err
-	}
-	if err := resolvePages(&c, value); err != nil {
 		return Config{}, err
 	}
 	return c, resolveTrivy(&c, value)
@@ -315,9 +315,12 @@ func resolveBump(c *Config, value func(setting) string) error {
 // variable.
 func resolveForges(c *Config, value func(setting) string) error {
 	gitlab := value(gitlabTokenSetting) != "" || value(gitlabSecretSetting) != ""
-	github := !gitlab
+	github := false
 	for _, s := range []setting{appIDSetting, keyFileSetting, keySetting, tokenSetting, webhookSecretSetting} {
 		github = github || value(s) != ""
+	}
+	if !github && !gitlab {
+		return fromStoredApp(c)
 	}
 	if github {
 		if err := resolveAuth(c, value); err != nil {

@@ -1,12 +1,17 @@
 package main
 
 import (
+	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/composeguard/composeguard/app/forge/github/githubtest"
 	"github.com/composeguard/composeguard/app/review/reviewtest"
 )
 
@@ -46,4 +51,57 @@ func TestE2EReportPage(t *testing.T) {
 	if len(comments) != 1 || !strings.Contains(comments[0].Body, "](https://cg.example.com/rules/privileged-container)") {
 		t.Errorf("rule links do not lead to the server's pages: %+v", comments)
 	}
+}
+
+// TestServeSetup: a server started with no credentials serves the set-up
+// page, registers the App through the manifest flow on the configured
+// GitHub, and after a restart is that App, the page gone.
+func TestServeSetup(t *testing.T) {
+	t.Parallel()
+	fake := githubtest.New(t)
+	env := map[string]string{
+		"COMPOSEGUARD_LISTEN":       "127.0.0.1:0",
+		"COMPOSEGUARD_DATABASE_URL": "sqlite://" + filepath.Join(t.TempDir(), "cg.db"),
+		"COMPOSEGUARD_PUBLIC_URL":   "https://cg.example.com/",
+		"GITHUB_API_URL":            fake.URL + "/api/v3/",
+	}
+	base, logs, stop := startServer(t, env)
+	if code, body := get(t, base+"/setup"); code != http.StatusOK || !strings.Contains(body, "register the App") {
+		t.Fatalf("/setup: %d", code)
+	}
+	resp, err := http.PostForm(base+"/setup", url.Values{"name": {"composeguard-acme"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`action="([^"]*)" id="to-github"`).FindStringSubmatch(string(body))
+	if m == nil {
+		t.Fatalf("no form to GitHub in\n%s", body)
+	}
+	action, _ := url.Parse(html.UnescapeString(m[1]))
+	// An Enterprise Server's Apps are registered on its own web pages.
+	if action.Host != strings.TrimPrefix(fake.URL, "http://") || action.Path != "/settings/apps/new" {
+		t.Errorf("the manifest would go to %s", action)
+	}
+	code, _ := get(t, base+"/setup/callback?code="+fake.ConfirmManifest("composeguard-acme")+"&state="+action.Query().Get("state"))
+	if code != http.StatusOK {
+		t.Fatalf("callback: %d\n%s", code, logs)
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	app := fake.Converted()[0]
+	if strings.Contains(logs.String(), app.WebhookSecret) || strings.Contains(logs.String(), "PRIVATE KEY") {
+		t.Error("the server logged the App's secrets")
+	}
+
+	base, logs, _ = startServer(t, env)
+	if code, _ := get(t, base+"/setup"); code != http.StatusNotFound {
+		t.Errorf("/setup after the restart: %d, want 404", code)
+	}
+	if !strings.Contains(logs.String(), fmt.Sprintf(`"id":%d`, app.ID)) {
+		t.Errorf("the restarted server is not the App %d:\n%s", app.ID, logs)
+	}
+	fake.CheckOperations(t)
 }

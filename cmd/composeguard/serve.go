@@ -10,6 +10,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
@@ -29,6 +30,7 @@ import (
 	"github.com/composeguard/composeguard/app/registry"
 	"github.com/composeguard/composeguard/app/review"
 	"github.com/composeguard/composeguard/app/vulns"
+	"github.com/composeguard/composeguard/deploy"
 	"github.com/composeguard/composeguard/handlers"
 )
 
@@ -64,6 +66,37 @@ type reportStore struct{ queue *jobs.Queue }
 
 func (s *reportStore) SaveReview(ctx context.Context, r pages.Review) error {
 	return s.queue.SaveReview(ctx, r)
+}
+
+// setupPages registers the GitHub App of a server started with no
+// credentials, exchanging the code GitHub returns only with the configured
+// GitHub API and keeping the App in the data folder; nil once configured.
+func setupPages(cfg config.Config) *handlers.Setup {
+	if !cfg.Setup {
+		return nil
+	}
+	web := &url.URL{Scheme: cfg.GitHubAPIURL.Scheme, Host: cfg.GitHubAPIURL.Host, Path: "/"}
+	if web.Host == "api.github.com" {
+		web.Host = "github.com"
+	}
+	return &handlers.Setup{Public: cfg.PublicURL, GitHubWeb: web, Manifest: deploy.GitHubAppManifest, DataDir: cfg.DataDir,
+		Register: func(ctx context.Context, code string) (handlers.RegisteredApp, error) {
+			app, err := github.ConvertManifest(ctx, cfg.GitHubAPIURL.String(), code)
+			if err != nil {
+				return handlers.RegisteredApp{}, err
+			}
+			path, err := config.SaveApp(cfg.DataDir, config.StoredApp{ID: app.ID, Slug: app.Slug,
+				PEM: config.Secret(app.PEM), WebhookSecret: config.Secret(app.WebhookSecret)})
+			return handlers.RegisteredApp{ID: app.ID, Name: app.Name, URL: app.URL, Path: path}, err
+		}}
+}
+
+// setupAddress is where the set-up page is, as the log says.
+func setupAddress(cfg config.Config) string {
+	if cfg.PublicURL == nil {
+		return "/setup (set COMPOSEGUARD_PUBLIC_URL first)"
+	}
+	return cfg.PublicURL.JoinPath("setup").String()
 }
 
 // newScanner makes the vulnerability scanner the reviews and the image
@@ -253,7 +286,13 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 	// Filled once the queue, whose database keeps their trends, is open;
 	// the jobs read it only after Start.
 	dashboards := jobs.DashboardByForge{}
-	queue, err := jobs.Open(ctx, cfg.DatabaseURL.Reveal(), jobs.Options{Reviewer: f.reviewers, JobTimeout: cfg.JobTimeout,
+	var reviewer jobs.Reviewer = f.reviewers
+	if cfg.Setup {
+		// Nothing to review until the App is registered and the server restarted.
+		reviewer = nil
+		logger.Info("no GitHub or GitLab credentials: serving the set-up page", "setup", setupAddress(cfg))
+	}
+	queue, err := jobs.Open(ctx, cfg.DatabaseURL.Reveal(), jobs.Options{Reviewer: reviewer, JobTimeout: cfg.JobTimeout,
 		RescueAfter: cfg.RescueAfter, Logger: logger, Registerer: metrics, Bump: f.bump, Quotas: f.quotas, Dashboard: dashboards})
 	if err != nil {
 		return err
@@ -274,6 +313,7 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 		UnverifiedBodies:    cfg.UnverifiedBodies,
 		TrustedProxies:      cfg.TrustedProxies,
 		Links:               reportLinks(cfg),
+		Setup:               setupPages(cfg),
 	})
 	if err != nil {
 		return err

@@ -99,3 +99,25 @@ func TestBadSettingsAreRefusedWithoutQuotingThem(t *testing.T) {
 		t.Error("an empty token was accepted")
 	}
 }
+
+func TestConvertManifest(t *testing.T) {
+	fake := githubtest.New(t)
+	code := fake.ConfirmManifest("composeguard-acme")
+	for _, apiURL := range []string{fake.URL + "/", fake.URL + "/api/v3/"} {
+		app, err := ConvertManifest(t.Context(), apiURL, code)
+		if apiURL != fake.URL+"/" {
+			// A code is good once.
+			if !errors.Is(err, forge.ErrNotFound) {
+				t.Errorf("a code converted twice: %v", err)
+			}
+			continue
+		}
+		if err != nil || app.ID == 0 || app.Slug != "composeguard-acme" || !strings.Contains(app.PEM, "PRIVATE KEY") || app.WebhookSecret == "" {
+			t.Fatalf("converted App %+v: %v", app, err)
+		}
+	}
+	if _, err := ConvertManifest(t.Context(), fake.URL+"/", "../../user"); err == nil || len(fake.Requests()) != 2 {
+		t.Errorf("a malformed code is refused before any call: %v", err)
+	}
+	fake.CheckOperations(t)
+}

@@ -114,6 +114,7 @@ func (f *Fake) routes() *http.ServeMux {
 	m.HandleFunc("POST /app/installations/{installation_id}/access_tokens", f.createToken)
 	m.HandleFunc("POST /graphql", f.graphQL)
 	m.HandleFunc("GET /user", f.getUser)
+	m.HandleFunc("POST /app-manifests/{code}/conversions", f.convertManifest)
 	for pattern, h := range map[string]func(*call){
 		"GET /repos/{owner}/{repo}/pulls/{pull_number}":             getPull,
 		"GET /repos/{owner}/{repo}/pulls/{pull_number}/files":       listFiles,

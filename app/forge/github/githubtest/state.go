@@ -56,6 +56,10 @@ type Fake struct {
 	denyResolve bool
 	// missBotCreators: the issue listing's creator filter misses bots.
 	missBotCreators bool
+	// manifests are the App manifests confirmed on GitHub's page and not
+	// yet converted, by their code (manifests.go).
+	manifests map[string]string
+	converted []ManifestApp
 }
 
 // New starts a fake GitHub, closed when the test ends.
@@ -65,6 +69,7 @@ func New(t testing.TB) *Fake {
 		issued:     map[int64]int{},
 		quotas:     map[string]*quota{},
 		repos:      map[string]*Repo{},
+		manifests:  map[string]string{},
 		lastID:     1000,
 		patchLimit: defaultPatchLimit,
 		treeLimit:  defaultTreeLimit,
