@@ -35,6 +35,9 @@ type Queue interface {
 	Ready(ctx context.Context) error
 	// Review is the review kept under a report page's key.
 	Review(ctx context.Context, key string) (pages.Review, bool, error)
+	// DefaultBranchReview is the last review kept into a repository's
+	// default branch, for its badge.
+	DefaultBranchReview(ctx context.Context, kind forge.Kind, repo string) (pages.Review, bool, error)
 }
 
 var _ Queue = (*jobs.Queue)(nil)
@@ -68,7 +71,8 @@ type Options struct {
 	TrustedProxies []*net.IPNet
 	// Links checks the signed links of report pages; nil serves none.
 	Links *pages.Links
-	// Now is the clock links expire by (time.Now when nil).
+	// Now is the clock links and cached badges expire by (time.Now when
+	// nil).
 	Now func() time.Time
 	// Setup serves the set-up pages (setup.go), only to a server with no
 	// webhook secret: a server with credentials answers /setup 404.
@@ -115,9 +119,14 @@ func New(opts Options) (*echo.Echo, error) {
 	e.GET("/healthz", func(c echo.Context) error { return c.String(http.StatusOK, "ok\n") })
 	e.GET("/readyz", readiness(opts.Queue, opts.Logger))
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{})))
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
 	e.GET("/rules", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/rules/") })
 	e.GET("/rules/", rulesIndex)
 	e.GET("/rules/:id", rulePage)
+	e.GET("/badge/:forge/*", (&badges{queue: opts.Queue, now: now, cache: map[string]cachedBadge{}}).serve)
 	if opts.Setup != nil {
 		setup := newSetupPages(*opts.Setup)
 		setup.logger = opts.Logger
@@ -126,10 +135,6 @@ func New(opts Options) (*echo.Echo, error) {
 		e.GET("/setup/callback", setup.callback)
 	}
 	if opts.Links != nil {
-		now := opts.Now
-		if now == nil {
-			now = time.Now
-		}
 		e.GET("/report/:key", (&reportPage{links: opts.Links, queue: opts.Queue, now: now}).serve)
 	}
 	return e, nil

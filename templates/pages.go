@@ -12,15 +12,16 @@ import (
 // value for where it lands (text, attribute, URL), so nothing a
 // repository wrote becomes markup.
 //
-//go:embed pages/*.html.tmpl
+//go:embed pages/*.tmpl
 var pageFiles embed.FS
 
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"score": func(x float64) string { return fmt.Sprintf("%.1f", x) },
 	"prose": prose,
-}).ParseFS(pageFiles, "pages/*.html.tmpl"))
+}).ParseFS(pageFiles, "pages/*.tmpl"))
 
-// RenderPage writes the named page (its file name, like rule.html.tmpl).
+// RenderPage writes the named page (its file name, like rule.html.tmpl, or
+// badge.svg.tmpl).
 func RenderPage(w io.Writer, name string, data any) error {
 	return pages.ExecuteTemplate(w, name, data)
 }

@@ -38,15 +38,18 @@ func (r Repo) String() string { return r.Owner + "/" + r.Name }
 
 // PullRequest is the state of a pull request.
 type PullRequest struct {
-	Repo     Repo
-	Number   int
-	Title    string
-	HeadSHA  string
-	BaseSHA  string // the merge base side: the base branch commit the PR is compared with
-	BaseRef  string
-	Draft    bool
-	FromFork bool
-	Open     bool
+	Repo    Repo
+	Number  int
+	Title   string
+	HeadSHA string
+	BaseSHA string // the merge base side: the base branch commit the PR is compared with
+	BaseRef string
+	// DefaultBranch is the repository's default branch, "" when the
+	// forge does not say with the pull request (GitLab).
+	DefaultBranch string
+	Draft         bool
+	FromFork      bool
+	Open          bool
 	// ChangedFiles is how many files the forge says the pull request
 	// changes, which may be more than it lists (GitHub lists 3,000); 0
 	// when it does not say.

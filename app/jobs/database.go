@@ -164,14 +164,16 @@ var migrations = []migration{{version: 1, statements: []string{
 	)`,
 }}, {version: 3, statements: []string{
 	// The last review of each head, as its report page shows it (pages.Review
-	// as JSON), under pages.Key; the newest 100 of a repository.
+	// as JSON), under pages.Key; the newest 100 of a repository. into_default
+	// (1 or 0) finds the one the repository's badge shows.
 	`CREATE TABLE IF NOT EXISTS review_pages (
-		page_key    TEXT PRIMARY KEY,
-		provider    TEXT NOT NULL,
-		repo        TEXT NOT NULL,
-		head_sha    TEXT NOT NULL,
-		reviewed_at %[1]s NOT NULL DEFAULT CURRENT_TIMESTAMP,
-		page        %[2]s NOT NULL
+		page_key     TEXT PRIMARY KEY,
+		provider     TEXT NOT NULL,
+		repo         TEXT NOT NULL,
+		head_sha     TEXT NOT NULL,
+		into_default INTEGER NOT NULL DEFAULT 0,
+		reviewed_at  %[1]s NOT NULL DEFAULT CURRENT_TIMESTAMP,
+		page         %[2]s NOT NULL
 	)`,
 	`CREATE INDEX IF NOT EXISTS review_pages_repo ON review_pages (provider, repo, reviewed_at)`,
 }}}

@@ -26,9 +26,13 @@ func (q *Queue) SaveReview(ctx context.Context, r pages.Review) error {
 	}
 	provider, repo := string(r.Forge), strings.ToLower(r.Repo)
 	return q.db.inTx(ctx, func(tx conn, _ inserter) error {
-		if _, err := tx.exec(ctx, `INSERT INTO review_pages (page_key, provider, repo, head_sha, page) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (page_key) DO UPDATE SET page = excluded.page, reviewed_at = CURRENT_TIMESTAMP`,
-			r.Key(), provider, repo, r.HeadSHA, body); err != nil {
+		intoDefault := 0
+		if r.IntoDefault {
+			intoDefault = 1
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO review_pages (page_key, provider, repo, head_sha, into_default, page) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (page_key) DO UPDATE SET page = excluded.page, into_default = excluded.into_default, reviewed_at = CURRENT_TIMESTAMP`,
+			r.Key(), provider, repo, r.HeadSHA, intoDefault, body); err != nil {
 			return err
 		}
 		_, err := tx.exec(ctx, `DELETE FROM review_pages WHERE provider = ? AND repo = ? AND page_key NOT IN (
@@ -44,9 +48,12 @@ func (q *Queue) Review(ctx context.Context, key string) (r pages.Review, ok bool
 	return q.review(ctx, `SELECT page FROM review_pages WHERE page_key = ?`, key)
 }
 
-// LatestReview is the last review kept of a repository.
-func (q *Queue) LatestReview(ctx context.Context, kind forge.Kind, repo string) (r pages.Review, ok bool, err error) {
-	return q.review(ctx, `SELECT page FROM review_pages WHERE provider = ? AND repo = ? ORDER BY reviewed_at DESC, page_key LIMIT 1`,
+// DefaultBranchReview is the last review kept of a pull request into the
+// repository's default branch: its base is the branch's latest state
+// known, its policy the branch's.
+func (q *Queue) DefaultBranchReview(ctx context.Context, kind forge.Kind, repo string) (r pages.Review, ok bool, err error) {
+	return q.review(ctx, `SELECT page FROM review_pages WHERE provider = ? AND repo = ? AND into_default = 1
+		ORDER BY reviewed_at DESC, page_key LIMIT 1`,
 		string(kind), strings.ToLower(repo))
 }
 

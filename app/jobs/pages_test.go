@@ -13,7 +13,7 @@ func TestReviewPages(t *testing.T) {
 	onEach(t, func(t *testing.T, db string) {
 		q := openQueue(t, db, nil)
 		ctx := t.Context()
-		first := pages.Review{Forge: forge.GitHub, Repo: "Octo/App", Number: 7, HeadSHA: "aaa", Title: "1 new problem",
+		first := pages.Review{Forge: forge.GitHub, Repo: "Octo/App", Number: 7, HeadSHA: "aaa", Title: "1 new problem", IntoDefault: true,
 			Scores: []pages.Score{{Name: "Overall", Base: 9, Head: 7.5}}}
 		if err := q.SaveReview(ctx, first); err != nil {
 			t.Fatal(err)
@@ -31,14 +31,17 @@ func TestReviewPages(t *testing.T) {
 		if _, ok, err := q.Review(ctx, pages.Key(forge.GitLab, "octo/app", "aaa")); ok || err != nil {
 			t.Errorf("another forge's head: %v %v", ok, err)
 		}
-		latest, ok, err := q.LatestReview(ctx, forge.GitHub, "octo/app")
+		if err := q.SaveReview(ctx, pages.Review{Forge: forge.GitHub, Repo: "octo/app", HeadSHA: "bbb"}); err != nil {
+			t.Fatal(err)
+		}
+		latest, ok, err := q.DefaultBranchReview(ctx, forge.GitHub, "octo/app")
 		if err != nil || !ok || latest.HeadSHA != "aaa" {
-			t.Errorf("a repository's latest review, its name in any case: %+v %v %v", latest, ok, err)
+			t.Errorf("the latest review into the default branch, the name in any case: %+v %v %v", latest, ok, err)
 		}
 
 		// Heads pushed at will keep the newest reviews of a repository only.
 		for i := range maxPagesPerRepo + 5 {
-			if err := q.SaveReview(ctx, pages.Review{Forge: forge.GitHub, Repo: "octo/app", HeadSHA: fmt.Sprint("head-", i)}); err != nil {
+			if err := q.SaveReview(ctx, pages.Review{Forge: forge.GitHub, Repo: "octo/app", HeadSHA: fmt.Sprint("head-", i), IntoDefault: true}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -51,7 +54,7 @@ func TestReviewPages(t *testing.T) {
 		if err := prune(ctx, q.db, time.Now().Add(pages.LinkLifetime+time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if _, ok, err := q.LatestReview(ctx, forge.GitHub, "octo/app"); ok || err != nil {
+		if _, ok, err := q.DefaultBranchReview(ctx, forge.GitHub, "octo/app"); ok || err != nil {
 			t.Errorf("a review older than a link's lifetime is kept: %v %v", ok, err)
 		}
 	})

@@ -49,6 +49,12 @@ type Review struct {
 	Findings   []Finding   `json:"findings"`
 	Omitted    int         `json:"omitted,omitempty"`
 	Exceptions []Exception `json:"exceptions"`
+	// IntoDefault is set when the pull request is into the repository's
+	// default branch (or the forge does not say which that is): its base
+	// is the default branch's state, and Badge its policy's opt-in to the
+	// score badge.
+	IntoDefault bool `json:"into_default"`
+	Badge       bool `json:"badge"`
 }
 
 // Score is one category's score at base and head.

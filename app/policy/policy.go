@@ -52,6 +52,9 @@ type Policy struct {
 	// Dashboard opts the repository in to its security dashboard issue
 	// (dashboard: true).
 	Dashboard bool
+	// Badge opts the repository in to its score badge on the server
+	// (badge: true), read from the default branch's policy.
+	Badge bool
 
 	pattern *regexp.Regexp
 	include []*regexp.Regexp
@@ -183,7 +186,8 @@ func Parse(file string, content []byte) *Policy {
 		"bump":       r.bump,
 		"harden":     r.harden,
 		"projects":   r.projects,
-		"dashboard":  r.dashboard,
+		"dashboard":  r.optIn("dashboard", "no dashboard", &r.p.Dashboard),
+		"badge":      r.optIn("badge", "no badge is served", &r.p.Badge),
 	})
 	return p
 }
@@ -346,9 +350,14 @@ func (r reader) review(n *yaml.Node) {
 }
 
 // dashboard reads dashboard: true or false, the security dashboard issue.
-func (r reader) dashboard(v *yaml.Node) {
-	if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || v.Decode(&r.p.Dashboard) != nil {
-		r.bad(v, "dashboard must be true or false, not %q; no dashboard", v.Value)
+// optIn reads the opt-in name to *to: true or false, and anything else
+// leaves it off (off says what that means) and is reported.
+func (r reader) optIn(name, off string, to *bool) func(v *yaml.Node) {
+	return func(v *yaml.Node) {
+		if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" || v.Decode(to) != nil {
+			*to = false
+			r.bad(v, "%s must be true or false, not %q; %s", name, v.Value, off)
+		}
 	}
 }
 

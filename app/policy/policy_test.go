@@ -353,3 +353,17 @@ func TestParseHarden(t *testing.T) {
 		t.Errorf("default harden = %+v, want nothing set", d)
 	}
 }
+
+func TestParseBadge(t *testing.T) {
+	if Default().Badge || Parse(FileName, []byte("fail_on: high\n")).Badge {
+		t.Error("a repository has no badge unless it asks")
+	}
+	if p := Parse(FileName, []byte("badge: true\n")); !p.Badge || len(p.Problems) > 0 {
+		t.Errorf("badge: true: %v %v", p.Badge, p.Problems)
+	}
+	for _, bad := range []string{"badge: yes please\n", "badge: [true]\n"} {
+		if p := Parse(FileName, []byte(bad)); p.Badge || len(p.Problems) != 1 || p.Problems[0].Pos.Line != 1 {
+			t.Errorf("%q: badge %v, problems %v", bad, p.Badge, p.Problems)
+		}
+	}
+}

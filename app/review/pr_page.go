@@ -19,12 +19,14 @@ type Reports interface {
 // keepReport stores the head's review for its report page and returns the
 // signed link to it, for the check run's "Details"; "" when the server
 // keeps no pages.
-func (r *PullRequestReview) keepReport(ctx context.Context, res *result, run forge.CheckRun) (string, error) {
+func (r *PullRequestReview) keepReport(ctx context.Context, pr forge.PullRequest, res *result, run forge.CheckRun) (string, error) {
 	if r.Reports == nil || r.Links == nil {
 		return "", nil
 	}
 	now := r.now()
 	page := res.page(run, now)
+	page.IntoDefault = pr.DefaultBranch == "" || pr.BaseRef == pr.DefaultBranch
+	page.Badge = res.pol.Badge
 	if err := r.Reports.SaveReview(ctx, page); err != nil {
 		return "", fmt.Errorf("keep the report page of %s@%s: %w", res.req.Repo, shortSHA(res.req.HeadSHA), err)
 	}

@@ -104,7 +104,7 @@ func (r *PullRequestReview) Run(ctx context.Context, req forge.ReviewRequest) er
 	if err := r.postSummary(ctx, req, res, reasons, open, login); err != nil {
 		return err
 	}
-	if run.DetailsURL, err = r.keepReport(ctx, res, run); err != nil {
+	if run.DetailsURL, err = r.keepReport(ctx, pr, res, run); err != nil {
 		return err
 	}
 	// Completed last: until then a retry finds the run in progress and

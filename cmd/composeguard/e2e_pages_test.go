@@ -17,12 +17,15 @@ import (
 
 // TestE2EReportPage: with a public URL, the check run's "Details" open the
 // head's report page on the server, signed; rule links in comments lead to
-// the server's rule pages.
+// the server's rule pages; the repository opted in to its badge, which
+// shows its default branch's score.
 func TestE2EReportPage(t *testing.T) {
 	t.Parallel()
 	e := startE2EWith(t, false, map[string]string{"COMPOSEGUARD_PUBLIC_URL": "https://cg.example.com/"})
 	head := reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))
-	p := e.pull(2, map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))}, map[string]string{"compose.yaml": head})
+	// The default branch's policy opts in to the badge.
+	p := e.pull(2, map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app")), ".composeguard.yml": "badge: true\n"},
+		map[string]string{"compose.yaml": head, ".composeguard.yml": "badge: true\n"})
 	e.opened(t, p, "opened")
 	e.reviewed(t)
 
@@ -46,6 +49,9 @@ func TestE2EReportPage(t *testing.T) {
 	}
 	if code, _ := get(details.Path); code != http.StatusForbidden {
 		t.Errorf("the page without its signature: %d, want 403", code)
+	}
+	if code, body := get("/badge/github/" + e2eOwner + "/" + e2eRepo + ".svg"); code != http.StatusOK || !strings.Contains(body, ">10.0 / 10<") {
+		t.Errorf("badge of the default branch: %d\n%s", code, body)
 	}
 	comments := e.repo.ReviewComments(p.Number)
 	if len(comments) != 1 || !strings.Contains(comments[0].Body, "](https://cg.example.com/rules/privileged-container)") {

@@ -24,13 +24,14 @@ func (c *Client) PullRequest(ctx context.Context, repo forge.Repo, number int) (
 		return forge.PullRequest{}, fail(err, "read pull request %s#%d", repo, number)
 	}
 	return forge.PullRequest{
-		Repo:    repo,
-		Number:  pr.GetNumber(),
-		Title:   pr.GetTitle(),
-		HeadSHA: pr.GetHead().GetSHA(),
-		BaseSHA: pr.GetBase().GetSHA(),
-		BaseRef: pr.GetBase().GetRef(),
-		Draft:   pr.GetDraft(),
+		Repo:          repo,
+		Number:        pr.GetNumber(),
+		Title:         pr.GetTitle(),
+		HeadSHA:       pr.GetHead().GetSHA(),
+		BaseSHA:       pr.GetBase().GetSHA(),
+		BaseRef:       pr.GetBase().GetRef(),
+		DefaultBranch: pr.GetBase().GetRepo().GetDefaultBranch(),
+		Draft:         pr.GetDraft(),
 		// A deleted fork leaves no head repository: still a fork.
 		FromFork:     pr.GetHead().GetRepo().GetID() != pr.GetBase().GetRepo().GetID(),
 		Open:         pr.GetState() == "open",

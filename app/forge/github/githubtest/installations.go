@@ -86,7 +86,7 @@ func (f *Fake) listInstalledRepos(w http.ResponseWriter, r *http.Request) {
 	for _, repo := range f.sortedRepos() {
 		if g.installation == 0 || repo.installation == g.installation {
 			j := repo.json(repo.id, repo.owner)
-			j["default_branch"], j["archived"] = repo.state().defaultBranch, false
+			j["archived"] = false
 			repos = append(repos, j)
 		}
 	}

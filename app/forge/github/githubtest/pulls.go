@@ -50,7 +50,7 @@ func getPull(c *call) {
 
 func (r *Repo) json(id int64, owner string) map[string]any {
 	return map[string]any{"id": id, "name": r.name, "full_name": owner + "/" + r.name,
-		"owner": map[string]string{"login": owner}, "fork": false}
+		"owner": map[string]string{"login": owner}, "fork": false, "default_branch": r.state().defaultBranch}
 }
 
 type fileJSON struct {
