@@ -158,3 +158,28 @@ func TestCheckRunsListsEveryRunOfTheAppAtTheHead(t *testing.T) {
 		t.Errorf("token client: %d runs, %v", len(all), err)
 	}
 }
+
+// A run's "Details" and a status's link lead to the report page.
+func TestDetailsLinkTheReportPage(t *testing.T) {
+	e := newEnv(t)
+	const details = "https://cg.example.com/report/k?expires=1&sig=s"
+	head := e.repo.Commit(nil)
+	run := forge.CheckRun{Name: "composeguard", HeadSHA: head, Status: forge.StatusCompleted, Conclusion: forge.ConclusionSuccess,
+		Title: "ok", Summary: "ok", DetailsURL: details}
+	if _, err := e.client.CreateCheckRun(t.Context(), e.target, run); err != nil {
+		t.Fatal(err)
+	}
+	if runs := e.repo.CheckRuns(); len(runs) != 1 || runs[0].DetailsURL != details {
+		t.Errorf("check runs %+v, want details %s", runs, details)
+	}
+	if _, err := e.personalClient(t).CreateCheckRun(t.Context(), e.target, run); err != nil {
+		t.Fatal(err)
+	}
+	if s := e.repo.Statuses(); len(s) != 1 || s[0].TargetURL != details {
+		t.Errorf("statuses %+v, want the target %s", s, details)
+	}
+	run.DetailsURL = "javascript:alert(1)"
+	if _, err := e.client.CreateCheckRun(t.Context(), e.target, run); err == nil {
+		t.Error("the fake took a details URL GitHub refuses")
+	}
+}

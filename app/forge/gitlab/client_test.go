@@ -305,3 +305,25 @@ func TestOpenMergeRequestsAtAHead(t *testing.T) {
 		t.Errorf("merge requests at the head: %v", got)
 	}
 }
+
+// A review's status links its report page once there is one, the merge
+// request until then.
+func TestStatusLinksTheReportPage(t *testing.T) {
+	e := newEnv(t)
+	mr := e.mergeRequest(map[string]string{"a": "1"}, map[string]string{"a": "2"})
+	run := forge.CheckRun{Name: forge.CheckName, HeadSHA: mr.Head, Number: 1, Status: forge.StatusInProgress}
+	id, err := e.client.CreateCheckRun(t.Context(), e.target, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := e.project.Statuses()[0]; !strings.HasSuffix(s.TargetURL, "/merge_requests/1") {
+		t.Errorf("running status links %q, want the merge request", s.TargetURL)
+	}
+	run.Status, run.Conclusion, run.DetailsURL = forge.StatusCompleted, forge.ConclusionSuccess, "https://cg.example.com/report/k?expires=1&sig=s"
+	if err := e.client.UpdateCheckRun(t.Context(), e.target, id, run); err != nil {
+		t.Fatal(err)
+	}
+	if s := e.project.Statuses()[0]; s.TargetURL != run.DetailsURL {
+		t.Errorf("final status links %q, want the report page", s.TargetURL)
+	}
+}

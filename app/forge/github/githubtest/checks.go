@@ -112,9 +112,15 @@ func apply(c *call, run *CheckRun, body runJSON) bool {
 		run.ExternalID = *body.ExternalID
 	}
 	if body.DetailsURL != nil {
-		// GitHub links the run's "Details" there: a web address.
-		if u, err := url.Parse(*body.DetailsURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		// GitHub links the run's "Details" there, and answers these
+		// (packit/packit-service#1169, flutter/flutter#181425).
+		u, err := url.Parse(*body.DetailsURL)
+		switch {
+		case err != nil || (u.Scheme != "" && u.Host == ""):
 			c.invalid("CheckRun", "details_url", "details_url is not a valid URL")
+			return false
+		case u.Scheme != "http" && u.Scheme != "https":
+			c.invalid("CheckRun", "details_url", "details_url must use the http or https scheme")
 			return false
 		}
 		run.DetailsURL = *body.DetailsURL
