@@ -1,7 +1,8 @@
 // Package handlers is the HTTP edge of `composeguard serve`: it verifies
 // and acknowledges webhook deliveries by queueing work, answers health,
 // readiness and metrics requests, and serves the web pages (pages.go). It
-// never calls a forge.
+// never calls a forge itself: the set-up page's one call goes through
+// Setup.Register.
 package handlers
 
 import (
