@@ -124,13 +124,12 @@ func New(opts Options) (*echo.Echo, error) {
 	if now == nil {
 		now = time.Now
 	}
-	e.GET("/rules", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/rules/") })
+	e.GET("/rules", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "rules/") })
 	e.GET("/rules/", rulesIndex)
 	e.GET("/rules/:id", rulePage)
 	e.GET("/badge/:forge/*", (&badges{queue: opts.Queue, now: now, cache: map[string]cachedBadge{}}).serve)
 	if opts.Setup != nil {
-		setup := newSetupPages(*opts.Setup)
-		setup.logger = opts.Logger
+		setup := newSetupPages(*opts.Setup, opts.Logger)
 		e.GET("/setup", setup.show)
 		e.POST("/setup", setup.begin)
 		e.GET("/setup/callback", setup.callback)

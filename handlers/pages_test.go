@@ -98,7 +98,7 @@ func TestRulePages(t *testing.T) {
 			t.Errorf("%s: %d %q", path, rec.Code, rec.Body.String())
 		}
 	}
-	if rec := s.get("/rules"); rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != "/rules/" {
+	if rec := s.get("/rules"); rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != "rules/" {
 		t.Errorf("/rules: %d to %q", rec.Code, rec.Header().Get("Location"))
 	}
 }

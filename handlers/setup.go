@@ -33,7 +33,6 @@ type Setup struct {
 	// Register exchanges the code GitHub returned for the App and keeps it.
 	Register func(ctx context.Context, code string) (RegisteredApp, error)
 	Now      func() time.Time
-	logger   *slog.Logger
 }
 
 // RegisteredApp is the App set-up registered, and where it is kept.
@@ -61,16 +60,17 @@ var (
 // setupPages serves /setup until an App is registered, then nothing.
 type setupPages struct {
 	Setup
+	logger *slog.Logger
 	mu     sync.Mutex
 	states map[string]time.Time // pending set-ups: state → expiry
 	done   bool
 }
 
-func newSetupPages(s Setup) *setupPages {
+func newSetupPages(s Setup, logger *slog.Logger) *setupPages {
 	if s.Now == nil {
 		s.Now = time.Now
 	}
-	return &setupPages{Setup: s, states: map[string]time.Time{}}
+	return &setupPages{Setup: s, logger: logger, states: map[string]time.Time{}}
 }
 
 // setupView is what setup.html.tmpl receives.
@@ -78,6 +78,7 @@ type setupView struct {
 	Step, Problem    string
 	Public           bool
 	Hook, GitLabHook string
+	Self             string // the form's action, relative so a path prefix holds
 	DataDir          string
 	Name, Org        string
 	Action           string
@@ -92,7 +93,10 @@ func (s *setupPages) finished() bool {
 }
 
 func (s *setupPages) start(c echo.Context, code int, problem string) error {
-	v := setupView{Step: "start", Problem: problem, Public: s.Public != nil, DataDir: s.DataDir}
+	v := setupView{Step: "start", Problem: problem, Public: s.Public != nil, DataDir: s.DataDir, Self: "setup"}
+	if c.Path() == "/setup/callback" {
+		v.Self = "../setup"
+	}
 	if s.Public != nil {
 		v.Hook, v.GitLabHook = s.Public.JoinPath("webhooks", "github").String(), s.Public.JoinPath("webhooks", "gitlab").String()
 	}

@@ -199,3 +199,25 @@ func TestSetupInBrowser(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// After a refused answer from GitHub the operator starts again from the
+// page it shows: its form posts to /setup.
+func TestSetupStartsAgainFromTheCallback(t *testing.T) {
+	now := time.Now()
+	base := setupServer(t, githubtest.New(t), t.TempDir(), &now).serve(t)
+	ctx := browsertest.Tab(t)
+	visit(t, ctx, base+"/setup/callback?code=abc&state=forged")
+	if got := text(t, ctx, "#problem"); !strings.Contains(got, "start again") {
+		t.Errorf("problem %q", got)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`input[name="name"]`), "composeguard-acme"),
+		chromedp.Click(chromedp.CSS(`#register button`)),
+		chromedp.WaitVisible(chromedp.CSS("#to-github")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || loc != base+"/setup" {
+		t.Errorf("the form posted to %s (%v)", loc, err)
+	}
+}
