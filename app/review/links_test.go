@@ -2,12 +2,14 @@ package review_test
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/pages"
 	"github.com/composeguard/composeguard/app/review/reviewtest"
 	"github.com/composeguard/composeguard/checks"
@@ -88,5 +90,26 @@ func TestReportPageOfTheHead(t *testing.T) {
 		if at < 0 || fd.Excerpt[at].Text != lines[fd.Line-1] {
 			t.Errorf("%s at line %d: excerpt %+v lacks the line", fd.Rule, fd.Line, fd.Excerpt)
 		}
+	}
+}
+
+type failingReports struct{}
+
+func (failingReports) SaveReview(context.Context, pages.Review) error { return errors.New("database is locked") }
+
+// A review whose page cannot be kept is tried again, its check left in
+// progress rather than failed.
+func TestReportPageNotKeptIsRetried(t *testing.T) {
+	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
+		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
+	public, _ := url.Parse("https://cg.example.com/")
+	r := reviewer(f)
+	r.Reports, r.Links = failingReports{}, pages.NewLinks(public, "secret")
+	var retry *forge.RetryableError
+	if err := r.Run(context.Background(), request(headSHA)); !errors.As(err, &retry) {
+		t.Fatalf("Run: %v, want a retryable error", err)
+	}
+	if check := f.lastCheck(t); check.Status == forge.StatusCompleted {
+		t.Errorf("the check completed %s without its page", check.Conclusion)
 	}
 }

@@ -28,7 +28,8 @@ func (r *PullRequestReview) keepReport(ctx context.Context, pr forge.PullRequest
 	page.IntoDefault = pr.DefaultBranch == "" || pr.BaseRef == pr.DefaultBranch
 	page.Badge = res.pol.Badge
 	if err := r.Reports.SaveReview(ctx, page); err != nil {
-		return "", fmt.Errorf("keep the report page of %s@%s: %w", res.req.Repo, shortSHA(res.req.HeadSHA), err)
+		// The database, not the pull request, failed: the job tries again.
+		return "", &forge.RetryableError{Err: fmt.Errorf("keep the report page of %s@%s: %w", res.req.Repo, shortSHA(res.req.HeadSHA), err)}
 	}
 	return r.Links.Report(page.Key(), now), nil
 }
