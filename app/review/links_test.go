@@ -95,7 +95,9 @@ func TestReportPageOfTheHead(t *testing.T) {
 
 type failingReports struct{}
 
-func (failingReports) SaveReview(context.Context, pages.Review) error { return errors.New("database is locked") }
+func (failingReports) SaveReview(context.Context, pages.Review) error {
+	return errors.New("database is locked")
+}
 
 // A review whose page cannot be kept is tried again, its check left in
 // progress rather than failed.
