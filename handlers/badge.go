@@ -25,8 +25,9 @@ const (
 )
 
 // badges serves /badge/FORGE/OWNER/NAME.svg: the Overall score of the
-// default branch as the last review into it saw it, for repositories whose
-// policy there says badge: true; 404 for any other.
+// default branch, as the last review into it or the security dashboard's
+// last refresh (whichever is newer) saw it, for repositories whose policy
+// there says badge: true; 404 for any other.
 type badges struct {
 	queue Queue
 	now   func() time.Time
@@ -74,7 +75,18 @@ func (b *badges) badge(c echo.Context, kind forge.Kind, repo, key string) ([]byt
 	}
 	var svg []byte
 	if found && review.Badge && len(review.Scores) > 0 {
-		if svg, err = renderBadge(review.Scores[len(review.Scores)-1].Base); err != nil {
+		score := review.Scores[len(review.Scores)-1].Base
+		// The security dashboard records the default branch at each push:
+		// newer than a review's base when there is one.
+		owner, name := splitRepo(repo)
+		points, err := b.queue.Scores(c.Request().Context(), forge.Repo{Forge: kind, Owner: owner, Name: name}, 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(points) > 0 && points[0].At.After(review.ReviewedAt) {
+			score = points[0].Score.Overall
+		}
+		if svg, err = renderBadge(score); err != nil {
 			return nil, err
 		}
 	}
@@ -85,6 +97,13 @@ func (b *badges) badge(c echo.Context, kind forge.Kind, repo, key string) ([]byt
 	}
 	b.cache[key] = cachedBadge{svg: svg, until: now.Add(badgeMaxAge)}
 	return svg, nil
+}
+
+// splitRepo splits owner/name at its last slash: a GitLab group path
+// holds slashes.
+func splitRepo(repo string) (owner, name string) {
+	i := strings.LastIndex(repo, "/")
+	return repo[:i], repo[i+1:]
 }
 
 // renderBadge draws the score as a shields-style badge: green from 8,

@@ -9,7 +9,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/jobs"
 	"github.com/composeguard/composeguard/app/pages"
 	"github.com/composeguard/composeguard/handlers/browsertest"
 )
@@ -61,6 +63,17 @@ func TestBadge(t *testing.T) {
 	now = now.Add(badgeMaxAge + time.Second)
 	if body := s.get("/badge/github/octo/shown.svg").Body.String(); !strings.Contains(body, ">4.2 / 10<") || !strings.Contains(body, "#cf222e") {
 		t.Errorf("a stale badge was kept:\n%s", body)
+	}
+
+	// A push to the default branch the security dashboard scored since
+	// is newer than the review's base.
+	point := jobs.ScorePoint{SHA: "e", At: time.Now().Add(time.Minute), Score: audit.Score{Overall: 9.1}}
+	if err := s.queue.RecordScore(context.Background(), forge.Repo{Forge: forge.GitHub, Owner: "octo", Name: "shown"}, point); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(badgeMaxAge + time.Second)
+	if body := s.get("/badge/github/octo/shown.svg").Body.String(); !strings.Contains(body, ">9.1 / 10<") {
+		t.Errorf("the dashboard's newer score is not shown:\n%s", body)
 	}
 }
 

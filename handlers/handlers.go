@@ -39,6 +39,8 @@ type Queue interface {
 	// DefaultBranchReview is the last review kept into a repository's
 	// default branch, for its badge.
 	DefaultBranchReview(ctx context.Context, kind forge.Kind, repo string) (pages.Review, bool, error)
+	// Scores are the default branch's newest scores the dashboard kept.
+	Scores(ctx context.Context, repo forge.Repo, n int) ([]jobs.ScorePoint, error)
 }
 
 var _ Queue = (*jobs.Queue)(nil)
