@@ -65,7 +65,7 @@ type boolChange struct {
 }
 
 func (h *gitlabWebhook) serve(c echo.Context) error {
-	return answerDelivery(c, h.receive, h.metrics, h.logger, "Idempotency-Key")
+	return answerDelivery(c, forge.GitLab, h.receive, h.metrics, h.logger, "Idempotency-Key")
 }
 
 func (h *gitlabWebhook) receive(c echo.Context) ack {

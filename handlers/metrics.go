@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/composeguard/composeguard/app/forge"
 )
 
 // metrics counts deliveries and times their acknowledgement.
@@ -16,8 +18,8 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "composeguard_webhook_deliveries_total",
-			Help: "Webhook deliveries by event (\"unverified\" before the signature is checked) and outcome.",
-		}, []string{"event", "outcome"}),
+			Help: "Webhook deliveries by forge (github, gitlab), event (\"unverified\" before the signature is checked) and outcome.",
+		}, []string{"forge", "event", "outcome"}),
 		ack: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "composeguard_webhook_ack_seconds",
 			Help: "Time from receiving a webhook delivery to answering it.",
@@ -33,7 +35,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	return m, nil
 }
 
-func (m *metrics) observe(event, outcome string, took time.Duration) {
-	m.deliveries.WithLabelValues(event, outcome).Inc()
+func (m *metrics) observe(forge forge.Kind, event, outcome string, took time.Duration) {
+	m.deliveries.WithLabelValues(string(forge), event, outcome).Inc()
 	m.ack.Observe(took.Seconds())
 }

@@ -24,18 +24,23 @@ func TestHealthAndReadiness(t *testing.T) {
 }
 
 func TestMetrics(t *testing.T) {
-	s := newTestServer(t, nil)
+	// One server taking both forges' deliveries tells them apart.
+	s := newTestServer(t, func(o *Options) { o.GitLabWebhookSecret = gitlabSecret })
 	body := fixture(t, "pull_request.opened.json", nil)
 	s.deliver("pull_request", "d-1", body)
 	s.deliver("pull_request", "d-1", body)
 	s.post(body, map[string]string{"X-GitHub-Event": "pull_request", "X-GitHub-Delivery": "d-2"})
+	s.deliverGitLab(string(gitlabSecret), "", gitlabPayload(t, "merge_request.json", nil))
+	s.deliverGitLab("not-the-token", "", gitlabPayload(t, "merge_request.json", nil))
 
 	rec := s.get("/metrics")
 	for _, want := range []string{
-		`composeguard_webhook_deliveries_total{event="pull_request",outcome="queued"} 1`,
-		`composeguard_webhook_deliveries_total{event="pull_request",outcome="duplicate"} 1`,
-		`composeguard_webhook_deliveries_total{event="unverified",outcome="bad_signature"} 1`,
-		`composeguard_webhook_ack_seconds_count 3`,
+		`composeguard_webhook_deliveries_total{event="pull_request",forge="github",outcome="queued"} 1`,
+		`composeguard_webhook_deliveries_total{event="pull_request",forge="github",outcome="duplicate"} 1`,
+		`composeguard_webhook_deliveries_total{event="unverified",forge="github",outcome="bad_signature"} 1`,
+		`composeguard_webhook_deliveries_total{event="merge_request",forge="gitlab",outcome="queued"} 1`,
+		`composeguard_webhook_deliveries_total{event="unverified",forge="gitlab",outcome="bad_token"} 1`,
+		`composeguard_webhook_ack_seconds_count 5`,
 	} {
 		if !strings.Contains(rec.Body.String(), want) {
 			t.Errorf("/metrics lacks %s", want)

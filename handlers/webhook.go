@@ -49,18 +49,18 @@ type ack struct {
 }
 
 func (h *githubWebhook) serve(c echo.Context) error {
-	return answerDelivery(c, h.receive, h.metrics, h.logger, "X-GitHub-Delivery")
+	return answerDelivery(c, forge.GitHub, h.receive, h.metrics, h.logger, "X-GitHub-Delivery")
 }
 
 // answerDelivery receives a delivery of any forge, records its metrics, logs it
 // and answers it. deliveryHeader names the header its delivery id is in.
-func answerDelivery(c echo.Context, receive func(echo.Context) ack, m *metrics, logger *slog.Logger, deliveryHeader string) error {
+func answerDelivery(c echo.Context, kind forge.Kind, receive func(echo.Context) ack, m *metrics, logger *slog.Logger, deliveryHeader string) error {
 	start := time.Now()
 	a := receive(c)
-	m.observe(a.event, a.outcome, time.Since(start))
+	m.observe(kind, a.event, a.outcome, time.Since(start))
 
 	// a.event is a name the handler knows, or "unverified".
-	attrs := []any{"delivery", loggableDeliveryID(c.Request().Header.Get(deliveryHeader)),
+	attrs := []any{"delivery", loggableDeliveryID(c.Request().Header.Get(deliveryHeader)), "forge", kind,
 		"event", a.event, "outcome", a.outcome, "status", a.status}
 	if a.req.Repo.Name != "" {
 		attrs = append(attrs, "repo", a.req.Repo.String())

@@ -118,7 +118,7 @@ func spreadOffset(repo forge.Repository, window time.Duration) time.Duration {
 }
 
 // register adds the bump workers and the periodic job that starts runs.
-func (b BumpOptions) register(workers *river.Workers, cfg *river.Config, q *Queue, quotas QuotasByForge, logger *slog.Logger) error {
+func (b BumpOptions) register(workers *river.Workers, cfg *river.Config, q *Queue, quotas QuotasByForge, logger *slog.Logger, m *metrics) error {
 	if b.Bumper == nil {
 		return nil
 	}
@@ -126,7 +126,7 @@ func (b BumpOptions) register(workers *river.Workers, cfg *river.Config, q *Queu
 		return errors.New("bump: the schedule never fires")
 	}
 	river.AddWorker(workers, &bumpRunWorker{bumper: b.Bumper, queue: q, spread: b.Spread})
-	river.AddWorker(workers, &repoWorker[BumpRepoArgs]{what: "bump", logger: logger, quotas: quotas, reserve: b.Reserve,
+	river.AddWorker(workers, &repoWorker[BumpRepoArgs]{what: "bump", logger: logger, quotas: quotas, reserve: b.Reserve, observe: m.bump,
 		run:  func(ctx context.Context, a BumpRepoArgs) error { return b.Bumper.Bump(ctx, a.Repo, a.Run) },
 		repo: func(a BumpRepoArgs) forge.Repository { return a.Repo }})
 	// River enqueues periodic jobs on the elected leader only, so one
@@ -194,6 +194,8 @@ type repoWorker[A river.JobArgs] struct {
 	logger  *slog.Logger
 	quotas  QuotasByForge
 	reserve float64
+	// observe records each attempt's outcome and time; nil records none.
+	observe func(outcome string, took time.Duration)
 
 	retryAt sync.Map // job ID → time.Time, from Work to NextRetry
 }
@@ -206,26 +208,49 @@ func (w *repoWorker[A]) NextRetry(job *river.Job[A]) time.Time {
 }
 
 func (w *repoWorker[A]) Work(ctx context.Context, job *river.Job[A]) error {
-	repo := w.repo(job.Args)
-	if quota, ok := w.quotas.Quota(repo.Repo); ok && quota.Below(w.reserve, time.Now()) {
+	start := time.Now()
+	outcome, err := w.work(ctx, job)
+	took := time.Since(start)
+	if w.observe != nil {
+		w.observe(outcome, took)
+	}
+	level := slog.LevelInfo
+	attrs := []any{"outcome", outcome, "seconds", took.Seconds()}
+	if err != nil {
+		attrs = append(attrs, "error", err)
+		if outcome == "failed" {
+			level = slog.LevelError
+		}
+	}
+	// The context names the job and the repository (observe.go).
+	w.logger.Log(ctx, level, w.what+": repository", attrs...)
+	return err
+}
+
+// work runs one attempt and says how it ended: completed, snoozed (the
+// forge's rate limit is low), interrupted, retried or failed.
+func (w *repoWorker[A]) work(ctx context.Context, job *river.Job[A]) (string, error) {
+	if quota, ok := w.quotas.Quota(w.repo(job.Args).Repo); ok && quota.Below(w.reserve, time.Now()) {
 		// Snoozed, not failed: the wait costs no attempt. The reset is in
 		// whole seconds, and the forge's clock may be behind.
 		wait := time.Until(quota.Reset) + time.Second
-		w.logger.Info(w.what+": waiting for the forge's rate limit to reset", "repo", repo.String(),
+		w.logger.InfoContext(ctx, w.what+": waiting for the forge's rate limit to reset",
 			"remaining", quota.Remaining, "limit", quota.Limit, "reset", quota.Reset)
-		return river.JobSnooze(wait)
+		return "snoozed", river.JobSnooze(wait)
 	}
 	err := w.run(ctx, job.Args)
-	if err == nil || ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return err
+	switch {
+	case err == nil:
+		return "completed", nil
+	case ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return "interrupted", err
 	}
 	var retryable *forge.RetryableError
 	if errors.As(err, &retryable) || errors.Is(err, context.DeadlineExceeded) {
 		if retryable != nil && retryable.After > 0 {
 			w.retryAt.Store(job.ID, time.Now().Add(retryable.After))
 		}
-		return err
+		return "retried", err
 	}
-	w.logger.Error(w.what+": repository failed", "repo", repo.String(), "kind", job.Kind, "error", err)
-	return river.JobCancel(err)
+	return "failed", river.JobCancel(err)
 }

@@ -51,6 +51,6 @@ func (DashboardArgs) InsertOpts() river.InsertOpts {
 // review; the event is the refresh's cause.
 func (q *Queue) EnqueueDashboard(ctx context.Context, d Delivery, repo forge.Repository) (Outcome, error) {
 	return q.record(ctx, d, func(tx conn, insert inserter) (*rivertype.JobInsertResult, error) {
-		return insert(ctx, DashboardArgs{Repo: repo, Cause: d.Event})
+		return insert(ctx, DashboardArgs{Repo: repo, Cause: d.Event}, nil)
 	})
 }

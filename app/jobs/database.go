@@ -60,8 +60,9 @@ type conn interface {
 // row is one row of a result, *sql.Row or pgx.Row.
 type row interface{ Scan(dest ...any) error }
 
-// inserter inserts a job in the transaction it was given with.
-type inserter func(ctx context.Context, args river.JobArgs) (*rivertype.JobInsertResult, error)
+// inserter inserts a job in the transaction it was given with; opts may be
+// nil, and add to the args' own InsertOpts.
+type inserter func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 
 // riverClient is what the queue uses of *river.Client, whatever its
 // driver's transaction type.

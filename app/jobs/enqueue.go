@@ -3,10 +3,12 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/composeguard/composeguard/app/forge"
@@ -51,7 +53,7 @@ func (q *Queue) Enqueue(ctx context.Context, d Delivery, req forge.ReviewRequest
 			string(req.Repo.Forge), req.Repo.String(), req.HeadSHA, req.Number); err != nil {
 			return nil, fmt.Errorf("record head: %w", err)
 		}
-		return insert(ctx, ReviewArgs{ReviewRequest: req})
+		return insert(ctx, ReviewArgs{ReviewRequest: req}, nil)
 	})
 }
 
@@ -83,7 +85,18 @@ func (q *Queue) record(ctx context.Context, d Delivery, queue func(tx conn, inse
 			outcome = Replayed
 			return errReplayed
 		}
-		inserted, err := queue(tx, insert)
+		// Every job a delivery queues names it, for its log lines (observe.go).
+		meta, err := json.Marshal(jobMetadata{Delivery: d.ID})
+		if err != nil {
+			return err
+		}
+		inserted, err := queue(tx, func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+			if opts == nil {
+				opts = &river.InsertOpts{}
+			}
+			opts.Metadata = meta
+			return insert(ctx, args, opts)
+		})
 		if err != nil {
 			return fmt.Errorf("insert job: %w", err)
 		}

@@ -75,8 +75,8 @@ func (p *postgresDB) newMigrator(logger *slog.Logger) (migrator, error) {
 
 func (p *postgresDB) inTx(ctx context.Context, fn func(tx conn, insert inserter) error) error {
 	return pgx.BeginFunc(ctx, p.pool, func(tx pgx.Tx) error {
-		return fn(pgxConn{tx}, func(ctx context.Context, args river.JobArgs) (*rivertype.JobInsertResult, error) {
-			return p.client.InsertTx(ctx, tx, args, nil)
+		return fn(pgxConn{tx}, func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+			return p.client.InsertTx(ctx, tx, args, opts)
 		})
 	})
 }

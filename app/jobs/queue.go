@@ -10,6 +10,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/composeguard/composeguard/app/forge"
 )
@@ -99,6 +100,11 @@ func newQueue(ctx context.Context, db database, opts Options) (*Queue, error) {
 	if err := registerQuotaGauge(opts.Registerer, opts.Quotas); err != nil {
 		return nil, fmt.Errorf("rate limit metrics: %w", err)
 	}
+	if opts.Registerer != nil {
+		if err := opts.Registerer.Register(newQueueCollector(db, opts.Logger)); err != nil {
+			return nil, fmt.Errorf("job metrics: %w", err)
+		}
+	}
 	q := &Queue{db: db, works: opts.Reviewer != nil, logger: opts.Logger}
 	if q.migrator, err = db.newMigrator(opts.Logger); err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
@@ -117,11 +123,12 @@ func newQueue(ctx context.Context, db database, opts Options) (*Queue, error) {
 				repo: func(a DashboardArgs) forge.Repository { return a.Repo }})
 		}
 		riverConfig.Workers = workers
+		riverConfig.Middleware = []rivertype.Middleware{&observeWork{latency: m.latency}}
 		riverConfig.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: cmp.Or(opts.Workers, defaultWorkers)},
 		}
 		riverConfig.PeriodicJobs = []*river.PeriodicJob{prunePeriodically()}
-		if err := opts.Bump.register(workers, riverConfig, q, opts.Quotas, opts.Logger); err != nil {
+		if err := opts.Bump.register(workers, riverConfig, q, opts.Quotas, opts.Logger, m); err != nil {
 			return nil, err
 		}
 		q.rescueAfter = cmp.Or(opts.RescueAfter, timeout+rescueMargin)

@@ -3,13 +3,14 @@ package jobs
 import (
 	"context"
 	"errors"
-	"maps"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/composeguard/composeguard/app/forge"
@@ -374,19 +375,94 @@ func TestJobMetrics(t *testing.T) {
 		enqueue(t, q, "d-1", pr)
 		eventually(t, "the review", func() bool { return slices.Equal(jobStates(t, q, "review"), []string{"completed"}) })
 
+		// What a dashboard graphs: attempts by outcome, their durations,
+		// the wait before each attempt, and the queue now empty.
+		want := `
+# HELP composeguard_review_jobs_total Review job runs by outcome: completed, retried, gave_up (failed for good) or interrupted (by shutdown).
+# TYPE composeguard_review_jobs_total counter
+composeguard_review_jobs_total{outcome="completed"} 1
+composeguard_review_jobs_total{outcome="retried"} 1
+`
+		if err := testutil.GatherAndCompare(registry, strings.NewReader(want), "composeguard_review_jobs_total"); err != nil {
+			t.Error(err)
+		}
+		got := map[string]uint64{}
 		families, err := registry.Gather()
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := map[string]float64{}
 		for _, f := range families {
 			for _, m := range f.GetMetric() {
-				got[f.GetName()+"/"+m.GetLabel()[0].GetValue()] = m.GetCounter().GetValue()
+				name := f.GetName()
+				for _, l := range m.GetLabel() {
+					name += "/" + l.GetValue()
+				}
+				if h := m.GetHistogram(); h != nil {
+					got[name] = h.GetSampleCount()
+				}
+				if g := m.GetGauge(); g != nil && g.GetValue() > 0 {
+					got[name] = uint64(g.GetValue())
+				}
 			}
 		}
-		want := map[string]float64{"composeguard_review_jobs_total/retried": 1, "composeguard_review_jobs_total/completed": 1}
-		if !maps.Equal(got, want) {
-			t.Errorf("metrics %v, want %v", got, want)
+		for name, n := range map[string]uint64{
+			"composeguard_review_duration_seconds/completed": 1,
+			"composeguard_review_duration_seconds/retried":   1,
+			"composeguard_job_latency_seconds/review":        2,
+		} {
+			if got[name] != n {
+				t.Errorf("%s: %d observations, want %d (%v)", name, got[name], n, got)
+			}
+		}
+		for name := range got {
+			if strings.HasPrefix(name, "composeguard_queue_jobs/review/") {
+				t.Errorf("the queue still shows a review job: %s %d", name, got[name])
+			}
+		}
+		if n := testutil.CollectAndCount(registry, "composeguard_queue_jobs"); n != len(queueKinds)*len(queueStates) {
+			t.Errorf("composeguard_queue_jobs has %d series, want one per kind and state (%d)", n, len(queueKinds)*len(queueStates))
+		}
+	})
+}
+
+// TestQueueDepth: the jobs waiting show on the scrape by kind and state.
+func TestQueueDepth(t *testing.T) {
+	onEach(t, func(t *testing.T, db string) {
+		registry := prometheus.NewRegistry()
+		// No Start: queued jobs wait.
+		q, err := Open(context.Background(), db, Options{Reviewer: &fakeReviewer{}, Registerer: registry})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer q.Close()
+		for i := range 3 {
+			req := pr
+			req.HeadSHA = fmt.Sprintf("%040d", i)
+			enqueue(t, q, fmt.Sprintf("d-%d", i), req)
+		}
+		want := `composeguard_queue_jobs{kind="review",state="available"} 3
+composeguard_queue_jobs{kind="review",state="retryable"} 0
+composeguard_queue_jobs{kind="review",state="running"} 0
+composeguard_queue_jobs{kind="review",state="scheduled"} 0
+`
+		// Compared for the review kind only: filter the others out.
+		families, err := registry.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got strings.Builder
+		for _, f := range families {
+			if f.GetName() != "composeguard_queue_jobs" {
+				continue
+			}
+			for _, m := range f.GetMetric() {
+				if m.GetLabel()[0].GetValue() == "review" {
+					fmt.Fprintf(&got, "%s{kind=%q,state=%q} %g\n", f.GetName(), m.GetLabel()[0].GetValue(), m.GetLabel()[1].GetValue(), m.GetGauge().GetValue())
+				}
+			}
+		}
+		if got.String() != want {
+			t.Errorf("queue depth:\n%s\nwant:\n%s", got.String(), want)
 		}
 	})
 }

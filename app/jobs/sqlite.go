@@ -97,8 +97,8 @@ func (s *sqliteDB) inTx(ctx context.Context, fn func(tx conn, insert inserter) e
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	insert := func(ctx context.Context, args river.JobArgs) (*rivertype.JobInsertResult, error) {
-		return s.client.InsertTx(ctx, tx, args, nil)
+	insert := func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+		return s.client.InsertTx(ctx, tx, args, opts)
 	}
 	if err := fn(sqlConn{tx}, insert); err != nil {
 		return err

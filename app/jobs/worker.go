@@ -49,20 +49,38 @@ func (w *reviewWorker) NextRetry(job *river.Job[ReviewArgs]) time.Time {
 var errInterrupted = errors.New("the review's process died every time it ran")
 
 func (w *reviewWorker) Work(ctx context.Context, job *river.Job[ReviewArgs]) error {
+	start := time.Now()
+	outcome, err := w.work(ctx, job)
+	took := time.Since(start)
+	w.metrics.review(outcome, took)
+	level := slog.LevelInfo
+	if outcome != "completed" && outcome != "interrupted" {
+		level = slog.LevelWarn
+	}
+	attrs := []any{"outcome", outcome, "seconds", took.Seconds()}
+	if err != nil {
+		attrs = append(attrs, "error", err)
+	}
+	// The context names the job, its delivery and pull request (observe.go).
+	w.logger.Log(ctx, level, "review", attrs...)
+	return err
+}
+
+// work runs one attempt and says how it ended: completed, interrupted,
+// retried or gave_up.
+func (w *reviewWorker) work(ctx context.Context, job *river.Job[ReviewArgs]) (string, error) {
 	var meta struct{ Interrupted int }
 	if json.Unmarshal(job.Metadata, &meta) == nil && meta.Interrupted >= maxInterruptions {
-		return river.JobCancel(w.giveUp(ctx, job, errInterrupted))
+		return "gave_up", river.JobCancel(w.giveUp(ctx, job, errInterrupted))
 	}
 	err := w.run(ctx, job)
 	if err == nil {
-		w.metrics.jobs.WithLabelValues("completed").Inc()
-		return nil
+		return "completed", nil
 	}
 	// The client is stopping or the job was cancelled: River puts the job
 	// back without counting the attempt, so this is not a failure.
 	if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		w.metrics.jobs.WithLabelValues("interrupted").Inc()
-		return err
+		return "interrupted", err
 	}
 
 	var retryable *forge.RetryableError
@@ -73,26 +91,23 @@ func (w *reviewWorker) Work(ctx context.Context, job *river.Job[ReviewArgs]) err
 			at = time.Now().Add(retryable.After)
 		}
 		w.retryAt.Store(job.ID, at)
-		w.metrics.jobs.WithLabelValues("retried").Inc()
-		return err
+		return "retried", err
 	}
 
 	err = w.giveUp(ctx, job, err)
 	if canRetry {
-		return err // attempts exhausted: River discards the job
+		return "gave_up", err // attempts exhausted: River discards the job
 	}
-	return river.JobCancel(err)
+	return "gave_up", river.JobCancel(err)
 }
 
 // giveUp completes the review's check run as failed for cause, and
 // returns cause with GiveUp's own error.
 func (w *reviewWorker) giveUp(ctx context.Context, job *river.Job[ReviewArgs], cause error) error {
-	w.metrics.jobs.WithLabelValues("gave_up").Inc()
 	giveUpCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), giveUpTimeout)
 	defer cancel()
 	if err := w.reviewer.GiveUp(giveUpCtx, job.Args.request(job.ID), cause); err != nil {
-		w.logger.Error("could not mark the review as failed", "job", job.ID,
-			"repo", job.Args.Repo.String(), "pr", job.Args.Number, "error", err)
+		w.logger.ErrorContext(ctx, "could not mark the review as failed", "error", err)
 		cause = errors.Join(cause, err)
 	}
 	return cause

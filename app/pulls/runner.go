@@ -139,16 +139,18 @@ func (r *Runner) Repositories(ctx context.Context) ([]forge.Repository, error) {
 // Bump runs the flow for one repository and logs what it did.
 func (r *Runner) Bump(ctx context.Context, repo forge.Repository, run time.Time) error {
 	res, err := r.Repository(ctx, repo, run)
-	log := r.opts.Logger.With("repo", repo.String(), "run", run)
+	// The repository and run are the line's own, not added with With, so a
+	// job's context naming them too does not repeat them (app/logging).
+	log := r.opts.Logger
 	if res.Skipped != "" {
-		log.Debug("bump: repository skipped", "reason", res.Skipped)
+		log.DebugContext(ctx, "bump: repository skipped", "repo", repo.String(), "run", run, "reason", res.Skipped)
 	}
 	for _, o := range res.Outcomes {
 		level := slog.LevelInfo
 		if o.Action == Failed {
 			level = slog.LevelWarn
 		}
-		log.Log(ctx, level, "bump: "+string(o.Action), "branch", o.Branch, "pr", o.Number, "detail", o.Detail)
+		log.Log(ctx, level, "bump: "+string(o.Action), "repo", repo.String(), "run", run, "branch", o.Branch, "pr", o.Number, "detail", o.Detail)
 	}
 	return err
 }

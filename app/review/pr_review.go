@@ -44,6 +44,8 @@ type PullRequestReview struct {
 	// target URL) carries; without either there is no page.
 	Reports Reports
 	Links   *pages.Links
+	// Metrics count the findings of each completed review; nil counts none.
+	Metrics *Metrics
 }
 
 func (r *PullRequestReview) rules() string { return cmp.Or(r.RulesURL, checks.HelpBase) }
@@ -109,7 +111,11 @@ func (r *PullRequestReview) Run(ctx context.Context, req forge.ReviewRequest) er
 	}
 	// Completed last: until then a retry finds the run in progress and
 	// takes it up, so a review posted in several steps has one check run.
-	return r.complete(ctx, pr, req, id, run)
+	if err := r.complete(ctx, pr, req, id, run); err != nil {
+		return err
+	}
+	r.Metrics.found(res.head)
+	return nil
 }
 
 // audit chooses the compose projects a change affects, grouped as the audit

@@ -22,9 +22,11 @@ import (
 	"github.com/composeguard/composeguard/app/config"
 	"github.com/composeguard/composeguard/app/dashboard"
 	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/forge/forgekit"
 	"github.com/composeguard/composeguard/app/forge/github"
 	"github.com/composeguard/composeguard/app/forge/gitlab"
 	"github.com/composeguard/composeguard/app/jobs"
+	"github.com/composeguard/composeguard/app/logging"
 	"github.com/composeguard/composeguard/app/pages"
 	"github.com/composeguard/composeguard/app/pulls"
 	"github.com/composeguard/composeguard/app/registry"
@@ -38,8 +40,8 @@ import (
 // vulnerabilities of changed images with scanner when there is one and
 // keeping each head's review in reports for its page; tests stand in for
 // it.
-var newReviewer = func(cfg config.Config, client review.Forge, scanner *vulns.Scanner, reports review.Reports) (jobs.Reviewer, error) {
-	r := &review.PullRequestReview{Forge: client, RulesURL: cfg.RulesURL, Reports: reports, Links: reportLinks(cfg)}
+var newReviewer = func(cfg config.Config, client review.Forge, scanner *vulns.Scanner, reports review.Reports, metrics *review.Metrics) (jobs.Reviewer, error) {
+	r := &review.PullRequestReview{Forge: client, RulesURL: cfg.RulesURL, Reports: reports, Links: reportLinks(cfg), Metrics: metrics}
 	if scanner != nil {
 		r.Scanner = scanner
 		r.Registry = func(caller string) (vulns.Digests, error) {
@@ -129,20 +131,36 @@ type flows struct {
 	dashboards func(store dashboard.Store) jobs.DashboardByForge
 }
 
+// serverMetrics are the metrics the forge clients and the review flow
+// keep; the zero value keeps none.
+type serverMetrics struct {
+	apiCalls *forgekit.APICalls
+	findings *review.Metrics
+}
+
+func newServerMetrics(reg prometheus.Registerer) (serverMetrics, error) {
+	calls, err := forgekit.NewAPICalls(reg)
+	if err != nil {
+		return serverMetrics{}, err
+	}
+	findings, err := review.NewMetrics(reg)
+	return serverMetrics{apiCalls: calls, findings: findings}, err
+}
+
 // newReviewers builds the flows of each forge the server serves; the review
 // and the image updates list vulnerabilities with scanner when there is one;
 // the review keeps each head's review in reports for its page.
-func newReviewers(cfg config.Config, scanner *vulns.Scanner, reports review.Reports, logger *slog.Logger) (flows, error) {
+func newReviewers(cfg config.Config, scanner *vulns.Scanner, reports review.Reports, m serverMetrics, logger *slog.Logger) (flows, error) {
 	reviewers := jobs.ByForge{}
 	quotas := jobs.QuotasByForge{}
 	clients := map[forge.Kind]serverForge{}
 	listing := map[forge.Kind]bool{} // the forges whose repositories can be listed
 	if cfg.UsesGitHub() {
-		client, err := newGitHubClient(cfg)
+		client, err := newGitHubClient(cfg, m.apiCalls)
 		if err != nil {
 			return flows{}, fmt.Errorf("github client: %w", err)
 		}
-		if reviewers[forge.GitHub], err = newReviewer(cfg, client, scanner, reports); err != nil {
+		if reviewers[forge.GitHub], err = newReviewer(cfg, client, scanner, reports, m.findings); err != nil {
 			return flows{}, fmt.Errorf("review flow: %w", err)
 		}
 		quotas[forge.GitHub] = client
@@ -155,11 +173,11 @@ func newReviewers(cfg config.Config, scanner *vulns.Scanner, reports review.Repo
 		}
 	}
 	if cfg.UsesGitLab() {
-		client, err := gitlab.New(gitlab.Options{URL: cfg.GitLabURL.String(), Token: cfg.GitLabToken.Reveal()})
+		client, err := gitlab.New(gitlab.Options{URL: cfg.GitLabURL.String(), Token: cfg.GitLabToken.Reveal(), APICalls: m.apiCalls})
 		if err != nil {
 			return flows{}, fmt.Errorf("gitlab client: %w", err)
 		}
-		if reviewers[forge.GitLab], err = newReviewer(cfg, client, scanner, reports); err != nil {
+		if reviewers[forge.GitLab], err = newReviewer(cfg, client, scanner, reports, m.findings); err != nil {
 			return flows{}, fmt.Errorf("review flow: %w", err)
 		}
 		clients[forge.GitLab] = client
@@ -213,8 +231,8 @@ func pullRunners(cfg config.Config, clients map[forge.Kind]serverForge, scanner 
 // newGitHubClient acts as the GitHub App, one installation token per
 // installation, or with the token; on GitHub Enterprise Server when the API
 // URL says so.
-func newGitHubClient(cfg config.Config) (*github.Client, error) {
-	opts := github.Options{APIURL: cfg.GitHubAPIURL.String()}
+func newGitHubClient(cfg config.Config, calls *forgekit.APICalls) (*github.Client, error) {
+	opts := github.Options{APIURL: cfg.GitHubAPIURL.String(), APICalls: calls}
 	if cfg.UsesApp() {
 		opts.AppID, opts.PrivateKey = cfg.AppID, []byte(cfg.PrivateKey.Reveal())
 		return github.NewAppClient(opts)
@@ -256,7 +274,8 @@ func runServer(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintf(stderr, "composeguard serve: %v\n", err)
 		return 2
 	}
-	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	// Lines logged with a delivery's or a job's context name it (app/logging).
+	logger := slog.New(logging.Handler(slog.NewJSONHandler(stderr, nil)))
 	if err := runWith(ctx, cfg, logger); err != nil {
 		logger.Error("composeguard serve stopped", "error", err)
 		return 1
@@ -278,8 +297,12 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 		// Closed last, once the jobs using it have drained.
 		defer scanner.Close()
 	}
+	m, err := newServerMetrics(metrics)
+	if err != nil {
+		return err
+	}
 	reports := &reportStore{}
-	f, err := newReviewers(cfg, scanner, reports, logger)
+	f, err := newReviewers(cfg, scanner, reports, m, logger)
 	if err != nil {
 		return err
 	}

@@ -139,7 +139,7 @@ func TestServeAcknowledgesAndReports(t *testing.T) {
 		t.Errorf("redelivery: %d, want 200", code)
 	}
 	_, metrics := get(t, url+"/metrics")
-	if !strings.Contains(metrics, `composeguard_webhook_deliveries_total{event="pull_request",outcome="queued"} 1`) ||
+	if !strings.Contains(metrics, `composeguard_webhook_deliveries_total{event="pull_request",forge="github",outcome="queued"} 1`) ||
 		!strings.Contains(metrics, "go_goroutines") {
 		t.Errorf("/metrics:\n%s", metrics)
 	}
@@ -187,7 +187,7 @@ func (r *recordingReviewer) reviewed() []forge.ReviewRequest {
 
 func withReviewer(t *testing.T, r jobs.Reviewer, err error) {
 	saved := newReviewer
-	newReviewer = func(config.Config, review.Forge, *vulns.Scanner, review.Reports) (jobs.Reviewer, error) {
+	newReviewer = func(config.Config, review.Forge, *vulns.Scanner, review.Reports, *review.Metrics) (jobs.Reviewer, error) {
 		return r, err
 	}
 	t.Cleanup(func() { newReviewer = saved })
@@ -316,7 +316,7 @@ func TestScheduledBumpsOnEachForge(t *testing.T) {
 		{"GitLab and a GitHub token", withGitLab(githubToken), []forge.Kind{forge.GitLab}},
 		{"GitLab and a GitHub App", withGitLab(app), []forge.Kind{forge.GitHub, forge.GitLab}},
 	} {
-		f, err := newReviewers(tc.cfg, nil, nil, slog.New(slog.DiscardHandler))
+		f, err := newReviewers(tc.cfg, nil, nil, serverMetrics{}, slog.New(slog.DiscardHandler))
 		opts := f.bump
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)

@@ -117,14 +117,21 @@ func (t *counter) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func (t *counter) operation(r *http.Request) string {
+	op, _ := recognise(r, t.prefix)
+	return op
+}
+
+// recognise names r's operation, the API's path prefix taken off; ok is
+// false for one the client does not list, named by its method and path.
+func recognise(r *http.Request, prefix string) (op string, ok bool) {
 	u := *r.URL
-	if t.prefix != "" && u.Path == path.Dir(t.prefix)+"/graphql" {
+	if prefix != "" && u.Path == path.Dir(prefix)+"/graphql" {
 		u.Path = "/graphql"
 	}
-	u.Path = strings.TrimPrefix(u.Path, t.prefix)
+	u.Path = strings.TrimPrefix(u.Path, prefix)
 	u.RawPath = ""
 	if _, op := operations.Handler(&http.Request{Method: r.Method, URL: &u}); op != "" {
-		return strings.Replace(op, "...}", "}", 1)
+		return strings.Replace(op, "...}", "}", 1), true
 	}
-	return r.Method + " " + u.Path
+	return r.Method + " " + u.Path, false
 }

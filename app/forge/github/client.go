@@ -56,6 +56,8 @@ type Options struct {
 	// RevalidationBytes bounds the answers kept to ask again conditionally
 	// (compressed); 32 MiB when zero.
 	RevalidationBytes int64
+	// APICalls counts the requests sent; nil counts none.
+	APICalls *forgekit.APICalls
 }
 
 // Client talks to one GitHub (github.com or one Enterprise Server).
@@ -147,7 +149,8 @@ func newClient(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("github: API URL: %w", err)
 	}
-	c.counter = newCounter(base, strings.TrimSuffix(u.Path, "/"))
+	prefix := strings.TrimSuffix(u.Path, "/")
+	c.counter = newCounter(countCalls(opts.APICalls, base, prefix), prefix)
 	// Blobs are kept by their SHA in c.blobs already.
 	c.revalidation = forgekit.NewRevalidation(opts.RevalidationBytes,
 		func(r *http.Request) bool { return c.counter.operation(r) == opGetBlob })

@@ -48,6 +48,8 @@ type Options struct {
 	// BlobCacheBytes bounds the file contents kept between snapshots; 64 MiB
 	// when zero.
 	BlobCacheBytes int64
+	// APICalls counts the requests sent (apicalls.go); nil counts none.
+	APICalls *forgekit.APICalls
 }
 
 // Client talks to one GitLab instance with one token.
@@ -101,7 +103,7 @@ func New(opts Options) (*Client, error) {
 	quotas := forgekit.NewQuotas(forgekit.GitLabQuota)
 	api, err := gl.NewClient(opts.Token,
 		gl.WithBaseURL(opts.URL),
-		gl.WithHTTPClient(&http.Client{Transport: quotas.Transport(tokenQuota, boundBlobs{base}), Timeout: opts.Timeout}),
+		gl.WithHTTPClient(&http.Client{Transport: quotas.Transport(tokenQuota, boundBlobs{opts.APICalls.Transport(base, "gitlab", operation)}), Timeout: opts.Timeout}),
 		gl.WithoutRetries(),
 		gl.WithUserAgent(userAgent))
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -39,7 +40,19 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { fake.CheckOperations(t) })
+	t.Cleanup(func() {
+		fake.CheckOperations(t)
+		// Each request is counted in /metrics under its route (apicalls.go).
+		for _, r := range fake.Requests() {
+			u, err := url.Parse(fake.URL + r.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if op := operation(&http.Request{Method: r.Method, URL: u}); op == forgekit.OtherOperation {
+				t.Errorf("%s %s is counted as %q: add its route to apicalls.go", r.Method, r.Path, op)
+			}
+		}
+	})
 	return &env{fake: fake, project: fake.AddProject("acme/platform/stack"), client: client,
 		target: forge.Repo{Forge: forge.GitLab, Owner: "acme/platform", Name: "stack"}}
 }
