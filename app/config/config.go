@@ -45,6 +45,9 @@ type Config struct {
 	// UnverifiedBodies is how many webhook bodies are read at once before
 	// their signature is checked.
 	UnverifiedBodies int
+	// ReviewWorkers is how many jobs (reviews, image update runs) one
+	// process runs at once.
+	ReviewWorkers int
 	// JobTimeout bounds one attempt of a review; RescueAfter is how long
 	// after an attempt started a review a dead process left running is run
 	// again.
@@ -135,6 +138,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("review_drafts", c.ReviewDrafts),
 		slog.String("trusted_proxies", strings.Join(proxies, ",")),
 		slog.Int("unverified_bodies", c.UnverifiedBodies),
+		slog.Int("review_workers", c.ReviewWorkers),
 		slog.Duration("job_timeout", c.JobTimeout),
 		slog.Duration("rescue_after", c.RescueAfter),
 		slog.String("bump_schedule", c.BumpSchedule.String()),

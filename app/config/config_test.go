@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -62,8 +63,12 @@ func TestDefaults(t *testing.T) {
 	if c.Listen != ":8080" || c.DatabaseURL.Reveal() != "sqlite://"+filepath.Join(wd, "composeguard.db") ||
 		c.GitHubAPIURL.String() != "https://api.github.com/" || !c.ReviewDrafts || c.UsesApp() ||
 		c.JobTimeout != 30*time.Second || c.RescueAfter != 45*time.Second || c.BumpSchedule.String() != "0 6 * * 1" ||
-		c.TrustedProxies != nil || c.UnverifiedBodies != 8 || c.BumpSpread != time.Hour || c.BumpReserve != 0.2 {
+		c.TrustedProxies != nil || c.UnverifiedBodies != 8 || c.BumpSpread != time.Hour || c.BumpReserve != 0.2 ||
+		c.ReviewWorkers != 8*runtime.GOMAXPROCS(0) {
 		t.Errorf("defaults: %+v", c)
+	}
+	if c, err := Load([]string{"--review-workers", "32"}, envOf(tokenEnv()), io.Discard); err != nil || c.ReviewWorkers != 32 {
+		t.Errorf("--review-workers 32: %d workers, %v", c.ReviewWorkers, err)
 	}
 	if c.Token.Reveal() != token || c.WebhookSecret.Reveal() != webhookSecret {
 		t.Error("secrets not kept")
@@ -183,6 +188,8 @@ func TestErrorsNameTheSetting(t *testing.T) {
 		{"proxy a name", withEnv(tokenEnv(), "COMPOSEGUARD_TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal"), nil, "COMPOSEGUARD_TRUSTED_PROXIES", `"proxy.internal"`},
 		{"proxy range too wide", withEnv(tokenEnv(), "COMPOSEGUARD_TRUSTED_PROXIES", "10.0.0.0/33"), nil, "COMPOSEGUARD_TRUSTED_PROXIES", "CIDR"},
 		{"no unverified bodies", tokenEnv(), []string{"--unverified-bodies", "0"}, "COMPOSEGUARD_UNVERIFIED_BODIES", "from 1 to 64"},
+		{"no review workers", withEnv(tokenEnv(), "COMPOSEGUARD_REVIEW_WORKERS", "0"), nil, "COMPOSEGUARD_REVIEW_WORKERS", "from 1 to 256"},
+		{"review workers unbounded", withEnv(tokenEnv(), "COMPOSEGUARD_REVIEW_WORKERS", "5000"), nil, "COMPOSEGUARD_REVIEW_WORKERS", "from 1 to 256"},
 		{"unverified bodies unbounded", withEnv(tokenEnv(), "COMPOSEGUARD_UNVERIFIED_BODIES", "1000"), nil, "COMPOSEGUARD_UNVERIFIED_BODIES", "from 1 to 64"},
 		{"registry auth file missing", withEnv(tokenEnv(), "COMPOSEGUARD_REGISTRY_AUTH_FILE", missing), nil, "COMPOSEGUARD_REGISTRY_AUTH_FILE", "cannot be read"},
 		{"mirror password split by a comma", withEnv(tokenEnv(), "COMPOSEGUARD_REGISTRY_MIRRORS", "docker.io=https://bot:hunter2,x@mirror:5000"), nil, "COMPOSEGUARD_REGISTRY_MIRRORS", "takes no user:password"},

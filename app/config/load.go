@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +36,7 @@ var (
 	draftsSetting        = setting{"COMPOSEGUARD_REVIEW_DRAFTS", "review-drafts", "review draft pull requests (true or false)", "true"}
 	proxiesSetting       = setting{"COMPOSEGUARD_TRUSTED_PROXIES", "trusted-proxies", "reverse proxies whose X-Forwarded-For names the client in the log: addresses or CIDR ranges, comma-separated", ""}
 	bodiesSetting        = setting{"COMPOSEGUARD_UNVERIFIED_BODIES", "unverified-bodies", "how many webhook bodies are read at once before their signature is checked; more are answered 503", "8"}
+	workersSetting       = setting{"COMPOSEGUARD_REVIEW_WORKERS", "review-workers", "how many reviews (and image update runs) one process runs at once, 1 to 256; empty: 8 per CPU Go uses (GOMAXPROCS)", ""}
 	jobTimeoutSetting    = setting{"COMPOSEGUARD_JOB_TIMEOUT", "job-timeout", "longest one attempt of a review may run, like 30s or 2m", "30s"}
 	rescueAfterSetting   = setting{"COMPOSEGUARD_RESCUE_AFTER", "rescue-after", "how long after its attempt started a review left running by a replica that died is run by another; longer than the job timeout", "45s"}
 	bumpScheduleSetting  = setting{"COMPOSEGUARD_BUMP_SCHEDULE", "bump-schedule", "when image update pull requests are opened: a cron expression in UTC", "0 6 * * 1"}
@@ -60,7 +62,7 @@ var (
 	dataDirSetting   = setting{"COMPOSEGUARD_DATA_DIR", "data-dir", "folder for what the server keeps beside its database (the GitHub App the setup page registers); empty: the SQLite database's folder, or the working folder with PostgreSQL", ""}
 
 	allSettings = []setting{gitlabURLSetting, gitlabTokenSetting, gitlabSecretSetting, listenSetting, databaseSetting, apiURLSetting, appIDSetting, keyFileSetting,
-		keySetting, tokenSetting, webhookSecretSetting, draftsSetting, proxiesSetting, bodiesSetting, jobTimeoutSetting, rescueAfterSetting,
+		keySetting, tokenSetting, webhookSecretSetting, draftsSetting, proxiesSetting, bodiesSetting, workersSetting, jobTimeoutSetting, rescueAfterSetting,
 		bumpScheduleSetting, bumpSpreadSetting, bumpReserveSetting, mirrorsSetting, authFileSetting, scopeSetting, allowPrivateSetting,
 		trivySetting, trivyServerSetting, trivyTokenSetting, trivyCacheDirSetting, trivyTimeoutSetting,
 		publicURLSetting, rulesURLSetting, dataDirSetting}
@@ -69,6 +71,10 @@ var (
 // maxUnverifiedBodies keeps COMPOSEGUARD_UNVERIFIED_BODIES from undoing the
 // bound it sets: 64 bodies of 2 MiB hold 128 MiB.
 const maxUnverifiedBodies = 64
+
+// maxReviewWorkers bounds COMPOSEGUARD_REVIEW_WORKERS: each review may hold
+// up to its budget of files in memory.
+const maxReviewWorkers = 256
 
 // Error says which setting is wrong and why, without its value.
 type Error struct {
@@ -167,6 +173,14 @@ func resolve(value func(setting) string) (Config, error) {
 	}
 	if c.UnverifiedBodies, err = strconv.Atoi(value(bodiesSetting)); err != nil || c.UnverifiedBodies < 1 || c.UnverifiedBodies > maxUnverifiedBodies {
 		return Config{}, bodiesSetting.errorf("must be a number from 1 to %d, got %q", maxUnverifiedBodies, value(bodiesSetting))
+	}
+	// A review mostly waits for the forge's answers: several per CPU keep
+	// the CPUs busy auditing.
+	c.ReviewWorkers = 8 * runtime.GOMAXPROCS(0)
+	if v := value(workersSetting); v != "" {
+		if c.ReviewWorkers, err = strconv.Atoi(v); err != nil || c.ReviewWorkers < 1 || c.ReviewWorkers > maxReviewWorkers {
+			return Config{}, workersSetting.errorf("must be a number from 1 to %d, got %q", maxReviewWorkers, v)
+		}
 	}
 	if c.JobTimeout, err = parseDuration(jobTimeoutSetting, value(jobTimeoutSetting)); err != nil {
 		return Config{}, err

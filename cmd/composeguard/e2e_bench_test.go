@@ -2,12 +2,16 @@ package main
 
 import (
 	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/composeguard/composeguard/app/forge/github/githubtest"
 	"github.com/composeguard/composeguard/app/forge/gitlab/gitlabtest"
+	"github.com/composeguard/composeguard/app/jobs/jobstest"
 	"github.com/composeguard/composeguard/app/review/reviewtest"
 )
 
@@ -143,4 +147,93 @@ func reportReviews(b *testing.B, latencies []time.Duration, content, other int) 
 	b.ReportMetric(float64(latencies[min(n-1, n*99/100)].Milliseconds()), "p99-ms")
 	b.ReportMetric(float64(other)/float64(n), "api-calls/review")
 	b.ReportMetric(float64(content)/float64(n), "content-calls/review")
+}
+
+// BenchmarkReviewThroughput measures how many reviews per second the
+// server finishes when b.N pull requests, each touching three compose
+// files, are opened at once, on loopback against the fake GitHub adding
+// 20 ms to every call: one process on SQLite, and two processes sharing
+// PostgreSQL with the deliveries sent to either in turn. The processes run
+// the binary the tests build, with the default number of workers
+// (COMPOSEGUARD_REVIEW_WORKERS, which the benchmark passes on when set).
+//
+//	go test ./cmd/composeguard -run '^$' -bench ReviewThroughput -benchtime 200x
+func BenchmarkReviewThroughput(b *testing.B) {
+	bin := buildServer(b)
+	b.Run("sqlite-1-process", func(b *testing.B) {
+		reviewThroughput(b, bin, "sqlite://"+filepath.Join(b.TempDir(), "composeguard.db"), 1)
+	})
+	b.Run("postgres-2-processes", func(b *testing.B) {
+		reviewThroughput(b, bin, jobstest.PostgresURL(b), 2)
+	})
+}
+
+func reviewThroughput(b *testing.B, bin, dbURL string, processes int) {
+	fake, repo := e2eGitHub(b)
+	fake.SetLatency(20 * time.Millisecond)
+	env := e2eEnv(fake, "")
+	env["COMPOSEGUARD_DATABASE_URL"] = dbURL
+	env["TMPDIR"] = b.TempDir()
+	// Another number of workers, to compare.
+	if n := os.Getenv("COMPOSEGUARD_REVIEW_WORKERS"); n != "" {
+		env["COMPOSEGUARD_REVIEW_WORKERS"] = n
+	}
+	var servers []*child
+	for range processes {
+		servers = append(servers, startChild(b, bin, env))
+	}
+	db := openDB(b, dbURL)
+	stacks := []string{"stacks/web/compose.yaml", "stacks/db/compose.yaml", "stacks/mail/compose.yaml"}
+	base := map[string]string{"README.md": "three stacks\n"}
+	for _, s := range stacks {
+		base[s] = reviewtest.Stack(reviewtest.Hardened("app"))
+	}
+	baseSHA := repo.Commit(base)
+	// Each process fetches its installation token once an hour: before
+	// the clock starts.
+	for i, s := range servers {
+		p := githubtest.Pull{Number: 1 + i, Title: "Warm up", Base: baseSHA, Head: repo.Commit(map[string]string{"README.md": fmt.Sprint(i)})}
+		repo.AddPull(p)
+		sendPull(b, s.url, p)
+	}
+	waitIdle(b, db, time.Minute)
+
+	var deliveries [][]byte
+	var heads []string
+	for i := range b.N {
+		number := 100 + i
+		head := map[string]string{"README.md": base["README.md"]}
+		for j, s := range stacks {
+			head[s] = reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure(fmt.Sprintf("svc%d", number), fmt.Sprint(8000+j)))
+		}
+		p := githubtest.Pull{Number: number, Title: "Harden the stacks", Base: baseSHA, Head: repo.Commit(head)}
+		repo.AddPull(p)
+		deliveries = append(deliveries, pullRequestEvent(b, "opened", p))
+		heads = append(heads, p.Head)
+	}
+	b.ResetTimer()
+	start := time.Now()
+	for i, body := range deliveries {
+		url := servers[i%len(servers)].url
+		if code := postDelivery(b, url, "pull_request", fmt.Sprintf("throughput-%d", i), signE2E(body), body); code != http.StatusAccepted {
+			b.Fatalf("delivery %d: %d, want 202", i, code)
+		}
+	}
+	waitIdle(b, db, 10*time.Minute)
+	elapsed := time.Since(start)
+	b.StopTimer()
+	for _, head := range heads {
+		if !completed(&e2e{repo: repo}, head) {
+			b.Fatalf("no completed check run at %s", head)
+		}
+	}
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "reviews/s")
+}
+
+// sendPull delivers pull_request opened for p to the server at url.
+func sendPull(b *testing.B, url string, p githubtest.Pull) {
+	body := pullRequestEvent(b, "opened", p)
+	if code := postDelivery(b, url, "pull_request", "warm-up-"+fmt.Sprint(p.Number), signE2E(body), body); code != http.StatusAccepted {
+		b.Fatalf("warm-up delivery: %d, want 202", code)
+	}
 }

@@ -19,7 +19,7 @@ type child struct {
 	done    chan struct{}
 }
 
-func startChild(t *testing.T, bin string, env map[string]string) *child {
+func startChild(t testing.TB, bin string, env map[string]string) *child {
 	t.Helper()
 	c := &child{cmd: exec.Command(bin, "serve"), logs: &logBuffer{}, done: make(chan struct{})}
 	for k, v := range env {

@@ -315,7 +315,7 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 		reviewer = nil
 		logger.Info("no GitHub or GitLab credentials: serving the set-up page", "setup", setupAddress(cfg))
 	}
-	queue, err := jobs.Open(ctx, cfg.DatabaseURL.Reveal(), jobs.Options{Reviewer: reviewer, JobTimeout: cfg.JobTimeout,
+	queue, err := jobs.Open(ctx, cfg.DatabaseURL.Reveal(), jobs.Options{Reviewer: reviewer, Workers: cfg.ReviewWorkers, JobTimeout: cfg.JobTimeout,
 		RescueAfter: cfg.RescueAfter, Logger: logger, Registerer: metrics, Bump: f.bump, Quotas: f.quotas, Dashboard: dashboards})
 	if err != nil {
 		return err
