@@ -9,8 +9,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"path"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -93,24 +95,26 @@ func RunProjects(ctx context.Context, snap compose.Snapshot, pol *policy.Policy,
 	// as soon as its inline exceptions are read: a large tree never holds
 	// every file's YAML nodes at once.
 	results := make(chan projectResult)
-	work := make(chan compose.Plan)
+	work := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for plan := range work {
+			for i := range work {
 				if ctx.Err() == nil {
-					results <- auditProject(ctx, snap, plan, pol)
+					res := auditProject(ctx, snap, g.Plans[i], pol)
+					res.index = i
+					results <- res
 				}
 			}
 		}()
 	}
 	go func() {
 	feed:
-		for _, plan := range g.Plans {
+		for i := range g.Plans {
 			select {
-			case work <- plan:
+			case work <- i:
 			case <-ctx.Done():
 				break feed
 			}
@@ -120,6 +124,21 @@ func RunProjects(ctx context.Context, snap compose.Snapshot, pol *policy.Policy,
 		close(results)
 	}()
 
+	// Projects finish in any order; the report is built in the order of
+	// the plans, so it is the same on any number of CPUs.
+	done := make([]*projectResult, len(g.Plans))
+	inlineOf := map[string][]policy.Exception{}
+	for res := range results {
+		for f, src := range res.sources {
+			if _, ok := inlineOf[f]; !ok {
+				inlineOf[f] = pol.Inline(src)
+			}
+		}
+		res.files = sortedKeys(res.sources)
+		res.sources = nil
+		done[res.index] = &res
+	}
+
 	r := &Report{FilesAudited: len(audited)}
 	var raw []Finding
 	var inline []policy.Exception
@@ -127,7 +146,10 @@ func RunProjects(ctx context.Context, snap compose.Snapshot, pol *policy.Policy,
 	seenUnit := map[unit]bool{}
 	seenImage := map[ServiceImage]bool{}
 	serviceLines := map[string]int{}
-	for res := range results {
+	for _, res := range done {
+		if res == nil { // not started: the context was done
+			continue
+		}
 		raw = append(raw, res.findings...)
 		for _, u := range res.units {
 			// Variants of one deployment share its services.
@@ -136,10 +158,10 @@ func RunProjects(ctx context.Context, snap compose.Snapshot, pol *policy.Policy,
 				r.units = append(r.units, u)
 			}
 		}
-		for _, f := range sortedKeys(res.sources) {
+		for _, f := range res.files {
 			if !seenSource[f] {
 				seenSource[f] = true
-				inline = append(inline, pol.Inline(res.sources[f])...)
+				inline = append(inline, inlineOf[f]...)
 			}
 		}
 		for k, v := range res.serviceLines {
@@ -208,9 +230,11 @@ func problemFinding(pr compose.Problem) checks.Finding {
 }
 
 type projectResult struct {
+	index        int // of its plan
 	findings     []Finding
 	units        []unit
 	sources      map[string]*compose.Source
+	files        []string       // the sources' names, kept once they are dropped
 	serviceLines map[string]int // file + "\x00" + service → line of the service key
 	images       []ServiceImage
 }
@@ -230,7 +254,8 @@ func auditProject(ctx context.Context, snap compose.Snapshot, plan compose.Plan,
 	case len(p.Model.Services) == 0:
 		res.units = []unit{{project: plan.Key}}
 	default:
-		for name, s := range p.Model.Services {
+		for _, name := range slices.Sorted(maps.Keys(p.Model.Services)) {
+			s := p.Model.Services[name]
 			res.units = append(res.units, unit{project: plan.Key, service: name})
 			pos := p.ServicePos(name)
 			res.serviceLines[pos.File+"\x00"+name] = pos.Line
