@@ -24,9 +24,8 @@ func TestE2EMetricsAndLogs(t *testing.T) {
 
 		checkMetrics(t, e.url, "github", len(e.fake.Requests()), []string{
 			`composeguard_webhook_deliveries_total{event="pull_request",forge="github",outcome="queued"} 1`,
-			`composeguard_forge_requests_total{code="200",forge="github",operation="GET /repos/{owner}/{repo}/pulls/{pull_number}"} 2`,
 			`composeguard_forge_requests_total{code="200",forge="github",operation="GET /repos/{owner}/{repo}/git/trees/{tree_sha}"} 2`,
-		})
+		}, map[string]int{"GET /repos/{owner}/{repo}/pulls/{pull_number}": 2, "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews": 1})
 
 		// The delivery's line and the job's lines name the pull request, and
 		// the job's name the delivery that queued it.
@@ -68,16 +67,16 @@ func TestGitLabE2EMetrics(t *testing.T) {
 	e.reviewed(t)
 	checkMetrics(t, e.url, "gitlab", len(e.fake.Requests()), []string{
 		`composeguard_webhook_deliveries_total{event="merge_request",forge="gitlab",outcome="queued"} 1`,
-		`composeguard_forge_requests_total{code="200",forge="gitlab",operation="GET /projects/{id}/merge_requests/{merge_request_iid}"} 2`,
 		`composeguard_forge_requests_total{code="201",forge="gitlab",operation="POST /projects/{id}/statuses/{sha}"} 2`,
-	})
+	}, map[string]int{"GET /projects/{id}/merge_requests/{merge_request_iid}": 2, "POST /projects/{id}/merge_requests/{merge_request_iid}/discussions": 1})
 }
 
 // checkMetrics reads /metrics after one review of a pull request adding an
-// insecure service: the series a dashboard graphs, want besides, and every
-// one of the requests the fake forge received counted under a route
-// template.
-func checkMetrics(t *testing.T, url, forgeName string, requests int, want []string) {
+// insecure service: the series a dashboard graphs, want besides, every one
+// of the requests the fake forge received counted under a route template,
+// and the requests of some operations whatever they were answered (a
+// conditional GET may be answered 304).
+func checkMetrics(t *testing.T, url, forgeName string, requests int, want []string, operations map[string]int) {
 	t.Helper()
 	_, metrics := get(t, url+"/metrics")
 	for _, want := range append(want,
@@ -93,15 +92,21 @@ func checkMetrics(t *testing.T, url, forgeName string, requests int, want []stri
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-	calls := 0
-	for _, m := range regexp.MustCompile(`(?m)^composeguard_forge_requests_total\{(.*)\} (\d+)$`).FindAllStringSubmatch(metrics, -1) {
-		if strings.Contains(m[1], `operation="other"`) || !strings.Contains(m[1], `forge="`+forgeName+`"`) {
-			t.Errorf("a request not named by its route template: %s", m[0])
+	calls, byOperation := 0, map[string]int{}
+	for _, m := range regexp.MustCompile(`(?m)^composeguard_forge_requests_total\{code="\w+",forge="(\w+)",operation="([^"]*)"\} (\d+)$`).FindAllStringSubmatch(metrics, -1) {
+		if m[1] != forgeName || m[2] == "other" {
+			t.Errorf("a request not named by its forge and route template: %s", m[0])
 		}
-		n, _ := strconv.Atoi(m[2])
+		n, _ := strconv.Atoi(m[3])
 		calls += n
+		byOperation[m[2]] += n
 	}
 	if calls != requests {
 		t.Errorf("composeguard_forge_requests_total counts %d requests, the fake received %d", calls, requests)
+	}
+	for op, n := range operations {
+		if byOperation[op] != n {
+			t.Errorf("%d requests of %s counted, want %d", byOperation[op], op, n)
+		}
 	}
 }
