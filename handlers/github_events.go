@@ -31,6 +31,13 @@ type (
 			SHA string `json:"sha"`
 		} `json:"head"`
 	}
+	githubSide struct {
+		SHA  string `json:"sha"`
+		Ref  string `json:"ref"`
+		Repo *struct {
+			ID int64 `json:"id"`
+		} `json:"repo"`
+	}
 	githubCommon struct {
 		Action       string              `json:"action"`
 		Repository   githubRepository    `json:"repository"`
@@ -40,9 +47,14 @@ type (
 		githubCommon
 		Number      int `json:"number"`
 		PullRequest struct {
-			githubPull
-			Draft     bool   `json:"draft"`
-			UpdatedAt string `json:"updated_at"`
+			Number       int        `json:"number"`
+			Title        string     `json:"title"`
+			State        string     `json:"state"`
+			Head         githubSide `json:"head"`
+			Base         githubSide `json:"base"`
+			Draft        bool       `json:"draft"`
+			ChangedFiles int        `json:"changed_files"`
+			UpdatedAt    string     `json:"updated_at"`
 		} `json:"pull_request"`
 	}
 	// check is a check_run or a check_suite: both carry these fields
@@ -114,7 +126,16 @@ func (h *githubWebhook) pullRequest(body []byte) (reviewEvent, string, error) {
 	if ignored != "" {
 		return reviewEvent{}, ignored, nil
 	}
-	req := forge.ReviewRequest{Repo: repo, Number: p.Number, HeadSHA: p.PullRequest.Head.SHA}
+	pr := p.PullRequest
+	req := forge.ReviewRequest{Repo: repo, Number: p.Number, HeadSHA: pr.Head.SHA, Opened: p.Action == "opened",
+		// The pull request as GET /pulls/{number} would answer it at this head.
+		Pull: &forge.PullRequest{Repo: repo, Number: p.Number, Title: pr.Title, HeadSHA: pr.Head.SHA, BaseSHA: pr.Base.SHA,
+			BaseRef: pr.Base.Ref, Draft: pr.Draft, Open: pr.State == "open", ChangedFiles: pr.ChangedFiles,
+			// A deleted fork leaves no head repository: still a fork.
+			FromFork: pr.Head.Repo == nil || pr.Base.Repo == nil || pr.Head.Repo.ID != pr.Base.Repo.ID}}
+	if pr.Base.SHA == "" {
+		req.Pull = nil // not what GitHub sends: the review reads the pull request
+	}
 	return complete(req, fmt.Sprintf("pull_request %s %s#%d %s updated %s",
 		p.Action, repo, p.Number, req.HeadSHA, p.PullRequest.UpdatedAt))
 }

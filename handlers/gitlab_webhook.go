@@ -143,6 +143,6 @@ func (h *gitlabWebhook) mergeRequest(p gitlabMergeRequestEvent) (forge.ReviewReq
 		return forge.ReviewRequest{}, "", ""
 	}
 	req := forge.ReviewRequest{Repo: forge.Repo{Forge: forge.GitLab, Owner: path[:cut], Name: path[cut+1:]},
-		Number: a.IID, HeadSHA: a.LastCommit.ID}
+		Number: a.IID, HeadSHA: a.LastCommit.ID, Opened: a.Action == "open"}
 	return req, fmt.Sprintf("merge_request %s %s!%d %s updated %s", a.Action, path, a.IID, req.HeadSHA, a.UpdatedAt), ""
 }

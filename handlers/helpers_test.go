@@ -129,7 +129,7 @@ func (s *testServer) get(path string) *httptest.ResponseRecorder {
 }
 
 // queued lists the review jobs in the database.
-func (s *testServer) queued(t testing.TB) []forge.ReviewRequest {
+func (s *testServer) queuedAll(t testing.TB) []forge.ReviewRequest {
 	t.Helper()
 	rows, err := s.db.Query(`SELECT json(args) FROM river_job WHERE kind = 'review' ORDER BY id`)
 	if err != nil {
@@ -147,6 +147,17 @@ func (s *testServer) queued(t testing.TB) []forge.ReviewRequest {
 			t.Fatal(err)
 		}
 		reqs = append(reqs, job.ReviewRequest)
+	}
+	return reqs
+}
+
+// queued lists the jobs' requests by what identifies them (repository,
+// number and head); queuedAll has what they carry besides.
+func (s *testServer) queued(t testing.TB) []forge.ReviewRequest {
+	t.Helper()
+	reqs := s.queuedAll(t)
+	for i := range reqs {
+		reqs[i].Pull, reqs[i].Opened = nil, false
 	}
 	return reqs
 }

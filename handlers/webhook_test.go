@@ -165,6 +165,31 @@ func TestTokenSetupReRuns(t *testing.T) {
 	}
 }
 
+// TestPullRequestEventCarriesThePullRequest: the review goes by the pull
+// request the event describes rather than reading it again, and knows
+// whether the event opened it (nothing posted on it yet). A re-run carries
+// neither, and what a request carries does not make a second job for a
+// head queued already.
+func TestPullRequestEventCarriesThePullRequest(t *testing.T) {
+	s := newTestServer(t, nil)
+	s.deliver("check_run", "d-1", fixture(t, "check_run.rerequested.json", nil))
+	s.deliver("pull_request", "d-2", fixture(t, "pull_request.opened.json", nil))
+	head := "0d1e000000000000000000000000000000000000"
+	s.deliver("pull_request", "d-3", fixture(t, "pull_request.opened.json", map[string]any{"pull_request.head.sha": head}))
+	got := s.queuedAll(t)
+	if len(got) != 2 {
+		t.Fatalf("%d jobs queued, want 2: the opening of the re-run's head joins its job", len(got))
+	}
+	if got[0].Pull != nil || got[0].Opened {
+		t.Errorf("re-run: %+v opened=%t, want nothing carried", got[0].Pull, got[0].Opened)
+	}
+	want := forge.PullRequest{Repo: helloWorld.Repo, Number: 2, Title: "Add a compose file", HeadSHA: head,
+		BaseSHA: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", BaseRef: "master", Open: true}
+	if got[1].Pull == nil || *got[1].Pull != want || !got[1].Opened {
+		t.Errorf("opened: %+v opened=%t, want %+v opened", got[1].Pull, got[1].Opened, want)
+	}
+}
+
 func TestForkReRunFindsItsPullRequest(t *testing.T) {
 	s := newTestServer(t, nil)
 	// GitHub sends no pull requests in check events for a fork's commits.

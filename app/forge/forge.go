@@ -58,10 +58,20 @@ type PullRequest struct {
 
 // ReviewRequest asks for the review of one pull request head. It is what a
 // webhook turns into and what the review job carries.
+// A job is unique by Repo, Number and HeadSHA alone (River's unique tag):
+// a burst of deliveries for one head reviews it once, whatever else they
+// carry.
 type ReviewRequest struct {
-	Repo    Repo   `json:"repo"`
-	Number  int    `json:"number"`
-	HeadSHA string `json:"head_sha"`
+	Repo    Repo   `json:"repo" river:"unique"`
+	Number  int    `json:"number" river:"unique"`
+	HeadSHA string `json:"head_sha" river:"unique"`
+	// Pull is the pull request as the webhook described it at HeadSHA, so
+	// the review need not read it again; nil when the event carried none
+	// (a re-run button).
+	Pull *PullRequest `json:"pull,omitempty"`
+	// Opened says the event opened the pull request: nothing was posted on
+	// it before, so a review need not look.
+	Opened bool `json:"opened,omitempty"`
 	// Job is the queued job reviewing the request, set by the queue on
 	// each attempt (0 outside a job): an attempt finds the check run an
 	// earlier one completed before the process died, and keeps it. Not
@@ -222,9 +232,12 @@ type Reviews interface {
 type Thread struct {
 	ID           string // the forge's id, to resolve it
 	FirstComment int64  // the id ReviewComments gives its first comment
-	// Author wrote the first comment, spelled as ReviewComments spells it.
-	Author   string
-	Resolved bool
+	// Author wrote the first comment, spelled as ReviewComments spells it;
+	// Body is its text, Path and Line where it sits.
+	Author, Body string
+	Path         string
+	Line         int
+	Resolved     bool
 }
 
 // ThreadResolver resolves review threads without a reply, so nobody is

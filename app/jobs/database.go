@@ -177,6 +177,48 @@ var migrations = []migration{{version: 1, statements: []string{
 		page         %[2]s NOT NULL
 	)`,
 	`CREATE INDEX IF NOT EXISTS review_pages_repo ON review_pages (provider, repo, reviewed_at)`,
+}}, {version: 4, statements: []string{
+	// What reviews posted on each pull request (review_store.go): recorded once
+	// a write or a listing told it, and the head of its latest event.
+	`CREATE TABLE IF NOT EXISTS review_pulls (
+		provider       TEXT NOT NULL,
+		repo           TEXT NOT NULL,
+		number         INTEGER NOT NULL,
+		head_sha       TEXT NOT NULL DEFAULT '',
+		recorded       INTEGER NOT NULL DEFAULT 0,
+		summary_id     BIGINT NOT NULL DEFAULT 0,
+		summary_digest TEXT NOT NULL DEFAULT '',
+		updated_at     %[1]s NOT NULL DEFAULT CURRENT_TIMESTAMP,
+		PRIMARY KEY (provider, repo, number)
+	)`,
+	`CREATE INDEX IF NOT EXISTS review_pulls_head ON review_pulls (provider, repo, head_sha)`,
+	// The fingerprints of each inline comment posted, the comment known by
+	// its first.
+	`CREATE TABLE IF NOT EXISTS review_comments (
+		provider     TEXT NOT NULL,
+		repo         TEXT NOT NULL,
+		number       INTEGER NOT NULL,
+		comment      TEXT NOT NULL,
+		fingerprints TEXT NOT NULL,
+		settled      INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (provider, repo, number, comment)
+	)`,
+	// Writes sent and not yet recorded: the pull request's record is in
+	// doubt while one is here.
+	`CREATE TABLE IF NOT EXISTS review_writes (
+		provider TEXT NOT NULL,
+		repo     TEXT NOT NULL,
+		number   INTEGER NOT NULL,
+		job      BIGINT NOT NULL,
+		begun_at %[1]s NOT NULL DEFAULT CURRENT_TIMESTAMP,
+		PRIMARY KEY (provider, repo, number, job)
+	)`,
+	// The check run each review job completed.
+	`CREATE TABLE IF NOT EXISTS review_runs (
+		job         BIGINT PRIMARY KEY,
+		run_id      BIGINT NOT NULL,
+		recorded_at %[1]s NOT NULL DEFAULT CURRENT_TIMESTAMP
+	)`,
 }}}
 
 // migrationsTable records the versions of the project's migrations applied.

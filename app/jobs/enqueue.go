@@ -2,12 +2,10 @@ package jobs
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
@@ -51,6 +49,9 @@ func (q *Queue) Enqueue(ctx context.Context, d Delivery, req forge.ReviewRequest
 			`INSERT INTO pull_heads (provider, repo, head_sha, number) VALUES (?, ?, ?, ?)
 			 ON CONFLICT (provider, repo, head_sha) DO UPDATE SET number = excluded.number, recorded_at = CURRENT_TIMESTAMP`,
 			string(req.Repo.Forge), req.Repo.String(), req.HeadSHA, req.Number); err != nil {
+			return nil, fmt.Errorf("record head: %w", err)
+		}
+		if err := recordHead(ctx, tx, req); err != nil {
 			return nil, fmt.Errorf("record head: %w", err)
 		}
 		return insert(ctx, ReviewArgs{ReviewRequest: req}, nil)
@@ -131,7 +132,7 @@ func (q *Queue) PullRequestForHead(ctx context.Context, repo forge.Repo, headSHA
 	err = q.db.queryRow(ctx,
 		`SELECT number FROM pull_heads WHERE provider = ? AND repo = ? AND head_sha = ?`,
 		string(repo.Forge), repo.String(), headSHA).Scan(&number)
-	if errors.Is(err, sql.ErrNoRows) || errors.Is(err, pgx.ErrNoRows) {
+	if noRows(err) {
 		return 0, false, nil
 	}
 	return number, err == nil, err

@@ -21,8 +21,8 @@ const (
 	pruneInterval = time.Hour
 )
 
-// pruneArgs is the periodic job that forgets old deliveries, heads and
-// review pages.
+// pruneArgs is the periodic job that forgets old deliveries, heads,
+// review pages and review records.
 type pruneArgs struct{}
 
 func (pruneArgs) Kind() string { return "prune" }
@@ -54,10 +54,21 @@ func prune(ctx context.Context, db database, now time.Time) error {
 		{"pull_heads", "recorded_at", headRetention},
 		// No link opens a page older than this.
 		{"review_pages", "reviewed_at", pages.LinkLifetime},
+		// A pull request forgotten is listed on the forge at its next review.
+		{"review_pulls", "updated_at", headRetention},
+		{"review_runs", "recorded_at", headRetention},
 	} {
 		cutoff := db.timeValue(now.Add(-p.retention))
 		if _, err := db.exec(ctx, "DELETE FROM "+p.table+" WHERE "+p.column+" < ?", cutoff); err != nil {
 			return fmt.Errorf("prune %s: %w", p.table, err)
+		}
+	}
+	// What is recorded of a pull request goes with it; so does a doubt,
+	// which only a record needs.
+	for _, table := range []string{"review_comments", "review_writes"} {
+		if _, err := db.exec(ctx, "DELETE FROM "+table+` WHERE NOT EXISTS (SELECT 1 FROM review_pulls p
+			WHERE p.provider = `+table+`.provider AND p.repo = `+table+`.repo AND p.number = `+table+`.number)`); err != nil {
+			return fmt.Errorf("prune %s: %w", table, err)
 		}
 	}
 	return nil

@@ -355,7 +355,8 @@ func (f *fakeForge) ReviewThreads(_ context.Context, _ forge.Repo, _ int) ([]for
 	var out []forge.Thread
 	for _, c := range f.reviewComments {
 		if c.InReplyTo == 0 {
-			out = append(out, forge.Thread{ID: fmt.Sprintf("PRRT_%d", c.ID), FirstComment: c.ID, Author: c.Author, Resolved: f.resolved[c.ID]})
+			out = append(out, forge.Thread{ID: fmt.Sprintf("PRRT_%d", c.ID), FirstComment: c.ID, Author: c.Author, Body: c.Body,
+				Path: c.Path, Line: c.Line, Resolved: f.resolved[c.ID]})
 		}
 	}
 	return out, nil

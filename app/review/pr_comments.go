@@ -65,16 +65,16 @@ func own(comments []forge.Comment, login string) []forge.Comment {
 // findings not commented before whose lines the pull request adds, the
 // most severe first up to the cap. It returns why the other new findings
 // have no inline comment, by fingerprint.
-func (r *PullRequestReview) postReview(ctx context.Context, req forge.ReviewRequest, res *result, posted []forge.Comment) (map[string]string, error) {
-	done := map[string]bool{}
-	for _, c := range posted {
-		for _, fp := range markedFingerprints(c.Body) {
-			done[fp] = true
+func (r *PullRequestReview) postReview(ctx context.Context, req forge.ReviewRequest, res *result, done *posted) (map[string]string, error) {
+	commented := map[string]bool{}
+	for _, c := range done.Comments {
+		for _, fp := range c.Fingerprints {
+			commented[fp] = true
 		}
 	}
 	var todo []audit.Finding
 	for _, f := range res.cmp.New {
-		if !done[f.Fingerprint] {
+		if !commented[f.Fingerprint] {
 			todo = append(todo, f)
 		}
 	}
@@ -97,10 +97,29 @@ func (r *PullRequestReview) postReview(ctx context.Context, req forge.ReviewRequ
 		res.suggest(c)
 		inline = append(inline, c)
 	}
-	var err error
 	if len(inline) > 0 {
-		err = r.createReview(ctx, req, inline)
+		err := r.creating(ctx, req, func() (forge.Posted, error) {
+			return placed(inline, r.createReview(ctx, req, inline))
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
+	reasons := map[string]string{}
+	for _, c := range groups {
+		for _, f := range c.findings {
+			if c.reason != "" {
+				reasons[f.Fingerprint] = c.reason
+			}
+		}
+	}
+	return reasons, nil
+}
+
+// placed gives the reason of the comments the forge refused, and what the
+// review posted: the others. An error the forge may have posted despite
+// is returned as is.
+func placed(inline []*comment, err error) (forge.Posted, error) {
 	var placement *forge.PlacementError
 	if errors.As(err, &placement) {
 		// The forge placed the others: only these go to the summary.
@@ -117,15 +136,13 @@ func (r *PullRequestReview) postReview(ctx context.Context, req forge.ReviewRequ
 		}
 		err = nil
 	}
-	reasons := map[string]string{}
-	for _, c := range groups {
-		for _, f := range c.findings {
-			if c.reason != "" {
-				reasons[f.Fingerprint] = c.reason
-			}
+	var p forge.Posted
+	for _, c := range inline {
+		if c.reason == "" {
+			p.Comments = append(p.Comments, forge.PostedComment{Fingerprints: c.fingerprints()})
 		}
 	}
-	return reasons, err
+	return p, err
 }
 
 func (r *PullRequestReview) createReview(ctx context.Context, req forge.ReviewRequest, comments []*comment) error {
@@ -155,44 +172,74 @@ func (r *PullRequestReview) createReview(ctx context.Context, req forge.ReviewRe
 // resolveFixed resolves, silently, the thread of each composeguard comment
 // whose findings are all gone from the head. It returns the comments whose
 // threads stay open because the forge cannot resolve them, for the summary
-// to name; a failure worth retrying is returned for the job to retry.
-func (r *PullRequestReview) resolveFixed(ctx context.Context, req forge.ReviewRequest, res *result, posted []forge.Comment) ([]forge.Comment, error) {
+// to name; a failure worth retrying is returned for the job to retry. The
+// forge is asked only when a comment not settled yet is fixed; the threads
+// carry their first comment, and those resolved are recorded settled.
+func (r *PullRequestReview) resolveFixed(ctx context.Context, req forge.ReviewRequest, res *result, done *posted) ([]forge.Comment, error) {
 	present := audit.Fingerprints(res.head.Findings, res.head.Waived)
-	var fixed []forge.Comment
-	for _, c := range posted {
-		fps := markedFingerprints(c.Body)
-		if c.InReplyTo == 0 && len(fps) > 0 && !slices.ContainsFunc(fps, func(fp string) bool { return present[fp] }) {
-			fixed = append(fixed, c)
-		}
+	gone := func(fps []string) bool {
+		return len(fps) > 0 && !slices.ContainsFunc(fps, func(fp string) bool { return present[fp] })
+	}
+	if !slices.ContainsFunc(done.Comments, func(c forge.PostedComment) bool { return !c.Settled && gone(c.Fingerprints) }) {
+		return nil, nil
+	}
+	login, err := r.Forge.Login(ctx)
+	if err != nil {
+		return nil, err
 	}
 	resolver, ok := r.Forge.(forge.ThreadResolver)
-	if len(fixed) == 0 || !ok {
-		return fixed, nil
+	var threads []forge.Thread
+	if ok {
+		threads, err = resolver.ReviewThreads(ctx, req.Repo, req.Number)
 	}
-	threads, err := resolver.ReviewThreads(ctx, req.Repo, req.Number)
-	if err != nil {
-		return fixed, retryable(err)
-	}
-	byFirst := map[int64]forge.Thread{}
-	for _, t := range threads {
-		byFirst[t.FirstComment] = t
+	if !ok || err != nil {
+		if err := retryable(err); err != nil {
+			return nil, err
+		}
+		// The summary says what was fixed instead.
+		return r.fixedComments(ctx, req, done, login, gone)
 	}
 	var open []forge.Comment
-	for _, c := range fixed {
-		t, ok := byFirst[c.ID]
-		switch {
-		case !ok || t.Author != c.Author:
-			open = append(open, c)
-		case !t.Resolved:
+	var settled forge.Posted
+	for _, t := range threads {
+		fps := markedFingerprints(t.Body)
+		if t.Author != login || !gone(fps) {
+			continue
+		}
+		if !t.Resolved {
 			if err := resolver.ResolveThread(ctx, req.Repo, t.ID); err != nil {
 				if err := retryable(err); err != nil {
 					return nil, err
 				}
-				open = append(open, c)
+				open = append(open, forge.Comment{ID: t.FirstComment, Path: t.Path, Line: t.Line, Body: t.Body, Author: t.Author})
+				continue
 			}
 		}
+		settled.Comments = append(settled.Comments, forge.PostedComment{Fingerprints: fps, Settled: true})
 	}
-	return open, nil
+	if len(settled.Comments) == 0 {
+		return open, nil
+	}
+	return open, r.store().Wrote(ctx, req, settled)
+}
+
+// fixedComments lists composeguard's comments whose findings are gone.
+func (r *PullRequestReview) fixedComments(ctx context.Context, req forge.ReviewRequest, done *posted, login string, gone func([]string) bool) ([]forge.Comment, error) {
+	comments := done.comments
+	if !done.listed {
+		all, err := r.Forge.ReviewComments(ctx, req.Repo, req.Number)
+		if err != nil {
+			return nil, err
+		}
+		comments = own(all, login)
+	}
+	var fixed []forge.Comment
+	for _, c := range comments {
+		if c.InReplyTo == 0 && gone(markedFingerprints(c.Body)) {
+			fixed = append(fixed, c)
+		}
+	}
+	return fixed, nil
 }
 
 // retryable keeps the errors worth retrying the job for; others (a token
@@ -209,27 +256,56 @@ func retryable(err error) error {
 // (https://docs.github.com/en/rest/issues/comments).
 const maxCommentBody = 65536
 
-// postSummary keeps one summary comment per pull request, found by its
-// marker and edited in place only when its text changed.
-func (r *PullRequestReview) postSummary(ctx context.Context, req forge.ReviewRequest, res *result, reasons map[string]string, open []forge.Comment, login string) error {
+// postSummary keeps one summary comment per pull request, edited in place
+// only when its text changed. One recorded but no longer on the forge (it
+// was deleted, or the record is stale) is looked for by its marker before
+// another is created.
+func (r *PullRequestReview) postSummary(ctx context.Context, req forge.ReviewRequest, res *result, reasons map[string]string, open []forge.Comment, done *posted) error {
 	v := res.view(reasons)
 	v.FixedThreads = viewOpenThreads(open)
 	body, err := v.render("summary_comment.md.tmpl", maxCommentBody)
 	if err != nil {
 		return err
 	}
-	comments, err := r.Forge.IssueComments(ctx, req.Repo, req.Number)
-	if err != nil {
-		return err
+	id, sum := done.SummaryID, digest(body)
+	if id != 0 && done.SummaryDigest == sum {
+		return nil
 	}
-	for _, c := range own(comments, login) {
-		if isSummary(c.Body) {
-			if c.Body == body {
-				return nil
-			}
-			return r.Forge.EditIssueComment(ctx, req.Repo, req.Number, c.ID, body)
+	if id != 0 {
+		err := r.Forge.EditIssueComment(ctx, req.Repo, req.Number, id, body)
+		if errors.Is(err, forge.ErrNotFound) && !done.listed {
+			id, err = r.editFound(ctx, req, body)
+		}
+		if err != nil {
+			return err
 		}
 	}
-	_, err = r.Forge.CreateIssueComment(ctx, req.Repo, req.Number, body)
-	return err
+	if id != 0 {
+		return r.store().Wrote(ctx, req, forge.Posted{SummaryID: id, SummaryDigest: sum})
+	}
+	return r.creating(ctx, req, func() (forge.Posted, error) {
+		id, err := r.Forge.CreateIssueComment(ctx, req.Repo, req.Number, body)
+		return forge.Posted{SummaryID: id, SummaryDigest: sum}, err
+	})
+}
+
+// editFound lists the conversation for the summary and gives it body; 0
+// when there is none.
+func (r *PullRequestReview) editFound(ctx context.Context, req forge.ReviewRequest, body string) (int64, error) {
+	login, err := r.Forge.Login(ctx)
+	if err != nil {
+		return 0, err
+	}
+	found, err := r.findSummary(ctx, req, login)
+	if err != nil || found == nil || found.Body == body {
+		return idOf(found), err
+	}
+	return found.ID, r.Forge.EditIssueComment(ctx, req.Repo, req.Number, found.ID, body)
+}
+
+func idOf(c *forge.Comment) int64 {
+	if c == nil {
+		return 0
+	}
+	return c.ID
 }

@@ -21,10 +21,13 @@ import (
 // PullRequestReview reviews pull request heads on a forge: a check run that
 // can gate merging, one review with an inline comment per service or line
 // the change adds problems to, their threads resolved once fixed, and one
-// summary comment edited in place. Every step looks at what is already posted first, so a
-// job that retries Run after a failure duplicates nothing.
+// summary comment edited in place. Every step goes by what is already
+// posted (as Store recorded it, else as the forge lists it), so a job that
+// retries Run after a failure duplicates nothing.
 type PullRequestReview struct {
 	Forge Forge
+	// Store records what was posted; nil lists the forge every time.
+	Store Store
 	Now   func() time.Time // decides which exceptions have expired
 	// Scanner lists the vulnerabilities of the images a pull request adds
 	// or changes in its summary; nil leaves them out. They never change
@@ -54,15 +57,20 @@ func (r *PullRequestReview) rules() string { return cmp.Or(r.RulesURL, checks.He
 // longer the pull request's, and returns the forge's errors for the job to
 // retry.
 func (r *PullRequestReview) Run(ctx context.Context, req forge.ReviewRequest) error {
-	pr, err := r.Forge.PullRequest(ctx, req.Repo, req.Number)
+	pr, err := r.pullRequest(ctx, req)
 	if err != nil {
 		return err
 	}
 	if !pr.Open || pr.HeadSHA != req.HeadSHA {
 		return r.endStale(ctx, req, pr)
 	}
-	id, done, err := r.startCheck(ctx, req)
-	if err != nil || done {
+	// The check run is created once the verdict is known: a review takes
+	// well under a second, and a run shown in progress first would cost a
+	// request more.
+	done, err := r.posted(ctx, req)
+	if err != nil || done.Run != 0 {
+		// A run completed by this job: an earlier attempt was cut off
+		// after its last step, so the review stands.
 		return err
 	}
 	spend := newBudget(ctx)
@@ -76,46 +84,51 @@ func (r *PullRequestReview) Run(ctx context.Context, req forge.ReviewRequest) er
 		if err != nil {
 			return err
 		}
-		return r.complete(ctx, pr, req, id, run)
+		return r.complete(ctx, pr, req, done, run)
 	}
 	r.scanImages(ctx, req, res)
-	if moved, err := r.superseded(ctx, req, id); moved || err != nil {
+	if moved, err := r.superseded(ctx, req, done); moved || err != nil {
+		return err
+	}
+	// Read again now that the audit is done: another review of the pull
+	// request (an earlier head's) may have posted meanwhile.
+	if done, err = r.reread(ctx, req, done); err != nil {
 		return err
 	}
 	run, err := res.checkRun()
 	if err != nil {
 		return err
 	}
-	login, err := r.Forge.Login(ctx)
+	reasons, err := r.postReview(ctx, req, res, done)
 	if err != nil {
 		return err
 	}
-	posted, err := r.Forge.ReviewComments(ctx, req.Repo, req.Number)
+	open, err := r.resolveFixed(ctx, req, res, done)
 	if err != nil {
 		return err
 	}
-	posted = own(posted, login)
-	reasons, err := r.postReview(ctx, req, res, posted)
-	if err != nil {
-		return err
-	}
-	open, err := r.resolveFixed(ctx, req, res, posted)
-	if err != nil {
-		return err
-	}
-	if err := r.postSummary(ctx, req, res, reasons, open, login); err != nil {
+	if err := r.postSummary(ctx, req, res, reasons, open, done); err != nil {
 		return err
 	}
 	if run.DetailsURL, err = r.keepReport(ctx, pr, res, run); err != nil {
 		return err
 	}
-	// Completed last: until then a retry finds the run in progress and
-	// takes it up, so a review posted in several steps has one check run.
-	if err := r.complete(ctx, pr, req, id, run); err != nil {
+	// Completed last: until then a retry finds no run of its job, so a
+	// review posted in several steps has one check run.
+	if err := r.complete(ctx, pr, req, done, run); err != nil {
 		return err
 	}
 	r.Metrics.found(res.head)
 	return nil
+}
+
+// pullRequest is the pull request at req's head as the webhook described
+// it, else as the forge says.
+func (r *PullRequestReview) pullRequest(ctx context.Context, req forge.ReviewRequest) (forge.PullRequest, error) {
+	if req.Pull != nil && req.Pull.HeadSHA == req.HeadSHA && req.Pull.Number == req.Number {
+		return *req.Pull, nil
+	}
+	return r.Forge.PullRequest(ctx, req.Repo, req.Number)
 }
 
 // audit chooses the compose projects a change affects, grouped as the audit
@@ -220,9 +233,17 @@ func (r *PullRequestReview) snapshot(spend *budget, repo forge.Repo, sha string)
 	return &forgeSnapshot{Snapshot: snap, budget: spend}, nil
 }
 
-// superseded re-reads the pull request before anything is posted; when its
-// head moved on (or it was closed) the check run ends cancelled.
-func (r *PullRequestReview) superseded(ctx context.Context, req forge.ReviewRequest, id int64) (bool, error) {
+// superseded tells, before anything is posted, whether the pull request
+// moved on from req's head: the store knows the head of its latest event,
+// recorded before that event's review starts, so a push during this
+// review is seen without a request. When the store names another head (or
+// none) the forge says: events may arrive out of order. A review that
+// moved on posts nothing, and a run left in progress is cancelled.
+func (r *PullRequestReview) superseded(ctx context.Context, req forge.ReviewRequest, done *posted) (bool, error) {
+	head, err := r.store().Head(ctx, req.Repo, req.Number)
+	if err != nil || head == req.HeadSHA {
+		return false, err
+	}
 	pr, err := r.Forge.PullRequest(ctx, req.Repo, req.Number)
 	if err != nil {
 		return false, err
@@ -230,18 +251,26 @@ func (r *PullRequestReview) superseded(ctx context.Context, req forge.ReviewRequ
 	if pr.Open && pr.HeadSHA == req.HeadSHA {
 		return false, nil
 	}
-	return true, r.finishCheck(ctx, req, id, supersededRun(pr))
+	return true, r.cancelOpen(ctx, req, pr, done)
 }
 
 // endStale ends a review whose head is no longer the pull request's before
-// it starts: nothing is posted, and a run an earlier attempt left in
-// progress (the process died) is cancelled.
+// it starts: nothing is posted, and a run left in progress (by a version
+// that showed reviews in progress) is cancelled.
 func (r *PullRequestReview) endStale(ctx context.Context, req forge.ReviewRequest, pr forge.PullRequest) error {
-	open, err := r.openRuns(ctx, req)
+	p, err := r.store().Posted(ctx, req)
+	if err != nil || trusted(p, req) {
+		return err
+	}
+	runs, err := r.requestRuns(ctx, req)
 	if err != nil {
 		return err
 	}
-	for _, id := range open {
+	return r.cancelOpen(ctx, req, pr, &posted{open: inProgress(runs)})
+}
+
+func (r *PullRequestReview) cancelOpen(ctx context.Context, req forge.ReviewRequest, pr forge.PullRequest, done *posted) error {
+	for _, id := range done.open {
 		if err := r.finishCheck(ctx, req, id, supersededRun(pr)); err != nil {
 			return err
 		}
@@ -259,35 +288,6 @@ func supersededRun(pr forge.PullRequest) forge.CheckRun {
 	return forge.CheckRun{Conclusion: forge.ConclusionCancelled,
 		Title:   "Superseded by " + shortSHA(pr.HeadSHA),
 		Summary: fmt.Sprintf("The pull request moved on to `%s` during the review; composeguard reviews that commit instead.", shortSHA(pr.HeadSHA))}
-}
-
-// startCheck shows the review in progress at once. A run an earlier
-// attempt left in progress (a retry, or a process that died) is taken up
-// again rather than doubled. done is true when the job already completed
-// its run: the attempt that did was cut off after its last step, so the
-// review stands and nothing is posted again.
-func (r *PullRequestReview) startCheck(ctx context.Context, req forge.ReviewRequest) (id int64, done bool, err error) {
-	runs, err := r.requestRuns(ctx, req)
-	if err != nil {
-		return 0, false, err
-	}
-	if id, ok := completedByJob(runs, req); ok {
-		return id, true, nil
-	}
-	if open := inProgress(runs); len(open) > 0 {
-		return slices.Max(open), false, nil
-	}
-	id, err = r.Forge.CreateCheckRun(ctx, req.Repo, forge.CheckRun{Name: forge.CheckName, HeadSHA: req.HeadSHA,
-		Number: req.Number, Status: forge.StatusInProgress, ExternalID: externalID(req), Title: "Reviewing…",
-		Summary: "composeguard is auditing the compose files this pull request affects."})
-	return id, false, err
-}
-
-// openRuns lists the ids of the runs for req still in progress on the
-// forge, whichever job, attempt or process created them.
-func (r *PullRequestReview) openRuns(ctx context.Context, req forge.ReviewRequest) ([]int64, error) {
-	runs, err := r.requestRuns(ctx, req)
-	return inProgress(runs), err
 }
 
 func inProgress(runs []forge.CheckRun) []int64 {
@@ -331,33 +331,29 @@ func (r *PullRequestReview) finishCheck(ctx context.Context, req forge.ReviewReq
 	return r.Forge.UpdateCheckRun(ctx, req.Repo, id, run)
 }
 
-// GiveUp ends the review of a request the job will not retry: every run
-// left in progress for it completes as failed, so none stays in progress.
-// When there is none (the review failed before creating one) a failed run
+// GiveUp ends the review of a request the job will not retry: a failed run
 // is created, so the pull request shows why, unless the job's own run
-// completed: its last attempt failed after completing it.
+// completed (its last attempt failed after completing it). Runs left in
+// progress for it, by a version that showed reviews in progress, complete
+// as failed instead.
 func (r *PullRequestReview) GiveUp(ctx context.Context, req forge.ReviewRequest, cause error) error {
 	run := forge.CheckRun{Conclusion: forge.ConclusionFailure, Title: "composeguard could not finish",
 		Summary: "composeguard could not finish: " + explain(cause) +
 			". Push a commit or re-run the check to try again."}
-	runs, err := r.requestRuns(ctx, req)
-	if err != nil {
+	done, err := r.posted(ctx, req)
+	if err != nil || done.Run != 0 {
 		return err
 	}
-	if _, done := completedByJob(runs, req); done {
-		return nil
-	}
-	open := inProgress(runs)
-	for _, id := range open {
+	for _, id := range done.open {
 		if err := r.finishCheck(ctx, req, id, run); err != nil {
 			return err
 		}
 	}
-	if len(open) > 0 {
+	if len(done.open) > 0 {
 		return nil
 	}
 	run.Name, run.HeadSHA, run.ExternalID, run.Number, run.Status = forge.CheckName, req.HeadSHA, verdictID(req, run.Conclusion), req.Number, forge.StatusCompleted
-	_, err = r.Forge.CreateCheckRun(ctx, req.Repo, run)
+	_, err = r.createRun(ctx, req, run)
 	return err
 }
 

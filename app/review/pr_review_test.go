@@ -509,16 +509,25 @@ func TestHeadMovedPostsNothing(t *testing.T) {
 	}
 }
 
+// leftInProgress is the run a version that showed reviews in progress left
+// at the head when its process died.
+func (f *fakeForge) leftInProgress(t *testing.T) *forge.CheckRun {
+	t.Helper()
+	id, err := f.CreateCheckRun(context.Background(), repo, forge.CheckRun{Name: forge.CheckName, HeadSHA: headSHA,
+		Status: forge.StatusInProgress, ExternalID: "acme/stack#7@" + headSHA, Title: "Reviewing…"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.checkRuns[id-1]
+}
+
 // TestStaleRunOfADeadProcessIsCancelled: a process died reviewing a head;
 // when its job runs again the pull request has moved on, and the run it
 // left in progress is cancelled rather than left spinning.
 func TestStaleRunOfADeadProcessIsCancelled(t *testing.T) {
 	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
 		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
-	f.failOnce["ChangedFiles"] = &forge.RetryableError{Err: errors.New("connection reset")}
-	if err := reviewer(f).Run(context.Background(), request(headSHA)); err == nil {
-		t.Fatal("no error")
-	}
+	f.leftInProgress(t)
 	f.push("9e9e444444444444444444444444444444444444", map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))})
 	run(t, reviewer(f), headSHA)
 	if c := f.lastCheck(t); len(f.checkRuns) != 1 || c.Conclusion != forge.ConclusionCancelled || c.Title != "Superseded by 9e9e444" {
@@ -532,11 +541,7 @@ func TestStaleRunOfADeadProcessIsCancelled(t *testing.T) {
 func TestStaleStatusIsFinished(t *testing.T) {
 	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
 		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
-	f.failOnce["ChangedFiles"] = &forge.RetryableError{Err: errors.New("connection reset")}
-	if err := reviewer(f).Run(context.Background(), request(headSHA)); err == nil {
-		t.Fatal("no error")
-	}
-	f.checkRuns[0].ExternalID = ""
+	f.leftInProgress(t).ExternalID = ""
 	f.push("9e9e444444444444444444444444444444444444", map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))})
 	run(t, reviewer(f), headSHA)
 	if c := f.lastCheck(t); len(f.checkRuns) != 1 || c.Status != forge.StatusCompleted || c.Conclusion != forge.ConclusionCancelled {
@@ -544,17 +549,16 @@ func TestStaleStatusIsFinished(t *testing.T) {
 	}
 }
 
-func TestHeadMovedDuringReviewCancelsCheck(t *testing.T) {
+// TestHeadMovedDuringReviewPostsNothing: the pull request moved on while
+// its head was audited; the review posts nothing, not even a check run
+// (the head it would go on is no longer the pull request's).
+func TestHeadMovedDuringReviewPostsNothing(t *testing.T) {
 	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
 		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
 	f.moveAfter, f.movedTo = 1, "9e9e444444444444444444444444444444444444"
 	run(t, reviewer(f), headSHA)
-	c := f.lastCheck(t)
-	if c.Conclusion != forge.ConclusionCancelled || c.Title != "Superseded by 9e9e444" {
-		t.Errorf("check = %s %q, want cancelled as superseded", c.Conclusion, c.Title)
-	}
-	if len(f.reviews)+len(f.issueComments)+len(f.reviewComments) != 0 || f.count("ReviewComments") != 0 {
-		t.Error("a superseded review posted comments")
+	if len(f.checkRuns)+len(f.reviews)+len(f.issueComments)+len(f.reviewComments) != 0 {
+		t.Errorf("a superseded review posted: %v", f.calls)
 	}
 }
 
@@ -567,7 +571,7 @@ func TestNoComposeFileChanged(t *testing.T) {
 	if c.Conclusion != forge.ConclusionSuccess || c.Title != "No compose files changed" {
 		t.Errorf("check = %s %q", c.Conclusion, c.Title)
 	}
-	if len(c.Annotations) != 0 || f.count("CreateReview")+f.count("IssueComments")+f.count("ReviewComments") != 0 {
+	if len(c.Annotations) != 0 || f.count("CreateReview")+f.count("CreateIssueComment")+f.count("EditIssueComment") != 0 {
 		t.Errorf("calls = %v, want nothing posted beyond the check", f.calls)
 	}
 }
@@ -690,7 +694,7 @@ func TestPartlyPlacedReview(t *testing.T) {
 // TestRetryDuplicatesNothing fails each call once; the job's retry must
 // finish the review without repeating what the failed attempt posted.
 func TestRetryDuplicatesNothing(t *testing.T) {
-	for _, method := range []string{"CheckRuns", "ChangedFiles", "Snapshot", "UpdateCheckRun", "ReviewComments", "CreateReview", "ReviewThreads", "ResolveThread", "IssueComments", "CreateIssueComment"} {
+	for _, method := range []string{"CheckRuns", "ChangedFiles", "Snapshot", "CreateCheckRun", "ReviewComments", "CreateReview", "ReviewThreads", "ResolveThread", "IssueComments", "CreateIssueComment"} {
 		t.Run(method, func(t *testing.T) {
 			base := map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("old", "7070"))}
 			f := newFake(base, map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
@@ -708,7 +712,7 @@ func TestRetryDuplicatesNothing(t *testing.T) {
 			}
 			f.assertNoneInProgress(t)
 			if len(f.checkRuns) != 1 {
-				t.Errorf("%d check runs: the retry did not take up the one in progress", len(f.checkRuns))
+				t.Errorf("%d check runs after a retry", len(f.checkRuns))
 			}
 			if c := f.lastCheck(t); c.Conclusion != forge.ConclusionFailure {
 				t.Errorf("check = %s", c.Conclusion)
@@ -736,7 +740,7 @@ func TestUnreadableFileIsRetriedNotReported(t *testing.T) {
 	if !errors.As(err, &retry) {
 		t.Fatalf("Run = %v, want the forge's error", err)
 	}
-	if len(f.reviews)+len(f.issueComments) != 0 || f.lastCheck(t).Status != forge.StatusInProgress {
+	if len(f.reviews)+len(f.issueComments)+len(f.checkRuns) != 0 {
 		t.Error("a review built on unread files was posted")
 	}
 }
@@ -775,23 +779,21 @@ func TestGiveUpCompletesTheCheck(t *testing.T) {
 	}
 }
 
-// TestRestartTakesUpTheRunInProgress: a process that died mid-review left
-// its check run in progress; the next one completes that run, and a review
-// of another pull request at the same head keeps its own.
+// TestRestartTakesUpTheRunInProgress: a process of a version that showed
+// reviews in progress died mid-review, leaving its check run so; the next
+// review completes that run, and a review of another pull request at the
+// same head keeps its own.
 func TestRestartTakesUpTheRunInProgress(t *testing.T) {
 	f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
 		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
-	f.failOnce["ChangedFiles"] = &forge.RetryableError{Err: errors.New("connection reset")}
-	if err := reviewer(f).Run(context.Background(), request(headSHA)); err == nil {
-		t.Fatal("no error")
-	}
+	f.leftInProgress(t)
 	if _, err := f.CreateCheckRun(context.Background(), repo, forge.CheckRun{Name: forge.CheckName, HeadSHA: headSHA,
 		Status: forge.StatusInProgress, ExternalID: "acme/stack#8@" + headSHA}); err != nil {
 		t.Fatal(err)
 	}
 	run(t, reviewer(f), headSHA)
 	if n := f.count("CreateCheckRun"); n != 2 {
-		t.Errorf("%d check runs created, want the first reused", n-1)
+		t.Errorf("%d check runs created, want the one in progress reused", n-2)
 	}
 	if c := f.checkRuns[0]; c.Status != forge.StatusCompleted || c.Conclusion != forge.ConclusionFailure {
 		t.Errorf("the run left in progress is %s %s", c.Status, c.Conclusion)

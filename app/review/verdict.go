@@ -3,6 +3,7 @@ package review
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,8 +50,15 @@ type headShare struct {
 }
 
 // share reads the open pull requests at req's head and, when there are
-// others than req's (one call in the common case), the runs at the head.
+// others than req's, the runs at the head. Only a pull request with an
+// event composeguard received can have a verdict there, so when the store
+// knows of no other at the head the forge is not asked; when it does, the
+// forge says which are still open there.
 func (r *PullRequestReview) share(ctx context.Context, req forge.ReviewRequest) (headShare, error) {
+	others, known, err := r.store().OthersAt(ctx, req.Repo, req.Number, req.HeadSHA)
+	if err != nil || known && len(others) == 0 {
+		return headShare{}, err
+	}
 	prs, err := r.Forge.OpenPullRequestsAt(ctx, req.Repo, req.HeadSHA)
 	if err != nil {
 		return headShare{}, err
@@ -104,10 +112,11 @@ func (s headShare) has(number int) bool {
 	return false
 }
 
-// complete finishes the run of req (of pull request pr) with its own
-// verdict, shown as the strictest of the open pull requests at its head;
-// then, when there are others, settles what their reviews ended meanwhile.
-func (r *PullRequestReview) complete(ctx context.Context, pr forge.PullRequest, req forge.ReviewRequest, id int64, run forge.CheckRun) error {
+// complete creates the run of req (of pull request pr) with its own
+// verdict, shown as the strictest of the open pull requests at its head (a
+// run left in progress for req is completed instead); then, when there are
+// others, settles what their reviews ended meanwhile.
+func (r *PullRequestReview) complete(ctx context.Context, pr forge.PullRequest, req forge.ReviewRequest, done *posted, run forge.CheckRun) error {
 	s, err := r.share(ctx, req)
 	if err != nil {
 		return err
@@ -119,7 +128,17 @@ func (r *PullRequestReview) complete(ctx context.Context, pr forge.PullRequest, 
 		}
 	}
 	run.Name, run.HeadSHA, run.ExternalID, run.Number, run.Status = forge.CheckName, req.HeadSHA, verdictID(req, own), req.Number, forge.StatusCompleted
-	if err := r.Forge.UpdateCheckRun(ctx, req.Repo, id, run); err != nil || len(s.others) == 0 {
+	var id int64
+	if len(done.open) > 0 {
+		id = slices.Max(done.open)
+		err = r.Forge.UpdateCheckRun(ctx, req.Repo, id, run)
+		if err == nil {
+			err = r.store().Wrote(ctx, req, forge.Posted{Run: id})
+		}
+	} else {
+		id, err = r.createRun(ctx, req, run)
+	}
+	if err != nil || len(s.others) == 0 {
 		return err
 	}
 	return r.settle(ctx, pr, req, id, own, s)

@@ -19,31 +19,25 @@ import (
 // 20 ms to every call, a new pull request touching three compose files:
 // the time from the delivery being sent to the check run completing
 // (p50-ms, p99-ms), and the API calls of its review, those fetching file
-// contents (content-calls) apart from the others (api-calls).
+// contents (content-calls) apart from the others (api-calls); then the
+// calls of the review of a push adding a problem to one of the files
+// (push-api-calls, push-content-calls).
 //
-//	go test ./cmd/composeguard -run '^$' -bench Review -benchtime 40x
+//	go test ./cmd/composeguard -run '^$' -bench Review -benchtime 100x
 func BenchmarkReview(b *testing.B) {
 	e := startE2E(b)
 	e.fake.SetLatency(20 * time.Millisecond)
-	stacks := []string{"stacks/web/compose.yaml", "stacks/db/compose.yaml", "stacks/mail/compose.yaml"}
-	base := map[string]string{"README.md": "three stacks\n"}
-	for _, s := range stacks {
-		base[s] = reviewtest.Stack(reviewtest.Hardened("app"))
-	}
+	base := threeStacks(func(int) []string { return nil })
 	baseSHA := e.repo.Commit(base)
 	e.opened(b, e.pull(1, base, base), "opened") // the installation token, fetched once an hour
 	e.reviewed(b)
 
 	var latencies []time.Duration
-	content, other := 0, 0
+	var first, push calls
 	number := 1
 	for b.Loop() {
 		number++
-		head := map[string]string{"README.md": base["README.md"]}
-		for i, s := range stacks {
-			head[s] = reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure(fmt.Sprintf("svc%d", number), fmt.Sprint(8000+i)))
-		}
-		p := githubtest.Pull{Number: number, Title: "Harden the stacks", Base: baseSHA, Head: e.repo.Commit(head)}
+		p := githubtest.Pull{Number: number, Title: "Harden the stacks", Base: baseSHA, Head: e.repo.Commit(threeStacks(insecureIn(number)))}
 		e.repo.AddPull(p)
 		before := len(e.fake.Requests())
 
@@ -54,17 +48,26 @@ func BenchmarkReview(b *testing.B) {
 		}
 		latencies = append(latencies, time.Since(start))
 		e.reviewed(b)
+		first.add(requestsSince(e, before))
 
-		for _, r := range e.fake.Requests()[before:] {
-			switch r.Pattern {
-			case "GET /repos/{owner}/{repo}/git/trees/{tree_sha}", "GET /repos/{owner}/{repo}/git/blobs/{file_sha}":
-				content++
-			default:
-				other++
-			}
-		}
+		p.Head = e.repo.Commit(threeStacks(withExtra(number)))
+		e.repo.Push(p.Number, p.Head)
+		before = len(e.fake.Requests())
+		e.opened(b, p, "synchronize")
+		e.reviewed(b)
+		push.add(requestsSince(e, before))
 	}
-	reportReviews(b, latencies, content, other)
+	reportReviews(b, latencies, first, push)
+}
+
+// calls adds up the requests of reviews, those fetching contents apart.
+type calls struct{ other, content int }
+
+func (c *calls) add(other map[string]int, content int) {
+	for _, n := range other {
+		c.other += n
+	}
+	c.content += content
 }
 
 // completed reports whether a check run at head has completed.
@@ -80,31 +83,37 @@ func completed(e *e2e, head string) bool {
 // BenchmarkGitLabReview measures the same on the fake GitLab adding 20 ms to
 // every call: from the merge request event being sent to the composeguard
 // status being final (p50-ms, p99-ms), and the API calls of each review,
-// those reading file contents (the tree and raw blobs) apart.
+// those reading file contents (the tree and raw blobs) apart, then those of
+// a push adding a problem.
 //
 //	go test ./cmd/composeguard -run '^$' -bench GitLabReview -benchtime 40x
 func BenchmarkGitLabReview(b *testing.B) {
 	e := startGitLabE2E(b)
 	e.fake.SetLatency(20 * time.Millisecond)
-	stacks := []string{"stacks/web/compose.yaml", "stacks/db/compose.yaml", "stacks/mail/compose.yaml"}
-	base := map[string]string{"README.md": "three stacks\n"}
-	for _, s := range stacks {
-		base[s] = reviewtest.Stack(reviewtest.Hardened("app"))
-	}
+	base := threeStacks(func(int) []string { return nil })
 	baseSHA := e.project.Commit(base)
 	e.send(b, "open", e.mergeRequest(1, base, base), "") // the token's user, read once
 	e.reviewed(b)
 
 	var latencies []time.Duration
-	content, other := 0, 0
+	var first, push calls
+	count := func(before int) (map[string]int, int) {
+		other := map[string]int{}
+		content := 0
+		for _, r := range e.fake.Requests()[before:] {
+			switch r.Pattern {
+			case "GET /projects/{id}/repository/tree", "GET /projects/{id}/repository/blobs/{sha}/raw":
+				content++
+			default:
+				other[r.Pattern]++
+			}
+		}
+		return other, content
+	}
 	iid := int64(1)
 	for b.Loop() {
 		iid++
-		head := map[string]string{"README.md": base["README.md"]}
-		for i, s := range stacks {
-			head[s] = reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure(fmt.Sprintf("svc%d", iid), fmt.Sprint(8000+i)))
-		}
-		mr := gitlabtest.MergeRequest{IID: iid, Title: "Harden the stacks", Base: baseSHA, Head: e.project.Commit(head)}
+		mr := gitlabtest.MergeRequest{IID: iid, Title: "Harden the stacks", Base: baseSHA, Head: e.project.Commit(threeStacks(insecureIn(int(iid))))}
 		e.project.AddMergeRequest(mr)
 		before := len(e.fake.Requests())
 
@@ -115,17 +124,17 @@ func BenchmarkGitLabReview(b *testing.B) {
 		}
 		latencies = append(latencies, time.Since(start))
 		e.reviewed(b)
+		first.add(count(before))
 
-		for _, r := range e.fake.Requests()[before:] {
-			switch r.Pattern {
-			case "GET /projects/{id}/repository/tree", "GET /projects/{id}/repository/blobs/{sha}/raw":
-				content++
-			default:
-				other++
-			}
-		}
+		old := mr.Head
+		mr.Head = e.project.Commit(threeStacks(withExtra(int(iid))))
+		e.project.Push(mr.IID, mr.Head)
+		before = len(e.fake.Requests())
+		e.send(b, "update", mr, old)
+		e.reviewed(b)
+		push.add(count(before))
 	}
-	reportReviews(b, latencies, content, other)
+	reportReviews(b, latencies, first, push)
 }
 
 // statusFinal reports whether the composeguard status at head is final.
@@ -139,14 +148,16 @@ func statusFinal(e *gitlabE2E, head string) bool {
 }
 
 // reportReviews reports the p50 and p99 of latencies and the calls per
-// review.
-func reportReviews(b *testing.B, latencies []time.Duration, content, other int) {
+// review, of a new pull request and of a push.
+func reportReviews(b *testing.B, latencies []time.Duration, first, push calls) {
 	slices.Sort(latencies)
 	n := len(latencies)
 	b.ReportMetric(float64(latencies[n/2].Milliseconds()), "p50-ms")
 	b.ReportMetric(float64(latencies[min(n-1, n*99/100)].Milliseconds()), "p99-ms")
-	b.ReportMetric(float64(other)/float64(n), "api-calls/review")
-	b.ReportMetric(float64(content)/float64(n), "content-calls/review")
+	b.ReportMetric(float64(first.other)/float64(n), "api-calls/review")
+	b.ReportMetric(float64(first.content)/float64(n), "content-calls/review")
+	b.ReportMetric(float64(push.other)/float64(n), "push-api-calls/review")
+	b.ReportMetric(float64(push.content)/float64(n), "push-content-calls/review")
 }
 
 // BenchmarkReviewThroughput measures how many reviews per second the
@@ -194,7 +205,7 @@ func reviewThroughput(b *testing.B, bin, dbURL string, processes int) {
 	for i, s := range servers {
 		p := githubtest.Pull{Number: 1 + i, Title: "Warm up", Base: baseSHA, Head: repo.Commit(map[string]string{"README.md": fmt.Sprint(i)})}
 		repo.AddPull(p)
-		sendPull(b, s.url, p)
+		sendPull(b, s.url, repo, p)
 	}
 	waitIdle(b, db, time.Minute)
 
@@ -208,7 +219,7 @@ func reviewThroughput(b *testing.B, bin, dbURL string, processes int) {
 		}
 		p := githubtest.Pull{Number: number, Title: "Harden the stacks", Base: baseSHA, Head: repo.Commit(head)}
 		repo.AddPull(p)
-		deliveries = append(deliveries, pullRequestEvent(b, "opened", p))
+		deliveries = append(deliveries, pullRequestEvent(b, repo, "opened", p))
 		heads = append(heads, p.Head)
 	}
 	b.ResetTimer()
@@ -231,8 +242,8 @@ func reviewThroughput(b *testing.B, bin, dbURL string, processes int) {
 }
 
 // sendPull delivers pull_request opened for p to the server at url.
-func sendPull(b *testing.B, url string, p githubtest.Pull) {
-	body := pullRequestEvent(b, "opened", p)
+func sendPull(b *testing.B, url string, repo *githubtest.Repo, p githubtest.Pull) {
+	body := pullRequestEvent(b, repo, "opened", p)
 	if code := postDelivery(b, url, "pull_request", "warm-up-"+fmt.Sprint(p.Number), signE2E(body), body); code != http.StatusAccepted {
 		b.Fatalf("warm-up delivery: %d, want 202", code)
 	}

@@ -74,7 +74,7 @@ func TestE2EScheduledGitLabMergeRequests(t *testing.T) {
 		RegistryMirrors: "docker.io=" + reg.Host, RegistryAllowPrivate: reg.Host}
 	logs := &logBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	f, err := newReviewers(cfg, nil, nil, serverMetrics{}, logger)
+	f, err := newReviewers(cfg, nil, nil, nil, serverMetrics{}, logger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -115,9 +115,9 @@ func killTrial(t *testing.T, bin, dbURL string, replicas int, seed uint64, kills
 		sent := make(chan []delivery, 1)
 		spread := rand.New(rand.NewPCG(seed, uint64(life)))
 		go func() { sent <- tr.sendAll(pending, 100*time.Millisecond, spread) }()
-		// Kill while a review is under way: wait for a run in progress (or
-		// a while, on a slow machine), then a random moment more.
-		for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline) && !reviewing(repo); {
+		// Kill while a review is under way: wait for a review job running
+		// (or a while, on a slow machine), then a random moment more.
+		for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline) && len(tr.runningJobs()) == 0; {
 			time.Sleep(10 * time.Millisecond)
 		}
 		time.Sleep(time.Duration(tr.rnd.IntN(400)) * time.Millisecond)
@@ -182,14 +182,14 @@ func (tr *trial) stream(life int) []delivery {
 		p.Head = tr.version(p, 0)
 		tr.repo.AddPull(p)
 		tr.pulls = append(tr.pulls, p)
-		out = append(out, delivery{id: fmt.Sprintf("opened-%d", n), event: "pull_request", body: pullRequestEvent(tr.t, "opened", p)})
+		out = append(out, delivery{id: fmt.Sprintf("opened-%d", n), event: "pull_request", body: pullRequestEvent(tr.t, tr.repo, "opened", p)})
 	}
 	if life > 0 {
 		p := &tr.pulls[tr.rnd.IntN(len(tr.pulls))]
 		p.Head = tr.version(*p, life)
 		tr.repo.Push(p.Number, p.Head)
 		out = append(out, delivery{id: fmt.Sprintf("push-%d-%d", p.Number, life), event: "pull_request",
-			body: pullRequestEvent(tr.t, "synchronize", *p)})
+			body: pullRequestEvent(tr.t, tr.repo, "synchronize", *p)})
 		// Each re-run follows a run completed anew: its body differs.
 		rerun := tr.pulls[tr.rnd.IntN(len(tr.pulls))]
 		var doc map[string]any
@@ -372,14 +372,4 @@ func (tr *trial) checkPull(p githubtest.Pull) {
 		}
 		seen[key] = true
 	}
-}
-
-// reviewing reports whether a check run is in progress in the fake.
-func reviewing(repo *githubtest.Repo) bool {
-	for _, r := range repo.CheckRuns() {
-		if r.Status == "in_progress" {
-			return true
-		}
-	}
-	return false
 }

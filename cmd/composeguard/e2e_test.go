@@ -118,7 +118,7 @@ func TestE2ERedeliveryAndReRun(t *testing.T) {
 	e := startE2E(t)
 	p := e.pull(2, map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
 		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
-	body := pullRequestEvent(t, "opened", p)
+	body := pullRequestEvent(t, e.repo, "opened", p)
 	if code := e.send(t, "pull_request", "first", body); code != http.StatusAccepted {
 		t.Fatalf("delivery: %d", code)
 	}
@@ -158,7 +158,7 @@ func TestE2EWrongSignature(t *testing.T) {
 	e := startE2E(t)
 	p := e.pull(2, map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
 		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Insecure("web", "8080"))})
-	body := pullRequestEvent(t, "opened", p)
+	body := pullRequestEvent(t, e.repo, "opened", p)
 	for name, signature := range map[string]string{
 		"missing":      "",
 		"other secret": handlers.Sign([]byte("not-the-secret"), body),
@@ -169,7 +169,7 @@ func TestE2EWrongSignature(t *testing.T) {
 		}
 	}
 	// Signed: the same delivery id is still new, so nothing was recorded.
-	if code := e.send(t, "pull_request", "forged-missing", pullRequestEvent(t, "closed", p)); code != http.StatusNoContent {
+	if code := e.send(t, "pull_request", "forged-missing", pullRequestEvent(t, e.repo, "closed", p)); code != http.StatusNoContent {
 		t.Errorf("a closed pull request: %d, want 204", code)
 	}
 	time.Sleep(200 * time.Millisecond) // a job would have started by now

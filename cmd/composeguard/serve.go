@@ -36,12 +36,12 @@ import (
 	"github.com/composeguard/composeguard/handlers"
 )
 
-// newReviewer builds the review flow on a forge's client, listing the
-// vulnerabilities of changed images with scanner when there is one and
-// keeping each head's review in reports for its page; tests stand in for
-// it.
-var newReviewer = func(cfg config.Config, client review.Forge, scanner *vulns.Scanner, reports review.Reports, metrics *review.Metrics) (jobs.Reviewer, error) {
-	r := &review.PullRequestReview{Forge: client, RulesURL: cfg.RulesURL, Reports: reports, Links: reportLinks(cfg), Metrics: metrics}
+// newReviewer builds the review flow on a forge's client, recording what
+// it posts in store, listing the vulnerabilities of changed images with
+// scanner when there is one and keeping each head's review in reports for
+// its page; tests stand in for it.
+var newReviewer = func(cfg config.Config, client review.Forge, store review.Store, scanner *vulns.Scanner, reports review.Reports, metrics *review.Metrics) (jobs.Reviewer, error) {
+	r := &review.PullRequestReview{Forge: client, Store: store, RulesURL: cfg.RulesURL, Reports: reports, Links: reportLinks(cfg), Metrics: metrics}
 	if scanner != nil {
 		r.Scanner = scanner
 		r.Registry = func(caller string) (vulns.Digests, error) {
@@ -149,8 +149,9 @@ func newServerMetrics(reg prometheus.Registerer) (serverMetrics, error) {
 
 // newReviewers builds the flows of each forge the server serves; the review
 // and the image updates list vulnerabilities with scanner when there is one;
-// the review keeps each head's review in reports for its page.
-func newReviewers(cfg config.Config, scanner *vulns.Scanner, reports review.Reports, m serverMetrics, logger *slog.Logger) (flows, error) {
+// the review records what it posts in store and keeps each head's review in
+// reports for its page.
+func newReviewers(cfg config.Config, store review.Store, scanner *vulns.Scanner, reports review.Reports, m serverMetrics, logger *slog.Logger) (flows, error) {
 	reviewers := jobs.ByForge{}
 	quotas := jobs.QuotasByForge{}
 	clients := map[forge.Kind]serverForge{}
@@ -160,7 +161,7 @@ func newReviewers(cfg config.Config, scanner *vulns.Scanner, reports review.Repo
 		if err != nil {
 			return flows{}, fmt.Errorf("github client: %w", err)
 		}
-		if reviewers[forge.GitHub], err = newReviewer(cfg, client, scanner, reports, m.findings); err != nil {
+		if reviewers[forge.GitHub], err = newReviewer(cfg, client, store, scanner, reports, m.findings); err != nil {
 			return flows{}, fmt.Errorf("review flow: %w", err)
 		}
 		quotas[forge.GitHub] = client
@@ -177,7 +178,7 @@ func newReviewers(cfg config.Config, scanner *vulns.Scanner, reports review.Repo
 		if err != nil {
 			return flows{}, fmt.Errorf("gitlab client: %w", err)
 		}
-		if reviewers[forge.GitLab], err = newReviewer(cfg, client, scanner, reports, m.findings); err != nil {
+		if reviewers[forge.GitLab], err = newReviewer(cfg, client, store, scanner, reports, m.findings); err != nil {
 			return flows{}, fmt.Errorf("review flow: %w", err)
 		}
 		clients[forge.GitLab] = client
@@ -241,6 +242,10 @@ func newGitHubClient(cfg config.Config, calls *forgekit.APICalls) (*github.Clien
 	return github.NewTokenClient(opts)
 }
 
+// queueStore is the queue as the reviews' store, set once the queue is
+// open and before it runs a review.
+type queueStore struct{ *jobs.Queue }
+
 // serveMemoryLimit is the soft limit of the Go runtime's memory in serve:
 // deploy/compose.yaml gives the container 512 MB, and what the runtime does
 // not manage (SQLite's page cache, the binary) needs some of it.
@@ -302,7 +307,10 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 		return err
 	}
 	reports := &reportStore{}
-	f, err := newReviewers(cfg, scanner, reports, m, logger)
+	// The reviews keep their records in the queue's database, opened
+	// after them: it runs them.
+	store := &queueStore{}
+	f, err := newReviewers(cfg, store, scanner, reports, m, logger)
 	if err != nil {
 		return err
 	}
@@ -323,6 +331,7 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 	defer queue.Close()
 	maps.Copy(dashboards, f.dashboards(queue))
 	reports.queue = queue
+	store.Queue = queue
 
 	routes, err := handlers.New(handlers.Options{
 		WebhookSecret:       []byte(cfg.WebhookSecret.Reveal()),

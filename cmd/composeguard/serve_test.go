@@ -187,7 +187,7 @@ func (r *recordingReviewer) reviewed() []forge.ReviewRequest {
 
 func withReviewer(t *testing.T, r jobs.Reviewer, err error) {
 	saved := newReviewer
-	newReviewer = func(config.Config, review.Forge, *vulns.Scanner, review.Reports, *review.Metrics) (jobs.Reviewer, error) {
+	newReviewer = func(config.Config, review.Forge, review.Store, *vulns.Scanner, review.Reports, *review.Metrics) (jobs.Reviewer, error) {
 		return r, err
 	}
 	t.Cleanup(func() { newReviewer = saved })
@@ -215,7 +215,11 @@ func TestServeReviewsAndDrainsOnShutdown(t *testing.T) {
 	}
 	got := reviewer.reviewed()
 	if len(got) == 1 {
-		got[0].Job = 0 // the queue names its job
+		if !got[0].Opened {
+			t.Error("the review of an opened pull request does not know it was just opened")
+		}
+		// The queue names its job; what the event carried is handlers' test.
+		got[0].Job, got[0].Pull, got[0].Opened = 0, nil, false
 	}
 	if len(got) != 1 || got[0] != openedRequest {
 		t.Errorf("reviewed %v, want the running review finished before exit", got)
@@ -316,7 +320,7 @@ func TestScheduledBumpsOnEachForge(t *testing.T) {
 		{"GitLab and a GitHub token", withGitLab(githubToken), []forge.Kind{forge.GitLab}},
 		{"GitLab and a GitHub App", withGitLab(app), []forge.Kind{forge.GitHub, forge.GitLab}},
 	} {
-		f, err := newReviewers(tc.cfg, nil, nil, serverMetrics{}, slog.New(slog.DiscardHandler))
+		f, err := newReviewers(tc.cfg, nil, nil, nil, serverMetrics{}, slog.New(slog.DiscardHandler))
 		opts := f.bump
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)

@@ -24,7 +24,9 @@ const (
         nodes {
           id
           isResolved
-          comments(first: 1) { nodes { databaseId author { __typename login } } }
+          path
+          line
+          comments(first: 1) { nodes { databaseId body author { __typename login } } }
         }
       }
     }
@@ -58,9 +60,12 @@ func (c *Client) ReviewThreads(ctx context.Context, repo forge.Repo, number int)
 						Nodes []struct {
 							ID         string
 							IsResolved bool
+							Path       string
+							Line       int
 							Comments   struct {
 								Nodes []struct {
 									DatabaseID int64
+									Body       string
 									Author     *struct {
 										Typename string `json:"__typename"`
 										Login    string
@@ -81,10 +86,10 @@ func (c *Client) ReviewThreads(ctx context.Context, repo forge.Repo, number int)
 		}
 		page := data.Repository.PullRequest.ReviewThreads
 		for _, n := range page.Nodes {
-			t := forge.Thread{ID: n.ID, Resolved: n.IsResolved}
+			t := forge.Thread{ID: n.ID, Resolved: n.IsResolved, Path: n.Path, Line: n.Line}
 			if len(n.Comments.Nodes) > 0 {
 				first := n.Comments.Nodes[0]
-				t.FirstComment = first.DatabaseID
+				t.FirstComment, t.Body = first.DatabaseID, first.Body
 				if a := first.Author; a != nil {
 					t.Author = a.Login
 					if a.Typename == "Bot" {

@@ -123,7 +123,8 @@ func (c *Client) ReviewThreads(ctx context.Context, repo forge.Repo, number int)
 	var out []forge.Thread
 	for _, d := range discussions {
 		if first := d.Notes[0]; first.Position != nil {
-			out = append(out, forge.Thread{ID: threadID(number, d.ID), FirstComment: first.ID, Author: first.Author.Username, Resolved: first.Resolved})
+			out = append(out, forge.Thread{ID: threadID(number, d.ID), FirstComment: first.ID, Author: first.Author.Username, Body: first.Body,
+				Path: first.Position.NewPath, Line: int(first.Position.NewLine), Resolved: first.Resolved})
 		}
 	}
 	return out, nil

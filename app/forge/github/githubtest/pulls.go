@@ -30,22 +30,34 @@ func getPull(c *call) {
 	if !ok {
 		return
 	}
+	c.json(http.StatusOK, c.repo.reviewedPullJSON(*p))
+}
+
+// PullJSON is p as GitHub's API gives a pull request, and its
+// pull_request webhooks too (which add the time it was updated).
+func (r *Repo) PullJSON(p Pull) map[string]any {
+	r.f.mu.Lock()
+	defer r.f.mu.Unlock()
+	return r.reviewedPullJSON(p)
+}
+
+func (r *Repo) reviewedPullJSON(p Pull) map[string]any {
 	state := "open"
 	if p.Closed {
 		state = "closed"
 	}
-	head := c.repo.json(c.repo.id, c.repo.owner)
+	head := r.json(r.id, r.owner)
 	if p.Fork {
-		head = c.repo.json(c.repo.id+1_000_000, forkOwner)
+		head = r.json(r.id+1_000_000, forkOwner)
 		head["fork"] = true
 	}
-	c.json(http.StatusOK, map[string]any{
-		"id": int64(p.Number) + c.repo.id*10_000, "number": p.Number, "state": state, "title": p.Title, "draft": p.Draft,
-		"changed_files": len(c.repo.changedFiles(p.Base, p.Head)),
+	return map[string]any{
+		"id": int64(p.Number) + r.id*10_000, "number": p.Number, "state": state, "title": p.Title, "draft": p.Draft,
+		"changed_files": len(r.changedFiles(p.Base, p.Head)),
 		"user":          map[string]string{"login": "octocat"},
 		"head":          map[string]any{"sha": p.Head, "ref": p.HeadRef, "label": head["owner"].(map[string]string)["login"] + ":" + p.HeadRef, "repo": head},
-		"base":          map[string]any{"sha": p.Base, "ref": p.BaseRef, "label": c.repo.owner + ":" + p.BaseRef, "repo": c.repo.json(c.repo.id, c.repo.owner)},
-	})
+		"base":          map[string]any{"sha": p.Base, "ref": p.BaseRef, "label": r.owner + ":" + p.BaseRef, "repo": r.json(r.id, r.owner)},
+	}
 }
 
 func (r *Repo) json(id int64, owner string) map[string]any {
