@@ -35,7 +35,8 @@ type (
 		SHA  string `json:"sha"`
 		Ref  string `json:"ref"`
 		Repo *struct {
-			ID int64 `json:"id"`
+			ID            int64  `json:"id"`
+			DefaultBranch string `json:"default_branch"`
 		} `json:"repo"`
 	}
 	githubCommon struct {
@@ -133,6 +134,9 @@ func (h *githubWebhook) pullRequest(body []byte) (reviewEvent, string, error) {
 			BaseRef: pr.Base.Ref, Draft: pr.Draft, Open: pr.State == "open", ChangedFiles: pr.ChangedFiles,
 			// A deleted fork leaves no head repository: still a fork.
 			FromFork: pr.Head.Repo == nil || pr.Base.Repo == nil || pr.Head.Repo.ID != pr.Base.Repo.ID}}
+	if pr.Base.Repo != nil {
+		req.Pull.DefaultBranch = pr.Base.Repo.DefaultBranch
+	}
 	if pr.Base.SHA == "" {
 		req.Pull = nil // not what GitHub sends: the review reads the pull request
 	}

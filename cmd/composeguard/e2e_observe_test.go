@@ -25,7 +25,7 @@ func TestE2EMetricsAndLogs(t *testing.T) {
 		checkMetrics(t, e.url, "github", len(e.fake.Requests()), []string{
 			`composeguard_webhook_deliveries_total{event="pull_request",forge="github",outcome="queued"} 1`,
 			`composeguard_forge_requests_total{code="200",forge="github",operation="GET /repos/{owner}/{repo}/git/trees/{tree_sha}"} 2`,
-		}, map[string]int{"GET /repos/{owner}/{repo}/pulls/{pull_number}": 2, "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews": 1})
+		}, map[string]int{"GET /repos/{owner}/{repo}/pulls/{pull_number}/files": 1, "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews": 1})
 
 		// The delivery's line and the job's lines name the pull request, and
 		// the job's name the delivery that queued it.
@@ -67,8 +67,8 @@ func TestGitLabE2EMetrics(t *testing.T) {
 	e.reviewed(t)
 	checkMetrics(t, e.url, "gitlab", len(e.fake.Requests()), []string{
 		`composeguard_webhook_deliveries_total{event="merge_request",forge="gitlab",outcome="queued"} 1`,
-		`composeguard_forge_requests_total{code="201",forge="gitlab",operation="POST /projects/{id}/statuses/{sha}"} 2`,
-	}, map[string]int{"GET /projects/{id}/merge_requests/{merge_request_iid}": 2, "POST /projects/{id}/merge_requests/{merge_request_iid}/discussions": 1})
+		`composeguard_forge_requests_total{code="201",forge="gitlab",operation="POST /projects/{id}/statuses/{sha}"} 1`,
+	}, map[string]int{"GET /projects/{id}/merge_requests/{merge_request_iid}": 1, "POST /projects/{id}/merge_requests/{merge_request_iid}/discussions": 1})
 }
 
 // checkMetrics reads /metrics after one review of a pull request adding an

@@ -1,6 +1,7 @@
 package githubtest
 
 import (
+	"cmp"
 	"net/http"
 	"sort"
 	"strings"
@@ -34,10 +35,12 @@ func getPull(c *call) {
 }
 
 // PullJSON is p as GitHub's API gives a pull request, and its
-// pull_request webhooks too (which add the time it was updated).
+// pull_request webhooks too (which add the time it was updated), its
+// branches named as AddPull names them.
 func (r *Repo) PullJSON(p Pull) map[string]any {
 	r.f.mu.Lock()
 	defer r.f.mu.Unlock()
+	p.BaseRef, p.HeadRef = cmp.Or(p.BaseRef, "main"), cmp.Or(p.HeadRef, "feature")
 	return r.reviewedPullJSON(p)
 }
 

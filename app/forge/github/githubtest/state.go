@@ -11,6 +11,7 @@
 package githubtest
 
 import (
+	"cmp"
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
@@ -209,12 +210,7 @@ type Pull struct {
 func (r *Repo) AddPull(p Pull) {
 	r.f.mu.Lock()
 	defer r.f.mu.Unlock()
-	if p.BaseRef == "" {
-		p.BaseRef = "main"
-	}
-	if p.HeadRef == "" {
-		p.HeadRef = "feature"
-	}
+	p.BaseRef, p.HeadRef = cmp.Or(p.BaseRef, "main"), cmp.Or(p.HeadRef, "feature")
 	r.pulls[p.Number] = &p
 }
 
