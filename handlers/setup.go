@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"log/slog"
@@ -30,6 +31,10 @@ type Setup struct {
 	Manifest []byte
 	// DataDir is where the App is kept, as the page says.
 	DataDir string
+	// Code is the set-up code kept in CodeFile (config.SetupCode): only
+	// who can read it starts a set-up, so whoever reaches the page first
+	// cannot make the server their own App, nor use up the set-ups.
+	Code, CodeFile string
 	// Register exchanges the code GitHub returned for the App and keeps it.
 	Register func(ctx context.Context, code string) (RegisteredApp, error)
 	Now      func() time.Time
@@ -80,6 +85,7 @@ type setupView struct {
 	Hook, GitLabHook string
 	Self             string // the form's action, relative so a path prefix holds
 	DataDir          string
+	CodeFile         string
 	Name, Org        string
 	Action           string
 	Manifest         string
@@ -93,7 +99,7 @@ func (s *setupPages) finished() bool {
 }
 
 func (s *setupPages) start(c echo.Context, code int, problem string) error {
-	v := setupView{Step: "start", Problem: problem, Public: s.Public != nil, DataDir: s.DataDir, Self: "setup"}
+	v := setupView{Step: "start", Problem: problem, Public: s.Public != nil, DataDir: s.DataDir, CodeFile: s.CodeFile, Self: "setup"}
 	if c.Path() == "/setup/callback" {
 		v.Self = "../setup"
 	}
@@ -120,6 +126,10 @@ func (s *setupPages) begin(c echo.Context) error {
 		return s.start(c, http.StatusBadRequest, "Set COMPOSEGUARD_PUBLIC_URL first.")
 	}
 	c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, maxSetupForm)
+	// Without a code nothing is accepted: fail closed.
+	if s.Code == "" || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(c.FormValue("code"))), []byte(s.Code)) != 1 {
+		return s.start(c, http.StatusForbidden, "That is not the set-up code this server keeps in "+s.CodeFile+".")
+	}
 	name, org := strings.TrimSpace(c.FormValue("name")), strings.TrimSpace(c.FormValue("org"))
 	if !appName.MatchString(name) {
 		return s.start(c, http.StatusBadRequest, "An App's name is 1 to 34 letters, digits, spaces, dots, dashes or underscores.")

@@ -40,9 +40,11 @@ func setupServer(t *testing.T, fake *githubtest.Fake, dir string, now *time.Time
 	return newTestServer(t, func(o *Options) {
 		o.WebhookSecret = nil
 		o.Setup = &Setup{Public: public, GitHubWeb: web, Manifest: deploy.GitHubAppManifest, DataDir: dir, Register: register,
-			Now: func() time.Time { return *now }}
+			Code: testSetupCode, CodeFile: filepath.Join(dir, config.SetupCodeFile), Now: func() time.Time { return *now }}
 	})
 }
+
+const testSetupCode = "0123456789abcdef0123456789abcdef"
 
 var formAction = regexp.MustCompile(`<form method="post" action="([^"]*)" id="to-github">`)
 
@@ -50,6 +52,7 @@ var formAction = regexp.MustCompile(`<form method="post" action="([^"]*)" id="to
 // browser posts the manifest to, and the manifest.
 func begin(t *testing.T, s *testServer, form url.Values) (*url.URL, map[string]any) {
 	t.Helper()
+	form.Set("code", testSetupCode)
 	req := httptest.NewRequest(http.MethodPost, "/setup", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec := s.do(req)
@@ -133,17 +136,38 @@ func TestSetupStateIsSingleUseAndExpires(t *testing.T) {
 	for range maxStates {
 		begin(t, s, url.Values{"name": {"composeguard-acme"}})
 	}
-	req := httptest.NewRequest(http.MethodPost, "/setup", strings.NewReader("name=one-more"))
+	req := httptest.NewRequest(http.MethodPost, "/setup", strings.NewReader("name=one-more&code="+testSetupCode))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if rec := s.do(req); rec.Code != http.StatusTooManyRequests {
 		t.Errorf("set-up number %d under way: %d, want 429", maxStates+1, rec.Code)
 	}
 	for _, bad := range []string{"name=", "name=%3Cscript%3E", "name=ok&org=a/b"} {
-		req := httptest.NewRequest(http.MethodPost, "/setup", strings.NewReader(bad))
+		req := httptest.NewRequest(http.MethodPost, "/setup", strings.NewReader(bad+"&code="+testSetupCode))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		if rec := s.do(req); rec.Code != http.StatusBadRequest || strings.Contains(rec.Body.String(), "<script>") {
 			t.Errorf("%s: %d", bad, rec.Code)
 		}
+	}
+}
+
+// Whoever reaches the page without the code kept in the data folder
+// starts no set-up: they could otherwise make the server their own App.
+func TestSetupNeedsTheCode(t *testing.T) {
+	fake, dir, now := githubtest.New(t), t.TempDir(), time.Now()
+	s := setupServer(t, fake, dir, &now)
+	for _, code := range []string{"", "wrong", testSetupCode[:31], testSetupCode + "0"} {
+		form := url.Values{"name": {"composeguard-evil"}, "code": {code}}
+		req := httptest.NewRequest(http.MethodPost, "/setup", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := s.do(req)
+		if rec.Code != http.StatusForbidden || formAction.MatchString(rec.Body.String()) ||
+			!strings.Contains(rec.Body.String(), filepath.Join(dir, config.SetupCodeFile)) {
+			t.Errorf("code %q: %d\n%s", code, rec.Code, rec.Body.String())
+		}
+	}
+	// None of them used up a set-up.
+	for range maxStates {
+		begin(t, s, url.Values{"name": {"composeguard-acme"}})
 	}
 }
 
@@ -170,6 +194,7 @@ func TestSetupInBrowser(t *testing.T) {
 	}
 	browsertest.Screenshot(t, ctx, "setup")
 	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`input[name="code"]`), testSetupCode),
 		chromedp.SendKeys(chromedp.CSS(`input[name="name"]`), "composeguard-acme"),
 		chromedp.Click(chromedp.CSS(`#register button`)),
 		chromedp.WaitVisible(chromedp.CSS("#to-github")),
@@ -211,6 +236,7 @@ func TestSetupStartsAgainFromTheCallback(t *testing.T) {
 		t.Errorf("problem %q", got)
 	}
 	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`input[name="code"]`), testSetupCode),
 		chromedp.SendKeys(chromedp.CSS(`input[name="name"]`), "composeguard-acme"),
 		chromedp.Click(chromedp.CSS(`#register button`)),
 		chromedp.WaitVisible(chromedp.CSS("#to-github")),

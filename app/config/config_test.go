@@ -446,3 +446,23 @@ func TestSetupUntilAnAppIsStored(t *testing.T) {
 		t.Errorf("a broken stored App: %v", err)
 	}
 }
+
+func TestSetupCodeKeptOwnerOnly(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	code, path, err := SetupCode(dir)
+	if err != nil || len(code) != 32 {
+		t.Fatalf("set-up code %q, %v", code, err)
+	}
+	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("%s: %v, want 0600", path, err)
+	}
+	if again, _, err := SetupCode(dir); err != nil || again != code {
+		t.Errorf("a restart made another code: %q, %v", again, err)
+	}
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, err := SetupCode(dir); err == nil {
+		t.Errorf("an empty code file gave the code %q", code)
+	}
+}

@@ -1,11 +1,15 @@
 package config
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // StoredAppFile is the file in the data folder holding the GitHub App the
@@ -58,6 +62,41 @@ func SaveApp(dir string, app StoredApp) (string, error) {
 		return "", err
 	}
 	return path, nil
+}
+
+// SetupCodeFile is the file in the data folder holding the code the setup
+// page asks for: only who can read the server's files registers its App,
+// not whoever reaches the page first.
+const SetupCodeFile = "setup-code"
+
+// SetupCode returns the set-up code kept in dir, made (readable by its
+// owner alone) the first time, and the file's path. The code is never
+// logged: the page and the log name the file.
+func SetupCode(dir string) (code, path string, err error) {
+	path = filepath.Join(dir, SetupCodeFile)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", path, err
+	}
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // never fails (crypto/rand)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		kept, err := os.ReadFile(path)
+		if code = strings.TrimSpace(string(kept)); err != nil || len(code) < 32 {
+			return "", path, fmt.Errorf("%s holds no set-up code: delete it to make a new one (%v)", path, err)
+		}
+		return code, path, nil
+	case err != nil:
+		return "", path, err
+	}
+	code = hex.EncodeToString(b)
+	if _, err := f.Write([]byte(code + "\n")); err != nil {
+		f.Close()
+		os.Remove(path)
+		return "", path, err
+	}
+	return code, path, f.Close()
 }
 
 // readStoredApp reads the App stored in dir; ok is false when there is

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -65,9 +66,10 @@ func TestE2EReportPage(t *testing.T) {
 func TestServeSetup(t *testing.T) {
 	t.Parallel()
 	fake := githubtest.New(t)
+	dir := t.TempDir()
 	env := map[string]string{
 		"COMPOSEGUARD_LISTEN":       "127.0.0.1:0",
-		"COMPOSEGUARD_DATABASE_URL": "sqlite://" + filepath.Join(t.TempDir(), "cg.db"),
+		"COMPOSEGUARD_DATABASE_URL": "sqlite://" + filepath.Join(dir, "cg.db"),
 		"COMPOSEGUARD_PUBLIC_URL":   "https://cg.example.com/",
 		"GITHUB_API_URL":            fake.URL + "/api/v3/",
 	}
@@ -75,7 +77,13 @@ func TestServeSetup(t *testing.T) {
 	if code, body := get(t, base+"/setup"); code != http.StatusOK || !strings.Contains(body, "register the App") {
 		t.Fatalf("/setup: %d", code)
 	}
-	resp, err := http.PostForm(base+"/setup", url.Values{"name": {"composeguard-acme"}})
+	// The operator reads the code from the data folder; the log names
+	// the file, never the code.
+	setupCode, err := os.ReadFile(filepath.Join(dir, "setup-code"))
+	if err != nil || strings.Contains(logs.String(), strings.TrimSpace(string(setupCode))) || !strings.Contains(logs.String(), "setup-code") {
+		t.Fatalf("the set-up code: %v\n%s", err, logs)
+	}
+	resp, err := http.PostForm(base+"/setup", url.Values{"name": {"composeguard-acme"}, "code": {string(setupCode)}})
 	if err != nil {
 		t.Fatal(err)
 	}

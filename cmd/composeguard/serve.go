@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -72,17 +73,22 @@ func (s *reportStore) SaveReview(ctx context.Context, r pages.Review) error {
 
 // setupPages registers the GitHub App of a server started with no
 // credentials, exchanging the code GitHub returns only with the configured
-// GitHub API and keeping the App in the data folder; nil once configured.
-func setupPages(cfg config.Config) *handlers.Setup {
+// GitHub API and keeping the App in the data folder, for who can read the
+// set-up code kept there; nil once configured.
+func setupPages(cfg config.Config) (*handlers.Setup, error) {
 	if !cfg.Setup {
-		return nil
+		return nil, nil
+	}
+	code, codeFile, err := config.SetupCode(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("the set-up code: %w", err)
 	}
 	web := &url.URL{Scheme: cfg.GitHubAPIURL.Scheme, Host: cfg.GitHubAPIURL.Host, Path: "/"}
 	if web.Host == "api.github.com" {
 		web.Host = "github.com"
 	}
 	return &handlers.Setup{Public: cfg.PublicURL, GitHubWeb: web, Manifest: deploy.GitHubAppManifest, DataDir: cfg.DataDir,
-		Register: func(ctx context.Context, code string) (handlers.RegisteredApp, error) {
+		Code: code, CodeFile: codeFile, Register: func(ctx context.Context, code string) (handlers.RegisteredApp, error) {
 			app, err := github.ConvertManifest(ctx, cfg.GitHubAPIURL.String(), code)
 			if err != nil {
 				return handlers.RegisteredApp{}, err
@@ -90,7 +96,7 @@ func setupPages(cfg config.Config) *handlers.Setup {
 			path, err := config.SaveApp(cfg.DataDir, config.StoredApp{ID: app.ID, Slug: app.Slug,
 				PEM: config.Secret(app.PEM), WebhookSecret: config.Secret(app.WebhookSecret)})
 			return handlers.RegisteredApp{ID: app.ID, Name: app.Name, URL: app.URL, Path: path}, err
-		}}
+		}}, nil
 }
 
 // setupAddress is where the set-up page is, as the log says.
@@ -321,7 +327,12 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 	if cfg.Setup {
 		// Nothing to review until the App is registered and the server restarted.
 		reviewer = nil
-		logger.Info("no GitHub or GitLab credentials: serving the set-up page", "setup", setupAddress(cfg))
+		logger.Info("no GitHub or GitLab credentials: serving the set-up page", "setup", setupAddress(cfg),
+			"code_file", filepath.Join(cfg.DataDir, config.SetupCodeFile))
+	}
+	setup, err := setupPages(cfg)
+	if err != nil {
+		return err
 	}
 	queue, err := jobs.Open(ctx, cfg.DatabaseURL.Reveal(), jobs.Options{Reviewer: reviewer, Workers: cfg.ReviewWorkers, JobTimeout: cfg.JobTimeout,
 		RescueAfter: cfg.RescueAfter, Logger: logger, Registerer: metrics, Bump: f.bump, Quotas: f.quotas, Dashboard: dashboards})
@@ -345,7 +356,7 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 		UnverifiedBodies:    cfg.UnverifiedBodies,
 		TrustedProxies:      cfg.TrustedProxies,
 		Links:               reportLinks(cfg),
-		Setup:               setupPages(cfg),
+		Setup:               setup,
 	})
 	if err != nil {
 		return err
