@@ -24,7 +24,7 @@ type Revalidation struct {
 	skip func(*http.Request) bool
 
 	mu    sync.Mutex
-	limit int64 // bytes of compressed bodies kept
+	limit int64 // bytes kept: compressed bodies, headers, keys
 	size  int64
 	order *list.List // front: most recently used *answer
 	byKey map[string]*list.Element
@@ -167,11 +167,11 @@ func (v *Revalidation) put(a *answer) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.remove(a.key)
-	if int64(len(a.body)) > v.limit {
+	if a.size() > v.limit {
 		return
 	}
 	v.byKey[a.key] = v.order.PushFront(a)
-	v.size += int64(len(a.body))
+	v.size += a.size()
 	for v.size > v.limit {
 		v.remove(v.order.Back().Value.(*answer).key)
 	}
@@ -187,8 +187,21 @@ func (v *Revalidation) remove(key string) {
 	if e, ok := v.byKey[key]; ok {
 		v.order.Remove(e)
 		delete(v.byKey, key)
-		v.size -= int64(len(e.Value.(*answer).body))
+		v.size -= e.Value.(*answer).size()
 	}
+}
+
+// size is what an answer holds in memory, about: its key and headers count
+// as well as its body, or many small answers (a 304-sized body, GitHub's
+// kilobyte of headers) would hold many times the limit.
+func (a *answer) size() int64 {
+	n := len(a.key) + len(a.etag) + len(a.lastModified) + len(a.body)
+	for k, vs := range a.header {
+		for _, v := range vs {
+			n += len(k) + len(v)
+		}
+	}
+	return int64(n)
 }
 
 func compress(b []byte) []byte {

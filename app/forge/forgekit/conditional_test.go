@@ -104,6 +104,24 @@ func TestRevalidationIsBounded(t *testing.T) {
 	}
 }
 
+// TestRevalidationCountsHeaders: answers with small bodies but GitHub's
+// kilobyte of headers stay within the limit too.
+func TestRevalidationCountsHeaders(t *testing.T) {
+	v := NewRevalidation(10<<10, nil)
+	header := http.Header{"X-Github-Request-Id": {strings.Repeat("a", 1000)}}
+	for i := range 100 {
+		v.put(&answer{key: fmt.Sprintf("installation 7\x00\x00/repos/o/r/pulls/%d", i), etag: `"x"`, header: header, body: make([]byte, 30)})
+	}
+	held := 0
+	for _, e := range v.byKey {
+		a := e.Value.(*answer)
+		held += len(a.key) + len(a.body) + len(a.header["X-Github-Request-Id"][0])
+	}
+	if held > 10<<10 || len(v.byKey) == 0 {
+		t.Errorf("%d answers hold %d bytes, over the limit of %d", len(v.byKey), held, 10<<10)
+	}
+}
+
 type roundTripper func(*http.Request) (*http.Response, error)
 
 func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
