@@ -110,6 +110,10 @@ func TestConvertManifest(t *testing.T) {
 			if !errors.Is(err, forge.ErrNotFound) {
 				t.Errorf("a code converted twice: %v", err)
 			}
+			// The error is logged: the code in its URL is a credential.
+			if strings.Contains(err.Error(), code) {
+				t.Errorf("the error names the code: %v", err)
+			}
 			continue
 		}
 		if err != nil || app.ID == 0 || app.Slug != "composeguard-acme" || !strings.Contains(app.PEM, "PRIVATE KEY") || app.WebhookSecret == "" {

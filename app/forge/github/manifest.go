@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -37,8 +38,19 @@ func ConvertManifest(ctx context.Context, apiURL, code string) (ManifestApp, err
 	}
 	cfg, _, err := api.Apps.CompleteAppManifest(ctx, code)
 	if err != nil {
-		return ManifestApp{}, fail(err, "convert the App manifest")
+		return ManifestApp{}, withoutCode{fail(err, "convert the App manifest"), code}
 	}
 	return ManifestApp{ID: cfg.GetID(), Slug: cfg.GetSlug(), Name: cfg.GetName(), URL: cfg.GetHTMLURL(),
 		PEM: cfg.GetPEM(), WebhookSecret: cfg.GetWebhookSecret()}, nil
 }
+
+// withoutCode is an error of the conversion as the log shows it: the
+// request's URL holds the code, which a failure that did not reach GitHub
+// leaves good for the hour, to be exchanged for the App's private key.
+type withoutCode struct {
+	err  error
+	code string
+}
+
+func (e withoutCode) Error() string { return strings.ReplaceAll(e.err.Error(), e.code, "CODE") }
+func (e withoutCode) Unwrap() error { return e.err }
