@@ -82,6 +82,10 @@ type (
 			Body        string          `json:"body"`
 			UpdatedAt   string          `json:"updated_at"`
 			PullRequest json.RawMessage `json:"pull_request"`
+			User        struct {
+				Type string `json:"type"`
+			} `json:"user"`
+			AuthorAssociation string `json:"author_association"`
 		} `json:"issue"`
 		Changes struct {
 			Body *struct {
@@ -127,6 +131,10 @@ func (h *githubWebhook) dashboardEvent(event string, body []byte) (dashboardRequ
 		case p.Sender.Type == "Bot":
 			// The server's own edits (and other bots') tick nothing.
 			return dashboardRequest{}, "edited by a bot", nil
+		case !h.mayBeOwnIssue(p.Issue.User.Type, p.Issue.AuthorAssociation):
+			// Anyone can open an issue carrying the marker on a public
+			// repository and edit it at will: each edit would cost a refresh.
+			return dashboardRequest{}, "not opened by the server", nil
 		}
 		common, identity = p.githubCommon, fmt.Sprintf("issues edited #%d updated %s", p.Issue.Number, p.Issue.UpdatedAt)
 	}
@@ -140,6 +148,17 @@ func (h *githubWebhook) dashboardEvent(event string, body []byte) (dashboardRequ
 	}
 	return dashboardRequest{repo: forge.Repository{Repo: repo, DefaultBranch: r.DefaultBranch, Archived: r.Archived},
 		identity: "dashboard " + repo.String() + " " + identity}, "", nil
+}
+
+// mayBeOwnIssue reports whether an issue's author can be the server: an
+// App's issues are its bot's; a token's user writes to the repository, so
+// is one of its owners, members or collaborators. The job checks the
+// author's login; this keeps outsiders' issues from queueing anything.
+func (h *githubWebhook) mayBeOwnIssue(userType, association string) bool {
+	if h.appID != 0 {
+		return userType == "Bot"
+	}
+	return association == "OWNER" || association == "MEMBER" || association == "COLLABORATOR"
 }
 
 // The GitLab events that refresh a dashboard (docs: "Webhook events").

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"testing"
@@ -62,6 +63,7 @@ func TestGitHubDashboardDeliveries(t *testing.T) {
 		{"the server's own edit", "issues", map[string]any{"sender.type": "Bot", "issue.updated_at": "2019-05-15T15:22:00Z"}, http.StatusNoContent},
 		{"an issue without the marker", "issues", map[string]any{"issue.body": "- [x] done", "issue.updated_at": "2019-05-15T15:23:00Z"}, http.StatusNoContent},
 		{"an issue opened", "issues", map[string]any{"action": "opened", "issue.updated_at": "2019-05-15T15:24:00Z"}, http.StatusNoContent},
+		{"an outsider's issue carrying the marker", "issues", map[string]any{"issue.user.type": "User", "issue.updated_at": "2019-05-15T15:25:00Z"}, http.StatusNoContent},
 	}
 	for i, c := range cases {
 		file := map[string]string{"push": "push.json", "issues": "issues.edited.json"}[c.event]
@@ -78,6 +80,26 @@ func TestGitHubDashboardDeliveries(t *testing.T) {
 		if r.Repo != want {
 			t.Errorf("refresh of %+v, want %+v", r.Repo, want)
 		}
+	}
+}
+
+// TestGitHubDashboardIssueOfAToken: with a token the server's issues are
+// its user's, who writes to the repository; an outsider's issue carrying
+// the marker queues nothing, however often it is edited.
+func TestGitHubDashboardIssueOfAToken(t *testing.T) {
+	s := newTestServerWithQueue(t, jobs.Options{Dashboard: noDashboard{}}, func(o *Options) { o.Dashboards, o.AppID = true, 0 })
+	for i, association := range []string{"NONE", "CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "COLLABORATOR"} {
+		edits := map[string]any{"issue.user.type": "User", "issue.author_association": association, "issue.updated_at": fmt.Sprintf("2019-05-15T15:2%d:00Z", i)}
+		want := http.StatusNoContent
+		if association == "COLLABORATOR" {
+			want = http.StatusAccepted
+		}
+		if rec := s.deliver("issues", fmt.Sprintf("d-%d", i), fixture(t, "issues.edited.json", edits)); rec.Code != want {
+			t.Errorf("an issue by a %s: %d, want %d (%s)", association, rec.Code, want, rec.Body)
+		}
+	}
+	if got := s.refreshes(t); len(got) != 1 {
+		t.Errorf("%d refreshes queued, want the collaborator's alone", len(got))
 	}
 }
 
