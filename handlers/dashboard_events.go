@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -65,6 +66,7 @@ func touches(commits []pushedCommit, complete bool) bool {
 type dashboardRequest struct {
 	repo     forge.Repository
 	identity string
+	issue    int // the issue edited; 0 for a push
 }
 
 type (
@@ -103,6 +105,7 @@ type (
 func (h *githubWebhook) dashboardEvent(event string, body []byte) (dashboardRequest, string, error) {
 	var common githubCommon
 	var identity string
+	issue := 0
 	switch event {
 	case "push":
 		var p githubPushPayload
@@ -136,7 +139,7 @@ func (h *githubWebhook) dashboardEvent(event string, body []byte) (dashboardRequ
 			// repository and edit it at will: each edit would cost a refresh.
 			return dashboardRequest{}, "not opened by the server", nil
 		}
-		common, identity = p.githubCommon, fmt.Sprintf("issues edited #%d updated %s", p.Issue.Number, p.Issue.UpdatedAt)
+		common, identity, issue = p.githubCommon, fmt.Sprintf("issues edited #%d updated %s", p.Issue.Number, p.Issue.UpdatedAt), p.Issue.Number
 	}
 	repo, ignored := h.repo(common)
 	if ignored != "" {
@@ -147,7 +150,23 @@ func (h *githubWebhook) dashboardEvent(event string, body []byte) (dashboardRequ
 		return dashboardRequest{}, "", fmt.Errorf("%w: no repository or default branch", errBadPayload)
 	}
 	return dashboardRequest{repo: forge.Repository{Repo: repo, DefaultBranch: r.DefaultBranch, Archived: r.Archived},
-		identity: "dashboard " + repo.String() + " " + identity}, "", nil
+		identity: "dashboard " + repo.String() + " " + identity, issue: issue}, "", nil
+}
+
+// notTheDashboard says why an edit of issue number in repo asks for
+// nothing: a refresh acts only on the boxes of the issue the server last
+// wrote there (app/dashboard), so an edit of any other, which anyone can
+// make on an issue of their own carrying the marker, queues no work. ""
+// when it is the dashboard.
+func notTheDashboard(ctx context.Context, queue Queue, repo forge.Repo, number int) (string, error) {
+	recorded, _, found, err := queue.DashboardIssue(ctx, repo)
+	switch {
+	case err != nil:
+		return "", err
+	case !found || recorded != number:
+		return "not the dashboard issue the server wrote", nil
+	}
+	return "", nil
 }
 
 // mayBeOwnIssue reports whether an issue's author can be the server: an
@@ -213,6 +232,7 @@ func (h *gitlabWebhook) dashboardEvent(c echo.Context, event string) ack {
 	defer done()
 	var project gitlabProject
 	var identity, name string
+	issue := 0
 	switch event {
 	case pushHook:
 		name = "push"
@@ -246,7 +266,7 @@ func (h *gitlabWebhook) dashboardEvent(c echo.Context, event string) ack {
 		case !strings.Contains(a.Description, dashboardMarker):
 			return ack{status: http.StatusNoContent, event: name, outcome: "ignored", reason: "not a dashboard"}
 		}
-		project, identity = p.Project, fmt.Sprintf("issue update #%d updated %s", a.IID, a.UpdatedAt)
+		project, identity, issue = p.Project, fmt.Sprintf("issue update #%d updated %s", a.IID, a.UpdatedAt), a.IID
 	}
 	cut := strings.LastIndex(project.PathWithNamespace, "/")
 	if cut <= 0 || project.DefaultBranch == "" {
@@ -259,5 +279,24 @@ func (h *gitlabWebhook) dashboardEvent(c echo.Context, event string) ack {
 	if !ok {
 		return ack{status: http.StatusBadRequest, event: name, outcome: "invalid", reason: "malformed Idempotency-Key"}
 	}
+	if issue != 0 {
+		if a, done := checkDashboardIssue(r.Context(), h.queue, name, repo.Repo, issue); done {
+			return a
+		}
+	}
 	return enqueueDashboard(r.Context(), h.queue, jobs.Delivery{Forge: forge.GitLab, ID: id, Event: identity}, name, repo)
+}
+
+// checkDashboardIssue answers an edit of an issue that is not the
+// dashboard (204) or a database failure (500, for the forge to deliver it
+// again); done is false when the edit is the dashboard's.
+func checkDashboardIssue(ctx context.Context, queue Queue, event string, repo forge.Repo, number int) (ack, bool) {
+	ignored, err := notTheDashboard(ctx, queue, repo, number)
+	switch {
+	case err != nil:
+		return ack{status: http.StatusInternalServerError, event: event, outcome: "error", req: forge.ReviewRequest{Repo: repo}, err: err}, true
+	case ignored != "":
+		return ack{status: http.StatusNoContent, event: event, outcome: "ignored", reason: ignored, req: forge.ReviewRequest{Repo: repo}}, true
+	}
+	return ack{}, false
 }

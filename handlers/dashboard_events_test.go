@@ -37,6 +37,15 @@ func (s *testServer) refreshes(t testing.TB) []jobs.DashboardArgs {
 	return out
 }
 
+// recordDashboard records issue number as the dashboard the server last
+// wrote in repo, as a refresh does.
+func (s *testServer) recordDashboard(t testing.TB, repo forge.Repo, number int) {
+	t.Helper()
+	if err := s.queue.SaveDashboardIssue(context.Background(), repo, number, "<!-- composeguard:dashboard {} -->"); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func newDashboardServer(t *testing.T, dashboards bool) *testServer {
 	t.Helper()
 	return newTestServerWithQueue(t, jobs.Options{Dashboard: noDashboard{}}, func(o *Options) { o.Dashboards = dashboards })
@@ -48,6 +57,7 @@ func newDashboardServer(t *testing.T, dashboards bool) *testServer {
 // and ignored.
 func TestGitHubDashboardDeliveries(t *testing.T) {
 	s := newDashboardServer(t, true)
+	s.recordDashboard(t, forge.Repo{Forge: forge.GitHub, Owner: "Codertocat", Name: "Hello-World"}, 1)
 	cases := []struct {
 		name, event string
 		edits       map[string]any
@@ -64,6 +74,7 @@ func TestGitHubDashboardDeliveries(t *testing.T) {
 		{"an issue without the marker", "issues", map[string]any{"issue.body": "- [x] done", "issue.updated_at": "2019-05-15T15:23:00Z"}, http.StatusNoContent},
 		{"an issue opened", "issues", map[string]any{"action": "opened", "issue.updated_at": "2019-05-15T15:24:00Z"}, http.StatusNoContent},
 		{"an outsider's issue carrying the marker", "issues", map[string]any{"issue.user.type": "User", "issue.updated_at": "2019-05-15T15:25:00Z"}, http.StatusNoContent},
+		{"another issue of the bot's carrying the marker", "issues", map[string]any{"issue.number": 2, "issue.updated_at": "2019-05-15T15:26:00Z"}, http.StatusNoContent},
 	}
 	for i, c := range cases {
 		file := map[string]string{"push": "push.json", "issues": "issues.edited.json"}[c.event]
@@ -88,6 +99,7 @@ func TestGitHubDashboardDeliveries(t *testing.T) {
 // the marker queues nothing, however often it is edited.
 func TestGitHubDashboardIssueOfAToken(t *testing.T) {
 	s := newTestServerWithQueue(t, jobs.Options{Dashboard: noDashboard{}}, func(o *Options) { o.Dashboards, o.AppID = true, 0 })
+	s.recordDashboard(t, forge.Repo{Forge: forge.GitHub, Owner: "Codertocat", Name: "Hello-World"}, 1)
 	for i, association := range []string{"NONE", "CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "COLLABORATOR"} {
 		edits := map[string]any{"issue.user.type": "User", "issue.author_association": association, "issue.updated_at": fmt.Sprintf("2019-05-15T15:2%d:00Z", i)}
 		want := http.StatusNoContent
@@ -126,6 +138,7 @@ func TestGitLabDashboardEvents(t *testing.T) {
 	s := newTestServerWithQueue(t, jobs.Options{Dashboard: noDashboard{}}, func(o *Options) {
 		o.WebhookSecret, o.GitLabWebhookSecret, o.Dashboards = nil, gitlabSecret, true
 	})
+	s.recordDashboard(t, forge.Repo{Forge: forge.GitLab, Owner: "gitlabhq", Name: "gitlab-test"}, 23)
 	cases := []struct {
 		name, event, file string
 		edits             map[string]any
@@ -139,6 +152,9 @@ func TestGitLabDashboardEvents(t *testing.T) {
 		{"a box ticked", "Issue Hook", "gitlab_issue.json", nil, http.StatusAccepted},
 		{"an issue without the marker", "Issue Hook", "gitlab_issue.json", map[string]any{"object_attributes.description": "- [x] done", "object_attributes.updated_at": "x"}, http.StatusNoContent},
 		{"an issue closed", "Issue Hook", "gitlab_issue.json", map[string]any{"object_attributes.action": "close", "object_attributes.updated_at": "y"}, http.StatusNoContent},
+		// GitLab names no bot: anyone's issue carrying the marker gets
+		// this far, but is not the dashboard the server wrote.
+		{"another issue carrying the marker", "Issue Hook", "gitlab_issue.json", map[string]any{"object_attributes.iid": 24, "object_attributes.updated_at": "z"}, http.StatusNoContent},
 	}
 	for _, c := range cases {
 		rec := s.postTo("/webhooks/gitlab", fixture(t, c.file, c.edits), map[string]string{"X-Gitlab-Event": c.event,

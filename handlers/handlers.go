@@ -30,6 +30,9 @@ type Queue interface {
 	// EnqueueDashboard records a delivery and queues the refresh of a
 	// repository's security dashboard in one transaction.
 	EnqueueDashboard(ctx context.Context, d jobs.Delivery, repo forge.Repository) (jobs.Outcome, error)
+	// DashboardIssue is the dashboard issue the server last wrote in a
+	// repository, for an issue edit to be acted on.
+	DashboardIssue(ctx context.Context, repo forge.Repo) (number int, body string, found bool, err error)
 	// PullRequestForHead finds the pull request a head belongs to.
 	PullRequestForHead(ctx context.Context, repo forge.Repo, headSHA string) (int, bool, error)
 	// Ready reports whether the queue can take work.

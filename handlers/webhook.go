@@ -121,6 +121,11 @@ func (h *githubWebhook) receive(c echo.Context) ack {
 		case ignored != "":
 			return ack{status: http.StatusNoContent, event: event, outcome: "ignored", reason: ignored}
 		}
+		if d.issue != 0 {
+			if a, done := checkDashboardIssue(r.Context(), h.queue, event, d.repo.Repo, d.issue); done {
+				return a
+			}
+		}
 		return enqueueDashboard(r.Context(), h.queue, jobs.Delivery{Forge: forge.GitHub, ID: deliveryID, Event: d.identity}, event, d.repo)
 	}
 	ev, ignored, err := h.reviewEvent(r.Context(), event, body)
