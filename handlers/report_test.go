@@ -28,7 +28,7 @@ func hostileReview() pages.Review {
 			Services: []string{"web<script>alert(1)</script>"}, Message: "runs privileged: root on the host", New: true,
 			Fix: "Remove `privileged: true` and add only the capabilities or devices the service needs.",
 			Excerpt: []pages.Line{{Number: 2, Text: "  web<script>alert(1)</script>:"}, {Number: 3, Text: "    image: nginx:1.27"},
-				{Number: 4, Text: "    privileged: true"}, {Number: 5, Text: `    command: ["<img src=x onerror=alert(1)>"]`}}}},
+				{Number: 4, Text: "    privileged: true"}, {Number: 5, Text: "    command: [\"<img src=x onerror=alert(1)>\"] # \u202e } \u2066if admin\u2069 \u2066 {"}}}},
 		Exceptions: []pages.Exception{{Rule: "no-new-privileges-missing", Service: "db", Where: "compose.yaml:12",
 			Reason: "gosu <needs> setuid", Expires: "2030-12-31", Waived: 1, Services: []string{"db"}}},
 	}
@@ -92,6 +92,13 @@ func TestReportPageEscapesTheRepository(t *testing.T) {
 	for _, markup := range []string{"<script>", "<img", "<b>app", "<i>x", "<needs>"} {
 		if strings.Contains(body, markup) {
 			t.Errorf("the page carries the repository's %s", markup)
+		}
+	}
+	// Bidirectional controls would make the excerpt read otherwise than
+	// it runs ("Trojan Source").
+	for _, r := range []string{"\u202e", "\u2066", "\u2069"} {
+		if strings.Contains(body, r) {
+			t.Errorf("the page carries the repository's %U", []rune(r)[0])
 		}
 	}
 	for _, escaped := range []string{"octo/&lt;b&gt;app&lt;/b&gt;", "web&lt;script&gt;alert(1)&lt;/script&gt;", "gosu &lt;needs&gt; setuid"} {

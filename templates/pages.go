@@ -18,6 +18,7 @@ var pageFiles embed.FS
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"score": func(x float64) string { return fmt.Sprintf("%.1f", x) },
 	"prose": prose,
+	"shown": shown,
 }).ParseFS(pageFiles, "pages/*.tmpl"))
 
 // RenderPage writes the named page (its file name, like rule.html.tmpl, or
@@ -39,4 +40,17 @@ func prose(s string) template.HTML {
 		b.WriteString(template.HTMLEscapeString(part))
 	}
 	return template.HTML(b.String()) //nolint:gosec // every part is escaped above
+}
+
+// shown is a repository's line as a page shows it: control and
+// bidirectional formatting characters (which can make code read otherwise
+// than it runs, "Trojan Source") replaced with U+FFFD, as in comments; a
+// tab kept.
+func shown(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r != '\t' && unsafeRune(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, s)
 }
