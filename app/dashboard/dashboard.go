@@ -55,7 +55,9 @@ type Store interface {
 // *pulls.Runner is one.
 type Actions interface {
 	Harden(ctx context.Context, repo forge.Repository, file string) (pulls.Outcome, error)
-	Waiting(ctx context.Context, repo forge.Repository, now time.Time) ([]pulls.Waiting, error)
+	// Waiting is given the default branch's head and files the dashboard
+	// read, so they are not read twice.
+	Waiting(ctx context.Context, repo forge.Repository, base forge.Head, snap forge.Snapshot, now time.Time) ([]pulls.Waiting, error)
 	OpenUpdate(ctx context.Context, repo forge.Repository, branch string) (pulls.Outcome, error)
 }
 
@@ -172,7 +174,7 @@ func (r *Runner) Repository(ctx context.Context, repo forge.Repository) (*Result
 	}
 	var waiting []pulls.Waiting
 	if r.opts.Actions != nil && pol.Bump.OptedIn {
-		if waiting, err = r.opts.Actions.Waiting(ctx, repo, now); err != nil {
+		if waiting, err = r.opts.Actions.Waiting(ctx, repo, head, snap, now); err != nil {
 			return res, fmt.Errorf("image updates: %w", err)
 		}
 	}

@@ -157,6 +157,12 @@ func TestTickingOpenUpdateNow(t *testing.T) {
 	e := newEnv(t, map[string]string{".composeguard.yml": optIn + "bump:\n  schedule: \"0 6 * * 3\"\n",
 		"compose.yaml": "services:\n  db:\n    image: postgres:16.4\n"})
 	e.refresh()
+	// Listing the updates plans on the head and files the dashboard read.
+	for _, read := range []string{"GET /repos/{owner}/{repo}/branches/{branch...}", "GET /repos/{owner}/{repo}/git/trees/{tree_sha}"} {
+		if n := e.fake.Count(read); n != 1 {
+			t.Errorf("a refresh made %d requests %s, want 1", n, read)
+		}
+	}
 	is := e.issue()
 	if !strings.Contains(is.Body, "| Update postgres to 16.6 | `composeguard/postgres-16.x` | outside its schedule") {
 		t.Fatalf("the update waiting is not listed:\n%s", is.Body)

@@ -50,20 +50,26 @@ func (r *Runner) start(ctx context.Context, repo forge.Repository, trailer strin
 	if err != nil {
 		return nil, "", err
 	}
+	s, err = r.startAt(ctx, repo, base, snap, trailer)
+	return s, "", err
+}
+
+// startAt is start on a default branch head and its files already read.
+func (r *Runner) startAt(ctx context.Context, repo forge.Repository, base forge.Head, snap forge.Snapshot, trailer string) (*session, error) {
 	pol, err := readPolicy(snap)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	login, err := r.identity(ctx)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	s = &session{opts: r.opts, repo: repo, login: login, base: base, snap: snap, policy: pol,
+	s := &session{opts: r.opts, repo: repo, login: login, base: base, snap: snap, policy: pol,
 		paths: map[string]bool{}, now: r.opts.Now(), trailer: trailer}
 	for _, p := range snap.Paths() {
 		s.paths[p] = true
 	}
-	return s, "", nil
+	return s, nil
 }
 
 // ours reports a pull request composeguard opened from one of its branches.

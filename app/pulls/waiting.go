@@ -26,9 +26,15 @@ type Waiting struct {
 // Waiting lists the image updates of a repository that a run at now would
 // propose but that have no open pull request: held back by the
 // repository's schedule or its pull request limits. Updates a person
-// declined are not listed. Nothing is written.
-func (r *Runner) Waiting(ctx context.Context, repo forge.Repository, now time.Time) ([]Waiting, error) {
-	w, props, err := r.planned(ctx, repo)
+// declined are not listed. Nothing is written. base and snap are the
+// default branch's head and its files, as the caller read them: read
+// again here they would cost the same API calls twice.
+func (r *Runner) Waiting(ctx context.Context, repo forge.Repository, base forge.Head, snap forge.Snapshot, now time.Time) ([]Waiting, error) {
+	s, err := r.startAt(ctx, repo, base, snap, bumpTrailer)
+	if err != nil {
+		return nil, err
+	}
+	w, props, err := r.plan(ctx, s)
 	if w == nil || err != nil {
 		return nil, err
 	}
@@ -79,8 +85,17 @@ func (r *Runner) OpenUpdate(ctx context.Context, repo forge.Repository, branch s
 // empty, not opted in).
 func (r *Runner) planned(ctx context.Context, repo forge.Repository) (*repoRun, []*proposal, error) {
 	s, _, err := r.start(ctx, repo, bumpTrailer)
-	if s == nil || err != nil || !s.policy.Bump.OptedIn {
+	if s == nil || err != nil {
 		return nil, nil, err
+	}
+	return r.plan(ctx, s)
+}
+
+// plan plans the image updates of a session; a nil run when the
+// repository is not opted in.
+func (r *Runner) plan(ctx context.Context, s *session) (*repoRun, []*proposal, error) {
+	if !s.policy.Bump.OptedIn {
+		return nil, nil, nil
 	}
 	if r.opts.NewRegistry == nil {
 		return nil, nil, errors.New("no registry client to look image updates up with")
@@ -89,7 +104,7 @@ func (r *Runner) planned(ctx context.Context, repo forge.Repository) (*repoRun, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("registry client: %w", err)
 	}
-	w := &repoRun{session: s, registry: regs.For(registry.ScopeName(repo.Repo)), result: &Result{}}
+	w := &repoRun{session: s, registry: regs.For(registry.ScopeName(s.repo.Repo)), result: &Result{}}
 	props, err := w.plan(ctx)
 	return w, props, err
 }

@@ -12,7 +12,16 @@ import (
 // waiting lists what the dashboard would show, as "branch schedule|limited: why".
 func (e *env) waiting() []string {
 	e.t.Helper()
-	ws, err := e.runner.Waiting(e.t.Context(), e.target, e.now)
+	ctx, client := e.t.Context(), e.hub.client()
+	base, err := client.BranchHead(ctx, e.target.Repo, e.target.DefaultBranch)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	snap, err := client.Snapshot(ctx, e.target.Repo, base.SHA)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	ws, err := e.runner.Waiting(ctx, e.target, base, snap, e.now)
 	if err != nil {
 		e.t.Fatal(err)
 	}
