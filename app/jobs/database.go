@@ -60,6 +60,21 @@ type conn interface {
 // row is one row of a result, *sql.Row or pgx.Row.
 type row interface{ Scan(dest ...any) error }
 
+// eachRow calls each for every row of rows, *sql.Rows or pgx.Rows, in
+// order; the caller closes rows.
+func eachRow(rows interface {
+	row
+	Next() bool
+	Err() error
+}, each func(row) error) error {
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // inserter inserts a job in the transaction it was given with; opts may be
 // nil, and add to the args' own InsertOpts.
 type inserter func(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)

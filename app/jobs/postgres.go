@@ -148,12 +148,7 @@ func (c pgxConn) queryEach(ctx context.Context, query string, each func(row) err
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return eachRow(rows, each)
 }
 
 // numbered turns each ? into $1, $2…; the project's queries hold no ? in a

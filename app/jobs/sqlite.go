@@ -153,10 +153,5 @@ func (c sqlConn) queryEach(ctx context.Context, query string, each func(row) err
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return eachRow(rows, each)
 }
