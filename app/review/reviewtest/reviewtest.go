@@ -1,6 +1,6 @@
 // Package reviewtest holds the compose fixtures that the review flow's tests
 // and the server's end-to-end tests share, so a test's findings come only
-// from what it changes.
+// from what it changes, and an in-memory review.Store (Store).
 package reviewtest
 
 import (

@@ -31,6 +31,7 @@ type pull struct {
 
 func key(repo forge.Repo, number int) pull { return pull{repo.String(), number} }
 
+// NewStore returns an empty Store.
 func NewStore() *Store {
 	return &Store{pulls: map[pull]*forge.Posted{}, doubts: map[pull]map[int64]bool{}, runs: map[int64]int64{}, heads: map[pull]string{}}
 }
