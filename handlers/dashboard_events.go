@@ -20,9 +20,6 @@ import (
 // job checks that the issue is the server's own; the handlers only keep
 // deliveries that cannot matter from queueing work.
 
-// dashboardMarker starts the hidden marker of every dashboard issue.
-const dashboardMarker = "<!-- composeguard:dashboard "
-
 // maxGitHubPushCommits is the most commits GitHub lists in a push
 // delivery; a push of more may touch files the listing leaves out.
 const maxGitHubPushCommits = 2048
@@ -129,7 +126,7 @@ func (h *githubWebhook) dashboardEvent(event string, body []byte) (dashboardRequ
 		switch {
 		case p.Action != "edited" || p.Changes.Body == nil:
 			return dashboardRequest{}, "action " + p.Action + " not handled", nil
-		case len(p.Issue.PullRequest) > 0 && string(p.Issue.PullRequest) != "null" || !strings.Contains(p.Issue.Body, dashboardMarker):
+		case len(p.Issue.PullRequest) > 0 && string(p.Issue.PullRequest) != "null" || !strings.Contains(p.Issue.Body, jobs.DashboardMarker):
 			return dashboardRequest{}, "not a dashboard", nil
 		case p.Sender.Type == "Bot":
 			// The server's own edits (and other bots') tick nothing.
@@ -263,7 +260,7 @@ func (h *gitlabWebhook) dashboardEvent(c echo.Context, event string) ack {
 		switch {
 		case a.Action != "update" || p.Changes.Description == nil:
 			return ack{status: http.StatusNoContent, event: name, outcome: "ignored", reason: "action " + a.Action + " not handled"}
-		case !strings.Contains(a.Description, dashboardMarker):
+		case !strings.Contains(a.Description, jobs.DashboardMarker):
 			return ack{status: http.StatusNoContent, event: name, outcome: "ignored", reason: "not a dashboard"}
 		}
 		project, identity, issue = p.Project, fmt.Sprintf("issue update #%d updated %s", a.IID, a.UpdatedAt), a.IID

@@ -9,13 +9,14 @@ import (
 	"strings"
 
 	"github.com/composeguard/composeguard/app/forge"
+	"github.com/composeguard/composeguard/app/jobs"
 )
 
 // The hidden marker at the end of the body names the dashboard and what
 // each box asks for. Only the copy the server wrote, kept in the database,
 // is read for that: a person editing the issue can tick a box, never
 // change what it does.
-const markerStart, markerEnd = "<!-- composeguard:dashboard ", " -->"
+const markerStart, markerEnd = jobs.DashboardMarker, " -->"
 
 type marker struct {
 	Boxes map[string]box `json:"boxes"`

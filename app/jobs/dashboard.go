@@ -28,6 +28,11 @@ func (d DashboardByForge) Refresh(ctx context.Context, repo forge.Repository) er
 	return r.Refresh(ctx, repo)
 }
 
+// DashboardMarker starts the hidden marker of every dashboard issue
+// (app/dashboard writes it): the webhook handlers queue a refresh for an
+// issue edit only when the issue carries it.
+const DashboardMarker = "<!-- composeguard:dashboard "
+
 // DashboardArgs refreshes one repository's dashboard: after a push to its
 // default branch, a box ticked, or on the bump schedule.
 type DashboardArgs struct {
