@@ -62,15 +62,6 @@ func reportLinks(cfg config.Config) *pages.Links {
 	return pages.NewLinks(cfg.PublicURL, cfg.WebhookSecret.Reveal(), cfg.GitLabWebhookSecret.Reveal())
 }
 
-// reportStore is the queue's store of report pages, set once the queue
-// is open: the reviewers the queue runs are made before it, and run only
-// after it starts.
-type reportStore struct{ queue *jobs.Queue }
-
-func (s *reportStore) SaveReview(ctx context.Context, r pages.Review) error {
-	return s.queue.SaveReview(ctx, r)
-}
-
 // setupPages registers the GitHub App of a server started with no
 // credentials, exchanging the code GitHub returns only with the configured
 // GitHub API and keeping the App in the data folder, for who can read the
@@ -248,8 +239,9 @@ func newGitHubClient(cfg config.Config, calls *forgekit.APICalls) (*github.Clien
 	return github.NewTokenClient(opts)
 }
 
-// queueStore is the queue as the reviews' store, set once the queue is
-// open and before it runs a review.
+// queueStore is the queue as the reviews' store and that of their report
+// pages, set once the queue is open: the reviewers the queue runs are made
+// before it, and run only after it starts.
 type queueStore struct{ *jobs.Queue }
 
 // serveMemoryLimit is the soft limit of the Go runtime's memory in serve:
@@ -312,11 +304,10 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 	if err != nil {
 		return err
 	}
-	reports := &reportStore{}
-	// The reviews keep their records in the queue's database, opened
-	// after them: it runs them.
+	// The reviews keep their records and report pages in the queue's
+	// database, opened after them: it runs them.
 	store := &queueStore{}
-	f, err := newReviewers(cfg, store, scanner, reports, m, logger)
+	f, err := newReviewers(cfg, store, scanner, store, m, logger)
 	if err != nil {
 		return err
 	}
@@ -341,7 +332,6 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 	}
 	defer queue.Close()
 	maps.Copy(dashboards, f.dashboards(queue))
-	reports.queue = queue
 	store.Queue = queue
 
 	routes, err := handlers.New(handlers.Options{
