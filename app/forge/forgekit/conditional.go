@@ -3,11 +3,9 @@ package forgekit
 import (
 	"bytes"
 	"compress/gzip"
-	"container/list"
 	"crypto/sha256"
 	"io"
 	"net/http"
-	"sync"
 )
 
 // Revalidation keeps the last answer to each GET with its validators
@@ -22,12 +20,7 @@ import (
 // hourly refresh only If-Modified-Since can still match.
 type Revalidation struct {
 	skip func(*http.Request) bool
-
-	mu    sync.Mutex
-	limit int64 // bytes kept: compressed bodies, headers, keys
-	size  int64
-	order *list.List // front: most recently used *answer
-	byKey map[string]*list.Element
+	kept *lru[*answer] // sized by size: compressed bodies, headers, keys
 }
 
 // maxRevalidatedBody is the largest body kept: a tree listing GitHub
@@ -50,7 +43,7 @@ func NewRevalidation(limit int64, skip func(*http.Request) bool) *Revalidation {
 	if skip == nil {
 		skip = func(*http.Request) bool { return false }
 	}
-	return &Revalidation{skip: skip, limit: limit, order: list.New(), byKey: map[string]*list.Element{}}
+	return &Revalidation{skip: skip, kept: newLRU[*answer](limit)}
 }
 
 // Transport revalidates the GETs next carries. scope names whose answers
@@ -82,7 +75,7 @@ func (t *revalidating) RoundTrip(r *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	credential := sha256.Sum256([]byte(cred))
-	kept := t.v.get(key)
+	kept, _ := t.v.kept.get(key)
 	if kept != nil {
 		r = r.Clone(r.Context())
 		switch {
@@ -104,7 +97,7 @@ func (t *revalidating) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	etag, lastModified := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
 	if etag == "" && lastModified == "" || resp.ContentLength > maxRevalidatedBody {
-		t.v.drop(key)
+		t.v.kept.drop(key)
 		return resp, nil
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxRevalidatedBody+1))
@@ -113,7 +106,7 @@ func (t *revalidating) RoundTrip(r *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	if len(body) > maxRevalidatedBody {
-		t.v.drop(key)
+		t.v.kept.drop(key)
 		resp.Body = readCloser{io.MultiReader(bytes.NewReader(body), resp.Body), resp.Body}
 		return resp, nil
 	}
@@ -152,44 +145,7 @@ func (a *answer) serve(notModified *http.Response) (*http.Response, error) {
 	return &resp, nil
 }
 
-func (v *Revalidation) get(key string) *answer {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	e, ok := v.byKey[key]
-	if !ok {
-		return nil
-	}
-	v.order.MoveToFront(e)
-	return e.Value.(*answer)
-}
-
-func (v *Revalidation) put(a *answer) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.remove(a.key)
-	if a.size() > v.limit {
-		return
-	}
-	v.byKey[a.key] = v.order.PushFront(a)
-	v.size += a.size()
-	for v.size > v.limit {
-		v.remove(v.order.Back().Value.(*answer).key)
-	}
-}
-
-func (v *Revalidation) drop(key string) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	v.remove(key)
-}
-
-func (v *Revalidation) remove(key string) {
-	if e, ok := v.byKey[key]; ok {
-		v.order.Remove(e)
-		delete(v.byKey, key)
-		v.size -= e.Value.(*answer).size()
-	}
-}
+func (v *Revalidation) put(a *answer) { v.kept.put(a.key, a, a.size()) }
 
 // size is what an answer holds in memory, about: its key and headers count
 // as well as its body, or many small answers (a 304-sized body, GitHub's

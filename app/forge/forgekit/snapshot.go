@@ -31,12 +31,12 @@ type File struct {
 // once. A blob id names its content, so base and head share every file a
 // change leaves alone.
 type Blobs struct {
-	cache    *blobCache
+	cache    *lru[[]byte]
 	fetching singleflight.Group
 }
 
 // NewBlobs keeps at most limit bytes.
-func NewBlobs(limit int64) *Blobs { return &Blobs{cache: newBlobCache(limit)} }
+func NewBlobs(limit int64) *Blobs { return &Blobs{cache: newLRU[[]byte](limit)} }
 
 // Get returns the content of key from the cache, or from fetch.
 func (b *Blobs) Get(key string, fetch func() ([]byte, error)) ([]byte, error) {
@@ -51,7 +51,7 @@ func (b *Blobs) Get(key string, fetch func() ([]byte, error)) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		b.cache.put(key, data)
+		b.cache.put(key, data, int64(len(data)))
 		return data, nil
 	})
 	if err != nil {
