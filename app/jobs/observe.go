@@ -39,8 +39,8 @@ type jobMetadata struct {
 }
 
 // jobAttrs are the log attributes of a job: "job_id" as River's own lines
-// name it, and for a review or a repository's image updates what they are
-// about.
+// name it, and for a review, a repository's image updates or its dashboard
+// what they are about.
 func jobAttrs(job *rivertype.JobRow) []any {
 	attrs := []any{"job_id", job.ID, "kind", job.Kind, "attempt", job.Attempt}
 	var meta jobMetadata
