@@ -1,17 +1,12 @@
 package dashboard_test
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -34,14 +29,6 @@ const (
 	installation = 7
 )
 
-var appKey = sync.OnceValue(func() *rsa.PrivateKey {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		panic(err)
-	}
-	return k
-})
-
 // env is the fake GitHub holding acme/stack, the App's client, a database
 // and a Runner over them whose boxes the hardening flow acts on.
 type env struct {
@@ -57,9 +44,8 @@ type env struct {
 func newEnv(t testing.TB, files map[string]string) *env {
 	t.Helper()
 	f := githubtest.New(t)
-	f.SetApp(appID, &appKey().PublicKey)
-	client, err := github.NewAppClient(github.Options{APIURL: f.URL, AppID: appID, PrivateKey: pem.EncodeToMemory(
-		&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(appKey())})})
+	f.SetApp(appID, &githubtest.AppKey().PublicKey)
+	client, err := github.NewAppClient(github.Options{APIURL: f.URL, AppID: appID, PrivateKey: githubtest.AppKeyPEM()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,7 @@
 package jobs
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"slices"
@@ -78,11 +74,7 @@ func TestBumpRunSpreadsRepositories(t *testing.T) {
 // another installation's repositories and every review go on.
 func TestBumpWaitsForTheRateLimitReset(t *testing.T) {
 	fake := githubtest.New(t)
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fake.SetApp(42, &key.PublicKey)
+	fake.SetApp(42, &githubtest.AppKey().PublicKey)
 	for _, r := range []struct {
 		owner, name  string
 		installation int64
@@ -91,7 +83,7 @@ func TestBumpWaitsForTheRateLimitReset(t *testing.T) {
 			map[string]string{"compose.yaml": "services:\n  web:\n    image: nginx:1.25.5\n"})
 	}
 	client, err := github.NewAppClient(github.Options{APIURL: fake.URL, AppID: 42,
-		PrivateKey: pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})})
+		PrivateKey: githubtest.AppKeyPEM()})
 	if err != nil {
 		t.Fatal(err)
 	}

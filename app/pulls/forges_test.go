@@ -1,13 +1,8 @@
 package pulls_test
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
 	"net/http"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -102,14 +97,6 @@ const (
 	installation = 7
 )
 
-var appKey = sync.OnceValue(func() *rsa.PrivateKey {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		panic(err)
-	}
-	return k
-})
-
 type githubHub struct {
 	fake *githubtest.Fake
 	api  *github.Client
@@ -118,9 +105,8 @@ type githubHub struct {
 func newGitHubHub(t *testing.T) hub {
 	t.Helper()
 	f := githubtest.New(t)
-	f.SetApp(appID, &appKey().PublicKey)
-	client, err := github.NewAppClient(github.Options{APIURL: f.URL, AppID: appID, PrivateKey: pem.EncodeToMemory(
-		&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(appKey())})})
+	f.SetApp(appID, &githubtest.AppKey().PublicKey)
+	client, err := github.NewAppClient(github.Options{APIURL: f.URL, AppID: appID, PrivateKey: githubtest.AppKeyPEM()})
 	if err != nil {
 		t.Fatal(err)
 	}

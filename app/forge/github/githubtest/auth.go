@@ -4,9 +4,12 @@ import (
 	"cmp"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	jwt "github.com/golang-jwt/jwt/v4"
@@ -31,6 +34,21 @@ type grant struct {
 	login        string
 	expires      time.Time // zero: never
 	personal     bool      // a person's token, refused check run writes
+}
+
+// AppKey is a GitHub App's private key, one for a whole test run:
+// generating one takes a while. SetApp takes its public half.
+var AppKey = sync.OnceValue(func() *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	return k
+})
+
+// AppKeyPEM is AppKey as GitHub hands it out, PEM.
+func AppKeyPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(AppKey())})
 }
 
 // SetApp registers the GitHub App whose JWTs, signed with the private half
