@@ -2,11 +2,7 @@ package jobs
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/app/forge"
@@ -63,7 +59,7 @@ func (q *Queue) Scores(ctx context.Context, repo forge.Repo, n int) ([]ScorePoin
 func (q *Queue) DashboardIssue(ctx context.Context, repo forge.Repo) (number int, body string, found bool, err error) {
 	err = q.db.queryRow(ctx, `SELECT issue, body FROM dashboards WHERE provider = ? AND repo = ?`,
 		string(repo.Forge), repo.String()).Scan(&number, &body)
-	if errors.Is(err, sql.ErrNoRows) || errors.Is(err, pgx.ErrNoRows) {
+	if noRows(err) {
 		return 0, "", false, nil
 	}
 	return number, body, err == nil, err

@@ -2,12 +2,14 @@ package jobs
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
@@ -59,6 +61,11 @@ type conn interface {
 
 // row is one row of a result, *sql.Row or pgx.Row.
 type row interface{ Scan(dest ...any) error }
+
+// noRows reports a queryRow that found no row, on either database.
+func noRows(err error) bool {
+	return errors.Is(err, sql.ErrNoRows) || errors.Is(err, pgx.ErrNoRows)
+}
 
 // eachRow calls each for every row of rows, *sql.Rows or pgx.Rows, in
 // order; the caller closes rows.

@@ -2,12 +2,8 @@ package jobs
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"strings"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/composeguard/composeguard/app/forge"
 	"github.com/composeguard/composeguard/app/pages"
@@ -60,7 +56,7 @@ func (q *Queue) DefaultBranchReview(ctx context.Context, kind forge.Kind, repo s
 func (q *Queue) review(ctx context.Context, query string, args ...any) (r pages.Review, ok bool, err error) {
 	var body []byte
 	err = q.db.queryRow(ctx, query, args...).Scan(&body)
-	if errors.Is(err, sql.ErrNoRows) || errors.Is(err, pgx.ErrNoRows) {
+	if noRows(err) {
 		return r, false, nil
 	}
 	if err != nil {

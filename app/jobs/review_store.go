@@ -3,12 +3,8 @@ package jobs
 import (
 	"cmp"
 	"context"
-	"database/sql"
-	"errors"
 	"strings"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/composeguard/composeguard/app/forge"
 )
@@ -152,8 +148,4 @@ func recordHead(ctx context.Context, tx conn, req forge.ReviewRequest) error {
 
 func pullKey(req forge.ReviewRequest) []any {
 	return []any{string(req.Repo.Forge), req.Repo.String(), req.Number}
-}
-
-func noRows(err error) bool {
-	return errors.Is(err, sql.ErrNoRows) || errors.Is(err, pgx.ErrNoRows)
 }
