@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/url"
@@ -35,11 +36,11 @@ func hostileReview() pages.Review {
 }
 
 // reportServer is a test server keeping review, whose report links it
-// signs with the test secret.
+// signs with a test key.
 func reportServer(t *testing.T, review pages.Review) (*testServer, *pages.Links) {
 	t.Helper()
 	public, _ := url.Parse("https://cg.example.com/")
-	links := pages.NewLinks(public, string(testSecret))
+	links := pages.NewLinks(public, bytes.Repeat([]byte{7}, pages.KeySize))
 	s := newTestServer(t, func(o *Options) { o.Links, o.Now = links, func() time.Time { return reportNow } })
 	if err := s.queue.SaveReview(context.Background(), review); err != nil {
 		t.Fatal(err)
@@ -64,7 +65,7 @@ func TestReportPageNeedsASignedLink(t *testing.T) {
 	if rec := s.get(good); rec.Code != http.StatusOK || rec.Header().Get("Cache-Control") != "private, no-store" {
 		t.Fatalf("a signed link: %d %q", rec.Code, rec.Header().Get("Cache-Control"))
 	}
-	otherSecret := pages.NewLinks(&url.URL{Scheme: "https", Host: "cg.example.com", Path: "/"}, "another secret")
+	otherSecret := pages.NewLinks(&url.URL{Scheme: "https", Host: "cg.example.com", Path: "/"}, bytes.Repeat([]byte{8}, pages.KeySize))
 	for name, path := range map[string]string{
 		"no signature":   "/report/" + review.Key(),
 		"other key":      strings.Replace(good, review.Key(), pages.Key(forge.GitHub, "octo/other", review.HeadSHA), 1),

@@ -241,6 +241,14 @@ var migrations = []migration{{version: 1, statements: []string{
 		run_id      BIGINT NOT NULL,
 		recorded_at %[1]s NOT NULL DEFAULT CURRENT_TIMESTAMP
 	)`,
+}}, {version: 5, statements: []string{
+	// Keys the server made for itself, shared by its replicas
+	// (ReportLinkKey): never derived from a setting anyone else knows.
+	`CREATE TABLE IF NOT EXISTS server_keys (
+		name       TEXT PRIMARY KEY,
+		secret     %[2]s NOT NULL,
+		created_at %[1]s NOT NULL DEFAULT CURRENT_TIMESTAMP
+	)`,
 }}}
 
 // migrationsTable records the versions of the project's migrations applied.

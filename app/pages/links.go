@@ -21,24 +21,19 @@ type Links struct {
 	key    []byte
 }
 
+// KeySize is the size of the key NewLinks wants.
+const KeySize = 32
+
 // NewLinks signs links to pages under public (the server's address, ending
-// with a slash) with a key derived from secrets, the server's webhook
-// secrets: every replica derives the same key from its settings, no file
-// need be shared, and a link stops opening when those secrets are
-// rotated. Without a public address or a secret it makes no links.
-func NewLinks(public *url.URL, secrets ...string) *Links {
-	mac := hmac.New(sha256.New, []byte("composeguard report links v1"))
-	n := 0
-	for _, s := range secrets {
-		if s != "" {
-			mac.Write([]byte(strconv.Itoa(len(s)) + ":" + s))
-			n++
-		}
-	}
-	if public == nil || n == 0 {
+// with a slash) with key, random and kept by the server (app/jobs): no
+// setting derives it, as a project's webhook secret is known to whoever
+// set up the webhook. Without a public address or a key of KeySize bytes
+// it makes no links.
+func NewLinks(public *url.URL, key []byte) *Links {
+	if public == nil || len(key) != KeySize {
 		return nil
 	}
-	return &Links{public: public, key: mac.Sum(nil)}
+	return &Links{public: public, key: key}
 }
 
 // Report is the signed address of a head's report page, valid for

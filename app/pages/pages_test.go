@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"bytes"
 	"net/url"
 	"reflect"
 	"strings"
@@ -30,7 +31,7 @@ func TestExcerpt(t *testing.T) {
 func TestReportLinks(t *testing.T) {
 	public, _ := url.Parse("https://cg.example.com/x/")
 	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	links := NewLinks(public, "github-secret", "")
+	links := NewLinks(public, bytes.Repeat([]byte{1}, KeySize))
 	key := Key(forge.GitLab, "a-very/long/group/path/"+strings.Repeat("n", 100), strings.Repeat("f", 40))
 	raw := links.Report(key, now)
 	if len(raw) > 255 || !strings.HasPrefix(raw, "https://cg.example.com/x/report/"+key+"?") {
@@ -52,10 +53,11 @@ func TestReportLinks(t *testing.T) {
 	if err := links.Verify(key, q.Get("expires")+"0", q.Get("sig"), now); err != ErrBadSignature {
 		t.Errorf("a lengthened expiry: %v", err)
 	}
-	if err := check(NewLinks(public, "another secret"), key, q.Get("sig"), now); err != ErrBadSignature {
+	if err := check(NewLinks(public, bytes.Repeat([]byte{2}, KeySize)), key, q.Get("sig"), now); err != ErrBadSignature {
 		t.Errorf("a server with other secrets: %v", err)
 	}
-	if NewLinks(nil, "s") != nil || NewLinks(public, "", "") != nil || (*Links)(nil).Report(key, now) != "" {
-		t.Error("without an address or a secret there are no links")
+	if NewLinks(nil, bytes.Repeat([]byte{1}, KeySize)) != nil || NewLinks(public, nil) != nil || NewLinks(public, []byte("short")) != nil ||
+		(*Links)(nil).Report(key, now) != "" {
+		t.Error("without an address or a key of KeySize bytes there are no links")
 	}
 }

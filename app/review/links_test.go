@@ -1,6 +1,7 @@
 package review_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/url"
@@ -60,7 +61,8 @@ func TestReportPageOfTheHead(t *testing.T) {
 	public, _ := url.Parse("https://cg.example.com/")
 	reports := &savedReports{}
 	r := reviewer(f)
-	r.Reports, r.Links = reports, pages.NewLinks(public, "secret")
+	links := pages.NewLinks(public, bytes.Repeat([]byte{1}, pages.KeySize))
+	r.Reports, r.Links = reports, links
 	run(t, r, headSHA)
 
 	if len(reports.saved) != 1 {
@@ -72,7 +74,7 @@ func TestReportPageOfTheHead(t *testing.T) {
 	if err != nil || details.Path != "/report/"+page.Key() {
 		t.Fatalf("the check's details %q do not lead to the head's page %s", check.DetailsURL, page.Key())
 	}
-	if err := r.Links.Verify(page.Key(), details.Query().Get("expires"), details.Query().Get("sig"), today); err != nil {
+	if err := links.Verify(page.Key(), details.Query().Get("expires"), details.Query().Get("sig"), today); err != nil {
 		t.Errorf("the details link: %v", err)
 	}
 	if page.HeadSHA != headSHA || page.Number != 7 || page.Conclusion != check.Conclusion || page.Title != check.Title {
@@ -106,7 +108,7 @@ func TestReportPageNotKeptIsRetried(t *testing.T) {
 		map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
 	public, _ := url.Parse("https://cg.example.com/")
 	r := reviewer(f)
-	r.Reports, r.Links = failingReports{}, pages.NewLinks(public, "secret")
+	r.Reports, r.Links = failingReports{}, pages.NewLinks(public, bytes.Repeat([]byte{1}, pages.KeySize))
 	var retry *forge.RetryableError
 	if err := r.Run(context.Background(), request(headSHA)); !errors.As(err, &retry) {
 		t.Fatalf("Run: %v, want a retryable error", err)

@@ -16,6 +16,11 @@ type Reports interface {
 	SaveReview(ctx context.Context, r pages.Review) error
 }
 
+// ReportLinks signs the links to report pages (*pages.Links).
+type ReportLinks interface {
+	Report(key string, now time.Time) string
+}
+
 // keepReport stores the head's review for its report page and returns the
 // signed link to it, for the check run's "Details"; "" when the server
 // keeps no pages.
@@ -25,7 +30,9 @@ func (r *PullRequestReview) keepReport(ctx context.Context, pr forge.PullRequest
 	}
 	now := r.now()
 	page := res.page(run, now)
-	page.IntoDefault = pr.DefaultBranch == "" || pr.BaseRef == pr.DefaultBranch
+	// A forge that did not name the default branch gets no badge from it:
+	// counting it in would let any branch's policy publish the score.
+	page.IntoDefault = pr.DefaultBranch != "" && pr.BaseRef == pr.DefaultBranch
 	page.Badge = res.pol.Badge
 	if err := r.Reports.SaveReview(ctx, page); err != nil {
 		// The database, not the pull request, failed: the job tries again.

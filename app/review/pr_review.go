@@ -12,7 +12,6 @@ import (
 	"github.com/composeguard/composeguard/app/audit"
 	"github.com/composeguard/composeguard/app/fix"
 	"github.com/composeguard/composeguard/app/forge"
-	"github.com/composeguard/composeguard/app/pages"
 	"github.com/composeguard/composeguard/app/policy"
 	"github.com/composeguard/composeguard/app/vulns"
 	"github.com/composeguard/composeguard/checks"
@@ -46,7 +45,7 @@ type PullRequestReview struct {
 	// signs the link to it that the check run's "Details" (GitLab's
 	// target URL) carries; without either there is no page.
 	Reports Reports
-	Links   *pages.Links
+	Links   ReportLinks
 	// Metrics count the findings of each completed review; nil counts none.
 	Metrics *Metrics
 }

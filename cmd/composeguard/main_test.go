@@ -135,7 +135,7 @@ func TestMigrate(t *testing.T) {
 			env := func(k string) string { return map[string]string{"COMPOSEGUARD_DATABASE_URL": db}[k] }
 			var out, errs strings.Builder
 			if code := migrate(nil, env, &out, &errs); code != 0 || !strings.Contains(out.String(), "River's migrations 1 to ") ||
-				!strings.Contains(out.String(), "composeguard's migrations 1 to 4 applied") {
+				!strings.Contains(out.String(), "composeguard's migrations 1 to 5 applied") {
 				t.Fatalf("first migrate: exit %d\n%s%s", code, out.String(), errs.String())
 			}
 			out.Reset()

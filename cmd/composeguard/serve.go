@@ -41,8 +41,11 @@ import (
 // it posts in store, listing the vulnerabilities of changed images with
 // scanner when there is one and keeping each head's review in reports for
 // its page; tests stand in for it.
-var newReviewer = func(cfg config.Config, client review.Forge, store review.Store, scanner *vulns.Scanner, reports review.Reports, metrics *review.Metrics) (jobs.Reviewer, error) {
-	r := &review.PullRequestReview{Forge: client, Store: store, RulesURL: cfg.RulesURL, Reports: reports, Links: reportLinks(cfg), Metrics: metrics}
+var newReviewer = func(cfg config.Config, client review.Forge, store review.Store, scanner *vulns.Scanner, reports *queueStore, metrics *review.Metrics) (jobs.Reviewer, error) {
+	r := &review.PullRequestReview{Forge: client, Store: store, RulesURL: cfg.RulesURL, Reports: reports, Metrics: metrics}
+	if cfg.PublicURL != nil {
+		r.Links = reports
+	}
 	if scanner != nil {
 		r.Scanner = scanner
 		r.Registry = func(caller string) (vulns.Digests, error) {
@@ -56,10 +59,18 @@ var newReviewer = func(cfg config.Config, client review.Forge, store review.Stor
 	return r, nil
 }
 
-// reportLinks signs the links to report pages with the server's webhook
-// secrets; nil without a public URL, and then there are no report pages.
-func reportLinks(cfg config.Config) *pages.Links {
-	return pages.NewLinks(cfg.PublicURL, cfg.WebhookSecret.Reveal(), cfg.GitLabWebhookSecret.Reveal())
+// reportLinks signs the links to report pages with the key the server
+// keeps in its database; nil without a public URL, and then there are no
+// report pages. The key is never logged.
+func reportLinks(ctx context.Context, cfg config.Config, queue *jobs.Queue) (*pages.Links, error) {
+	if cfg.PublicURL == nil {
+		return nil, nil
+	}
+	key, err := queue.ReportLinkKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return pages.NewLinks(cfg.PublicURL, key), nil
 }
 
 // setupPages registers the GitHub App of a server started with no
@@ -148,7 +159,7 @@ func newServerMetrics(reg prometheus.Registerer) (serverMetrics, error) {
 // and the image updates list vulnerabilities with scanner when there is one;
 // the review records what it posts in store and keeps each head's review in
 // reports for its page.
-func newReviewers(cfg config.Config, store review.Store, scanner *vulns.Scanner, reports review.Reports, m serverMetrics, logger *slog.Logger) (flows, error) {
+func newReviewers(cfg config.Config, store review.Store, scanner *vulns.Scanner, reports *queueStore, m serverMetrics, logger *slog.Logger) (flows, error) {
 	reviewers := jobs.ByForge{}
 	quotas := jobs.QuotasByForge{}
 	clients := map[forge.Kind]serverForge{}
@@ -242,7 +253,18 @@ func newGitHubClient(cfg config.Config, calls *forgekit.APICalls) (*github.Clien
 // queueStore is the queue as the reviews' store and that of their report
 // pages, set once the queue is open: the reviewers the queue runs are made
 // before it, and run only after it starts.
-type queueStore struct{ *jobs.Queue }
+type queueStore struct {
+	*jobs.Queue
+	links *pages.Links
+}
+
+// Report is the signed link to a report page, "" before the queue opens.
+func (s *queueStore) Report(key string, now time.Time) string {
+	if s == nil {
+		return ""
+	}
+	return s.links.Report(key, now)
+}
 
 // serveMemoryLimit is the soft limit of the Go runtime's memory in serve:
 // deploy/compose.yaml gives the container 512 MB, and what the runtime does
@@ -332,6 +354,9 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 	}
 	defer queue.Close()
 	maps.Copy(dashboards, f.dashboards(queue))
+	if store.links, err = reportLinks(ctx, cfg, queue); err != nil {
+		return err
+	}
 	store.Queue = queue
 
 	routes, err := handlers.New(handlers.Options{
@@ -345,7 +370,7 @@ func runWith(ctx context.Context, cfg config.Config, logger *slog.Logger) error 
 		Logger:              logger,
 		UnverifiedBodies:    cfg.UnverifiedBodies,
 		TrustedProxies:      cfg.TrustedProxies,
-		Links:               reportLinks(cfg),
+		Links:               store.links,
 		Setup:               setup,
 	})
 	if err != nil {

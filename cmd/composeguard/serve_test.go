@@ -187,7 +187,7 @@ func (r *recordingReviewer) reviewed() []forge.ReviewRequest {
 
 func withReviewer(t *testing.T, r jobs.Reviewer, err error) {
 	saved := newReviewer
-	newReviewer = func(config.Config, review.Forge, review.Store, *vulns.Scanner, review.Reports, *review.Metrics) (jobs.Reviewer, error) {
+	newReviewer = func(config.Config, review.Forge, review.Store, *vulns.Scanner, *queueStore, *review.Metrics) (jobs.Reviewer, error) {
 		return r, err
 	}
 	t.Cleanup(func() { newReviewer = saved })
