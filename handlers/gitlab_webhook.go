@@ -41,6 +41,7 @@ type gitlabMergeRequestEvent struct {
 	ObjectKind string `json:"object_kind"`
 	Project    struct {
 		PathWithNamespace string `json:"path_with_namespace"`
+		DefaultBranch     string `json:"default_branch"`
 	} `json:"project"`
 	ObjectAttributes struct {
 		IID            int    `json:"iid"`
@@ -143,6 +144,6 @@ func (h *gitlabWebhook) mergeRequest(p gitlabMergeRequestEvent) (forge.ReviewReq
 		return forge.ReviewRequest{}, "", ""
 	}
 	req := forge.ReviewRequest{Repo: forge.Repo{Forge: forge.GitLab, Owner: path[:cut], Name: path[cut+1:]},
-		Number: a.IID, HeadSHA: a.LastCommit.ID, Opened: a.Action == "open"}
+		Number: a.IID, HeadSHA: a.LastCommit.ID, Opened: a.Action == "open", DefaultBranch: p.Project.DefaultBranch}
 	return req, fmt.Sprintf("merge_request %s %s!%d %s updated %s", a.Action, path, a.IID, req.HeadSHA, a.UpdatedAt), ""
 }

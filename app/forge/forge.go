@@ -45,7 +45,8 @@ type PullRequest struct {
 	BaseSHA string // the merge base side: the base branch commit the PR is compared with
 	BaseRef string
 	// DefaultBranch is the repository's default branch, "" when the
-	// forge does not say with the pull request (GitLab).
+	// forge does not say with the pull request (GitLab: the event's
+	// ReviewRequest.DefaultBranch says it).
 	DefaultBranch string
 	Draft         bool
 	FromFork      bool
@@ -69,6 +70,10 @@ type ReviewRequest struct {
 	// the review need not read it again; nil when the event carried none
 	// (a re-run button).
 	Pull *PullRequest `json:"pull,omitempty"`
+	// DefaultBranch is the repository's default branch as an event
+	// without a pull request named it (GitLab's merge request event), for
+	// the pull request the review reads; "" when it named none.
+	DefaultBranch string `json:"default_branch,omitempty"`
 	// Opened says the event opened the pull request: nothing was posted on
 	// it before, so a review need not look.
 	Opened bool `json:"opened,omitempty"`

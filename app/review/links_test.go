@@ -117,3 +117,38 @@ func TestReportPageNotKeptIsRetried(t *testing.T) {
 		t.Errorf("the check completed %s without its page", f.checkRuns[0].Conclusion)
 	}
 }
+
+// The badge shows only reviews into the default branch: a pull request
+// counts as into it only when the forge, or the event, named that branch
+// (GitLab's merge requests do not), so a branch whose policy says
+// badge: true cannot publish the repository's score.
+func TestReportIntoTheDefaultBranchOnlyWhenNamed(t *testing.T) {
+	public, _ := url.Parse("https://cg.example.com/")
+	for name, c := range map[string]struct {
+		defaultBranch, event, base string
+		want                       bool
+	}{
+		"named by nobody":            {"", "", "main", false},
+		"into another branch":        {"main", "", "release", false},
+		"into the default branch":    {"main", "", "main", true},
+		"named by the event":         {"", "main", "main", true},
+		"another, named by an event": {"", "main", "release", false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFake(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))},
+				map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
+			f.pr.DefaultBranch, f.pr.BaseRef = c.defaultBranch, c.base
+			reports := &savedReports{}
+			r := reviewer(f)
+			r.Reports, r.Links = reports, pages.NewLinks(public, bytes.Repeat([]byte{1}, pages.KeySize))
+			req := request(headSHA)
+			req.DefaultBranch = c.event
+			if err := r.Run(context.Background(), req); err != nil {
+				t.Fatal(err)
+			}
+			if len(reports.saved) != 1 || reports.saved[0].IntoDefault != c.want {
+				t.Errorf("kept %+v, want one into the default branch: %v", reports.saved, c.want)
+			}
+		})
+	}
+}

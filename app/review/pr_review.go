@@ -122,12 +122,14 @@ func (r *PullRequestReview) Run(ctx context.Context, req forge.ReviewRequest) er
 }
 
 // pullRequest is the pull request at req's head as the webhook described
-// it, else as the forge says.
+// it, else as the forge says, into the default branch the event named.
 func (r *PullRequestReview) pullRequest(ctx context.Context, req forge.ReviewRequest) (forge.PullRequest, error) {
 	if req.Pull != nil && req.Pull.HeadSHA == req.HeadSHA && req.Pull.Number == req.Number {
 		return *req.Pull, nil
 	}
-	return r.Forge.PullRequest(ctx, req.Repo, req.Number)
+	pr, err := r.Forge.PullRequest(ctx, req.Repo, req.Number)
+	pr.DefaultBranch = cmp.Or(pr.DefaultBranch, req.DefaultBranch)
+	return pr, err
 }
 
 // audit chooses the compose projects a change affects, grouped as the audit

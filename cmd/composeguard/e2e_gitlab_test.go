@@ -7,8 +7,10 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -45,16 +47,24 @@ type gitlabE2E struct {
 // client-go makes and that no secret reached the log.
 func startGitLabE2E(t testing.TB) *gitlabE2E {
 	t.Helper()
+	return startGitLabE2EWith(t, nil)
+}
+
+// startGitLabE2EWith starts it with the settings of extra too.
+func startGitLabE2EWith(t testing.TB, extra map[string]string) *gitlabE2E {
+	t.Helper()
 	e := &gitlabE2E{fake: gitlabtest.New(t), db: filepath.Join(t.TempDir(), "composeguard.db")}
 	e.fake.AddUser(e2eGitLabToken, e2eGitLabBot)
 	e.project = e.fake.AddProject(e2eGitLabProject)
-	e.url, e.logs, _ = startServer(t, map[string]string{
+	env := map[string]string{
 		"COMPOSEGUARD_LISTEN":       "127.0.0.1:0",
 		"COMPOSEGUARD_DATABASE_URL": "sqlite://" + e.db,
 		"GITLAB_URL":                e.fake.URL,
 		"GITLAB_TOKEN":              e2eGitLabToken,
 		"GITLAB_WEBHOOK_SECRET":     e2eGitLabSecret,
-	})
+	}
+	maps.Copy(env, extra)
+	e.url, e.logs, _ = startServer(t, env)
 	t.Cleanup(func() {
 		e.fake.CheckOperations(t)
 		for _, secret := range []string{e2eGitLabToken, e2eGitLabSecret} {
@@ -87,7 +97,9 @@ func mergeRequestEvent(t testing.TB, action string, mr gitlabtest.MergeRequest, 
 		t.Fatal(err)
 	}
 	object(doc["project"])["path_with_namespace"] = e2eGitLabProject
+	object(doc["project"])["default_branch"] = "main" // the fake project's
 	attrs := object(doc["object_attributes"])
+	attrs["target_branch"] = cmp.Or(mr.TargetBranch, "main")
 	attrs["action"], attrs["iid"], attrs["draft"] = action, mr.IID, mr.Draft
 	attrs["updated_at"] = time.Unix(1_700_000_000+updated, 0).UTC().Format(time.RFC3339)
 	object(attrs["last_commit"])["id"] = mr.Head

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -11,8 +12,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/composeguard/composeguard/app/forge/github/githubtest"
+	"github.com/composeguard/composeguard/app/forge/gitlab/gitlabtest"
 	"github.com/composeguard/composeguard/app/review/reviewtest"
 )
 
@@ -118,4 +121,42 @@ func TestServeSetup(t *testing.T) {
 		t.Errorf("the restarted server is not the App %d:\n%s", app.ID, logs)
 	}
 	fake.CheckOperations(t)
+}
+
+// GitLab's merge requests name no default branch: the badge shows the score
+// of a merge request into the default branch the event names, and a merge
+// request into another branch, whose policy also says badge: true, changes
+// nothing.
+func TestGitLabE2EBadgeOnlyFromTheDefaultBranch(t *testing.T) {
+	t.Parallel()
+	e := startGitLabE2EWith(t, map[string]string{"COMPOSEGUARD_PUBLIC_URL": "https://cg.example.com/"})
+	badge := map[string]string{".composeguard.yml": "badge: true\n"}
+	with := func(files map[string]string) map[string]string {
+		out := maps.Clone(badge)
+		maps.Copy(out, files)
+		return out
+	}
+	hardened := with(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"))})
+	insecure := with(map[string]string{"compose.yaml": reviewtest.Stack(reviewtest.Hardened("app"), reviewtest.Insecure("web", "8080"))})
+
+	intoMain := e.mergeRequest(1, hardened, insecure)
+	e.send(t, "open", intoMain, "")
+	e.reviewed(t)
+	// Reviews are kept by the second: the one into release is the newer.
+	time.Sleep(1100 * time.Millisecond)
+	release := gitlabtest.MergeRequest{IID: 2, Title: "Into release", Base: e.project.Commit(insecure),
+		Head: e.project.Commit(hardened), TargetBranch: "release"}
+	e.project.AddMergeRequest(release)
+	e.send(t, "open", release, "")
+	e.reviewed(t)
+
+	resp, err := http.Get(e.url + "/badge/gitlab/" + e2eGitLabProject + ".svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), ">10.0 / 10<") {
+		t.Errorf("badge after merge requests into main (base 10.0) then release (lower): %d\n%s", resp.StatusCode, body)
+	}
 }
