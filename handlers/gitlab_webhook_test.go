@@ -37,7 +37,7 @@ func TestGitLabMergeRequestOpenedIsQueued(t *testing.T) {
 		t.Fatalf("open: %d, want 202", code)
 	}
 	want := forge.ReviewRequest{Repo: forge.Repo{Forge: forge.GitLab, Owner: "gitlabhq", Name: "gitlab-test"},
-		Number: 1, HeadSHA: "da1560886d4f094c3e6c9ef40349f7d38b5d27d7"}
+		Number: 1, HeadSHA: "da1560886d4f094c3e6c9ef40349f7d38b5d27d7", DefaultBranch: "master"} // the project's, for the badge
 	if q := s.queued(t); len(q) != 1 || q[0] != want {
 		t.Errorf("queued %+v, want %+v", q, want)
 	}
